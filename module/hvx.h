@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvx core: the objects every backend shares.
+ *
+ * The core owns /dev/hvx, the VM and vCPU file descriptors, the memory
+ * slots and the pinning of guest pages.  Everything that touches the
+ * hardware sits behind struct hvx_arch_ops, one instance per architecture.
+ */
+#ifndef HVX_CORE_H
+#define HVX_CORE_H
+
+#include <linux/kref.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/kvm.h>
+#include <linux/hvx.h>
+
+#define HVX_MAX_VCPUS		16
+#define HVX_MAX_MEMSLOTS	32
+#define HVX_RUN_PAGES		2	/* struct kvm_run, then PIO data */
+#define HVX_PIO_PAGE_OFFSET	1	/* as KVM_PIO_PAGE_OFFSET */
+#define HVX_MAX_GPA_BITS	48	/* 4-level stage-2 tables */
+
+struct hvx_memslot {
+	u64 gpa;
+	u64 size;		/* 0: slot unused */
+	unsigned long hva;
+	u32 flags;
+};
+
+struct hvx_vm {
+	struct kref ref;
+	struct mm_struct *mm;	/* the creator's; vCPUs must run in it */
+	/*
+	 * @lock serialises memory slots, vCPU creation and every change to
+	 * the stage-2 tables.  It may be held across pin_user_pages().
+	 */
+	struct mutex lock;
+	struct hvx_memslot slots[HVX_MAX_MEMSLOTS];
+	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
+	int nr_vcpus;
+	/* Bumped when stage-2 entries go away; vCPUs flush on a change. */
+	atomic64_t tlb_gen;
+	u64 tss_addr;
+	void *arch;
+};
+
+/* vcpu->mode: where the vCPU is, for remote TLB shoot-downs. */
+#define HVX_OUTSIDE_GUEST	0
+#define HVX_IN_GUEST		1
+
+struct hvx_vcpu {
+	struct hvx_vm *vm;
+	u32 id;
+	int cpu;		/* host CPU of the last entry */
+	int mode;		/* HVX_OUTSIDE_GUEST or HVX_IN_GUEST */
+	struct mutex lock;	/* one ioctl at a time */
+	struct kvm_run *run;
+	struct page *run_pages[HVX_RUN_PAGES];
+	struct hvx_vcpu_stats stats;
+	void *arch;
+};
+
+/*
+ * The backend interface.  Unless noted, each hook runs in process context
+ * with preemption enabled and may sleep.
+ *
+ * @enable:	turn virtualization on, on every online CPU.  Called with
+ *		hvx_global_lock held when the first VM is created; returns
+ *		-EBUSY, after one kernel-log line, if another hypervisor owns
+ *		the hardware.
+ * @disable:	undo @enable when the last VM goes away.
+ * @vm_init/@vm_free: per-VM state (stage-2 root); @vm_init checks the
+ *		KVM_CREATE_VM machine type (-EINVAL if unknown).  @vm_free unpins every
+ *		page still mapped.
+ * @vm_unmap:	remove [gpa, gpa + size) from stage 2 and unpin its pages;
+ *		vm->lock held.  Must not return before no vCPU can still
+ *		use a stale translation (see hvx_vm_flush_tlbs()).
+ * @vcpu_init/@vcpu_free: per-vCPU state, reset to the architectural
+ *		power-on state.
+ * @vcpu_run:	KVM_RUN: vcpu->lock held, current->mm == vm->mm.  Returns
+ *		0 with vcpu->run->exit_reason set, or -errno.
+ * @vcpu_ioctl:	architecture ioctls on a vCPU fd, vcpu->lock held;
+ *		-ENOTTY for an unknown one.
+ * @vm_ioctl:	architecture ioctls on a VM fd; -ENOTTY for an unknown one.
+ * @check_extension: KVM_CHECK_EXTENSION for architecture capabilities.
+ */
+struct hvx_arch_ops {
+	const char *name;
+	u32 backend;
+	int (*enable)(void);
+	void (*disable)(void);
+	int (*vm_init)(struct hvx_vm *vm, unsigned long type);
+	void (*vm_free)(struct hvx_vm *vm);
+	void (*vm_unmap)(struct hvx_vm *vm, u64 gpa, u64 size);
+	int (*vcpu_init)(struct hvx_vcpu *vcpu);
+	void (*vcpu_free)(struct hvx_vcpu *vcpu);
+	int (*vcpu_run)(struct hvx_vcpu *vcpu);
+	long (*vcpu_ioctl)(struct hvx_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp);
+	long (*vm_ioctl)(struct hvx_vm *vm, unsigned int ioctl,
+			 void __user *argp);
+	int (*check_extension)(long cap);
+};
+
+extern const struct hvx_arch_ops *hvx_ops;
+
+/* Provided by the architecture: pick a backend that can run here. */
+const struct hvx_arch_ops *hvx_arch_probe(void);
+void hvx_arch_exit(void);
+
+/* module/main.c */
+extern atomic64_t hvx_pinned_pages;
+extern atomic64_t hvx_nr_vcpus;
+int hvx_check_extension(long cap);
+int hvx_get_hardware(void);
+void hvx_put_hardware(void);
+
+/* module/vm.c */
+int hvx_vm_create(unsigned long type);
+void hvx_vm_put(struct hvx_vm *vm);
+void hvx_vm_flush_tlbs(struct hvx_vm *vm);
+
+/* module/memslot.c */
+int hvx_set_memory_region(struct hvx_vm *vm,
+			  const struct kvm_userspace_memory_region *mem);
+const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa);
+int hvx_pin_guest_page(struct hvx_vm *vm, u64 gpa, struct page **page);
+void hvx_unpin_guest_page(struct page *page);
+unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa);
+
+/* module/vcpu.c */
+int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id);
+void hvx_vcpu_free(struct hvx_vcpu *vcpu);
+
+static inline void hvx_stat(struct hvx_vcpu *vcpu, unsigned int stat)
+{
+	vcpu->stats.exits[stat]++;
+}
+
+#endif /* HVX_CORE_H */

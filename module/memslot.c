@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx memory slots: KVM_SET_USER_MEMORY_REGION and guest page pinning.
+ *
+ * Guest RAM is the calling process's own memory.  A slot only records
+ * where it lives; a page is pinned and entered in the stage-2 tables the
+ * first time the guest touches it, and unpinned when its slot is moved or
+ * deleted or the VM is freed.  A pinned page outlives an munmap() by the
+ * process, so a guest can never reach memory the host has reused.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "hvx.h"
+
+/* As KVM_MEM_MAX_NR_PAGES: a slot's page count must fit in 31 bits. */
+#define HVX_SLOT_MAX_PAGES	((1UL << 31) - 1)
+
+static bool hvx_slot_overlaps(struct hvx_vm *vm, u32 skip, u64 gpa, u64 size)
+{
+	u32 i;
+
+	for (i = 0; i < HVX_MAX_MEMSLOTS; i++) {
+		const struct hvx_memslot *s = &vm->slots[i];
+
+		if (i == skip || !s->size)
+			continue;
+		if (gpa < s->gpa + s->size && s->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+/* Every check KVM makes before it looks at the existing slots. */
+static int hvx_check_region(const struct kvm_userspace_memory_region *mem)
+{
+	u64 end = mem->guest_phys_addr + mem->memory_size;
+
+	if (mem->flags)		/* no dirty logging, no read-only slots */
+		return -EINVAL;
+	if ((mem->slot >> 16) || (mem->slot & 0xffff) >= HVX_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (!PAGE_ALIGNED(mem->memory_size) ||
+	    !PAGE_ALIGNED(mem->guest_phys_addr) ||
+	    !PAGE_ALIGNED(mem->userspace_addr))
+		return -EINVAL;
+	if (mem->userspace_addr != (unsigned long)mem->userspace_addr ||
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
+		       mem->memory_size))
+		return -EINVAL;
+	if (mem->memory_size >> PAGE_SHIFT > HVX_SLOT_MAX_PAGES)
+		return -EINVAL;
+	if (end < mem->guest_phys_addr || end > BIT_ULL(HVX_MAX_GPA_BITS))
+		return -EINVAL;
+	return 0;
+}
+
+static int hvx_update_slot(struct hvx_vm *vm, u32 id,
+			   const struct kvm_userspace_memory_region *mem)
+{
+	struct hvx_memslot *slot = &vm->slots[id];
+
+	if (!mem->memory_size) {			/* delete */
+		if (!slot->size)
+			return -EINVAL;
+		hvx_ops->vm_unmap(vm, slot->gpa, slot->size);
+		memset(slot, 0, sizeof(*slot));
+		return 0;
+	}
+	if (!slot->size) {				/* create */
+		if (hvx_slot_overlaps(vm, id, mem->guest_phys_addr,
+				      mem->memory_size))
+			return -EEXIST;
+		slot->hva = mem->userspace_addr;
+		slot->size = mem->memory_size;
+		slot->gpa = mem->guest_phys_addr;
+		return 0;
+	}
+	/* An existing slot may only move; its memory stays what it was. */
+	if (mem->userspace_addr != slot->hva || mem->memory_size != slot->size)
+		return -EINVAL;
+	if (mem->guest_phys_addr == slot->gpa)
+		return 0;
+	if (hvx_slot_overlaps(vm, id, mem->guest_phys_addr, mem->memory_size))
+		return -EEXIST;
+	hvx_ops->vm_unmap(vm, slot->gpa, slot->size);
+	slot->gpa = mem->guest_phys_addr;
+	return 0;
+}
+
+int hvx_set_memory_region(struct hvx_vm *vm,
+			  const struct kvm_userspace_memory_region *mem)
+{
+	int r = hvx_check_region(mem);
+
+	if (r)
+		return r;
+	mutex_lock(&vm->lock);
+	r = hvx_update_slot(vm, mem->slot & 0xffff, mem);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* vm->lock held. */
+const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa)
+{
+	u32 i;
+
+	for (i = 0; i < HVX_MAX_MEMSLOTS; i++) {
+		const struct hvx_memslot *s = &vm->slots[i];
+
+		if (s->size && gpa >= s->gpa && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/* vm->lock held; 0 when @gpa is in no slot. */
+unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa)
+{
+	const struct hvx_memslot *s = hvx_find_slot(vm, gpa);
+
+	return s ? s->hva + (gpa - s->gpa) : 0;
+}
+
+/*
+ * Pin the page behind @gpa for the guest: -ENOENT when no slot covers it
+ * (an MMIO access), -EFAULT when the process has no writable page there.
+ * vm->lock held, in the VM's own mm.
+ */
+int hvx_pin_guest_page(struct hvx_vm *vm, u64 gpa, struct page **page)
+{
+	unsigned long hva = hvx_gpa_to_hva(vm, gpa);
+
+	if (!hva)
+		return -ENOENT;
+	if (pin_user_pages_unlocked(hva & PAGE_MASK, 1, page,
+				    FOLL_WRITE | FOLL_LONGTERM) != 1)
+		return -EFAULT;
+	atomic64_inc(&hvx_pinned_pages);
+	return 0;
+}
+
+void hvx_unpin_guest_page(struct page *page)
+{
+	unpin_user_page(page);
+	atomic64_dec(&hvx_pinned_pages);
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx vCPUs: the vCPU file descriptor, the shared struct kvm_run page and
+ * the ioctls that every architecture has.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "hvx.h"
+
+
+static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
+			   unsigned long arg)
+{
+	struct hvx_vcpu *vcpu = filp->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->lock))
+		return -EINTR;
+
+	switch (ioctl) {
+	case KVM_RUN:
+		r = arg ? -EINVAL : hvx_ops->vcpu_run(vcpu);
+		break;
+	case HVX_GET_VCPU_STATS:
+		r = copy_to_user(argp, &vcpu->stats, sizeof(vcpu->stats)) ?
+			-EFAULT : 0;
+		break;
+	default:
+		r = hvx_ops->vcpu_ioctl(vcpu, ioctl, argp);
+		break;
+	}
+	mutex_unlock(&vcpu->lock);
+	return r;
+}
+
+/*
+ * The run area (struct kvm_run, then the PIO data page) is mapped by
+ * faulting in the vCPU's own pages, as KVM does; a mapping keeps the file,
+ * hence the vCPU, alive until it is unmapped.
+ */
+static vm_fault_t hvx_vcpu_fault(struct vm_fault *vmf)
+{
+	struct hvx_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= HVX_RUN_PAGES)
+		return VM_FAULT_SIGBUS;
+	page = vcpu->run_pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct hvx_vcpu_vm_ops = {
+	.fault = hvx_vcpu_fault,
+};
+
+static int hvx_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &hvx_vcpu_vm_ops;
+	return 0;
+}
+
+static int hvx_vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct hvx_vcpu *vcpu = filp->private_data;
+
+	hvx_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations hvx_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hvx_vcpu_release,
+	.unlocked_ioctl	= hvx_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= hvx_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+static struct hvx_vcpu *hvx_vcpu_alloc(struct hvx_vm *vm, u32 id)
+{
+	struct hvx_vcpu *vcpu;
+	int i;
+
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return NULL;
+	for (i = 0; i < HVX_RUN_PAGES; i++) {
+		vcpu->run_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!vcpu->run_pages[i])
+			goto free;
+	}
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->cpu = -1;
+	vcpu->run = page_address(vcpu->run_pages[0]);
+	mutex_init(&vcpu->lock);
+	return vcpu;
+free:
+	while (i--)
+		__free_page(vcpu->run_pages[i]);
+	kfree(vcpu);
+	return NULL;
+}
+
+static void hvx_vcpu_dealloc(struct hvx_vcpu *vcpu)
+{
+	int i;
+
+	for (i = 0; i < HVX_RUN_PAGES; i++)
+		put_page(vcpu->run_pages[i]);
+	kfree(vcpu);
+	atomic64_dec(&hvx_nr_vcpus);
+}
+
+/* Only when the VM itself is freed: no file can reach @vcpu any more. */
+void hvx_vcpu_free(struct hvx_vcpu *vcpu)
+{
+	hvx_ops->vcpu_free(vcpu);
+	hvx_vcpu_dealloc(vcpu);
+}
+
+static int hvx_vcpu_check_id(struct hvx_vm *vm, unsigned long id)
+{
+	int i;
+
+	if (vm->nr_vcpus >= HVX_MAX_VCPUS)
+		return -EINVAL;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			return -EEXIST;
+	return 0;
+}
+
+int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
+{
+	struct hvx_vcpu *vcpu;
+	int r;
+
+	if (id >= HVX_MAX_VCPUS)
+		return -EINVAL;
+	vcpu = hvx_vcpu_alloc(vm, id);
+	if (!vcpu)
+		return -ENOMEM;
+	atomic64_inc(&hvx_nr_vcpus);
+
+	mutex_lock(&vm->lock);
+	r = hvx_vcpu_check_id(vm, id);
+	if (r)
+		goto unlock;
+	r = hvx_ops->vcpu_init(vcpu);
+	if (r)
+		goto unlock;
+	/*
+	 * Publish before the fd exists: once it does, another thread may
+	 * close it, and the vCPU must then already belong to the VM.
+	 */
+	kref_get(&vm->ref);
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	r = anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu,
+			     O_RDWR | O_CLOEXEC);
+	if (r >= 0) {
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	vm->vcpus[--vm->nr_vcpus] = NULL;
+	/* The VM's own fd still holds a reference: this is not the last. */
+	refcount_dec(&vm->ref.refcount);
+	mutex_unlock(&vm->lock);
+	hvx_vcpu_free(vcpu);
+	return r;
+unlock:
+	mutex_unlock(&vm->lock);
+	hvx_vcpu_dealloc(vcpu);
+	return r;
+}

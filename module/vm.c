@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx VMs: the VM file descriptor, its lifetime and its ioctls.
+ *
+ * A VM is reference counted: its own file holds one reference and every
+ * vCPU file holds one, so the VM (its vCPUs, memory slots and stage-2
+ * tables) is freed when the last of those files is closed, in any order.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+
+#include "hvx.h"
+
+
+static void hvx_vm_release_kref(struct kref *ref)
+{
+	struct hvx_vm *vm = container_of(ref, struct hvx_vm, ref);
+	int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		hvx_vcpu_free(vm->vcpus[i]);
+	hvx_ops->vm_free(vm);
+	mmdrop(vm->mm);
+	kfree(vm);
+	hvx_put_hardware();
+}
+
+void hvx_vm_put(struct hvx_vm *vm)
+{
+	kref_put(&vm->ref, hvx_vm_release_kref);
+}
+
+static void hvx_kick_noop(void *info)
+{
+}
+
+/*
+ * Make every vCPU of @vm drop the stage-2 translations it may have cached.
+ *
+ * A vCPU publishes HVX_IN_GUEST (with a full barrier) before it samples
+ * vm->tlb_gen, with interrupts disabled, and flushes on entry when the
+ * generation moved.  Here the generation moves before the modes are read,
+ * so either the vCPU sees the new generation, or we see it in the guest and
+ * interrupt it.  The IPI is only taken once the CPU has left the guest
+ * (a physical interrupt forces a #VMEXIT), and waiting for it means no
+ * vCPU still runs on a stale translation when this returns.
+ */
+void hvx_vm_flush_tlbs(struct hvx_vm *vm)
+{
+	int i;
+
+	atomic64_inc(&vm->tlb_gen);
+	smp_mb__after_atomic();
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct hvx_vcpu *vcpu = vm->vcpus[i];
+
+		if (READ_ONCE(vcpu->mode) != HVX_IN_GUEST)
+			continue;
+		smp_rmb();
+		smp_call_function_single(READ_ONCE(vcpu->cpu), hvx_kick_noop,
+					 NULL, 1);
+	}
+}
+
+static long hvx_vm_set_memory(struct hvx_vm *vm, void __user *argp)
+{
+	struct kvm_userspace_memory_region mem;
+
+	if (copy_from_user(&mem, argp, sizeof(mem)))
+		return -EFAULT;
+	return hvx_set_memory_region(vm, &mem);
+}
+
+static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
+			 unsigned long arg)
+{
+	struct hvx_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	/* Guest memory addresses are only meaningful in the creator's mm. */
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_CREATE_VCPU:
+		return hvx_vcpu_create(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION:
+		return hvx_vm_set_memory(vm, argp);
+	case KVM_CHECK_EXTENSION:
+		return hvx_check_extension(arg);
+	default:
+		return hvx_ops->vm_ioctl(vm, ioctl, argp);
+	}
+}
+
+static int hvx_vm_release(struct inode *inode, struct file *filp)
+{
+	hvx_vm_put(filp->private_data);
+	return 0;
+}
+
+static const struct file_operations hvx_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= hvx_vm_release,
+	.unlocked_ioctl	= hvx_vm_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+int hvx_vm_create(unsigned long type)
+{
+	struct hvx_vm *vm;
+	int r;
+
+	r = hvx_get_hardware();
+	if (r)
+		return r;
+
+	r = -ENOMEM;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		goto put_hardware;
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	atomic64_set(&vm->tlb_gen, 0);
+
+	r = hvx_ops->vm_init(vm, type);
+	if (r)
+		goto free_vm;
+
+	mmgrab(current->mm);
+	vm->mm = current->mm;
+
+	r = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		goto free_arch;
+	return r;
+
+free_arch:
+	mmdrop(vm->mm);
+	hvx_ops->vm_free(vm);
+free_vm:
+	kfree(vm);
+put_hardware:
+	hvx_put_hardware();
+	return r;
+}
