@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx x86: port I/O exits, with KVM's KVM_EXIT_IO semantics.
+ *
+ * The data of an exit sits in the vCPU's run area at io.data_offset (the
+ * page after struct kvm_run).  An OUT is complete when it is reported; an
+ * IN, like every exit, is completed by the next KVM_RUN, which moves RIP
+ * past the instruction (KVM documents the same: guest state is consistent
+ * only once user space re-enters).  String forms move up to a page of data
+ * per exit; a REP form re-executes until RCX reaches zero.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/mm.h>
+#include <asm/processor-flags.h>
+
+#include "x86.h"
+
+static u8 *x86_pio_data(struct x86_vcpu *x)
+{
+	return (u8 *)x86_run(x) + HVX_PIO_PAGE_OFFSET * PAGE_SIZE;
+}
+
+static u64 x86_addr_mask(int addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
+}
+
+static const struct kvm_segment *x86_segment(struct x86_vcpu *x, int seg)
+{
+	struct kvm_sregs *s = x86_sregs(x);
+	const struct kvm_segment *segs[] = {
+		&s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs,
+	};
+
+	return segs[seg];
+}
+
+/*
+ * The guest-physical address of a string operand and how many accesses
+ * fit before its page ends.
+ */
+static int x86_pio_string(struct x86_vcpu *x, struct x86_pending *p)
+{
+	int seg = p->in ? 0 : x86_string_segment(x);
+	u64 mask = x86_addr_mask(p->addr_size);
+	u64 index = x->gpr[p->in ? GPR_RDI : GPR_RSI] & mask;
+	u64 linear = x86_segment(x, seg)->base + index;
+	u64 count = p->rep ? x->gpr[GPR_RCX] & mask : 1;
+	u64 room;
+
+	if (p->addr_size != 8)
+		linear = (u32)linear;
+	if (x86_gva_to_gpa(x, linear, &p->gpa))
+		return -EFAULT;
+	room = (PAGE_SIZE - offset_in_page(p->gpa)) / p->size;
+	/* Going downwards (EFLAGS.DF), move one element per exit. */
+	if (x->rflags & X86_EFLAGS_DF)
+		room = 1;
+	p->count = max_t(u64, 1, min(count, room));
+	return 0;
+}
+
+int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
+{
+	struct x86_pending *p = &x->pending;
+	struct kvm_run *run = x86_run(x);
+
+	*p = (struct x86_pending) {
+		.kind = X86_PENDING_PIO, .in = pio->in, .string = pio->string,
+		.rep = pio->rep, .size = pio->size, .addr_size = pio->addr_size,
+		.count = 1, .next_rip = pio->next_rip,
+	};
+	if (p->rep && !(x->gpr[GPR_RCX] & x86_addr_mask(p->addr_size))) {
+		p->kind = X86_PENDING_NONE;	/* REP with RCX = 0: a no-op */
+		x->rip = pio->next_rip;
+		return 1;
+	}
+	if (p->string && (x86_pio_string(x, p) ||
+	    (!p->in && x86_read_guest(x, p->gpa, x86_pio_data(x),
+				      p->count * p->size))))
+		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,
+					  x->rip, pio->port);
+	if (!p->string && !p->in)
+		memcpy(x86_pio_data(x), &x->gpr[GPR_RAX], p->size);
+
+	run->io.direction = p->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = p->size;
+	run->io.port = pio->port;
+	run->io.count = p->count;
+	run->io.data_offset = HVX_PIO_PAGE_OFFSET * PAGE_SIZE;
+	hvx_stat(x->vcpu, HVX_STAT_IO);
+	x86_exit_to_user(x, KVM_EXIT_IO);
+	return 0;
+}
+
+/* Advance RSI/RDI and RCX past the elements user space has handled. */
+static int x86_complete_string(struct x86_vcpu *x, struct x86_pending *p)
+{
+	u64 mask = x86_addr_mask(p->addr_size);
+	u64 bytes = (u64)p->count * p->size;
+	u64 *index = &x->gpr[p->in ? GPR_RDI : GPR_RSI];
+	u64 moved;
+
+	if (p->in && x86_write_guest(x, p->gpa, x86_pio_data(x), bytes))
+		return -EFAULT;
+	moved = (x->rflags & X86_EFLAGS_DF) ? *index - bytes : *index + bytes;
+	*index = (*index & ~mask) | (moved & mask);
+	if (p->rep) {
+		u64 rcx = (x->gpr[GPR_RCX] & mask) - p->count;
+
+		x->gpr[GPR_RCX] = (x->gpr[GPR_RCX] & ~mask) | (rcx & mask);
+		if (rcx & mask)
+			return 0;	/* RIP stays: the REP goes on */
+	}
+	x->rip = p->next_rip;
+	return 0;
+}
+
+/*
+ * Called at the start of KVM_RUN: finish the exit user space has just
+ * handled.  Returns 0, or -errno when the guest's memory has gone.
+ */
+int x86_complete_pending(struct x86_vcpu *x)
+{
+	struct x86_pending *p = &x->pending;
+	enum x86_pending_kind kind = p->kind;
+	u64 val = 0;
+
+	p->kind = X86_PENDING_NONE;
+	if (kind == X86_PENDING_MMIO) {
+		x86_complete_mmio(x);
+		return 0;
+	}
+	if (kind != X86_PENDING_PIO)
+		return 0;
+	if (p->string)
+		return x86_complete_string(x, p);
+	if (p->in) {
+		memcpy(&val, x86_pio_data(x), p->size);
+		x86_reg_write(x, GPR_RAX, p->size, val);
+	}
+	x->rip = p->next_rip;
+	return 0;
+}

@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx AMD SVM backend (AMD APM Vol. 2, chapter 15).
+ *
+ * SVM is switched on (EFER.SVME) on every CPU when the first hvx VM is
+ * created and off when the last one is freed; if EFER.SVME is already set
+ * another hypervisor (kvm_amd) owns the CPU and hvx refuses.  Each vCPU has
+ * one VMCB; guest memory is mapped with nested paging (15.25), guest TLB
+ * entries are tagged with per-CPU ASIDs (15.16).
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/io.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/svm.h>
+
+#include "x86.h"
+
+/* Power-on DR6 and DR7 (SDM Vol. 3B 18.2.4, 18.2.5). */
+#define SVM_DR6_INIT	0xffff0ff0ULL
+#define SVM_DR7_INIT	0x400ULL
+
+void __svm_vcpu_run(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
+
+struct svm_cpu {
+	struct page *hsave;	/* VM_HSAVE_PA: host state VMRUN saves */
+	struct page *host_save;	/* VMSAVE area for the rest of it */
+	u32 next_asid;
+	u64 asid_gen;
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+static u32 svm_max_asid;
+static bool svm_has_nrips;
+static struct page *svm_iopm, *svm_msrpm;
+
+struct svm_vcpu {
+	struct x86_vcpu x;
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	u32 asid;
+	u64 asid_gen;
+	int asid_cpu;
+	s64 tlb_gen;
+};
+
+static struct svm_vcpu *to_svm(struct x86_vcpu *x)
+{
+	return container_of(x, struct svm_vcpu, x);
+}
+
+/* Per-CPU enable; runs on the CPU itself with interrupts off. */
+static int svm_enable_this_cpu(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return -EBUSY;
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	/* Force a new ASID generation, and so a full flush, on first use. */
+	sd->next_asid = svm_max_asid + 1;
+	sd->enabled = true;
+	return 0;
+}
+
+static void svm_disable_this_cpu(void *unused)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	if (!sd->enabled)
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	sd->enabled = false;
+}
+
+static void svm_enable_cpu(void *busy)
+{
+	if (svm_enable_this_cpu())
+		atomic_inc(busy);
+}
+
+static int svm_enable(void)
+{
+	atomic_t busy = ATOMIC_INIT(0);
+
+	on_each_cpu(svm_enable_cpu, &busy, 1);
+	if (!atomic_read(&busy))
+		return 0;
+	on_each_cpu(svm_disable_this_cpu, NULL, 1);
+	pr_err("SVM is in use by another hypervisor (EFER.SVME already set; is kvm_amd running a VM?)\n");
+	return -EBUSY;
+}
+
+static void svm_disable(void)
+{
+	on_each_cpu(svm_disable_this_cpu, NULL, 1);
+}
+
+static void svm_free_cpus(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+
+		if (sd->hsave)
+			__free_page(sd->hsave);
+		if (sd->host_save)
+			__free_page(sd->host_save);
+		sd->hsave = sd->host_save = NULL;
+	}
+	if (svm_iopm)
+		__free_pages(svm_iopm, 2);
+	if (svm_msrpm)
+		__free_pages(svm_msrpm, 1);
+	svm_iopm = svm_msrpm = NULL;
+}
+
+/*
+ * The I/O permission map (12 KiB) and MSR permission map (8 KiB) are all
+ * ones: every port and every MSR access exits (APM 15.10.1, 15.11).  One
+ * read-only copy serves every VMCB.
+ */
+static int svm_alloc(void)
+{
+	int cpu;
+
+	svm_iopm = alloc_pages(GFP_KERNEL, 2);
+	svm_msrpm = alloc_pages(GFP_KERNEL, 1);
+	if (!svm_iopm || !svm_msrpm)
+		return -ENOMEM;
+	memset(page_address(svm_iopm), 0xff, 4 * PAGE_SIZE);
+	memset(page_address(svm_msrpm), 0xff, 2 * PAGE_SIZE);
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sd = per_cpu_ptr(&svm_cpu, cpu);
+
+		sd->hsave = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		sd->host_save = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!sd->hsave || !sd->host_save)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int svm_probe(void)
+{
+	u64 vm_cr;
+	int r;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("no hardware virtualization: this CPU has neither AMD SVM nor (supported) Intel VMX\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
+		pr_err("SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("SVM without nested paging is not supported\n");
+		return -ENODEV;
+	}
+	svm_max_asid = cpuid_ebx(SVM_CPUID_FUNC) - 1;
+	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	if (!svm_max_asid) {
+		pr_err("SVM reports no usable ASID\n");
+		return -ENODEV;
+	}
+	r = svm_alloc();
+	if (r)
+		svm_free_cpus();
+	return r;
+}
+
+static void svm_set_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
+}
+
+/*
+ * Intercepts.  Everything that could reach host state or hardware exits:
+ * physical interrupts, NMIs and SMIs (so the host keeps its CPU), all I/O
+ * and MSR accesses (via the all-ones maps), CPUID, HLT, XSETBV, INVD,
+ * shutdown, and every SVM instruction (no nested SVM: they raise #UD, and
+ * VMRUN must be intercepted for VMRUN to succeed, APM 15.5.1), MONITOR and
+ * MWAIT (not offered in CPUID).  Debug-register accesses exit until the
+ * guest first uses them (then DR0-3 are switched on every entry).  #AC is
+ * intercepted and reflected so that a guest cannot hold the CPU in an
+ * endless #AC delivery loop.  CR accesses, INVLPG and page faults are left
+ * to the guest: with nested paging its page tables are its own.
+ */
+static void svm_init_vmcb(struct svm_vcpu *svm)
+{
+	static const u16 intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
+		INTERCEPT_RSM, INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
+		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
+		INTERCEPT_SKINIT, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
+		INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+	};
+	struct vmcb *vmcb = svm->vmcb;
+	struct vmcb_control_area *c = &vmcb->control;
+	int i;
+
+	memset(vmcb, 0, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		svm_set_intercept(vmcb, intercepts[i]);
+	c->intercepts[INTERCEPT_DR] = ~0U;
+	c->intercepts[INTERCEPT_EXCEPTION] = BIT(AC_VECTOR);
+	c->iopm_base_pa = page_to_phys(svm_iopm);
+	c->msrpm_base_pa = page_to_phys(svm_msrpm);
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = __pa(x86_tdp(x86_vm(&svm->x))->root);
+	/* Guest RFLAGS.IF and CR8 act on virtual interrupts only. */
+	c->int_ctl = V_INTR_MASKING_MASK;
+	vmcb->save.g_pat = 0x0007040600070406ULL;	/* power-on PAT */
+	vmcb->save.dr6 = SVM_DR6_INIT;
+	vmcb->save.dr7 = SVM_DR7_INIT;
+	svm->asid_cpu = -1;
+}
+
+static void svm_reset(struct x86_vcpu *x)
+{
+	svm_init_vmcb(to_svm(x));
+}
+
+static int svm_vcpu_init(struct x86_vcpu *x)
+{
+	struct svm_vcpu *svm = to_svm(x);
+	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+
+	if (!page)
+		return -ENOMEM;
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	return 0;
+}
+
+static void svm_vcpu_free(struct x86_vcpu *x)
+{
+	free_page((unsigned long)to_svm(x)->vmcb);
+}
+
+/* kvm_segment <-> VMCB segment attributes (APM 15.5.1, table 15-?). */
+static void svm_seg_to_vmcb(struct vmcb_seg *v, const struct kvm_segment *s)
+{
+	v->selector = s->selector;
+	v->base = s->base;
+	v->limit = s->limit;
+	v->attrib = s->unusable ? 0 :
+		(s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+		(s->present & 1) << 7 | (s->avl & 1) << 8 | (s->l & 1) << 9 |
+		(s->db & 1) << 10 | (s->g & 1) << 11;
+}
+
+static void svm_seg_from_vmcb(struct kvm_segment *s, const struct vmcb_seg *v)
+{
+	*s = (struct kvm_segment) {
+		.selector = v->selector, .base = v->base, .limit = v->limit,
+		.type = v->attrib & 0xf, .s = (v->attrib >> 4) & 1,
+		.dpl = (v->attrib >> 5) & 3, .present = (v->attrib >> 7) & 1,
+		.avl = (v->attrib >> 8) & 1, .l = (v->attrib >> 9) & 1,
+		.db = (v->attrib >> 10) & 1, .g = (v->attrib >> 11) & 1,
+	};
+	s->unusable = !s->present;
+}
+
+static void svm_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s)
+{
+	struct vmcb *vmcb = to_svm(x)->vmcb;
+	struct vmcb_save_area *v = &vmcb->save;
+
+	svm_seg_to_vmcb(&v->cs, &s->cs);
+	svm_seg_to_vmcb(&v->ds, &s->ds);
+	svm_seg_to_vmcb(&v->es, &s->es);
+	svm_seg_to_vmcb(&v->fs, &s->fs);
+	svm_seg_to_vmcb(&v->gs, &s->gs);
+	svm_seg_to_vmcb(&v->ss, &s->ss);
+	svm_seg_to_vmcb(&v->tr, &s->tr);
+	svm_seg_to_vmcb(&v->ldtr, &s->ldt);
+	v->gdtr.base = s->gdt.base;
+	v->gdtr.limit = s->gdt.limit;
+	v->idtr.base = s->idt.base;
+	v->idtr.limit = s->idt.limit;
+	/* CPL is SS.DPL in protected mode, 0 in real mode (APM 15.5.1). */
+	v->cpl = (s->cr0 & X86_CR0_PE) ? s->ss.dpl : 0;
+	v->cr0 = s->cr0;
+	v->cr2 = s->cr2;
+	v->cr3 = s->cr3;
+	v->cr4 = s->cr4;
+	/* The guest's EFER must have SVME set for VMRUN to accept it. */
+	v->efer = s->efer | EFER_SVME;
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				(s->cr8 & V_TPR_MASK);
+}
+
+/* apic_base and interrupt_bitmap are not hardware state: left as they are. */
+static void svm_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s)
+{
+	struct vmcb *vmcb = to_svm(x)->vmcb;
+	const struct vmcb_save_area *v = &vmcb->save;
+
+	svm_seg_from_vmcb(&s->cs, &v->cs);
+	svm_seg_from_vmcb(&s->ds, &v->ds);
+	svm_seg_from_vmcb(&s->es, &v->es);
+	svm_seg_from_vmcb(&s->fs, &v->fs);
+	svm_seg_from_vmcb(&s->gs, &v->gs);
+	svm_seg_from_vmcb(&s->ss, &v->ss);
+	svm_seg_from_vmcb(&s->tr, &v->tr);
+	svm_seg_from_vmcb(&s->ldt, &v->ldtr);
+	s->gdt.base = v->gdtr.base;
+	s->gdt.limit = v->gdtr.limit;
+	s->idt.base = v->idtr.base;
+	s->idt.limit = v->idtr.limit;
+	s->cr0 = v->cr0;
+	s->cr2 = v->cr2;
+	s->cr3 = v->cr3;
+	s->cr4 = v->cr4;
+	s->efer = v->efer & ~EFER_SVME;
+	s->cr8 = vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+static void svm_inject_exception(struct x86_vcpu *x, u8 vector,
+				 bool has_error, u32 error)
+{
+	struct vmcb_control_area *c = &to_svm(x)->vmcb->control;
+
+	c->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = error;
+}
+
+/* MSRs that VMLOAD/VMSAVE and VMRUN keep in the VMCB (APM 15.5.2). */
+static u64 *svm_msr_slot(struct vmcb_save_area *v, u32 index)
+{
+	switch (index) {
+	case MSR_STAR:			return &v->star;
+	case MSR_LSTAR:			return &v->lstar;
+	case MSR_CSTAR:			return &v->cstar;
+	case MSR_SYSCALL_MASK:		return &v->sfmask;
+	case MSR_KERNEL_GS_BASE:	return &v->kernel_gs_base;
+	case MSR_IA32_SYSENTER_CS:	return &v->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:	return &v->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:	return &v->sysenter_eip;
+	case MSR_IA32_CR_PAT:		return &v->g_pat;
+	}
+	return NULL;
+}
+
+static int svm_get_msr(struct x86_vcpu *x, u32 index, u64 *data)
+{
+	u64 *slot = svm_msr_slot(&to_svm(x)->vmcb->save, index);
+
+	if (!slot)
+		return -ENOENT;
+	*data = *slot;
+	return 0;
+}
+
+/* PAT entries may only hold memory types 0, 1, 4, 5, 6, 7 (SDM 12.12.2). */
+static bool svm_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = (pat >> (i * 8)) & 0xff;
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+static int svm_set_msr(struct x86_vcpu *x, u32 index, u64 data)
+{
+	u64 *slot = svm_msr_slot(&to_svm(x)->vmcb->save, index);
+
+	if (!slot)
+		return -ENOENT;
+	if (index == MSR_IA32_CR_PAT && !svm_pat_valid(data))
+		return -EINVAL;
+	if (index != MSR_IA32_CR_PAT && index != MSR_IA32_SYSENTER_CS &&
+	    index != MSR_STAR && index != MSR_SYSCALL_MASK &&
+	    (s64)(data << 16) >> 16 != data)
+		return -EINVAL;		/* non-canonical address: #GP */
+	*slot = data;
+	return 0;
+}
+
+/*
+ * Pick the ASID for this entry.  ASIDs are handed out per CPU; a vCPU
+ * takes a fresh one when it moves CPU, when the CPU starts a new
+ * generation, or when its VM's stage-2 tables lost entries, so that it
+ * never meets a TLB entry another guest (or its own past) left behind.
+ * Running out starts a new generation with a flush of all ASIDs.
+ */
+static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd,
+			    int cpu, s64 tlb_gen)
+{
+	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen &&
+	    svm->tlb_gen == tlb_gen)
+		return;
+	if (sd->next_asid > svm_max_asid) {
+		sd->asid_gen++;
+		sd->next_asid = 1;
+		svm->vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	}
+	svm->asid = sd->next_asid++;
+	svm->asid_gen = sd->asid_gen;
+	svm->asid_cpu = cpu;
+	svm->tlb_gen = tlb_gen;
+	svm->vmcb->control.asid = svm->asid;
+}
+
+/* Debug registers DR0-3 are not in the VMCB: switch them by hand. */
+static void svm_load_guest_dr(struct x86_vcpu *x)
+{
+	if (!x->dr_live)
+		return;
+	native_set_debugreg(0, x->dr[0]);
+	native_set_debugreg(1, x->dr[1]);
+	native_set_debugreg(2, x->dr[2]);
+	native_set_debugreg(3, x->dr[3]);
+}
+
+static void svm_load_host_dr(struct x86_vcpu *x)
+{
+	if (x->dr_live) {
+		x->dr[0] = native_get_debugreg(0);
+		x->dr[1] = native_get_debugreg(1);
+		x->dr[2] = native_get_debugreg(2);
+		x->dr[3] = native_get_debugreg(3);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	else if (x->dr_live)
+		native_set_debugreg(7, SVM_DR7_INIT);
+}
+
+/* The world switch proper: preemption and interrupts off, GIF clear. */
+static int svm_switch(struct svm_vcpu *svm)
+{
+	struct x86_vcpu *x = &svm->x;
+	struct hvx_vcpu *vcpu = x->vcpu;
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	int cpu = smp_processor_id();
+
+	if (!sd->enabled && svm_enable_this_cpu())
+		return -EBUSY;		/* a CPU brought up while VMs ran */
+	WRITE_ONCE(vcpu->cpu, cpu);
+	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
+	svm_assign_asid(svm, sd, cpu, atomic64_read(&x86_vm(x)->tlb_gen));
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	x86_load_guest_xcr0(x);
+	svm_load_guest_dr(x);
+
+	asm volatile("clgi" ::: "memory");
+	__svm_vcpu_run(x->gpr, svm->vmcb_pa, page_to_phys(sd->host_save));
+	svm_load_host_dr(x);
+	asm volatile("stgi" ::: "memory");
+
+	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	x86_load_host_xcr0(x);
+	return 0;
+}
+
+static int svm_handle_exit(struct svm_vcpu *svm);
+
+static int svm_enter(struct x86_vcpu *x)
+{
+	struct svm_vcpu *svm = to_svm(x);
+	struct vmcb *vmcb = svm->vmcb;
+	int r;
+
+	vmcb->save.rax = x->gpr[GPR_RAX];
+	vmcb->save.rsp = x->gpr[GPR_RSP];
+	vmcb->save.rip = x->rip;
+	vmcb->save.rflags = x->rflags;
+	vmcb->control.tsc_offset = x->tsc_offset;
+	vmcb->control.clean = 0;	/* hvx does not track dirty fields */
+
+	preempt_disable();
+	local_irq_disable();
+	r = svm_switch(svm);
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	local_irq_enable();
+	preempt_enable();
+	if (r) {
+		pr_err_ratelimited("cannot enable SVM on CPU %d\n",
+				   raw_smp_processor_id());
+		return r;
+	}
+
+	x->gpr[GPR_RAX] = vmcb->save.rax;
+	x->gpr[GPR_RSP] = vmcb->save.rsp;
+	x->rip = vmcb->save.rip;
+	x->rflags = vmcb->save.rflags;
+	x->sregs_stale = true;
+	return svm_handle_exit(svm);
+}
+
+/*
+ * An exit in the middle of delivering an event (for example a nested page
+ * fault on the guest's IDT) leaves it in EXITINTINFO: inject it again
+ * (APM 15.7.2).  Software interrupts, INT3 and INTO are not re-injected:
+ * RIP still points at the instruction, which simply runs again.
+ */
+static void svm_requeue_event(struct vmcb_control_area *c)
+{
+	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+	u32 vec = info & SVM_EXITINTINFO_VEC_MASK;
+
+	c->event_inj = 0;
+	if (!(info & SVM_EXITINTINFO_VALID) ||
+	    type == SVM_EXITINTINFO_TYPE_SOFT ||
+	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
+	     (vec == BP_VECTOR || vec == OF_VECTOR)))
+		return;
+	c->event_inj = info;
+	c->event_inj_err = c->exit_int_info_err;
+}
+
+static void svm_skip(struct svm_vcpu *svm, unsigned int len)
+{
+	svm->x.next_rip = svm_has_nrips ? svm->vmcb->control.next_rip :
+					  svm->x.rip + len;
+}
+
+/* IOIO EXITINFO1 (APM 15.10.2): type, string, rep, size, address size. */
+static int svm_exit_io(struct svm_vcpu *svm)
+{
+	const struct vmcb_control_area *c = &svm->vmcb->control;
+	u64 info = c->exit_info_1;
+	struct x86_pio pio = {
+		.port = info >> 16,
+		.in = info & SVM_IOIO_TYPE_MASK,
+		.string = info & SVM_IOIO_STR_MASK,
+		.rep = info & SVM_IOIO_REP_MASK,
+		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+		.addr_size = ((info & SVM_IOIO_ASIZE_MASK) >>
+			      SVM_IOIO_ASIZE_SHIFT) * 2,
+		.next_rip = c->exit_info_2,
+	};
+
+	return x86_emulate_pio(&svm->x, &pio);
+}
+
+static int svm_exit_hlt(struct svm_vcpu *svm)
+{
+	svm_skip(svm, 1);
+	svm->x.rip = svm->x.next_rip;
+	hvx_stat(svm->x.vcpu, HVX_STAT_HLT);
+	x86_exit_to_user(&svm->x, KVM_EXIT_HLT);
+	return 0;
+}
+
+/* The VMCB is undefined after a shutdown intercept (APM 15.12): reset. */
+static int svm_exit_shutdown(struct svm_vcpu *svm)
+{
+	hvx_stat(svm->x.vcpu, HVX_STAT_SHUTDOWN);
+	x86_reset(&svm->x);
+	x86_exit_to_user(&svm->x, KVM_EXIT_SHUTDOWN);
+	return 0;
+}
+
+static int svm_exit_invalid(struct svm_vcpu *svm)
+{
+	struct kvm_run *run = x86_run(&svm->x);
+
+	pr_info_ratelimited("vCPU %u: VMRUN refused the guest state (APM Vol. 2 15.5.1 consistency checks)\n",
+			    svm->x.vcpu->id);
+	hvx_stat(svm->x.vcpu, HVX_STAT_FAIL_ENTRY);
+	x86_exit_to_user(&svm->x, KVM_EXIT_FAIL_ENTRY);
+	run->fail_entry.hardware_entry_failure_reason =
+		svm->vmcb->control.exit_code;
+	run->fail_entry.cpu = svm->x.vcpu->cpu;
+	return 0;
+}
+
+/*
+ * First guest access to a debug register: stop intercepting them and
+ * switch DR0-3 on every entry from now on; the access runs again.
+ */
+static int svm_exit_dr(struct svm_vcpu *svm)
+{
+	svm->x.dr_live = true;
+	svm->vmcb->control.intercepts[INTERCEPT_DR] = 0;
+	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
+	return 1;
+}
+
+static int svm_exit_unexpected(struct svm_vcpu *svm)
+{
+	u32 code = svm->vmcb->control.exit_code;
+
+	pr_info_ratelimited("vCPU %u: unexpected #VMEXIT code %#x\n",
+			    svm->x.vcpu->id, code);
+	return x86_internal_error(&svm->x,
+				  KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  code, svm->x.vcpu->cpu);
+}
+
+static int svm_handle_exit(struct svm_vcpu *svm)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	struct x86_vcpu *x = &svm->x;
+
+	svm_requeue_event(c);
+	switch (c->exit_code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
+		return 1;
+	case SVM_EXIT_NPF:
+		return x86_stage2_fault(x, c->exit_info_2);
+	case SVM_EXIT_IOIO:
+		return svm_exit_io(svm);
+	case SVM_EXIT_CPUID:
+		svm_skip(svm, 2);
+		return x86_emulate_cpuid(x);
+	case SVM_EXIT_HLT:
+		return svm_exit_hlt(svm);
+	case SVM_EXIT_MSR:
+		svm_skip(svm, 2);
+		return c->exit_info_1 ? x86_emulate_wrmsr(x) :
+					x86_emulate_rdmsr(x);
+	case SVM_EXIT_XSETBV:
+		svm_skip(svm, 3);
+		return x86_emulate_xsetbv(x);
+	case SVM_EXIT_INVD:		/* caches are the host's: a no-op */
+		svm_skip(svm, 2);
+		x->rip = x->next_rip;
+		return 1;
+	case SVM_EXIT_SHUTDOWN:
+		return svm_exit_shutdown(svm);
+	case SVM_EXIT_ERR:
+		return svm_exit_invalid(svm);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
+		return svm_exit_dr(svm);
+	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
+		svm_inject_exception(x, AC_VECTOR, true, 0);
+		return 1;
+	case SVM_EXIT_VMRUN ... SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+	case SVM_EXIT_RSM:
+	case SVM_EXIT_RDPRU:
+		x86_inject_ud(x);
+		return 1;
+	default:
+		return svm_exit_unexpected(svm);
+	}
+}
+
+static void svm_exit(void)
+{
+	svm_free_cpus();
+}
+
+static const struct tdp_format svm_npt_format = {
+	/* Nested page tables use the legacy 4-level format; every guest
+	 * access counts as a user access (APM 15.25.5), so U/S is set.
+	 */
+	.table_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.leaf_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+};
+
+const struct x86_vendor_ops svm_vendor_ops = {
+	.name			= "svm",
+	.backend		= HVX_BACKEND_SVM,
+	.vcpu_size		= sizeof(struct svm_vcpu),
+	.tdp_fmt		= &svm_npt_format,
+	.probe			= svm_probe,
+	.exit			= svm_exit,
+	.enable			= svm_enable,
+	.disable		= svm_disable,
+	.vcpu_init		= svm_vcpu_init,
+	.vcpu_free		= svm_vcpu_free,
+	.reset			= svm_reset,
+	.enter			= svm_enter,
+	.read_sregs		= svm_read_sregs,
+	.write_sregs		= svm_write_sregs,
+	.inject_exception	= svm_inject_exception,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+};

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx x86: the architecture half of the core, shared by SVM and VMX.
+ *
+ * This file implements struct hvx_arch_ops for x86 on top of a vendor
+ * backend (struct x86_vendor_ops): the KVM_RUN loop, KVM_GET/SET_REGS and
+ * KVM_GET/SET_SREGS, the power-on state, and the x86 VM ioctls.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include <asm/fpu/xcr.h>
+
+#include "x86.h"
+
+const struct x86_vendor_ops *x86_vendor;
+u64 x86_host_xcr0;
+
+static struct x86_vcpu *to_x86(struct hvx_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+struct kvm_sregs *x86_sregs(struct x86_vcpu *x)
+{
+	if (x->sregs_stale) {
+		x86_vendor->read_sregs(x, &x->sregs);
+		x->sregs_stale = false;
+	}
+	return &x->sregs;
+}
+
+void x86_exit_to_user(struct x86_vcpu *x, u32 reason)
+{
+	x86_run(x)->exit_reason = reason;
+}
+
+int x86_internal_error(struct x86_vcpu *x, u32 suberror, u64 data0,
+		       u64 data1)
+{
+	struct kvm_run *run = x86_run(x);
+
+	hvx_stat(x->vcpu, HVX_STAT_INTERNAL);
+	x86_exit_to_user(x, KVM_EXIT_INTERNAL_ERROR);
+	run->internal.suberror = suberror;
+	run->internal.ndata = 2;
+	run->internal.data[0] = data0;
+	run->internal.data[1] = data1;
+	return 0;
+}
+
+void x86_inject_ud(struct x86_vcpu *x)
+{
+	hvx_stat(x->vcpu, HVX_STAT_EXCEPTION);
+	x86_vendor->inject_exception(x, X86_VEC_UD, false, 0);
+}
+
+/* Real mode delivers no error code (SDM Vol. 3A 20.1.4). */
+void x86_inject_gp(struct x86_vcpu *x)
+{
+	bool pe = x86_sregs(x)->cr0 & X86_CR0_PE;
+
+	x86_vendor->inject_exception(x, X86_VEC_GP, pe, 0);
+}
+
+/* XCR0 follows the guest only while it runs, with interrupts off. */
+void x86_load_guest_xcr0(struct x86_vcpu *x)
+{
+	if (x86_host_xcr0 && x->xcr0 != x86_host_xcr0 &&
+	    (x->sregs.cr4 & X86_CR4_OSXSAVE))
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, x->xcr0);
+}
+
+void x86_load_host_xcr0(struct x86_vcpu *x)
+{
+	if (x86_host_xcr0 && x->xcr0 != x86_host_xcr0 &&
+	    (x->sregs.cr4 & X86_CR4_OSXSAVE))
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, x86_host_xcr0);
+}
+
+static void x86_reset_seg(struct kvm_segment *seg, u16 sel, u64 base,
+			  u8 type, bool s)
+{
+	*seg = (struct kvm_segment) {
+		.selector = sel, .base = base, .limit = 0xffff,
+		.type = type, .present = 1, .s = s,
+	};
+}
+
+/*
+ * Power-on state (Intel SDM Vol. 3A 10.1.1, table 10-1; AMD APM Vol. 2
+ * 14.1.3): real mode, CS.base 0xffff0000 and IP 0xfff0, CR0 with CD, NW
+ * and ET set, EDX holding a processor signature.
+ */
+void x86_reset(struct x86_vcpu *x)
+{
+	struct kvm_sregs *s = &x->sregs;
+
+	memset(x->gpr, 0, sizeof(x->gpr));
+	x->gpr[GPR_RDX] = 0x600;
+	x->rip = 0xfff0;
+	x->rflags = X86_EFLAGS_FIXED;
+	memset(s, 0, sizeof(*s));
+	x86_reset_seg(&s->cs, 0xf000, 0xffff0000, 0xb, true);
+	x86_reset_seg(&s->ds, 0, 0, 3, true);
+	x86_reset_seg(&s->es, 0, 0, 3, true);
+	x86_reset_seg(&s->fs, 0, 0, 3, true);
+	x86_reset_seg(&s->gs, 0, 0, 3, true);
+	x86_reset_seg(&s->ss, 0, 0, 3, true);
+	x86_reset_seg(&s->ldt, 0, 0, 2, false);
+	x86_reset_seg(&s->tr, 0, 0, 0xb, false);
+	s->gdt.limit = 0xffff;
+	s->idt.limit = 0xffff;
+	s->cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
+	s->apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
+		       (x->vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+	x->sregs_dirty = true;
+	x->sregs_stale = false;
+	x->pending.kind = X86_PENDING_NONE;
+	x->xcr0 = XFEATURE_MASK_FP;
+	x->tsc_offset = 0;
+	x->dr_live = false;
+	memset(x->dr, 0, sizeof(x->dr));
+	x86_vendor->reset(x);
+}
+
+/* The kvm_run fields KVM refreshes on every return to user space. */
+static void x86_fill_run(struct x86_vcpu *x)
+{
+	struct kvm_run *run = x86_run(x);
+	struct kvm_sregs *s = x86_sregs(x);
+
+	run->if_flag = !!(x->rflags & X86_EFLAGS_IF);
+	run->cr8 = s->cr8;
+	run->apic_base = s->apic_base;
+	/* No KVM_INTERRUPT yet: never claim an injection would be taken. */
+	run->ready_for_interrupt_injection = 0;
+}
+
+static int x86_run_loop(struct x86_vcpu *x)
+{
+	int r;
+
+	for (;;) {
+		if (signal_pending(current)) {
+			hvx_stat(x->vcpu, HVX_STAT_SIGNAL);
+			x86_exit_to_user(x, KVM_EXIT_INTR);
+			return -EINTR;
+		}
+		cond_resched();
+		if (x->sregs_dirty) {
+			x86_vendor->write_sregs(x, &x->sregs);
+			x->sregs_dirty = false;
+		}
+		r = x86_vendor->enter(x);
+		if (r <= 0)
+			return r;
+	}
+}
+
+static int x86_vcpu_run(struct hvx_vcpu *vcpu)
+{
+	struct x86_vcpu *x = to_x86(vcpu);
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	/* No KVM_CAP_SYNC_REGS: a request for it is invalid. */
+	if (READ_ONCE(run->kvm_valid_regs) || READ_ONCE(run->kvm_dirty_regs))
+		return -EINVAL;
+	r = x86_complete_pending(x);
+	if (r)
+		return r;
+	if (READ_ONCE(run->immediate_exit)) {
+		hvx_stat(vcpu, HVX_STAT_SIGNAL);
+		x86_exit_to_user(x, KVM_EXIT_INTR);
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&x->fpu, true);
+	r = x86_run_loop(x);
+	fpu_swap_kvm_fpstate(&x->fpu, false);
+	x86_fill_run(x);
+	return r;
+}
+
+static void x86_get_regs(struct x86_vcpu *x, struct kvm_regs *r)
+{
+	const u64 *g = x->gpr;
+
+	*r = (struct kvm_regs) {
+		.rax = g[GPR_RAX], .rbx = g[GPR_RBX], .rcx = g[GPR_RCX],
+		.rdx = g[GPR_RDX], .rsi = g[GPR_RSI], .rdi = g[GPR_RDI],
+		.rsp = g[GPR_RSP], .rbp = g[GPR_RBP],
+		.r8 = g[GPR_R8], .r9 = g[GPR_R9], .r10 = g[GPR_R10],
+		.r11 = g[GPR_R11], .r12 = g[GPR_R12], .r13 = g[GPR_R13],
+		.r14 = g[GPR_R14], .r15 = g[GPR_R15],
+		.rip = x->rip, .rflags = x->rflags,
+	};
+}
+
+static void x86_set_regs(struct x86_vcpu *x, const struct kvm_regs *r)
+{
+	u64 *g = x->gpr;
+
+	g[GPR_RAX] = r->rax; g[GPR_RBX] = r->rbx; g[GPR_RCX] = r->rcx;
+	g[GPR_RDX] = r->rdx; g[GPR_RSI] = r->rsi; g[GPR_RDI] = r->rdi;
+	g[GPR_RSP] = r->rsp; g[GPR_RBP] = r->rbp;
+	g[GPR_R8] = r->r8; g[GPR_R9] = r->r9; g[GPR_R10] = r->r10;
+	g[GPR_R11] = r->r11; g[GPR_R12] = r->r12; g[GPR_R13] = r->r13;
+	g[GPR_R14] = r->r14; g[GPR_R15] = r->r15;
+	x->rip = r->rip;
+	/* RFLAGS bit 1 always reads as one (SDM Vol. 1 3.4.3). */
+	x->rflags = r->rflags | X86_EFLAGS_FIXED;
+}
+
+#define X86_CR4_GUEST	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_UMIP | \
+			 X86_CR4_FSGSBASE | X86_CR4_PCIDE | X86_CR4_OSXSAVE | \
+			 X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+#define X86_EFER_SREGS	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/*
+ * The consistency KVM requires of KVM_SET_SREGS: long mode active exactly
+ * when LME and PG are set with PAE, a 64-bit code segment only in long
+ * mode.  The rest (PG without PE, odd segments) is left to the hardware's
+ * VM-entry checks, which report KVM_EXIT_FAIL_ENTRY as KVM does.
+ */
+static bool x86_sregs_valid(const struct kvm_sregs *s)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(s->interrupt_bitmap); i++)
+		if (s->interrupt_bitmap[i])
+			return false;	/* no KVM_INTERRUPT yet */
+	if ((s->cr0 >> 32) || (s->cr4 & ~X86_CR4_GUEST) ||
+	    (s->efer & ~X86_EFER_SREGS) || (s->cr3 >> 52))
+		return false;
+	if ((s->cr4 & X86_CR4_OSXSAVE) && !x86_host_xcr0)
+		return false;
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG))
+		return (s->cr4 & X86_CR4_PAE) && (s->efer & EFER_LMA);
+	return !(s->efer & EFER_LMA) && !s->cs.l;
+}
+
+static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
+{
+	struct kvm_sregs s;
+
+	if (!set)
+		return copy_to_user(argp, x86_sregs(x), sizeof(s)) ? -EFAULT : 0;
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (!x86_sregs_valid(&s))
+		return -EINVAL;
+	x->sregs = s;
+	x->sregs_stale = false;
+	x->sregs_dirty = true;
+	return 0;
+}
+
+static long x86_ioctl_regs(struct x86_vcpu *x, bool set, void __user *argp)
+{
+	struct kvm_regs r;
+
+	if (!set) {
+		x86_get_regs(x, &r);
+		return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	x86_set_regs(x, &r);
+	return 0;
+}
+
+static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp)
+{
+	struct x86_vcpu *x = to_x86(vcpu);
+
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		return x86_ioctl_regs(x, false, argp);
+	case KVM_SET_REGS:
+		return x86_ioctl_regs(x, true, argp);
+	case KVM_GET_SREGS:
+		return x86_ioctl_sregs(x, false, argp);
+	case KVM_SET_SREGS:
+		return x86_ioctl_sregs(x, true, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+			 void __user *argp)
+{
+	unsigned long addr = (unsigned long)argp;
+
+	switch (ioctl) {
+	case KVM_SET_TSS_ADDR:
+		/*
+		 * Three pages below 4 GiB that VMX without unrestricted
+		 * guest would use for real mode; hvx only records it, as KVM
+		 * on SVM does.
+		 */
+		if (addr > (unsigned int)(-3 * PAGE_SIZE))
+			return -EINVAL;
+		vm->tss_addr = addr;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int x86_check_extension(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_SET_TSS_ADDR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
+{
+	struct tdp *tdp;
+	int r;
+
+	if (type)		/* KVM_X86_DEFAULT_VM is the only type */
+		return -EINVAL;
+	tdp = kzalloc(sizeof(*tdp), GFP_KERNEL_ACCOUNT);
+	if (!tdp)
+		return -ENOMEM;
+	r = tdp_init(tdp, x86_vendor->tdp_fmt);
+	if (r) {
+		kfree(tdp);
+		return r;
+	}
+	vm->arch = tdp;
+	return 0;
+}
+
+static void x86_vm_free(struct hvx_vm *vm)
+{
+	tdp_free(x86_tdp(vm));
+	kfree(vm->arch);
+}
+
+static void x86_vm_unmap(struct hvx_vm *vm, u64 gpa, u64 size)
+{
+	tdp_unmap(vm, x86_tdp(vm), gpa, size);
+}
+
+static int x86_vcpu_init(struct hvx_vcpu *vcpu)
+{
+	struct x86_vcpu *x;
+	int r;
+
+	x = kzalloc(x86_vendor->vcpu_size, GFP_KERNEL_ACCOUNT);
+	if (!x)
+		return -ENOMEM;
+	x->vcpu = vcpu;
+	r = -ENOMEM;
+	if (!fpu_alloc_guest_fpstate(&x->fpu))
+		goto free;
+	r = x86_vendor->vcpu_init(x);
+	if (r)
+		goto free_fpu;
+	vcpu->arch = x;
+	x86_reset(x);
+	return 0;
+free_fpu:
+	fpu_free_guest_fpstate(&x->fpu);
+free:
+	kfree(x);
+	return r;
+}
+
+static void x86_vcpu_free(struct hvx_vcpu *vcpu)
+{
+	struct x86_vcpu *x = to_x86(vcpu);
+
+	x86_vendor->vcpu_free(x);
+	fpu_free_guest_fpstate(&x->fpu);
+	kfree(x);
+}
+
+static int x86_enable(void)
+{
+	return x86_vendor->enable();
+}
+
+static void x86_disable(void)
+{
+	x86_vendor->disable();
+}
+
+static struct hvx_arch_ops x86_ops = {
+	.enable		= x86_enable,
+	.disable	= x86_disable,
+	.vm_init	= x86_vm_init,
+	.vm_free	= x86_vm_free,
+	.vm_unmap	= x86_vm_unmap,
+	.vcpu_init	= x86_vcpu_init,
+	.vcpu_free	= x86_vcpu_free,
+	.vcpu_run	= x86_vcpu_run,
+	.vcpu_ioctl	= x86_vcpu_ioctl,
+	.vm_ioctl	= x86_vm_ioctl,
+	.check_extension = x86_check_extension,
+};
+
+const struct hvx_arch_ops *hvx_arch_probe(void)
+{
+	int r;
+
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		x86_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	r = svm_vendor_ops.probe();
+	if (r)
+		return ERR_PTR(r);
+	x86_vendor = &svm_vendor_ops;
+	x86_ops.name = x86_vendor->name;
+	x86_ops.backend = x86_vendor->backend;
+	return &x86_ops;
+}
+
+void hvx_arch_exit(void)
+{
+	x86_vendor->exit();
+}

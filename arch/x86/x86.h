@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvx x86: what SVM and VMX share.
+ *
+ * The vendor-neutral layer keeps the guest's general registers, RIP and
+ * RFLAGS in software and a cached copy of the struct kvm_sregs view; a
+ * vendor backend moves them in and out of its control block (VMCB or VMCS)
+ * around each entry.  CPUID, MSRs, port I/O, MMIO decoding, the stage-2
+ * tables and KVM_GET/SET_(S)REGS are written once, here.
+ */
+#ifndef HVX_X86_H
+#define HVX_X86_H
+
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "../../module/hvx.h"
+
+enum x86_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	GPR_NR
+};
+
+/* Exception vectors (Intel SDM Vol. 3A 6.3.1, AMD APM Vol. 2 8.2). */
+#define X86_VEC_DE	0
+#define X86_VEC_UD	6
+#define X86_VEC_GP	13
+#define X86_VEC_PF	14
+
+/* What the next KVM_RUN must finish before the guest runs again. */
+enum x86_pending_kind {
+	X86_PENDING_NONE,
+	X86_PENDING_PIO,	/* KVM_EXIT_IO: IN data to consume, RIP to move */
+	X86_PENDING_MMIO,	/* KVM_EXIT_MMIO: read data to consume */
+};
+
+struct x86_pending {
+	enum x86_pending_kind kind;
+	bool in;		/* PIO: IN/INS; MMIO: a read */
+	bool string;		/* PIO: INS/OUTS */
+	bool rep;
+	bool sign_extend;	/* MMIO: MOVSX */
+	u8 size;		/* bytes per access */
+	u8 dst_size;		/* MMIO: register width written */
+	u8 reg;			/* MMIO: destination GPR, 16 + n for AH..BH */
+	u8 addr_size;		/* PIO string: 2, 4 or 8 */
+	u32 count;		/* PIO: accesses in this exit */
+	u64 gpa;		/* INS: first guest-physical byte */
+	u64 next_rip;
+};
+
+struct x86_vcpu {
+	struct hvx_vcpu *vcpu;
+	u64 gpr[GPR_NR];
+	u64 rip;
+	u64 rflags;
+	u64 next_rip;		/* after the instruction that exited */
+	/* kvm_sregs view; valid unless @sregs_stale, to hardware if dirty. */
+	struct kvm_sregs sregs;
+	bool sregs_stale;
+	bool sregs_dirty;
+	struct x86_pending pending;
+	struct fpu_guest fpu;
+	u64 xcr0;
+	u64 tsc_offset;
+	u64 dr[4];		/* guest DR0-3 once the guest uses them */
+	bool dr_live;
+};
+
+/* The bits a stage-2 format sets in its entries (NPT or EPT). */
+struct tdp_format {
+	u64 table_bits;		/* permission bits of a non-leaf entry */
+	u64 leaf_bits;		/* permission and memory-type bits of a leaf */
+};
+
+/*
+ * The vendor backend.  All hooks except @probe/@enable/@disable/@exit run
+ * with vcpu->lock held.
+ *
+ * @enter:	run the guest once: with preemption and interrupts off, load
+ *		guest state, enter, save it back, then decode the exit.  Returns
+ *		1 to re-enter, 0 to return to user space with run->exit_reason
+ *		set, or -errno.
+ * @read_sregs/@write_sregs: move the kvm_sregs view from/to hardware.
+ * @reset:	architectural power-on state of the vendor's own fields.
+ * @inject_exception: deliver @vector on the next entry.
+ * @get_msr/@set_msr: MSRs the control block holds; -ENOENT for others.
+ */
+struct x86_vendor_ops {
+	const char *name;
+	u32 backend;
+	size_t vcpu_size;
+	int (*probe)(void);
+	void (*exit)(void);
+	int (*enable)(void);
+	void (*disable)(void);
+	const struct tdp_format *tdp_fmt;
+	int (*vcpu_init)(struct x86_vcpu *x);
+	void (*vcpu_free)(struct x86_vcpu *x);
+	void (*reset)(struct x86_vcpu *x);
+	int (*enter)(struct x86_vcpu *x);
+	void (*read_sregs)(struct x86_vcpu *x, struct kvm_sregs *s);
+	void (*write_sregs)(struct x86_vcpu *x, const struct kvm_sregs *s);
+	void (*inject_exception)(struct x86_vcpu *x, u8 vector, bool has_error,
+				 u32 error);
+	int (*get_msr)(struct x86_vcpu *x, u32 index, u64 *data);
+	int (*set_msr)(struct x86_vcpu *x, u32 index, u64 data);
+};
+
+extern const struct x86_vendor_ops svm_vendor_ops;
+extern const struct x86_vendor_ops *x86_vendor;
+
+/* x86.c */
+struct kvm_sregs *x86_sregs(struct x86_vcpu *x);
+void x86_reset(struct x86_vcpu *x);
+void x86_exit_to_user(struct x86_vcpu *x, u32 reason);
+int x86_internal_error(struct x86_vcpu *x, u32 suberror, u64 data0,
+		       u64 data1);
+void x86_inject_ud(struct x86_vcpu *x);
+void x86_inject_gp(struct x86_vcpu *x);
+void x86_load_guest_xcr0(struct x86_vcpu *x);
+void x86_load_host_xcr0(struct x86_vcpu *x);
+extern u64 x86_host_xcr0;
+
+/* cpuid.c */
+int x86_emulate_cpuid(struct x86_vcpu *x);
+
+/* msr.c */
+int x86_emulate_rdmsr(struct x86_vcpu *x);
+int x86_emulate_wrmsr(struct x86_vcpu *x);
+int x86_emulate_xsetbv(struct x86_vcpu *x);
+
+/* pio.c */
+struct x86_pio {
+	u16 port;
+	u8 size;
+	u8 addr_size;
+	bool in;
+	bool string;
+	bool rep;
+	u64 next_rip;
+};
+
+int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio);
+int x86_complete_pending(struct x86_vcpu *x);
+
+/* emulate.c */
+int x86_gva_to_gpa(struct x86_vcpu *x, u64 gva, u64 *gpa);
+int x86_read_guest(struct x86_vcpu *x, u64 gpa, void *buf, unsigned int len);
+int x86_write_guest(struct x86_vcpu *x, u64 gpa, const void *buf,
+		    unsigned int len);
+int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa);
+void x86_complete_mmio(struct x86_vcpu *x);
+void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val);
+int x86_string_segment(struct x86_vcpu *x);
+
+/* tdp.c: stage-2 tables (AMD NPT, Intel EPT) */
+struct tdp {
+	const struct tdp_format *fmt;
+	u64 *root;
+};
+
+int tdp_init(struct tdp *tdp, const struct tdp_format *fmt);
+void tdp_free(struct tdp *tdp);
+void tdp_unmap(struct hvx_vm *vm, struct tdp *tdp, u64 gpa, u64 size);
+int x86_stage2_fault(struct x86_vcpu *x, u64 gpa);
+
+static inline struct tdp *x86_tdp(struct hvx_vm *vm)
+{
+	return vm->arch;
+}
+
+static inline struct hvx_vm *x86_vm(struct x86_vcpu *x)
+{
+	return x->vcpu->vm;
+}
+
+static inline struct kvm_run *x86_run(struct x86_vcpu *x)
+{
+	return x->vcpu->run;
+}
+
+#endif /* HVX_X86_H */
