@@ -137,8 +137,8 @@ int hvx_pin_guest_page(struct hvx_vm *vm, u64 gpa, struct page **page)
 
 	if (!hva)
 		return -ENOENT;
-	if (pin_user_pages_unlocked(hva & PAGE_MASK, 1, page,
-				    FOLL_WRITE | FOLL_LONGTERM) != 1)
+	if (pin_user_pages_fast(hva & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM,
+				page) != 1)
 		return -EFAULT;
 	atomic64_inc(&hvx_pinned_pages);
 	return 0;

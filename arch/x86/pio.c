@@ -18,7 +18,7 @@
 
 static u8 *x86_pio_data(struct x86_vcpu *x)
 {
-	return (u8 *)x86_run(x) + HVX_PIO_PAGE_OFFSET * PAGE_SIZE;
+	return page_address(x->vcpu->run_pages[HVX_PIO_PAGE_OFFSET]);
 }
 
 static u64 x86_addr_mask(int addr_size)

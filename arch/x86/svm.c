@@ -676,12 +676,19 @@ static void svm_exit(void)
 	svm_free_cpus();
 }
 
+/* Nested paging uses the host's paging mode: 5 levels under LA57. */
+static int svm_npt_levels(void)
+{
+	return pgtable_l5_enabled() ? 5 : 4;
+}
+
 static const struct tdp_format svm_npt_format = {
 	/* Nested page tables use the legacy 4-level format; every guest
 	 * access counts as a user access (APM 15.25.5), so U/S is set.
 	 */
 	.table_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.leaf_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.levels = svm_npt_levels,
 };
 
 const struct x86_vendor_ops svm_vendor_ops = {

@@ -5,7 +5,9 @@
  * Both are four-level radix trees of 512 eight-byte entries indexed by the
  * guest-physical address (AMD APM Vol. 2 15.25.5, Intel SDM Vol. 3C 29.3.2);
  * they differ only in the bits that make an entry present, writable and
- * executable, which struct tdp_format supplies.  Only 4 KiB leaves are
+ * executable, which struct tdp_format supplies, and in depth: nested paging
+ * walks with the host's own paging mode, so it has five levels when the
+ * host runs with CR4.LA57 (APM Vol. 2 15.25.3).  Only 4 KiB leaves are
  * used.  Every leaf holds one pinned page of the VM's memory slots.
  */
 #define pr_fmt(fmt) "hvx: " fmt
@@ -16,7 +18,6 @@
 
 #include "x86.h"
 
-#define TDP_LEVELS	4
 #define TDP_ENTRIES	512
 #define TDP_ADDR_MASK	0x000ffffffffff000ULL
 
@@ -33,6 +34,7 @@ static u64 *tdp_table(u64 entry)
 int tdp_init(struct tdp *tdp, const struct tdp_format *fmt)
 {
 	tdp->fmt = fmt;
+	tdp->levels = fmt->levels();
 	tdp->root = (u64 *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	return tdp->root ? 0 : -ENOMEM;
 }
@@ -56,7 +58,7 @@ static void tdp_free_table(u64 *table, int level)
 void tdp_free(struct tdp *tdp)
 {
 	if (tdp->root)
-		tdp_free_table(tdp->root, TDP_LEVELS - 1);
+		tdp_free_table(tdp->root, tdp->levels - 1);
 	tdp->root = NULL;
 }
 
@@ -69,7 +71,7 @@ int tdp_map(struct tdp *tdp, u64 gpa, struct page *page)
 	u64 *table = tdp->root;
 	int level;
 
-	for (level = TDP_LEVELS - 1; level > 0; level--) {
+	for (level = tdp->levels - 1; level > 0; level--) {
 		u64 *entry = &table[tdp_index(gpa, level)];
 
 		if (!*entry) {
@@ -135,7 +137,7 @@ void tdp_unmap(struct hvx_vm *vm, struct tdp *tdp, u64 gpa, u64 size)
 {
 	struct tdp_zap zap = { .vm = vm };
 
-	tdp_zap_range(&zap, tdp->root, TDP_LEVELS - 1, 0, gpa, gpa + size);
+	tdp_zap_range(&zap, tdp->root, tdp->levels - 1, 0, gpa, gpa + size);
 	tdp_zap_flush(&zap);
 }
 

@@ -72,6 +72,7 @@ struct x86_vcpu {
 struct tdp_format {
 	u64 table_bits;		/* permission bits of a non-leaf entry */
 	u64 leaf_bits;		/* permission and memory-type bits of a leaf */
+	int (*levels)(void);	/* depth of the tables: 4 or 5 */
 };
 
 /*
@@ -158,6 +159,7 @@ int x86_string_segment(struct x86_vcpu *x);
 /* tdp.c: stage-2 tables (AMD NPT, Intel EPT) */
 struct tdp {
 	const struct tdp_format *fmt;
+	int levels;
 	u64 *root;
 };
 
