@@ -56,12 +56,14 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm)
 	int i;
 
 	atomic64_inc(&vm->tlb_gen);
+	/* Pairs with smp_store_mb(vcpu->mode) on entry: see above. */
 	smp_mb__after_atomic();
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		struct hvx_vcpu *vcpu = vm->vcpus[i];
 
 		if (READ_ONCE(vcpu->mode) != HVX_IN_GUEST)
 			continue;
+		/* vcpu->cpu is written before vcpu->mode on entry. */
 		smp_rmb();
 		smp_call_function_single(READ_ONCE(vcpu->cpu), hvx_kick_noop,
 					 NULL, 1);

@@ -25,7 +25,6 @@
 #define SVM_DR6_INIT	0xffff0ff0ULL
 #define SVM_DR7_INIT	0x400ULL
 
-void __svm_vcpu_run(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
 
 struct svm_cpu {
 	struct page *hsave;	/* VM_HSAVE_PA: host state VMRUN saves */
@@ -462,6 +461,7 @@ static int svm_switch(struct svm_vcpu *svm)
 	if (!sd->enabled && svm_enable_this_cpu())
 		return -EBUSY;		/* a CPU brought up while VMs ran */
 	WRITE_ONCE(vcpu->cpu, cpu);
+	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	svm_assign_asid(svm, sd, cpu, atomic64_read(&x86_vm(x)->tlb_gen));
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))

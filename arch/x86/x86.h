@@ -110,6 +110,9 @@ struct x86_vendor_ops {
 };
 
 extern const struct x86_vendor_ops svm_vendor_ops;
+
+/* svm_run.S */
+void __svm_vcpu_run(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
 extern const struct x86_vendor_ops *x86_vendor;
 
 /* x86.c */
