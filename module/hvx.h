@@ -10,6 +10,7 @@
 #define HVX_CORE_H
 
 #include <linux/kref.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/kvm.h>
@@ -37,6 +38,9 @@ struct hvx_vm {
 	 */
 	struct mutex lock;
 	struct hvx_memslot slots[HVX_MAX_MEMSLOTS];
+	struct mmu_notifier mn;
+	u64 mmu_seq;		/* bumped by every invalidation */
+	int mmu_busy;		/* invalidations in progress */
 	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
 	int nr_vcpus;
 	/* Bumped when stage-2 entries go away; vCPUs flush on a change. */
@@ -125,9 +129,14 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm);
 int hvx_set_memory_region(struct hvx_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);
 const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa);
-int hvx_pin_guest_page(struct hvx_vm *vm, u64 gpa, struct page **page);
-void hvx_unpin_guest_page(struct page *page);
 unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa);
+
+/* module/mmu.c */
+int hvx_mmu_init(struct hvx_vm *vm);
+void hvx_mmu_exit(struct hvx_vm *vm);
+int hvx_fault_in_gpa(struct hvx_vm *vm, u64 gpa,
+		     int (*map)(struct hvx_vm *vm, u64 gpa, struct page *page));
+void hvx_unpin_guest_page(struct page *page);
 
 /* module/vcpu.c */
 int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id);

@@ -54,6 +54,7 @@ int hvx_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
 		return 1;

@@ -3,10 +3,8 @@
  * hvx memory slots: KVM_SET_USER_MEMORY_REGION and guest page pinning.
  *
  * Guest RAM is the calling process's own memory.  A slot only records
- * where it lives; a page is pinned and entered in the stage-2 tables the
- * first time the guest touches it, and unpinned when its slot is moved or
- * deleted or the VM is freed.  A pinned page outlives an munmap() by the
- * process, so a guest can never reach memory the host has reused.
+ * where it lives; module/mmu.c enters its pages in stage 2 on demand.
+ * Moving or deleting a slot removes its pages from stage 2 first.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
@@ -99,6 +97,7 @@ int hvx_set_memory_region(struct hvx_vm *vm,
 	if (r)
 		return r;
 	mutex_lock(&vm->lock);
+	vm->mmu_seq++;		/* a fault in flight must not map the old hva */
 	r = hvx_update_slot(vm, mem->slot & 0xffff, mem);
 	mutex_unlock(&vm->lock);
 	return r;
@@ -124,28 +123,4 @@ unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa)
 	const struct hvx_memslot *s = hvx_find_slot(vm, gpa);
 
 	return s ? s->hva + (gpa - s->gpa) : 0;
-}
-
-/*
- * Pin the page behind @gpa for the guest: -ENOENT when no slot covers it
- * (an MMIO access), -EFAULT when the process has no writable page there.
- * vm->lock held, in the VM's own mm.
- */
-int hvx_pin_guest_page(struct hvx_vm *vm, u64 gpa, struct page **page)
-{
-	unsigned long hva = hvx_gpa_to_hva(vm, gpa);
-
-	if (!hva)
-		return -ENOENT;
-	if (pin_user_pages_fast(hva & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM,
-				page) != 1)
-		return -EFAULT;
-	atomic64_inc(&hvx_pinned_pages);
-	return 0;
-}
-
-void hvx_unpin_guest_page(struct page *page)
-{
-	unpin_user_page(page);
-	atomic64_dec(&hvx_pinned_pages);
 }

@@ -23,6 +23,8 @@ static void hvx_vm_release_kref(struct kref *ref)
 	struct hvx_vm *vm = container_of(ref, struct hvx_vm, ref);
 	int i;
 
+	/* Unregistering may still unmap, which looks at the vCPUs. */
+	hvx_mmu_exit(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvx_vcpu_free(vm->vcpus[i]);
 	hvx_ops->vm_free(vm);
@@ -138,13 +140,18 @@ int hvx_vm_create(unsigned long type)
 
 	mmgrab(current->mm);
 	vm->mm = current->mm;
+	r = hvx_mmu_init(vm);
+	if (r)
+		goto drop_mm;
 
 	r = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
-		goto free_arch;
+		goto mmu_exit;
 	return r;
 
-free_arch:
+mmu_exit:
+	hvx_mmu_exit(vm);
+drop_mm:
 	mmdrop(vm->mm);
 	hvx_ops->vm_free(vm);
 free_vm:

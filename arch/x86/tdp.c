@@ -141,6 +141,13 @@ void tdp_unmap(struct hvx_vm *vm, struct tdp *tdp, u64 gpa, u64 size)
 	tdp_zap_flush(&zap);
 }
 
+static int x86_tdp_map(struct hvx_vm *vm, u64 gpa, struct page *page)
+{
+	int r = tdp_map(x86_tdp(vm), gpa, page);
+
+	return r == -EEXIST ? -EAGAIN : r;
+}
+
 /*
  * A guest access missed stage 2.  Inside a slot: pin the page and map it.
  * Outside every slot: an MMIO access, to decode and hand to user space.
@@ -149,27 +156,12 @@ void tdp_unmap(struct hvx_vm *vm, struct tdp *tdp, u64 gpa, u64 size)
  */
 int x86_stage2_fault(struct x86_vcpu *x, u64 gpa)
 {
-	struct hvx_vm *vm = x86_vm(x);
-	struct page *page;
-	int r;
+	int r = hvx_fault_in_gpa(x86_vm(x), gpa, x86_tdp_map);
 
-	mutex_lock(&vm->lock);
-	r = hvx_pin_guest_page(vm, gpa, &page);
-	if (!r) {
-		r = tdp_map(x86_tdp(vm), gpa, page);
-		if (r)
-			hvx_unpin_guest_page(page);
-	}
-	mutex_unlock(&vm->lock);
-
-	switch (r) {
-	case 0:
-	case -EEXIST:
-		hvx_stat(x->vcpu, HVX_STAT_NPF);
-		return 1;
-	case -ENOENT:
+	if (r == -ENOENT)
 		return x86_emulate_mmio(x, gpa);
-	default:
+	if (r)
 		return r;
-	}
+	hvx_stat(x->vcpu, HVX_STAT_NPF);
+	return 1;
 }
