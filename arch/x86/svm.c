@@ -629,7 +629,9 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
 		return 1;
 	case SVM_EXIT_NPF:
-		return x86_stage2_fault(x, c->exit_info_2);
+		/* EXITINFO1 bit 33: fault during the guest's table walk. */
+		return x86_stage2_fault(x, c->exit_info_2,
+					c->exit_info_1 & BIT_ULL(33));
 	case SVM_EXIT_IOIO:
 		return svm_exit_io(svm);
 	case SVM_EXIT_CPUID:

@@ -152,12 +152,16 @@ static int x86_tdp_map(struct hvx_vm *vm, u64 gpa, struct page *page)
  * A guest access missed stage 2.  Inside a slot: pin the page and map it.
  * Outside every slot: an MMIO access, to decode and hand to user space.
  * As KVM does, a slot whose memory the process no longer has makes
- * KVM_RUN fail with -EFAULT.
+ * KVM_RUN fail with -EFAULT.  Guest page tables outside RAM (@walk: the
+ * fault hit the guest's own table walk) cannot be emulated.
  */
-int x86_stage2_fault(struct x86_vcpu *x, u64 gpa)
+int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk)
 {
 	int r = hvx_fault_in_gpa(x86_vm(x), gpa, x86_tdp_map);
 
+	if (r == -ENOENT && walk)
+		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,
+					  gpa, x->rip);
 	if (r == -ENOENT)
 		return x86_emulate_mmio(x, gpa);
 	if (r)

@@ -169,7 +169,7 @@ struct tdp {
 int tdp_init(struct tdp *tdp, const struct tdp_format *fmt);
 void tdp_free(struct tdp *tdp);
 void tdp_unmap(struct hvx_vm *vm, struct tdp *tdp, u64 gpa, u64 size);
-int x86_stage2_fault(struct x86_vcpu *x, u64 gpa);
+int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk);
 
 static inline struct tdp *x86_tdp(struct hvx_vm *vm)
 {
