@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * api_test: the system, VM and vCPU ioctls of <linux/kvm.h>, and the
+ * errors bad requests must get.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../lib/test.h"
+
+static int test_api_version(const char *dev)
+{
+	int fd = open(dev, O_RDWR);
+
+	EXPECT(fd >= 0);
+	EXPECT(ioctl(fd, KVM_GET_API_VERSION, 0) == 12);
+	return TEST_PASS;
+}
+
+/* The capabilities every KVM program relies on, and a number none has. */
+static int test_check_extension(const char *dev)
+{
+	int fd = open(dev, O_RDWR);
+
+	EXPECT(fd >= 0);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) == 1);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) == 1);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) == 1);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS) > 0);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS) > 0);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, 0x7fffff) == 0);
+	return TEST_PASS;
+}
+
+static int test_vcpu_mmap_size(const char *dev)
+{
+	int fd = open(dev, O_RDWR);
+
+	EXPECT(fd >= 0);
+	EXPECT(ioctl(fd, KVM_GET_VCPU_MMAP_SIZE, 0) >= 4096);
+	return TEST_PASS;
+}
+
+static int test_create_vm_bad_type(const char *dev)
+{
+	int fd = open(dev, O_RDWR);
+
+	EXPECT(fd >= 0);
+	EXPECT_ERRNO(ioctl(fd, KVM_CREATE_VM, 0x12345), EINVAL);
+	return TEST_PASS;
+}
+
+/*
+ * An ioctl nobody implements, on each kind of file descriptor: hvx says
+ * ENOTTY everywhere; KVM 6.1 says EINVAL on the system and vCPU fds.
+ */
+static int unknown_errno_ok(const char *dev)
+{
+	return errno == ENOTTY || (!test_is_hvx(dev) && errno == EINVAL);
+}
+
+static int test_unknown_ioctls(const char *dev)
+{
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(ioctl(vm.sys_fd, _IO(KVMIO, 0xfe)) == -1 &&
+	       unknown_errno_ok(dev));
+	EXPECT_ERRNO(ioctl(vm.fd, _IO(KVMIO, 0xfe)), ENOTTY);
+	EXPECT(ioctl(vcpu.fd, _IO(KVMIO, 0xfe)) == -1 &&
+	       unknown_errno_ok(dev));
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_RUN, 0), ENOTTY);
+	EXPECT_ERRNO(ioctl(vm.sys_fd, KVM_CREATE_VCPU, 0), ENOTTY);
+	return TEST_PASS;
+}
+
+static int test_bad_fds(const char *dev)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	(void)dev;
+	EXPECT_ERRNO(ioctl(-1, KVM_CREATE_VM, 0), EBADF);
+	EXPECT_ERRNO(ioctl(fd, KVM_CREATE_VM, 0), ENOTTY);
+	close(fd);
+	EXPECT_ERRNO(ioctl(fd, KVM_RUN, 0), EBADF);
+	return TEST_PASS;
+}
+
+static int test_create_vcpu_ids(const char *dev)
+{
+	struct vm vm;
+	int a, b;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	a = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
+	b = ioctl(vm.fd, KVM_CREATE_VCPU, 1);
+	EXPECT(a >= 0 && b >= 0 && a != b);
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_CREATE_VCPU, 0), EEXIST);
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_CREATE_VCPU, 1 << 20), EINVAL);
+	return TEST_PASS;
+}
+
+static int test_regs_roundtrip(const char *dev)
+{
+	struct kvm_regs in = { .rax = 1, .rbx = 2, .rcx = 3, .rdx = 4,
+			       .rsi = 5, .rdi = 6, .rsp = 7, .rbp = 8,
+			       .r8 = 9, .r15 = 0x1122334455667788ull,
+			       .rip = 0x1234, .rflags = 0x2 | 0x1 };
+	struct kvm_regs out;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(vcpu_set_regs(&vcpu, &in) == 0);
+	EXPECT(vcpu_get_regs(&vcpu, &out) == 0);
+	EXPECT(!memcmp(&in, &out, sizeof(in)));
+	return TEST_PASS;
+}
+
+static int test_sregs_roundtrip(const char *dev)
+{
+	struct kvm_sregs in, out;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(vcpu_setup_mode(&vcpu, GUEST_LONG, 0x8000, 0x8000) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &in) == 0);
+	in.cr2 = 0xdead000;
+	in.fs.base = 0x12340000;
+	in.gdt.limit = 0x37;
+	EXPECT(ioctl(vcpu.fd, KVM_SET_SREGS, &in) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &out) == 0);
+	EXPECT(out.cr0 == in.cr0 && out.cr3 == in.cr3 && out.cr4 == in.cr4);
+	EXPECT(out.efer == in.efer && out.cr2 == in.cr2);
+	EXPECT(out.fs.base == in.fs.base && out.gdt.limit == 0x37);
+	EXPECT(out.cs.l == 1 && out.cs.selector == in.cs.selector);
+	return TEST_PASS;
+}
+
+/* Long mode active without PAE is not a state SET_SREGS accepts. */
+static int test_sregs_invalid(const char *dev)
+{
+	struct kvm_sregs s;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &s) == 0);
+	s.cr0 = 0x80000001;
+	s.cr4 = 0;
+	s.efer = 0x500;
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_SET_SREGS, &s), EINVAL);
+	return TEST_PASS;
+}
+
+/* Power-on state, as both vendors' manuals define it. */
+static int test_reset_state(const char *dev)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &s) == 0);
+	EXPECT(vcpu_get_regs(&vcpu, &r) == 0);
+	EXPECT(r.rip == 0xfff0 && r.rflags == 2);
+	EXPECT(s.cs.selector == 0xf000 && s.cs.base == 0xffff0000);
+	EXPECT((s.cr0 & 1) == 0 && s.efer == 0);
+	return TEST_PASS;
+}
+
+static int test_run_mmap(const char *dev)
+{
+	struct vm vm;
+	struct vcpu vcpu;
+	void *again;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	vcpu.run->immediate_exit = 1;
+	EXPECT(vcpu_run(&vcpu) == -EINTR);
+	/* A second mapping shows the same page. */
+	again = mmap(NULL, vm.run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		     vcpu.fd, 0);
+	EXPECT(again != MAP_FAILED);
+	EXPECT(((struct kvm_run *)again)->immediate_exit == 1);
+	return TEST_PASS;
+}
+
+static int test_run_bad_arg(const char *dev)
+{
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_RUN, 1), EINVAL);
+	return TEST_PASS;
+}
+
+/* A VM belongs to the process that made it: another one gets EIO. */
+static int test_foreign_process(const char *dev)
+{
+	struct vm vm;
+	int status;
+	pid_t pid;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	pid = fork();
+	if (!pid)
+		_exit(ioctl(vm.fd, KVM_CREATE_VCPU, 0) == -1 && errno == EIO);
+	EXPECT(waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+	return TEST_PASS;
+}
+
+static int test_many_vms(const char *dev)
+{
+	struct vm vms[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		EXPECT(vm_open(&vms[i], dev, GUEST_MIN_MEM) == 0);
+	for (i = 0; i < 8; i++)
+		vm_close(&vms[i]);
+	return TEST_PASS;
+}
+
+static const struct test_case cases[] = {
+	{ "api_version", test_api_version },
+	{ "check_extension", test_check_extension },
+	{ "vcpu_mmap_size", test_vcpu_mmap_size },
+	{ "create_vm_bad_type", test_create_vm_bad_type },
+	{ "unknown_ioctls", test_unknown_ioctls },
+	{ "bad_fds", test_bad_fds },
+	{ "create_vcpu_ids", test_create_vcpu_ids },
+	{ "regs_roundtrip", test_regs_roundtrip },
+	{ "sregs_roundtrip", test_sregs_roundtrip },
+	{ "sregs_invalid", test_sregs_invalid },
+	{ "reset_state", test_reset_state },
+	{ "run_mmap", test_run_mmap },
+	{ "run_bad_arg", test_run_bad_arg },
+	{ "foreign_process", test_foreign_process },
+	{ "many_vms", test_many_vms },
+};
+
+TEST_MAIN(cases)
