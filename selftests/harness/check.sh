@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make check`: installs what is missing, builds hvx.ko, the user-space
+# programs and the selftests, boots each emulated machine and runs every
+# test there. The last line is "N passed, N failed, N skipped"; the exit
+# status is non-zero when anything failed.
+#
+#   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
+#            [--stages "svm"]
+#     -v                 print the serial console as it comes
+#     --timeout S        wall-clock limit of each emulated machine (1800)
+#     --test-timeout S   limit of each test program in the guest (300)
+#     --stages LIST      backend stages to run (svm)
+#   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
+set -euo pipefail
+
+# shellcheck source=selftests/harness/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# One function per backend stage; each boots its emulated machine and
+# writes $HVX_LOGS/<stage>.tap, which hvx_summary folds into the totals.
+# A new backend (vmx under Bochs, el2 under qemu-system-aarch64) adds a
+# stage_<name> function here and its name to the default STAGES.
+stage_svm() {
+	stage_x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
+}
+
+main() {
+	local setup=1 build=1 t0
+	STAGES=svm TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	while (($#)); do
+		case $1 in
+		-v | --verbose) LIVE=1 ;;
+		--no-setup) setup=0 ;;
+		--no-build) build=0 ;;
+		--timeout) TIMEOUT=$2; shift ;;
+		--stages) STAGES=$2; shift ;;
+		--test-timeout) APPEND+=" HVX_TIMEOUT_TEST=$2"; shift ;;
+		--shell-cmd) shift; exec "$HVX_HARNESS/run-x86.sh" "$@" ;;
+		-h | --help) usage ;;
+		*) usage ;;
+		esac
+		shift
+	done
+	t0=$(now_us)
+	hvx_prepare "$setup" "$build"
+	cat "$HVX_LOGS/build.tap"
+	local stage
+	for stage in $STAGES; do
+		declare -F "stage_$stage" >/dev/null || die "unknown stage $stage"
+		"stage_$stage"
+		cat "$HVX_LOGS/$stage.tap"
+	done
+	phase_add total $(($(now_us) - t0))
+	# shellcheck disable=SC2086
+	hvx_summary build $STAGES
+}
+
+main "$@"

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# Guest stage of `make bench`: `hvx bench` (hvx against KVM, same boot).
+
+stage_main() {
+	load_kvm
+	dmesg -c >/dev/null
+	load_hvx
+	if [ -x /hvx/bin/hvx ]; then
+		HVX_TIMEOUT_TEST=${HVX_TIMEOUT_BENCH:-1200}
+		if timeout "$HVX_TIMEOUT_TEST" hvx bench </dev/null 2>&1; then
+			ok "hvx bench"
+		else
+			not_ok "hvx bench"
+		fi
+	else
+		not_ok "hvx tool (not built)"
+	fi
+	unload_hvx
+	dump_dmesg
+}

@@ -1,0 +1,21 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# Guest stage of `make check`: every selftest, kvm_hello on KVM and on hvx,
+# rmmod, the kernel log.
+
+stage_main() {
+	local t tests=0
+	load_kvm
+	dmesg -c >/dev/null
+	load_hvx
+	for t in /hvx/tests/*_test; do
+		[ -x "$t" ] || continue
+		tests=$((tests + 1))
+		section "${t##*/}" "$t"
+	done
+	[ $tests -gt 0 ] || not_ok "selftests (none in the initramfs)"
+	run_hello
+	unload_hvx
+	dump_dmesg
+}

@@ -1,0 +1,470 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Shared functions of the hvx test harness: logging, phase timing, the
+# Debian kernel version, building, the x86 initramfs, booting the emulated
+# machine, reading its serial log and folding TAP results into one summary.
+#
+# Every stage (build, svm, later vmx and arm64) writes $HVX_LOGS/<stage>.tap;
+# hvx_summary counts them all and prints "N passed, N failed, N skipped" last.
+
+export LC_ALL=C
+shopt -s nullglob extglob
+
+HVX_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HVX_HARNESS=$HVX_TOP/selftests/harness
+HVX_BUILD=$HVX_TOP/build
+HVX_LOGS=$HVX_BUILD/logs
+HVX_EMU_LOCK=/tmp/hvx-emu.lock
+
+# Kernel log lines that fail a run once hvx is loaded (extended regex).
+HVX_BAD_KLOG='Oops|WARNING|BUG|Call Trace|[Ll]ockup|LOCKUP|[Ll]eak|Kernel panic|general protection fault|blocked for more than|UBSAN|KASAN|refcount_t|list_(add|del) corruption'
+# Known-benign kernel lines to ignore (extended regex, empty: none).
+HVX_KLOG_IGNORE=${HVX_KLOG_IGNORE:-}
+
+# ---------------------------------------------------------------- messages
+
+note() { printf '# %s\n' "$*"; }
+warn() { printf 'hvx: warning: %s\n' "$*" >&2; }
+die() {
+	printf 'hvx: error: %s\n' "$*" >&2
+	exit 1
+}
+
+# ------------------------------------------------------------------ timing
+
+declare -A HVX_PHASE_US=()
+declare -a HVX_PHASES=()
+declare -A HVX_PHASE_START=()
+
+now_us() { local t=$EPOCHREALTIME; echo "${t/./}"; }
+
+phase_begin() { HVX_PHASE_START[$1]=$(now_us); }
+
+# phase_add NAME MICROSECONDS: record (or add to) a phase's duration
+phase_add() {
+	[[ -v HVX_PHASE_US[$1] ]] || { HVX_PHASES+=("$1"); HVX_PHASE_US[$1]=0; }
+	HVX_PHASE_US[$1]=$((HVX_PHASE_US[$1] + $2))
+}
+
+phase_end() { phase_add "$1" $(($(now_us) - HVX_PHASE_START[$1])); }
+
+fmt_us() { printf '%d.%01d s' $(($1 / 1000000)) $((($1 % 1000000) / 100000)); }
+
+print_timings() {
+	local p
+	note "timings:"
+	for p in "${HVX_PHASES[@]}"; do
+		printf '#   %-24s %s\n' "$p" "$(fmt_us "${HVX_PHASE_US[$p]}")"
+	done
+}
+
+# ------------------------------------------------------------------ kernel
+
+# The newest Debian amd64 kernel that has an image, headers and modules.
+# Not `uname -r`: the host runs a different kernel. HVX_KVER overrides.
+hvx_kver() {
+	local f v
+	if [[ -n ${HVX_KVER:-} ]]; then
+		echo "$HVX_KVER"
+		return
+	fi
+	for f in /boot/vmlinuz-*-amd64; do
+		v=${f#/boot/vmlinuz-}
+		[[ -d /usr/src/linux-headers-$v && -d /lib/modules/$v/kernel ]] && echo "$v"
+	done | sort -V | tail -n 1
+}
+
+hvx_require_kver() {
+	HVX_KVER=$(hvx_kver)
+	[[ -n $HVX_KVER ]] ||
+		die "no Debian amd64 kernel with headers found (run selftests/harness/setup.sh as root)"
+	HVX_KDIR=/usr/src/linux-headers-$HVX_KVER
+	export HVX_KVER HVX_KDIR
+}
+
+# ------------------------------------------------------------------- build
+
+# tap_line FILE OK|FAIL NAME [DETAIL]: append one TAP result
+tap_line() {
+	local file=$1 res=$2 name=$3 detail=${4:-}
+	if [[ $res == OK ]]; then
+		printf 'ok - %s\n' "$name" >>"$file"
+	else
+		printf 'not ok - %s%s\n' "$name" "${detail:+ ($detail)}" >>"$file"
+	fi
+}
+
+# build_step TAP NAME LOG CMD...: run CMD into LOG, record the result
+build_step() {
+	local tap=$1 name=$2 log=$3
+	shift 3
+	if "$@" >"$log" 2>&1; then
+		tap_line "$tap" OK "build: $name"
+		return 0
+	fi
+	tap_line "$tap" FAIL "build: $name" "see ${log#"$HVX_TOP"/}"
+	sed 's/^/#   /' "$log" | tail -n 25 >>"$tap"
+	return 1
+}
+
+# build_expect TAP NAME GLOB...: a build output must exist
+build_expect() {
+	local tap=$1 name=$2 f
+	shift 2
+	for f in "$@"; do
+		if [[ ! -e $f ]]; then
+			tap_line "$tap" FAIL "build: $name" "missing ${f#"$HVX_TOP"/}"
+			return 1
+		fi
+	done
+	tap_line "$tap" OK "build: $name"
+}
+
+# Builds hvx.ko, the user-space programs and the selftests. A failure is a
+# TAP failure of the "build" stage; the run goes on with what exists.
+hvx_build() {
+	local tap=$HVX_LOGS/build.tap jobs
+	jobs=$(nproc)
+	: >"$tap"
+	cd "$HVX_TOP"
+	rm -f hvx.ko
+	build_step "$tap" "hvx.ko" "$HVX_LOGS/build-module.log" \
+		make -j"$jobs" module KDIR="$HVX_KDIR" &&
+		build_expect "$tap" "hvx.ko exists" "$HVX_TOP/hvx.ko"
+	build_step "$tap" "userspace" "$HVX_LOGS/build-userspace.log" \
+		make -j"$jobs" -C userspace &&
+		build_expect "$tap" "userspace programs exist" \
+			"$HVX_TOP/userspace/build/hvx" "$HVX_TOP/userspace/build/kvm_hello"
+	build_step "$tap" "selftests" "$HVX_LOGS/build-selftests.log" \
+		make -j"$jobs" -C selftests || true
+	local tests=("$HVX_TOP"/selftests/build/*_test)
+	if ((${#tests[@]})); then
+		tap_line "$tap" OK "build: ${#tests[@]} selftest programs"
+	else
+		tap_line "$tap" FAIL "build: selftest programs" "no selftests/build/*_test"
+	fi
+	return 0
+}
+
+# --------------------------------------------------------------- initramfs
+
+# Copies a program and, if it is dynamically linked, the libraries it needs.
+copy_program() {
+	local src=$1 dstdir=$2 root=$3 lib
+	install -D -m 0755 "$src" "$dstdir/$(basename "$src")"
+	while read -r lib; do
+		[[ -e $root$lib ]] || install -D -m 0755 "$lib" "$root$lib"
+	done < <(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' || true)
+}
+
+# Copies one module of the Debian kernel, decompressed.
+copy_kernel_module() {
+	local name=$1 dst=$2 src
+	src=$(find "/lib/modules/$HVX_KVER/kernel" -name "$name.ko*" -print -quit)
+	[[ -n $src ]] || die "module $name not found under /lib/modules/$HVX_KVER/kernel"
+	case $src in
+	*.ko.xz) xz -dc "$src" >"$dst/$name.ko" ;;
+	*.ko.zst) zstd -qdc "$src" >"$dst/$name.ko" ;;
+	*.ko.gz) gzip -dc "$src" >"$dst/$name.ko" ;;
+	*) cp "$src" "$dst/$name.ko" ;;
+	esac
+}
+
+# hvx_initramfs_x86 OUT STAGE [EXTRA...]: the x86 test machine's initramfs.
+# STAGE is a guest script (selftests/harness/guest/*.sh or a generated one)
+# copied to /hvx/stage.sh; EXTRA files land in /hvx/extra.
+hvx_initramfs_x86() {
+	local out=$1 stage=$2 root f
+	shift 2
+	root=$HVX_BUILD/initramfs-x86
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,hvx/modules,hvx/tests,hvx/bin,hvx/guests,hvx/extra}
+	copy_program /bin/busybox "$root/bin" "$root"
+	install -m 0755 "$HVX_HARNESS/guest/init" "$root/init"
+	install -m 0644 "$HVX_HARNESS/guest/lib.sh" "$root/hvx/lib.sh"
+	install -m 0644 "$stage" "$root/hvx/stage.sh"
+	for f in irqbypass kvm ccp kvm-amd; do
+		copy_kernel_module "$f" "$root/hvx/modules"
+	done
+	# Debug info stays on the host copy (for decoding traces), not in the guest.
+	[[ -f $HVX_TOP/hvx.ko ]] && strip --strip-debug -o "$root/hvx/hvx.ko" "$HVX_TOP/hvx.ko"
+	for f in "$HVX_TOP"/selftests/build/*_test; do
+		copy_program "$f" "$root/hvx/tests" "$root"
+	done
+	for f in "$HVX_TOP"/userspace/build/hvx "$HVX_TOP"/userspace/build/kvm_hello; do
+		[[ -f $f ]] && copy_program "$f" "$root/hvx/bin" "$root"
+	done
+	for f in "$HVX_TOP"/userspace/build/guests/*; do
+		[[ -f $f ]] && cp "$f" "$root/hvx/guests/"
+	done
+	for f in "$@"; do
+		cp -r "$f" "$root/hvx/extra/"
+	done
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
+}
+
+# --------------------------------------------------------------- emulators
+
+# Reads the serial console: writes LOG, echoes lines when LIVE=1, and stamps
+# the host time at which /init started and at which the end marker came.
+serial_reader() {
+	local log=$1 live=$2 line fd
+	exec {fd}>"$log"
+	while IFS= read -r line || [[ -n $line ]]; do
+		line=${line%$'\r'}
+		# firmware and console terminal resets (ESC c, ESC [2J ...)
+		line=${line//$'\e'?(\[)*([0-9;?])[a-zA-Z]/}
+		printf '%s\n' "$line" >&"$fd"
+		[[ $live == 1 ]] && printf '%s\n' "$line"
+		case $line in
+		HVX-INIT*) HVX_T_INIT=$(now_us) ;;
+		HVX-END*) HVX_T_END=$(now_us) ;;
+		esac
+	done
+	exec {fd}>&-
+}
+
+# Takes the emulator lock: only one emulated machine at a time on 2 cores.
+emu_lock() {
+	exec {HVX_LOCK_FD}>>"$HVX_EMU_LOCK"
+	if ! flock -n "$HVX_LOCK_FD"; then
+		note "waiting for another emulated machine ($HVX_EMU_LOCK)"
+		flock -w 3600 "$HVX_LOCK_FD" || die "emulator lock still busy after an hour"
+	fi
+}
+
+emu_unlock() { exec {HVX_LOCK_FD}>&-; }
+
+# hvx_boot_x86 LOG INITRD TIMEOUT LIVE [APPEND] [stdin]: boots QEMU/SVM under
+# the emulator lock. Sets HVX_BOOT_RC (124: timed out) and the phase stamps
+# HVX_T_START, HVX_T_INIT, HVX_T_END (0 when never seen).
+hvx_boot_x86() {
+	local log=$1 initrd=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
+	local cmd=(qemu-system-x86_64 -accel tcg -cpu max -m "${HVX_MEM:-1024}"
+		-smp "${HVX_SMP:-2}" -nographic -no-reboot -nic none
+		-kernel "/boot/vmlinuz-$HVX_KVER" -initrd "$initrd"
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init $append")
+	HVX_T_INIT=0 HVX_T_END=0
+	HVX_T_START=$(now_us)
+	emu_lock
+	phase_add "emulator lock wait" $(($(now_us) - HVX_T_START))
+	HVX_T_START=$(now_us)
+	shopt -s lastpipe
+	set +e
+	if [[ $interactive == 1 ]]; then
+		timeout -k 5 "$timeout" "${cmd[@]}" 2>&1 | serial_reader "$log" 1
+	else
+		timeout -k 5 "$timeout" "${cmd[@]}" </dev/null 2>&1 | serial_reader "$log" "$live"
+	fi
+	HVX_BOOT_RC=${PIPESTATUS[0]}
+	set -e
+	shopt -u lastpipe
+	emu_unlock
+	HVX_T_STOP=$(now_us)
+}
+
+# Records boot and test phases of one stage from the stamps of its boot.
+boot_phases() {
+	local stage=$1
+	if ((HVX_T_INIT)); then
+		phase_add "$stage: boot to /init" $((HVX_T_INIT - HVX_T_START))
+		phase_add "$stage: tests" $((${HVX_T_END:-0} ? HVX_T_END - HVX_T_INIT : HVX_T_STOP - HVX_T_INIT))
+	else
+		phase_add "$stage: boot (no /init)" $((HVX_T_STOP - HVX_T_START))
+	fi
+}
+
+# ------------------------------------------------------------- log reading
+
+# tap_from_log LOG: the guest's results, with a failure for each section
+# (one test program) that exited non-zero without saying why, ran fewer
+# tests than it planned, or never finished.
+tap_from_log() {
+	awk '
+	function close_section(rc) {
+		if (rc == 124 || rc == 143 || rc == 137)
+			printf "not ok - %s: killed at the time limit (exit status %d)\n", sec, rc
+		else if (plan >= 0 && n != plan)
+			printf "not ok - %s: planned %d tests, ran %d\n", sec, plan, n
+		else if (rc == 4 && fails == 0 && n == 0)
+			printf "ok - %s # SKIP whole program\n", sec
+		else if (rc != 0 && fails == 0)
+			printf "not ok - %s: exit status %d\n", sec, rc
+		sec = ""
+	}
+	/^HVX-INIT/ { on = 1; next }
+	!on { next }
+	/^HVX-DMESG-BEGIN/ || /^HVX-END/ { on = 0; next }
+	/^HVX-SECTION-BEGIN / {
+		sec = $2; plan = -1; n = 0; fails = 0
+		printf "# ==== %s\n", sec
+		next
+	}
+	/^HVX-SECTION-END / { rc = $3; sub(/^rc=/, "", rc); close_section(rc + 0); next }
+	/^HVX-/ { next }
+	sec != "" && /^1\.\.[0-9]+/ { split($1, p, "\\.\\."); plan = p[2] + 0; next }
+	/^(not )?ok( |$)/ {
+		print
+		if (sec != "") {
+			n++
+			if ($0 ~ /^not ok/ && tolower($0) !~ /# *skip/) fails++
+		}
+		next
+	}
+	{ print }
+	END {
+		if (sec != "")
+			printf "not ok - %s: did not finish\n", sec
+	}' "$1"
+}
+
+# klog_from_log LOG: the guest kernel log after hvx was loaded: the dmesg
+# dump if the machine got that far, else the console kernel lines.
+klog_from_log() {
+	local log=$1
+	if grep -q '^HVX-DMESG-END' "$log"; then
+		sed -n '/^HVX-DMESG-BEGIN/,/^HVX-DMESG-END/p' "$log" | sed '1d;$d'
+	else
+		sed -n '/^HVX-MODULE-LOADED/,$p' "$log" | grep -E '^\[ *[0-9]+\.[0-9]+\]' || true
+	fi
+}
+
+# klog_check TAP STAGE LOG: one TAP line for the kernel log's health
+klog_check() {
+	local tap=$1 stage=$2 log=$3 bad
+	bad=$(klog_from_log "$log" | grep -E "$HVX_BAD_KLOG" || true)
+	if [[ -n $bad && -n $HVX_KLOG_IGNORE ]]; then
+		bad=$(grep -vE "$HVX_KLOG_IGNORE" <<<"$bad" || true)
+	fi
+	if [[ -z $bad ]]; then
+		tap_line "$tap" OK "$stage: guest kernel log clean after hvx was loaded"
+		return
+	fi
+	tap_line "$tap" FAIL "$stage: guest kernel log clean after hvx was loaded" \
+		"$(wc -l <<<"$bad") bad lines"
+	sed 's/^/#   /' <<<"$bad" | head -n 40 >>"$tap"
+}
+
+# stage_results TAP STAGE LOG TIMEOUT: fold one boot's log into TAP
+stage_results() {
+	local tap=$1 stage=$2 log=$3 timeout=$4
+	tap_from_log "$log" >"$tap"
+	if ! grep -q '^HVX-END' "$log"; then
+		local why="machine crashed or hung"
+		((HVX_BOOT_RC == 124 || HVX_BOOT_RC == 137)) && why="timed out after ${timeout} s"
+		tap_line "$tap" FAIL "$stage: machine reached the end marker" \
+			"$why; log ${log#"$HVX_TOP"/}"
+		tail -n 30 "$log" | sed 's/^/#   /' >>"$tap"
+	fi
+	klog_check "$tap" "$stage" "$log"
+}
+
+# ----------------------------------------------------------------- summary
+
+# tap_count FILE: prints "passed failed skipped"
+tap_count() {
+	awk '
+	/^ok( |$)/ { if (tolower($0) ~ /# *skip/) s++; else p++ }
+	/^not ok( |$)/ { if (tolower($0) ~ /# *skip/) s++; else f++ }
+	END { printf "%d %d %d\n", p, f, s }' "$1"
+}
+
+# hvx_summary STAGE...: prints each stage's results and counts, the
+# failures, the timings and, last, "N passed, N failed, N skipped".
+# Returns non-zero when anything failed.
+hvx_summary() {
+	local stage p f s tp=0 tf=0 ts=0 tap
+	for stage in "$@"; do
+		tap=$HVX_LOGS/$stage.tap
+		[[ -f $tap ]] || printf 'not ok - %s: stage produced no results\n' "$stage" >"$tap"
+		read -r p f s < <(tap_count "$tap")
+		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+	done
+	echo
+	note "results by stage:"
+	for stage in "$@"; do
+		read -r p f s < <(tap_count "$HVX_LOGS/$stage.tap")
+		printf '#   %-8s %d passed, %d failed, %d skipped\n' "$stage:" "$p" "$f" "$s"
+	done
+	if ((tf)); then
+		note "failures:"
+		for stage in "$@"; do
+			awk -v stage="$stage" '
+			/^# ==== / { sec = $3 ": " }
+			/^not ok( |$)/ && tolower($0) !~ /# *skip/ {
+				printf "#   [%s] %s%s\n", stage, /^not ok [0-9]/ ? sec : "", $0
+			}
+			' "$HVX_LOGS/$stage.tap"
+		done
+	fi
+	print_timings
+	printf '%d passed, %d failed, %d skipped\n' "$tp" "$tf" "$ts"
+	((tf == 0))
+}
+
+# ------------------------------------------------------------------ stages
+
+# hvx_prepare [--no-setup] [--no-build]: setup and build, timed
+hvx_prepare() {
+	local setup=${1:-1} build=${2:-1}
+	mkdir -p "$HVX_LOGS"
+	phase_begin setup
+	if ((setup)); then
+		"$HVX_HARNESS/setup.sh"
+	fi
+	hvx_require_kver
+	phase_end setup
+	phase_begin build
+	if ((build)); then
+		note "building (logs in ${HVX_LOGS#"$HVX_TOP"/}/build-*.log)"
+		hvx_build
+	else
+		: >"$HVX_LOGS/build.tap"
+	fi
+	phase_end build
+}
+
+# stage_x86 STAGE GUEST_SCRIPT TIMEOUT LIVE [APPEND] [INTERACTIVE] [EXTRA...]:
+# boots the QEMU/SVM machine with one guest stage and writes $HVX_LOGS/STAGE.tap
+stage_x86() {
+	local stage=$1 script=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
+	local initrd=$HVX_BUILD/initrd-x86.gz log=$HVX_LOGS/$stage.log
+	shift $(($# < 6 ? $# : 6))
+	phase_begin "$stage: initramfs"
+	hvx_initramfs_x86 "$initrd" "$script" "$@"
+	phase_end "$stage: initramfs"
+	note "$stage: booting QEMU/SVM $HVX_KVER ($(du -k "$initrd" | cut -f1) KiB initramfs," \
+		"timeout ${timeout} s, log ${log#"$HVX_TOP"/})"
+	hvx_boot_x86 "$log" "$initrd" "$timeout" "$live" "$append" "$interactive"
+	boot_phases "$stage"
+	stage_results "$HVX_LOGS/$stage.tap" "$stage" "$log" "$timeout"
+}
+
+# run_single_stage NAME GUEST_SCRIPT [--no-setup] [--no-build] [--timeout S]:
+# prepare, one live boot, summary (make demo, make bench)
+run_single_stage() {
+	local name=$1 script=$2 setup=1 build=1 timeout=${HVX_TIMEOUT:-1800} t0
+	shift 2
+	while (($#)); do
+		case $1 in
+		--no-setup) setup=0 ;;
+		--no-build) build=0 ;;
+		--timeout) timeout=$2; shift ;;
+		*) die "usage: $(basename "$0") [--no-setup] [--no-build] [--timeout S]" ;;
+		esac
+		shift
+	done
+	t0=$(now_us)
+	hvx_prepare "$setup" "$build"
+	grep '^not ok' "$HVX_LOGS/build.tap" || true
+	stage_x86 "$name" "$script" "$timeout" 1
+	phase_add total $(($(now_us) - t0))
+	hvx_summary build "$name"
+}
+
+# usage: prints the leading comment of the calling script, exits 2
+usage() {
+	awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "$0"
+	exit 2
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots the QEMU/SVM test machine for development: loads KVM, clears the
+# kernel log, loads hvx.ko, runs CMD in the guest's busybox sh, rmmods hvx,
+# prints the kernel log and powers off. Exits with CMD's status; 1 if CMD
+# succeeded but the kernel log has an Oops/WARNING/...; 124 if the machine
+# timed out, 125 if it crashed before CMD finished.
+#
+#   run-x86.sh [options] CMD...     (words are joined into one sh command)
+#     --no-build        use the programs already built
+#     --no-setup        skip the package check
+#     --no-hvx          do not load hvx.ko (only KVM)
+#     --keep            do not rmmod hvx at the end
+#     --add PATH        copy PATH into the guest's /hvx/extra (repeatable)
+#     --append ARGS     extra kernel command line
+#     --timeout S       wall-clock limit (default 600)
+#     -i, --interactive a shell on the console instead of CMD (Ctrl-A x quits)
+#
+# In the guest: /hvx/bin (hvx, kvm_hello, on PATH), /hvx/tests/*_test,
+# /hvx/guests/*, /hvx/hvx.ko, /hvx/extra; /dev/kvm is KVM's node, `kvm_is_hvx`
+# binds /dev/hvx over it and `kvm_is_kvm` undoes that.
+set -euo pipefail
+
+# shellcheck source=selftests/harness/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# Writes the guest stage that runs the developer's command.
+write_stage() {
+	local out=$1 cmd=$2 hvx=$3 keep=$4 interactive=$5
+	{
+		echo 'stage_main() {'
+		echo '	load_kvm'
+		echo '	dmesg -c >/dev/null'
+		((hvx)) && echo '	load_hvx'
+		if ((interactive)); then
+			echo '	echo "# interactive shell (. /hvx/lib.sh for kvm_is_hvx etc.); exit powers off"'
+			echo '	setsid cttyhack sh -l'
+		else
+			echo '	echo "HVX-CMD-BEGIN"'
+			echo '	(. /hvx/extra/cmd.sh) </dev/null 2>&1'
+			echo '	echo "HVX-CMD-END rc=$?"'
+		fi
+		((hvx && !keep)) && echo '	unload_hvx'
+		echo '	dump_dmesg'
+		echo '}'
+	} >"$out"
+	printf '%s\n' "$cmd" >"$HVX_BUILD/cmd.sh"
+}
+
+main() {
+	local setup=1 build=1 hvx=1 keep=0 interactive=0 append="" timeout=600
+	local extra=() stage=$HVX_BUILD/run-x86-stage.sh rc
+	while (($#)); do
+		case $1 in
+		--no-build) build=0 ;;
+		--no-setup) setup=0 ;;
+		--no-hvx) hvx=0 ;;
+		--keep) keep=1 ;;
+		--add) extra+=("$(realpath "$2")"); shift ;;
+		--append) append=$2; shift ;;
+		--timeout) timeout=$2; shift ;;
+		-i | --interactive) interactive=1 ;;
+		-h | --help) usage ;;
+		--) shift; break ;;
+		-*) usage ;;
+		*) break ;;
+		esac
+		shift
+	done
+	(($# || interactive)) || usage
+	hvx_prepare "$setup" "$build"
+	grep -v '^ok' "$HVX_LOGS/build.tap" || true
+	write_stage "$stage" "$*" "$hvx" "$keep" "$interactive"
+	stage_x86 run "$stage" "$timeout" 1 "$append" "$interactive" "$HVX_BUILD/cmd.sh" "${extra[@]}"
+	echo
+	sed -n '/^not ok - run: \(guest kernel log\|machine reached\)/,$p' "$HVX_LOGS/run.tap"
+	print_timings
+	rc=$(sed -n 's/^HVX-CMD-END rc=\([0-9]*\).*/\1/p' "$HVX_LOGS/run.log")
+	if ((interactive)); then
+		rc=0
+	elif [[ -z $rc ]]; then
+		note "the command did not finish (log ${HVX_LOGS#"$HVX_TOP"/}/run.log)"
+		rc=125
+		((HVX_BOOT_RC == 124 || HVX_BOOT_RC == 137)) && rc=124
+	elif ((rc == 0)) && grep -q '^not ok - run: guest kernel log' "$HVX_LOGS/run.tap"; then
+		note "the command succeeded but the kernel log shows a problem"
+		rc=1
+	fi
+	note "command exit status $rc"
+	exit "$rc"
+}
+
+main "$@"

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memslot_test: KVM_SET_USER_MEMORY_REGION, with KVM's errno for each bad
+ * request, and guest memory that is the process's own memory.
+ */
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "../lib/test.h"
+
+#define SLOT1_GPA	0x10000000ull
+#define SLOT1_MOVED	0x20000000ull
+
+static int set_region(struct vm *vm, uint32_t slot, uint32_t flags,
+		      uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uintptr_t)hva,
+	};
+
+	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static void *anon(size_t size)
+{
+	return mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static int test_create_delete(const char *dev)
+{
+	void *mem = anon(0x10000);
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(set_region(&vm, 1, 0, SLOT1_GPA, 0x10000, mem) == 0);
+	EXPECT(set_region(&vm, 2, 0, SLOT1_GPA + 0x10000, 0x10000,
+			  (char *)mem) == 0);
+	EXPECT(set_region(&vm, 1, 0, SLOT1_GPA, 0, mem) == 0);
+	/* Deleting a slot that does not exist is an error in KVM 6.1. */
+	EXPECT_ERRNO(set_region(&vm, 1, 0, SLOT1_GPA, 0, mem), EINVAL);
+	EXPECT(set_region(&vm, 1, 0, SLOT1_GPA, 0x10000, mem) == 0);
+	return TEST_PASS;
+}
+
+static int test_misaligned(const char *dev)
+{
+	char *mem = anon(0x10000);
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT_ERRNO(set_region(&vm, 1, 0, SLOT1_GPA + 8, 0x1000, mem), EINVAL);
+	EXPECT_ERRNO(set_region(&vm, 1, 0, SLOT1_GPA, 0x1008, mem), EINVAL);
+	EXPECT_ERRNO(set_region(&vm, 1, 0, SLOT1_GPA, 0x1000, mem + 8), EINVAL);
+	return TEST_PASS;
+}
+
+static int test_bad_flags_and_slot(const char *dev)
+{
+	void *mem = anon(0x10000);
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT_ERRNO(set_region(&vm, 1, 1u << 7, SLOT1_GPA, 0x1000, mem),
+		     EINVAL);
+	EXPECT_ERRNO(set_region(&vm, 32765, 0, SLOT1_GPA, 0x1000, mem), EINVAL);
+	EXPECT_ERRNO(set_region(&vm, 5u << 16, 0, SLOT1_GPA, 0x1000, mem),
+		     EINVAL);
+	return TEST_PASS;
+}
+
+static int test_overlap(const char *dev)
+{
+	void *mem = anon(0x10000);
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	/* Slot 0 covers [0, 2 MiB). KVM answers EEXIST for an overlap. */
+	EXPECT_ERRNO(set_region(&vm, 1, 0, 0x100000, 0x10000, mem), EEXIST);
+	EXPECT(set_region(&vm, 1, 0, SLOT1_GPA, 0x10000, mem) == 0);
+	EXPECT_ERRNO(set_region(&vm, 2, 0, SLOT1_GPA + 0xf000, 0x2000, mem),
+		     EEXIST);
+	return TEST_PASS;
+}
+
+static int test_wrap(const char *dev)
+{
+	void *mem = anon(0x10000);
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT_ERRNO(set_region(&vm, 1, 0, 0xfffffffffffff000ull, 0x2000, mem),
+		     EINVAL);
+	return TEST_PASS;
+}
+
+static int test_resize(const char *dev)
+{
+	char *mem = anon(0x10000);
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(set_region(&vm, 1, 0, SLOT1_GPA, 0x4000, mem) == 0);
+	EXPECT_ERRNO(set_region(&vm, 1, 0, SLOT1_GPA, 0x8000, mem), EINVAL);
+	EXPECT_ERRNO(set_region(&vm, 1, 0, SLOT1_GPA, 0x4000, mem + 0x4000),
+		     EINVAL);
+	return TEST_PASS;
+}
+
+/* Guest writes reach the process's memory at once, and the other way. */
+GUEST_CODE(shared, ".code16",
+	"movw $0x1234, (0x3000)\n"
+	"out %al, $0x10\n"
+	"mov (0x3002), %ax\n"
+	"out %ax, $0x11\n"
+	"hlt\n");
+
+static int test_shared_memory(const char *dev)
+{
+	struct guest g;
+	uint16_t *p;
+
+	GUEST(&g, dev, GUEST_REAL, shared);
+	p = vm_gpa(&g.vm, 0x3000);
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(p[0] == 0x1234);
+	p[1] = 0xbeef;
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 2));
+	EXPECT(*(uint16_t *)vcpu_io_data(&g.vcpu) == 0xbeef);
+	EXPECT(guest_run(&g) == KVM_EXIT_HLT);
+	return TEST_PASS;
+}
+
+/* Flat 32-bit guest: read SLOT1_MOVED, then SLOT1_GPA. */
+GUEST_CODE(readhigh, ".code32",
+	"mov (0x20000000), %eax\n"
+	"out %eax, $0x10\n"
+	"mov (0x10000000), %eax\n"
+	"hlt\n");
+
+static int test_move(const char *dev)
+{
+	uint32_t *mem = anon(0x1000);
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_PROT, readhigh);
+	mem[0] = 0xcafe;
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, mem) == 0);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_MOVED, 0x1000, mem) == 0);
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0xcafe);
+	/* Nothing is at the old address any more: MMIO. */
+	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
+	EXPECT(g.vcpu.run->mmio.phys_addr == SLOT1_GPA);
+	EXPECT(g.vcpu.run->mmio.len == 4 && !g.vcpu.run->mmio.is_write);
+	return TEST_PASS;
+}
+
+static int test_deleted_is_mmio(const char *dev)
+{
+	uint32_t *mem = anon(0x1000);
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_PROT, readhigh);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_MOVED, 0x1000, mem) == 0);
+	mem[0] = 7;
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 7);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_MOVED, 0, mem) == 0);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, mem) == 0);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0, mem) == 0);
+	/* Restart at the first read: the deleted slot now exits as MMIO. */
+	{
+		struct kvm_regs r;
+
+		EXPECT(vcpu_get_regs(&g.vcpu, &r) == 0);
+		r.rip = GUEST_CODE_GPA;
+		EXPECT(vcpu_set_regs(&g.vcpu, &r) == 0);
+	}
+	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
+	EXPECT(g.vcpu.run->mmio.phys_addr == SLOT1_MOVED);
+	return TEST_PASS;
+}
+
+/* Many slots at once, each read by the guest through its own page. */
+GUEST_CODE(readslots, ".code32",
+	"mov $0x10000000, %ebx\n"
+	"1: mov (%ebx), %eax\n"
+	"out %eax, $0x10\n"
+	"add $0x1000, %ebx\n"
+	"jmp 1b\n");
+
+static int test_many_slots(const char *dev)
+{
+	uint32_t *mem = anon(16 * 0x1000);
+	struct guest g;
+	int i;
+
+	GUEST(&g, dev, GUEST_PROT, readslots);
+	for (i = 0; i < 16; i++) {
+		mem[i * 1024] = 100 + i;
+		EXPECT(set_region(&g.vm, 1 + i, 0, SLOT1_GPA + i * 0x1000,
+				  0x1000, (char *)mem + i * 0x1000) == 0);
+	}
+	for (i = 0; i < 16; i++) {
+		EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
+		EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 100u + i);
+	}
+	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
+	return TEST_PASS;
+}
+
+static const struct test_case cases[] = {
+	{ "slot_create_delete", test_create_delete },
+	{ "slot_misaligned", test_misaligned },
+	{ "slot_bad_flags_and_id", test_bad_flags_and_slot },
+	{ "slot_overlap", test_overlap },
+	{ "slot_wrap", test_wrap },
+	{ "slot_resize", test_resize },
+	{ "shared_memory", test_shared_memory },
+	{ "slot_move", test_move },
+	{ "deleted_slot_is_mmio", test_deleted_is_mmio },
+	{ "many_slots", test_many_slots },
+};
+
+TEST_MAIN(cases)
