@@ -236,7 +236,7 @@ emu_lock() {
 
 emu_unlock() { exec {HVX_LOCK_FD}>&-; }
 
-# hvx_boot_x86 LOG INITRD TIMEOUT LIVE [APPEND] [stdin]: boots QEMU/SVM under
+# hvx_boot_x86 LOG INITRD TIMEOUT LIVE [APPEND] [INTERACTIVE]: boots QEMU/SVM under
 # the emulator lock. Sets HVX_BOOT_RC (124: timed out) and the phase stamps
 # HVX_T_START, HVX_T_INIT, HVX_T_END (0 when never seen).
 hvx_boot_x86() {

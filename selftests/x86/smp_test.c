@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smp_test: several vCPUs of one VM on their own threads, and several VMs
+ * at once.  A vCPU thread may be preempted and migrate at any time; the
+ * counts must still come out exact.
+ */
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../lib/test.h"
+
+#define NR_VCPUS	4
+#define NR_LOOPS	200
+
+/* Each vCPU adds 1 NR_LOOPS times to its own counter at 0x3000 + 8 * RDI,
+ * with an OUT every iteration so that it exits and re-enters often.
+ */
+GUEST_CODE(counter, ".code64",
+	"lea 0x3000(,%rdi,8), %rbx\n"
+	"mov $200, %ecx\n"
+	"1: incq (%rbx)\n"
+	"out %al, $0x10\n"
+	"dec %ecx\n jnz 1b\n"
+	"hlt\n");
+
+struct worker {
+	struct vcpu vcpu;
+	int result;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct worker *w = arg;
+	int r;
+
+	while ((r = vcpu_run(&w->vcpu)) == KVM_EXIT_IO)
+		;
+	w->result = r;
+	return NULL;
+}
+
+static int start_vcpu(struct vm *vm, struct worker *w, int id)
+{
+	struct kvm_regs regs;
+
+	EXPECT(vcpu_create(vm, &w->vcpu, id) == 0);
+	EXPECT(vcpu_setup_mode(&w->vcpu, GUEST_LONG, GUEST_CODE_GPA,
+			       GUEST_STACK_TOP - id * 0x100) == 0);
+	EXPECT(vcpu_get_regs(&w->vcpu, &regs) == 0);
+	regs.rdi = id;
+	EXPECT(vcpu_set_regs(&w->vcpu, &regs) == 0);
+	return TEST_PASS;
+}
+
+static int test_vcpus_on_threads(const char *dev)
+{
+	struct worker w[NR_VCPUS];
+	pthread_t t[NR_VCPUS];
+	uint64_t *count;
+	struct vm vm;
+	int i;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vm_load(&vm, GUEST_CODE_GPA, counter_start,
+		       counter_end - counter_start) == 0);
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT(start_vcpu(&vm, &w[i], i) == TEST_PASS);
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT(!pthread_create(&t[i], NULL, vcpu_thread, &w[i]));
+	for (i = 0; i < NR_VCPUS; i++)
+		pthread_join(t[i], NULL);
+	count = vm_gpa(&vm, 0x3000);
+	for (i = 0; i < NR_VCPUS; i++) {
+		EXPECT(w[i].result == KVM_EXIT_HLT);
+		EXPECT(count[i] == NR_LOOPS);
+	}
+	return TEST_PASS;
+}
+
+struct vm_worker {
+	const char *dev;
+	int result;
+};
+
+static void *vm_thread(void *arg)
+{
+	struct vm_worker *vw = arg;
+	struct worker w;
+	struct vm vm;
+	int r;
+
+	vw->result = -1;
+	if (vm_open(&vm, vw->dev, GUEST_MIN_MEM) ||
+	    vm_load(&vm, GUEST_CODE_GPA, counter_start,
+		    counter_end - counter_start) ||
+	    start_vcpu(&vm, &w, 0) != TEST_PASS)
+		return NULL;
+	while ((r = vcpu_run(&w.vcpu)) == KVM_EXIT_IO)
+		;
+	if (r == KVM_EXIT_HLT &&
+	    *(uint64_t *)vm_gpa(&vm, 0x3000) == NR_LOOPS)
+		vw->result = 0;
+	vcpu_close(&w.vcpu);
+	vm_close(&vm);
+	return NULL;
+}
+
+static int test_vms_at_once(const char *dev)
+{
+	struct vm_worker vw[3];
+	pthread_t t[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		vw[i].dev = dev;
+		EXPECT(!pthread_create(&t[i], NULL, vm_thread, &vw[i]));
+	}
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 3; i++)
+		EXPECT(vw[i].result == 0);
+	return TEST_PASS;
+}
+
+static const struct test_case cases[] = {
+	{ "vcpus_on_threads", test_vcpus_on_threads },
+	{ "vms_at_once", test_vms_at_once },
+};
+
+TEST_MAIN(cases)
