@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * robust_test: what a careless or hostile caller or guest can do.  Each
+ * case passes if the host survives it with clean errors; the harness
+ * fails the run on any kernel warning, and the module must still unload.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <linux/hvx.h>
+
+#include "../lib/test.h"
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void arm_timer(long usec)
+{
+	struct itimerval t = { .it_value = { .tv_sec = usec / 1000000,
+					     .tv_usec = usec % 1000000 } };
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/* A guest that keeps writing its memory while the process unmaps it. */
+GUEST_CODE(writer, ".code16", "1: incw (0x3000)\n jmp 1b\n");
+
+struct unmapper {
+	struct vm *vm;
+};
+
+static void *unmap_later(void *arg)
+{
+	struct vm *vm = arg;
+
+	usleep(200000);
+	munmap(vm->mem, vm->mem_size);
+	return NULL;
+}
+
+static int test_munmap_while_running(const char *dev)
+{
+	struct guest g;
+	pthread_t t;
+	int r;
+
+	GUEST(&g, dev, GUEST_REAL, writer);
+	EXPECT(!pthread_create(&t, NULL, unmap_later, &g.vm));
+	arm_timer(5000000);
+	r = guest_run(&g);
+	pthread_join(t, NULL);
+	g.vm.mem = NULL;
+	/* The guest lost its memory: KVM_RUN stops, it does not spin on. */
+	printf("# KVM_RUN: %d (%s)\n", r, r < 0 ? strerror(-r) :
+	       exit_reason_name(r));
+	EXPECT(r != -EINTR);
+	EXPECT(r == -EFAULT || r == KVM_EXIT_INTERNAL_ERROR ||
+	       r == KVM_EXIT_MMIO || r == KVM_EXIT_SHUTDOWN);
+	return TEST_PASS;
+}
+
+static int test_unmapped_before_run(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_REAL, writer);
+	EXPECT(munmap(g.vm.mem, g.vm.mem_size) == 0);
+	g.vm.mem = NULL;
+	arm_timer(5000000);
+	EXPECT(guest_run(&g) == -EFAULT);
+	return TEST_PASS;
+}
+
+/* Close the fds in the "wrong" order; the run page outlives its fd. */
+GUEST_CODE(outhlt, ".code16", "out %al, $0x10\n hlt\n");
+
+static int test_close_order(const char *dev)
+{
+	struct guest g;
+	struct kvm_run *run;
+
+	GUEST(&g, dev, GUEST_REAL, outhlt);
+	run = g.vcpu.run;
+	EXPECT(close(g.vm.sys_fd) == 0);
+	EXPECT(close(g.vm.fd) == 0);
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(close(g.vcpu.fd) == 0);
+	EXPECT(run->exit_reason == KVM_EXIT_IO);
+	EXPECT(munmap(g.vm.mem, g.vm.mem_size) == 0);
+	EXPECT(munmap(run, g.vm.run_size) == 0);
+	return TEST_PASS;
+}
+
+GUEST_CODE(spin, ".code16", "1: jmp 1b\n");
+
+/* SIGKILL in the middle of KVM_RUN. */
+static int test_kill_in_run(const char *dev)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct guest g;
+
+		if (guest_create(&g, dev, GUEST_REAL, spin_start, spin_end))
+			_exit(3);
+		guest_run(&g);
+		_exit(4);
+	}
+	EXPECT(pid > 0);
+	usleep(300000);
+	EXPECT(kill(pid, SIGKILL) == 0);
+	EXPECT(waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	return TEST_PASS;
+}
+
+/* A thread exits the process while another is in KVM_RUN. */
+static void *exit_soon(void *arg)
+{
+	(void)arg;
+	usleep(200000);
+	_exit(0);
+}
+
+static int test_exit_in_run(const char *dev)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (!pid) {
+		struct guest g;
+		pthread_t t;
+
+		if (guest_create(&g, dev, GUEST_REAL, spin_start, spin_end))
+			_exit(3);
+		pthread_create(&t, NULL, exit_soon, NULL);
+		guest_run(&g);
+		_exit(4);
+	}
+	EXPECT(waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	return TEST_PASS;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/*
+ * Random ioctl numbers and arguments on every kind of fd.  Arguments are
+ * small numbers or pointers to random bytes: never a pointer that could
+ * make a correct kernel misbehave.  KVM_RUN is issued with immediate_exit
+ * set so that it returns at once.
+ */
+static int test_random_ioctls(const char *dev)
+{
+	static uint8_t buf[8192];
+	uint64_t seed = 0x5eed0000 + getpid();
+	struct guest g;
+	int fds[3], i, j;
+
+	GUEST(&g, dev, GUEST_REAL, spin);
+	printf("# seed %#llx\n", (unsigned long long)seed);
+	fds[0] = g.vm.sys_fd;
+	fds[1] = g.vm.fd;
+	fds[2] = g.vcpu.fd;
+	for (i = 0; i < 3000; i++) {
+		uint64_t r = xorshift(&seed);
+		unsigned int nr = r & 0xff, dir = (r >> 8) & 3;
+		unsigned int size = (r >> 10) & 0x3ff;
+		unsigned long cmd = _IOC(dir, KVMIO, nr, size);
+		int fd = fds[(r >> 24) % 3];
+		long ret;
+
+		if (nr == 0x01 || nr == 0x41 || nr == 0x80 || nr >= 0xe0)
+			continue;	/* CREATE_VM/VCPU, RUN: see below */
+		for (j = 0; j < (int)sizeof(buf); j += 8)
+			*(uint64_t *)(buf + j) = xorshift(&seed);
+		ret = ioctl(fd, cmd, (r >> 40) & 1 ? (unsigned long)buf :
+			    (r >> 41) & 0xff);
+		(void)ret;
+		g.vcpu.run->immediate_exit = 1;
+		ioctl(g.vcpu.fd, KVM_RUN, 0);
+	}
+	return TEST_PASS;
+}
+
+/*
+ * A guest that executes random bytes in real mode, for several seeds, with
+ * a time limit per run; port I/O and MMIO exits are answered and the guest
+ * resumed.
+ */
+static int run_random_guest(const char *dev, uint64_t seed)
+{
+	struct guest g;
+	uint8_t *code;
+	int i, r = 0;
+
+	GUEST(&g, dev, GUEST_REAL, spin);
+	code = vm_gpa(&g.vm, 0);
+	for (i = 0; i < 0x10000; i++)
+		code[i] = xorshift(&seed);
+	arm_timer(300000);
+	for (i = 0; i < 300; i++) {
+		r = guest_run(&g);
+		if (r != KVM_EXIT_IO && r != KVM_EXIT_MMIO)
+			break;
+	}
+	arm_timer(0);
+	printf("# seed %#llx: %s after %d exits\n", (unsigned long long)seed,
+	       r < 0 ? strerror(-r) : exit_reason_name(r), i);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+static int test_random_guest(const char *dev)
+{
+	uint64_t seed;
+
+	for (seed = 1; seed <= 8; seed++)
+		EXPECT(run_random_guest(dev, seed * 0x9e3779b97f4a7c15ull) ==
+		       TEST_PASS);
+	return TEST_PASS;
+}
+
+/* Runs last: every VM, vCPU and pinned page of the cases above is gone. */
+static int test_no_leaks(const char *dev)
+{
+	struct hvx_info info;
+	int fd = open(dev, O_RDWR);
+
+	EXPECT(fd >= 0);
+	EXPECT(ioctl(fd, HVX_GET_INFO, &info) == 0);
+	printf("# vms %llu vcpus %llu pinned %llu\n",
+	       (unsigned long long)info.vms, (unsigned long long)info.vcpus,
+	       (unsigned long long)info.pinned_pages);
+	EXPECT(info.vms == 0 && info.vcpus == 0 && info.pinned_pages == 0);
+	return TEST_PASS;
+}
+
+static const struct test_case cases[] = {
+	{ "munmap_while_running", test_munmap_while_running },
+	{ "unmapped_before_run", test_unmapped_before_run },
+	{ "close_order", test_close_order },
+	{ "kill_in_run", test_kill_in_run },
+	{ "exit_in_run", test_exit_in_run },
+	{ "random_ioctls", test_random_ioctls },
+	{ "random_guest", test_random_guest },
+	{ "no_leaks", test_no_leaks, TEST_HVX_ONLY },
+};
+
+TEST_MAIN(cases)
