@@ -296,6 +296,7 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 	x->pending.kind = X86_PENDING_MMIO;
 	x->pending.in = !write;
 	x->pending.size = size;
+	x->pending.rip = x->rip;
 	x->pending.next_rip = next_rip;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = size;

@@ -69,7 +69,7 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 	*p = (struct x86_pending) {
 		.kind = X86_PENDING_PIO, .in = pio->in, .string = pio->string,
 		.rep = pio->rep, .size = pio->size, .addr_size = pio->addr_size,
-		.count = 1, .next_rip = pio->next_rip,
+		.count = 1, .rip = x->rip, .next_rip = pio->next_rip,
 	};
 	if (p->rep && !(x->gpr[GPR_RCX] & x86_addr_mask(p->addr_size))) {
 		p->kind = X86_PENDING_NONE;	/* REP with RCX = 0: a no-op */
@@ -128,6 +128,12 @@ int x86_complete_pending(struct x86_vcpu *x)
 	u64 val = 0;
 
 	p->kind = X86_PENDING_NONE;
+	/*
+	 * User space moved RIP (KVM_SET_REGS) after the exit: it has taken
+	 * over, and the instruction is not completed, as in KVM.
+	 */
+	if (kind != X86_PENDING_NONE && x->rip != p->rip)
+		return 0;
 	if (kind == X86_PENDING_MMIO) {
 		x86_complete_mmio(x);
 		return 0;

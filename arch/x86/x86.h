@@ -47,6 +47,7 @@ struct x86_pending {
 	u8 addr_size;		/* PIO string: 2, 4 or 8 */
 	u32 count;		/* PIO: accesses in this exit */
 	u64 gpa;		/* INS: first guest-physical byte */
+	u64 rip;		/* of the instruction that exited */
 	u64 next_rip;
 };
 
