@@ -417,14 +417,22 @@ void x86_complete_mmio(struct x86_vcpu *x)
 	x->rip = p->next_rip;
 }
 
-/* The segment a string instruction reads through: DS unless overridden. */
-int x86_string_segment(struct x86_vcpu *x)
+/*
+ * The source segment (DS unless overridden) and address size of a string
+ * I/O instruction, from its prefixes.  SVM reports the address size in
+ * EXITINFO1, but an emulator may leave it out.
+ */
+void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size)
 {
 	struct x86_insn in = { };
 	u8 op;
 
+	*seg = 3;
+	*addr_size = x86_code_size(x);
 	in.nbytes = x86_fetch(x, in.bytes);
-	if (!insn_prefixes(&in, x86_code_size(x), &op) || in.seg < 0)
-		return 3;
-	return in.seg;
+	if (!insn_prefixes(&in, x86_code_size(x), &op))
+		return;
+	if (in.seg >= 0)
+		*seg = in.seg;
+	*addr_size = in.addrsize;
 }

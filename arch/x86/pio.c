@@ -40,9 +40,9 @@ static const struct kvm_segment *x86_segment(struct x86_vcpu *x, int seg)
  * The guest-physical address of a string operand and how many accesses
  * fit before its page ends.
  */
-static int x86_pio_string(struct x86_vcpu *x, struct x86_pending *p)
+static int x86_pio_string(struct x86_vcpu *x, struct x86_pending *p,
+			  int seg)
 {
-	int seg = p->in ? 0 : x86_string_segment(x);
 	u64 mask = x86_addr_mask(p->addr_size);
 	u64 index = x->gpr[p->in ? GPR_RDI : GPR_RSI] & mask;
 	u64 linear = x86_segment(x, seg)->base + index;
@@ -65,10 +65,18 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 {
 	struct x86_pending *p = &x->pending;
 	struct kvm_run *run = x86_run(x);
+	int seg = 0, addr_size = pio->addr_size;
 
+	if (pio->string) {
+		x86_string_decode(x, &seg, &addr_size);
+		if (pio->addr_size)
+			addr_size = pio->addr_size;
+		if (pio->in)
+			seg = 0;	/* INS always writes through ES */
+	}
 	*p = (struct x86_pending) {
 		.kind = X86_PENDING_PIO, .in = pio->in, .string = pio->string,
-		.rep = pio->rep, .size = pio->size, .addr_size = pio->addr_size,
+		.rep = pio->rep, .size = pio->size, .addr_size = addr_size,
 		.count = 1, .rip = x->rip, .next_rip = pio->next_rip,
 	};
 	if (p->rep && !(x->gpr[GPR_RCX] & x86_addr_mask(p->addr_size))) {
@@ -76,7 +84,7 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 		x->rip = pio->next_rip;
 		return 1;
 	}
-	if (p->string && (x86_pio_string(x, p) ||
+	if (p->string && (x86_pio_string(x, p, seg) ||
 	    (!p->in && x86_read_guest(x, p->gpa, x86_pio_data(x),
 				      p->count * p->size))))
 		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,

@@ -480,12 +480,53 @@ static int svm_switch(struct svm_vcpu *svm)
 }
 
 static int svm_handle_exit(struct svm_vcpu *svm);
+static int svm_exit_invalid(struct svm_vcpu *svm);
+
+/*
+ * The guest-state checks VMRUN makes (AMD APM Vol. 2 15.5.1, "Canonicali-
+ * zation and Consistency Checks"), plus CR0.PG without CR0.PE, which no
+ * MOV to CR0 can produce (APM Vol. 2 3.1.1).  hvx makes them itself, so
+ * that a bad state is refused the same way whatever the processor (or
+ * emulator) would do with it, and the log can say which check failed.
+ */
+static const char *svm_check_state(const struct vmcb_save_area *v)
+{
+	bool lme_pg = (v->efer & EFER_LME) && (v->cr0 & X86_CR0_PG);
+
+	if (v->cr0 >> 32)
+		return "CR0[63:32] not zero";
+	if (!(v->cr0 & X86_CR0_CD) && (v->cr0 & X86_CR0_NW))
+		return "CR0.NW set with CR0.CD clear";
+	if ((v->cr0 & X86_CR0_PG) && !(v->cr0 & X86_CR0_PE))
+		return "CR0.PG set with CR0.PE clear";
+	if ((v->dr6 >> 32) || (v->dr7 >> 32))
+		return "DR6 or DR7 bits 63:32 not zero";
+	if (lme_pg && !(v->cr4 & X86_CR4_PAE))
+		return "EFER.LME and CR0.PG set with CR4.PAE clear";
+	if (lme_pg && (v->cs.attrib & SVM_SELECTOR_L_MASK) &&
+	    (v->cs.attrib & SVM_SELECTOR_DB_MASK))
+		return "EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D all set";
+	return NULL;
+}
+
+static int svm_refuse_entry(struct svm_vcpu *svm, const char *why)
+{
+	pr_info_ratelimited("vCPU %u: VM entry refused: %s\n",
+			    svm->x.vcpu->id, why);
+	svm->vmcb->control.exit_code = SVM_EXIT_ERR;
+	return svm_exit_invalid(svm);
+}
 
 static int svm_enter(struct x86_vcpu *x)
 {
 	struct svm_vcpu *svm = to_svm(x);
 	struct vmcb *vmcb = svm->vmcb;
+	const char *bad;
 	int r;
+
+	bad = svm_check_state(&vmcb->save);
+	if (bad)
+		return svm_refuse_entry(svm, bad);
 
 	vmcb->save.rax = x->gpr[GPR_RAX];
 	vmcb->save.rsp = x->gpr[GPR_RSP];
@@ -579,12 +620,11 @@ static int svm_exit_shutdown(struct svm_vcpu *svm)
 	return 0;
 }
 
+/* VMRUN refused the state (VMEXIT_INVALID); svm_refuse_entry() logged why. */
 static int svm_exit_invalid(struct svm_vcpu *svm)
 {
 	struct kvm_run *run = x86_run(&svm->x);
 
-	pr_info_ratelimited("vCPU %u: VMRUN refused the guest state (APM Vol. 2 15.5.1 consistency checks)\n",
-			    svm->x.vcpu->id);
 	hvx_stat(svm->x.vcpu, HVX_STAT_FAIL_ENTRY);
 	x86_exit_to_user(&svm->x, KVM_EXIT_FAIL_ENTRY);
 	run->fail_entry.hardware_entry_failure_reason =
@@ -653,6 +693,8 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_SHUTDOWN:
 		return svm_exit_shutdown(svm);
 	case SVM_EXIT_ERR:
+		pr_info_ratelimited("vCPU %u: VMRUN refused the guest state (APM Vol. 2 15.5.1)\n",
+				    x->vcpu->id);
 		return svm_exit_invalid(svm);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
 		return svm_exit_dr(svm);

@@ -158,7 +158,7 @@ int x86_write_guest(struct x86_vcpu *x, u64 gpa, const void *buf,
 int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa);
 void x86_complete_mmio(struct x86_vcpu *x);
 void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val);
-int x86_string_segment(struct x86_vcpu *x);
+void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size);
 
 /* tdp.c: stage-2 tables (AMD NPT, Intel EPT) */
 struct tdp {

@@ -88,6 +88,7 @@ static int test_io_outsb(const char *dev)
 		n += run->io.count;
 	}
 	EXPECT(r == KVM_EXIT_HLT);
+	printf("# %zu bytes: \"%.*s\"\n", n, (int)n, out);
 	EXPECT(n == 12 && !memcmp(out, "hello world!", 12));
 	return TEST_PASS;
 }
@@ -116,6 +117,7 @@ static int test_io_insb(const char *dev)
 			vcpu_io_data(&g.vcpu)[i] = next++;
 	}
 	EXPECT(r == KVM_EXIT_HLT);
+	printf("# memory: \"%.6s\"\n", (char *)vm_gpa(&g.vm, 0x3000));
 	EXPECT(!memcmp(vm_gpa(&g.vm, 0x3000), "abcdef", 6));
 	return TEST_PASS;
 }
@@ -254,11 +256,17 @@ GUEST_CODE(mmio16, ".code16",
 
 static int test_mmio_real_mode(const char *dev)
 {
+	struct kvm_userspace_memory_region r = { .slot = 0 };
 	struct kvm_run *run;
 	struct guest g;
 
 	GUEST(&g, dev, GUEST_REAL, mmio16);
 	run = g.vcpu.run;
+	/* Only 512 KiB of RAM: 0xa0000 up is a device, as on a PC. */
+	r.userspace_addr = (uintptr_t)g.vm.mem;
+	EXPECT(ioctl(g.vm.fd, KVM_SET_USER_MEMORY_REGION, &r) == 0);
+	r.memory_size = 0x80000;
+	EXPECT(ioctl(g.vm.fd, KVM_SET_USER_MEMORY_REGION, &r) == 0);
 	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
 	EXPECT(run->mmio.phys_addr == 0xa0010 && run->mmio.is_write);
 	EXPECT(run->mmio.len == 2 && *(uint16_t *)run->mmio.data == 0x5678);
