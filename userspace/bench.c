@@ -2,39 +2,86 @@
 /*
  * hvx bench: hvx against KVM, alternately, in one process and one boot.
  *
- * Each round measures both devices, in an order that swaps every round,
- * so that slow drift of the machine (an emulator's caches, host load)
- * affects both alike.  Medians over the rounds are compared.
+ * Each round takes one sample on each device, in an order that swaps every
+ * round, so that slow drift of the machine (an emulator's translation
+ * caches, host load) touches both alike; the medians over the rounds are
+ * compared.  Under software emulation one exit costs about 100 us, so the
+ * counts below keep a default run to a few seconds there.
+ *
+ * Only one hypervisor can own AMD-V or VT-x at a time and both hvx and KVM
+ * take it with their first VM and give it back with their last, so every
+ * sample closes its VM before the other device is asked for one.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "hvx.h"
 #include "lib/vmlib.h"
 
-#define IO_EXITS	200	/* user-space round trips per sample */
-#define CPUID_LOOPS	500	/* CPUIDs per sample (one exit to user) */
+#define IO_EXITS	300	/* user-space round trips per sample */
+#define CPUID_LOOPS	1000	/* CPUIDs per sample, then one OUT */
 #define CREATES		3	/* VM creations per sample */
+#define DEFAULT_ROUNDS	9
 #define MAX_ROUNDS	64
 
-/* An OUT forever: every KVM_RUN is one I/O exit round trip. */
-extern const unsigned char bench_io[], bench_io_end[];
-__asm__(".pushsection .rodata\nbench_io:\n.code16\n"
-	"1: out %al, $0x10\n jmp 1b\n"
-	"bench_io_end:\n.code64\n.popsection\n");
+/*
+ * One sample takes well under a second even under software emulation; a
+ * sample still running after this long has a guest that never reaches its
+ * OUT (a hypervisor bug, a hung vCPU), and must not hang the whole bench.
+ */
+#define SAMPLE_TIMEOUT_S	30
 
-/* CPUID_LOOPS CPUIDs, then one OUT, forever. */
+#define PORT_TICK	0x10	/* the I/O loop's OUT */
+#define PORT_DONE	0x11	/* "CPUID_LOOPS done" */
+
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
+
+/*
+ * The guests, in real mode at GUEST_CODE_GPA.  bench_io is an OUT forever,
+ * so each KVM_RUN is exactly one I/O exit round trip; bench_cpuid runs
+ * CPUID_LOOPS CPUIDs between two OUTs, so one KVM_RUN holds CPUID_LOOPS
+ * exits handled in the kernel and one round trip to user space.
+ */
+extern const unsigned char bench_io[], bench_io_end[];
+__asm__(".pushsection .rodata\n"
+	"bench_io:\n"
+	".code16\n"
+	"1:	out %al, $" STR(PORT_TICK) "\n"
+	"	jmp 1b\n"
+	".code64\n"
+	"bench_io_end:\n"
+	".popsection\n");
+
 extern const unsigned char bench_cpuid[], bench_cpuid_end[];
-__asm__(".pushsection .rodata\nbench_cpuid:\n.code16\n"
-	"1: mov $500, %edi\n"
-	"2: xor %eax, %eax\n cpuid\n dec %edi\n jnz 2b\n"
-	"out %al, $0x11\n jmp 1b\n"
-	"bench_cpuid_end:\n.code64\n.popsection\n");
+__asm__(".pushsection .rodata\n"
+	"bench_cpuid:\n"
+	".code16\n"
+	"1:	mov $" STR(CPUID_LOOPS) ", %edi\n"
+	"2:	xor %eax, %eax\n"
+	"	cpuid\n"
+	"	dec %edi\n"
+	"	jnz 2b\n"
+	"	out %al, $" STR(PORT_DONE) "\n"
+	"	jmp 1b\n"
+	".code64\n"
+	"bench_cpuid_end:\n"
+	".popsection\n");
+
+struct bench_vm {
+	struct vm vm;
+	struct vcpu vcpu;
+};
+
+/* The exit reason of the last sample that stopped the wrong way. */
+static int bench_bad_exit;
 
 static double now_us(void)
 {
@@ -44,11 +91,6 @@ static double now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-struct bench_vm {
-	struct vm vm;
-	struct vcpu vcpu;
-};
-
 static int bench_open(struct bench_vm *b, const char *dev,
 		      const unsigned char *code, const unsigned char *end)
 {
@@ -57,11 +99,18 @@ static int bench_open(struct bench_vm *b, const char *dev,
 	if (r)
 		return r;
 	r = vcpu_create(&b->vm, &b->vcpu, 0);
-	if (!r)
-		r = vm_load(&b->vm, GUEST_CODE_GPA, code, end - code);
+	if (r) {
+		vm_close(&b->vm);
+		return r;
+	}
+	r = vm_load(&b->vm, GUEST_CODE_GPA, code, end - code);
 	if (!r)
 		r = vcpu_setup_mode(&b->vcpu, GUEST_REAL, GUEST_CODE_GPA,
 				    GUEST_STACK_TOP);
+	if (r) {
+		vcpu_close(&b->vcpu);
+		vm_close(&b->vm);
+	}
 	return r;
 }
 
@@ -71,68 +120,102 @@ static void bench_close(struct bench_vm *b)
 	vm_close(&b->vm);
 }
 
+/* One KVM_RUN that must end in an OUT to @port: 0 or -errno. */
+static int run_to_out(struct bench_vm *b, uint16_t port)
+{
+	int r = vcpu_run(&b->vcpu);
+
+	if (r < 0)
+		return r;
+	if (r != KVM_EXIT_IO || b->vcpu.run->io.port != port ||
+	    b->vcpu.run->io.direction != KVM_EXIT_IO_OUT) {
+		bench_bad_exit = r;
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Microseconds per user-space I/O exit round trip. */
-static double bench_io_exit(const char *dev)
+static int bench_io_exit(const char *dev, double *us)
 {
 	struct bench_vm b;
-	double t0, t;
-	int i;
+	double t0;
+	int i, r;
 
-	if (bench_open(&b, dev, bench_io, bench_io_end))
-		return -1;
-	vcpu_run(&b.vcpu);		/* warm up: fault the code page in */
+	r = bench_open(&b, dev, bench_io, bench_io_end);
+	if (r)
+		return r;
+	/* Untimed: the first run faults the code page in. */
+	r = run_to_out(&b, PORT_TICK);
 	t0 = now_us();
-	for (i = 0; i < IO_EXITS; i++)
-		if (vcpu_run(&b.vcpu) != KVM_EXIT_IO)
-			return -1;
-	t = (now_us() - t0) / IO_EXITS;
+	for (i = 0; i < IO_EXITS && !r; i++)
+		r = run_to_out(&b, PORT_TICK);
+	*us = (now_us() - t0) / IO_EXITS;
 	bench_close(&b);
-	return t;
+	return r;
 }
 
 /* Microseconds per CPUID, an exit the kernel answers itself. */
-static double bench_cpuid_exit(const char *dev)
+static int bench_cpuid_exit(const char *dev, double *us)
 {
 	struct bench_vm b;
-	double t0, t;
+	double t0;
+	int r;
 
-	if (bench_open(&b, dev, bench_cpuid, bench_cpuid_end))
-		return -1;
-	if (vcpu_run(&b.vcpu) != KVM_EXIT_IO)
-		return -1;
+	r = bench_open(&b, dev, bench_cpuid, bench_cpuid_end);
+	if (r)
+		return r;
+	/* Untimed: one pass to fault the code page in. */
+	r = run_to_out(&b, PORT_DONE);
 	t0 = now_us();
-	if (vcpu_run(&b.vcpu) != KVM_EXIT_IO)
-		return -1;
-	t = (now_us() - t0) / CPUID_LOOPS;
+	if (!r)
+		r = run_to_out(&b, PORT_DONE);
+	*us = (now_us() - t0) / CPUID_LOOPS;
 	bench_close(&b);
-	return t;
+	return r;
 }
 
 /* Microseconds from opening the device to the guest's first exit. */
-static double bench_create(const char *dev)
+static int bench_create(const char *dev, double *us)
 {
-	double t0 = now_us();
-	int i;
+	double t0, total = 0;
+	struct bench_vm b;
+	int i, r;
 
 	for (i = 0; i < CREATES; i++) {
-		struct bench_vm b;
-
-		if (bench_open(&b, dev, bench_io, bench_io_end) ||
-		    vcpu_run(&b.vcpu) != KVM_EXIT_IO)
-			return -1;
+		t0 = now_us();
+		r = bench_open(&b, dev, bench_io, bench_io_end);
+		if (r)
+			return r;
+		r = run_to_out(&b, PORT_TICK);
+		total += now_us() - t0;
+		/* Not timed: closing is not part of getting a guest going. */
 		bench_close(&b);
+		if (r)
+			return r;
 	}
-	return (now_us() - t0) / CREATES;
+	*us = total / CREATES;
+	return 0;
 }
 
 static const struct metric {
 	const char *name;
 	const char *what;
-	double (*fn)(const char *dev);
+	int (*fn)(const char *dev, double *us);
 } metrics[] = {
-	{ "io_exit_us", "I/O exit round trip to user space", bench_io_exit },
-	{ "cpuid_exit_us", "CPUID exit handled in the kernel", bench_cpuid_exit },
-	{ "create_to_first_exit_us", "VM + vCPU creation to first exit", bench_create },
+	{ "io_exit_us", "I/O exit round trip to user space",
+	  bench_io_exit },
+	{ "cpuid_exit_us", "CPUID exit handled in the kernel",
+	  bench_cpuid_exit },
+	{ "create_to_first_exit_us", "VM + vCPU creation to first exit",
+	  bench_create },
+};
+
+#define NR_METRICS	ARRAY_SIZE(metrics)
+
+/* Medians of one metric; a negative value: no sample. */
+struct result {
+	double med[2];
 };
 
 static int cmp_double(const void *a, const void *b)
@@ -148,47 +231,126 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static int present(const char *dev)
+/*
+ * SIGALRM ends a stuck KVM_RUN: the handler does nothing, and without
+ * SA_RESTART the ioctl returns -EINTR instead of being restarted (both
+ * KVM and hvx check for a pending signal before every guest entry).
+ */
+static void bench_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void bench_init_watchdog(void)
+{
+	struct sigaction sa = { .sa_handler = bench_alarm };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* One sample of @m on @dev, abandoned after SAMPLE_TIMEOUT_S. */
+static int run_sample(const struct metric *m, const char *dev, double *us)
+{
+	int r;
+
+	alarm(SAMPLE_TIMEOUT_S);
+	r = m->fn(dev, us);
+	alarm(0);
+	return r;
+}
+
+static void report_failure(const struct metric *m, const char *dev, int r)
+{
+	if (r == -EINTR)
+		printf("# %s on %s: no result after %d s, sample abandoned (guest or vCPU stuck?)\n",
+		       m->name, dev, SAMPLE_TIMEOUT_S);
+	else if (r == -EPROTO)
+		printf("# %s on %s: the guest stopped with exit %d (%s), not its OUT\n",
+		       m->name, dev, bench_bad_exit,
+		       exit_reason_name(bench_bad_exit));
+	else
+		printf("# %s on %s: %s\n", m->name, dev, strerror(-r));
+}
+
+/*
+ * Round 0 is a warm-up whose samples are dropped; rounds 1..@rounds are
+ * kept.  A device that fails a sample is reported once and left out of
+ * the later rounds of this metric.
+ */
+static void run_metric(const struct metric *m, const char *devs[2],
+		       int rounds, struct result *res)
+{
+	const char *dev[2] = { devs[0], devs[1] };
+	double v[2][MAX_ROUNDS], t;
+	int i, k, d, r, n[2] = { 0, 0 };
+
+	for (i = 0; i <= rounds; i++) {
+		for (k = 0; k < 2; k++) {
+			d = (i & 1) ? 1 - k : k;
+			if (!dev[d])
+				continue;
+			r = run_sample(m, dev[d], &t);
+			if (r) {
+				report_failure(m, dev[d], r);
+				dev[d] = NULL;
+			} else if (i > 0) {
+				v[d][n[d]++] = t;
+			}
+		}
+	}
+	for (d = 0; d < 2; d++)
+		res->med[d] = n[d] ? median(v[d], n[d]) : -1;
+}
+
+static void print_us(double us)
+{
+	if (us < 0)
+		printf(" %10s", "n/a");
+	else
+		printf(" %10.2f", us);
+}
+
+static void print_row(const struct metric *m, const struct result *res)
+{
+	printf("%-36s", m->what);
+	print_us(res->med[0]);
+	print_us(res->med[1]);
+	if (res->med[0] > 0 && res->med[1] > 0)
+		printf(" %8.2f\n", res->med[0] / res->med[1]);
+	else
+		printf(" %8s\n", "n/a");
+	fflush(stdout);
+}
+
+static void print_machine_line(const struct metric *m,
+			       const struct result *res)
+{
+	int d;
+
+	printf("bench %s", m->name);
+	for (d = 0; d < 2; d++) {
+		printf(" %s=", d ? "kvm" : "hvx");
+		if (res->med[d] < 0)
+			printf("n/a");
+		else
+			printf("%.2f", res->med[d]);
+	}
+	if (res->med[0] > 0 && res->med[1] > 0)
+		printf(" ratio=%.3f\n", res->med[0] / res->med[1]);
+	else
+		printf(" ratio=unavailable\n");
+}
+
+static int device_present(const char *dev)
 {
 	struct stat st;
 
 	return !stat(dev, &st);
 }
 
-static void run_metric(const struct metric *m, const char *devs[2],
-		       int rounds)
-{
-	double v[2][MAX_ROUNDS], med[2] = { -1, -1 };
-	int i, d, n[2] = { 0, 0 };
-
-	for (i = 0; i < rounds; i++)
-		for (d = 0; d < 2; d++) {
-			int which = (i & 1) ? 1 - d : d;
-			double t;
-
-			if (!devs[which])
-				continue;
-			t = m->fn(devs[which]);
-			if (t >= 0)
-				v[which][n[which]++] = t;
-		}
-	for (d = 0; d < 2; d++)
-		if (n[d])
-			med[d] = median(v[d], n[d]);
-	printf("%-36s %10.2f %10.2f ", m->what, med[0], med[1]);
-	if (med[0] > 0 && med[1] > 0)
-		printf("%8.2f\n", med[0] / med[1]);
-	else
-		printf("%8s\n", "n/a");
-	fflush(stdout);
-	printf("bench %s hvx=%.2f kvm=%.2f ratio=", m->name, med[0], med[1]);
-	if (med[0] > 0 && med[1] > 0)
-		printf("%.3f\n", med[0] / med[1]);
-	else
-		printf("unavailable\n");
-}
-
-int hvx_bench_main(int argc, char **argv)
+static int parse_bench_opts(int argc, char **argv, int *rounds,
+			    const char *devs[2])
 {
 	static const struct option longopts[] = {
 		{ "rounds", required_argument, NULL, 'r' },
@@ -197,16 +359,18 @@ int hvx_bench_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	const char *devs[2] = { "/dev/hvx", "/dev/kvm" };
-	int rounds = 7, c, d;
-	size_t i;
+	char *end;
+	int c;
 
-	while ((c = getopt_long(argc, argv, "r:x:k:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:x:k:h", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			rounds = atoi(optarg);
-			if (rounds < 1 || rounds > MAX_ROUNDS)
-				return hvx_usage_error("bad --rounds '%s' (1-64)", optarg);
+			*rounds = strtol(optarg, &end, 10);
+			if (*end || end == optarg || *rounds < 1 ||
+			    *rounds > MAX_ROUNDS)
+				return hvx_usage_error("bench", "bad --rounds '%s' (1 to %d)",
+						       optarg, MAX_ROUNDS);
 			break;
 		case 'x':
 			devs[0] = optarg;
@@ -215,25 +379,53 @@ int hvx_bench_main(int argc, char **argv)
 			devs[1] = optarg;
 			break;
 		case 'h':
-			hvx_print_usage();
-			return 0;
+			hvx_usage("bench");
+			exit(0);
 		default:
-			return 2;
+			return hvx_bad_option("bench", argv, c);
 		}
 	}
 	if (optind != argc)
-		return hvx_usage_error("unexpected argument '%s'", argv[optind]);
-	for (d = 0; d < 2; d++)
-		if (!present(devs[d])) {
-			printf("# %s is absent: no ratio can be given\n", devs[d]);
-			devs[d] = NULL;
-		}
-	if (!devs[0] && !devs[1])
-		return hvx_usage_error("%s", "neither device exists");
-	printf("# %d rounds, hvx and KVM alternating; medians in microseconds\n",
-	       rounds);
-	printf("%-36s %10s %10s %8s\n", "metric", "hvx", "kvm", "hvx/kvm");
-	for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		run_metric(&metrics[i], devs, rounds);
+		return hvx_usage_error("bench", "unexpected argument '%s'",
+				       argv[optind]);
 	return 0;
+}
+
+int hvx_bench_main(int argc, char **argv)
+{
+	const char *devs[2] = { "/dev/hvx", "/dev/kvm" };
+	struct result res[NR_METRICS];
+	int rounds = DEFAULT_ROUNDS, missing = 0, failed = 0, r, d;
+	size_t i;
+
+	r = parse_bench_opts(argc, argv, &rounds, devs);
+	if (r)
+		return r;
+	bench_init_watchdog();
+	for (d = 0; d < 2; d++)
+		if (!device_present(devs[d])) {
+			printf("# %s is absent: measuring the other device only, no ratio\n",
+			       devs[d]);
+			devs[d] = NULL;
+			missing++;
+		}
+	if (missing == 2) {
+		fprintf(stderr, "hvx bench: neither device exists\n");
+		return HVX_EXIT_DEVICE;
+	}
+	printf("# hvx bench: %d rounds (plus one warm-up), hvx=%s kvm=%s, alternating\n",
+	       rounds, devs[0] ? devs[0] : "absent",
+	       devs[1] ? devs[1] : "absent");
+	printf("# per sample: %d I/O exits, %d CPUIDs, %d VM creations; medians in microseconds\n",
+	       IO_EXITS, CPUID_LOOPS, CREATES);
+	printf("%-36s %10s %10s %8s\n", "metric", "hvx", "kvm", "hvx/kvm");
+	for (i = 0; i < NR_METRICS; i++) {
+		run_metric(&metrics[i], devs, rounds, &res[i]);
+		print_row(&metrics[i], &res[i]);
+		for (d = 0; d < 2; d++)
+			failed |= devs[d] && res[i].med[d] < 0;
+	}
+	for (i = 0; i < NR_METRICS; i++)
+		print_machine_line(&metrics[i], &res[i]);
+	return failed;
 }

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvx run: load a guest, run it, print its serial output.
+ * hvx run: load a guest, run it on one vCPU, print its serial output.
+ *
+ * The machine is deliberately tiny: RAM at guest-physical 0, a COM1 that
+ * is always ready to transmit, a debug port (0xe9, as Bochs and QEMU's
+ * isa-debugcon have it) and an exit port (0xf4, as QEMU's isa-debug-exit
+ * has it, though here the byte is the status as it is).  Everything else
+ * reads as an absent device.
  */
 #include <elf.h>
 #include <errno.h>
@@ -17,53 +23,85 @@
 #include "hvx.h"
 #include "lib/vmlib.h"
 
-#define PORT_COM1	0x3f8
-#define PORT_COM1_LSR	0x3fd
-#define PORT_E9		0xe9
-#define PORT_EXIT	0xf4
-#define LSR_THRE_TEMT	0x60	/* transmitter empty: always ready */
+#define PORT_COM1		0x3f8	/* data (THR) when written */
+#define PORT_COM1_LSR		0x3fd	/* line status register */
+#define PORT_DEBUGCON		0xe9
+#define PORT_EXIT		0xf4
+
+/* LSR: THRE (bit 5) and TEMT (bit 6): the 8250 can take a byte now. */
+#define LSR_TX_EMPTY		0x60
+
+#define DEFAULT_MEM		(16ull << 20)
+#define MAX_MEM			(64ull << 30)
+#define MAX_GUEST_FILE		(256u << 20)
+#define MODE_FROM_FILE		(-1)
 
 struct run_opts {
 	const char *device;
 	uint64_t mem;
 	int stats;
-	int mode;		/* -1: from the file */
+	int mode;		/* enum guest_mode, or MODE_FROM_FILE */
 	const char *guest;
 };
 
 struct image {
+	const char *path;
 	uint8_t *data;
 	size_t size;
 };
 
+/* One PT_LOAD segment, whatever the ELF class. */
+struct segment {
+	uint64_t offset, filesz, memsz, paddr;
+};
+
+/* Exits seen by this loop, by KVM_EXIT_* reason. */
+#define NR_COUNTED_EXITS	64
+
+struct counts {
+	unsigned long exits[NR_COUNTED_EXITS];
+	unsigned long signals;
+	unsigned long console_bytes;
+};
+
 static int parse_size(const char *s, uint64_t *out)
 {
+	unsigned long long v;
+	unsigned int shift = 0;
 	char *end;
-	unsigned long long v = strtoull(s, &end, 0);
 
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
 	switch (*end) {
 	case 'G': case 'g':
-		v <<= 10;
-		/* fall through */
+		shift = 30;
+		break;
 	case 'M': case 'm':
-		v <<= 10;
-		/* fall through */
+		shift = 20;
+		break;
 	case 'K': case 'k':
-		v <<= 10;
-		end++;
+		shift = 10;
+		break;
 	}
-	if (*end || !v || v & 0xfff)
+	if (shift)
+		end++;
+	if (*end || v > (MAX_MEM >> shift))
 		return -1;
-	*out = v;
+	*out = v << shift;
 	return 0;
 }
 
 static int parse_mode(const char *s)
 {
-	static const char * const names[] = { "real", "prot", "paged", "long" };
+	static const char * const names[] = {
+		[GUEST_REAL] = "real", [GUEST_PROT] = "prot",
+		[GUEST_PAGED] = "paged", [GUEST_LONG] = "long",
+	};
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i <= GUEST_LONG; i++)
 		if (!strcmp(s, names[i]))
 			return i;
 	return -1;
@@ -81,192 +119,388 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	};
 	int c;
 
-	*o = (struct run_opts) { "/dev/hvx", 16 << 20, 0, -1, NULL };
-	while ((c = getopt_long(argc, argv, "d:m:M:sh", longopts, NULL)) != -1) {
+	*o = (struct run_opts) {
+		.device = "/dev/hvx", .mem = DEFAULT_MEM,
+		.mode = MODE_FROM_FILE,
+	};
+	while ((c = getopt_long(argc, argv, ":d:m:M:sh", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->device = optarg;
 			break;
 		case 'm':
-			if (parse_size(optarg, &o->mem) || o->mem < GUEST_MIN_MEM)
-				return hvx_usage_error("bad --mem '%s' (at least 2M, page-aligned)", optarg);
+			if (parse_size(optarg, &o->mem) ||
+			    o->mem < GUEST_MIN_MEM || o->mem & 0xfff)
+				return hvx_usage_error("run", "bad --mem '%s' (a multiple of 4K, from 2M to 64G)",
+						       optarg);
 			break;
 		case 'M':
 			o->mode = parse_mode(optarg);
 			if (o->mode < 0)
-				return hvx_usage_error("bad --mode '%s' (real, prot, paged, long)", optarg);
+				return hvx_usage_error("run", "bad --mode '%s' (real, prot, paged or long)",
+						       optarg);
 			break;
 		case 's':
 			o->stats = 1;
 			break;
 		case 'h':
-			hvx_print_usage();
+			hvx_usage("run");
 			exit(0);
 		default:
-			return 2;
+			return hvx_bad_option("run", argv, c);
 		}
 	}
+	if (optind == argc)
+		return hvx_usage_error("run", "missing GUEST file");
 	if (optind != argc - 1)
-		return hvx_usage_error("%s", "run needs exactly one GUEST file");
+		return hvx_usage_error("run", "unexpected argument '%s' (one GUEST only)",
+				       argv[optind + 1]);
 	o->guest = argv[optind];
 	return 0;
 }
 
-static int read_file(const char *path, struct image *img)
+static int read_image(const char *path, struct image *img)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY);
+	ssize_t n;
+	int fd;
 
+	img->path = path;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		fprintf(stderr, "hvx: cannot open guest '%s': %s\n", path,
+		fprintf(stderr, "hvx run: cannot open guest '%s': %s\n", path,
 			strerror(errno));
-		return -1;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) || !st.st_size ||
+	    st.st_size > MAX_GUEST_FILE) {
+		fprintf(stderr, "hvx run: guest '%s' is not a regular file of 1 byte to 256 MiB\n",
+			path);
+		goto fail;
 	}
 	img->size = st.st_size;
-	img->data = malloc(img->size ? img->size : 1);
-	if (!img->data || read(fd, img->data, img->size) != (ssize_t)img->size) {
-		fprintf(stderr, "hvx: cannot read guest '%s'\n", path);
-		close(fd);
-		return -1;
+	img->data = malloc(img->size);
+	n = img->data ? read(fd, img->data, img->size) : -1;
+	if (n != (ssize_t)img->size) {
+		fprintf(stderr, "hvx run: cannot read guest '%s'\n", path);
+		goto fail;
 	}
 	close(fd);
 	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }
 
-/* Copy one PT_LOAD segment to its physical address. */
-static int load_segment(struct vm *vm, const struct image *img,
-			uint64_t off, uint64_t filesz, uint64_t memsz,
-			uint64_t paddr)
+static int image_is_elf(const struct image *img)
 {
-	uint8_t *dst;
+	return img->size >= SELFMAG && !memcmp(img->data, ELFMAG, SELFMAG);
+}
 
-	if (off > img->size || filesz > img->size - off || filesz > memsz ||
-	    paddr > vm->mem_size || memsz > vm->mem_size - paddr) {
-		fprintf(stderr, "hvx: ELF segment at %#llx does not fit in guest memory\n",
-			(unsigned long long)paddr);
+/*
+ * An ELF guest must be little-endian x86 of either class; its class picks
+ * the default mode.  Returns the mode, or -1 after saying why not.
+ */
+static int elf_check(const struct image *img)
+{
+	const Elf32_Ehdr *e32 = (const void *)img->data;
+	const Elf64_Ehdr *e64 = (const void *)img->data;
+	int class = img->size > EI_CLASS ? img->data[EI_CLASS] : 0;
+
+	if (class == ELFCLASS32 && img->size >= sizeof(*e32) &&
+	    img->data[EI_DATA] == ELFDATA2LSB && e32->e_machine == EM_386 &&
+	    e32->e_phentsize == sizeof(Elf32_Phdr))
+		return GUEST_PROT;
+	if (class == ELFCLASS64 && img->size >= sizeof(*e64) &&
+	    img->data[EI_DATA] == ELFDATA2LSB && e64->e_machine == EM_X86_64 &&
+	    e64->e_phentsize == sizeof(Elf64_Phdr))
+		return GUEST_LONG;
+	fprintf(stderr, "hvx run: '%s' is not a little-endian i386 or x86-64 ELF file\n",
+		img->path);
+	return -1;
+}
+
+static uint64_t elf_entry(const struct image *img)
+{
+	if (img->data[EI_CLASS] == ELFCLASS32)
+		return ((const Elf32_Ehdr *)img->data)->e_entry;
+	return ((const Elf64_Ehdr *)img->data)->e_entry;
+}
+
+/*
+ * Program header @i of either class: 1 with @seg filled for PT_LOAD, 0 for
+ * any other type, -1 when it lies outside the file.
+ */
+static int elf32_segment(const struct image *img, unsigned int i,
+			 struct segment *seg)
+{
+	const Elf32_Ehdr *eh = (const void *)img->data;
+	const Elf32_Phdr *ph;
+	uint64_t off = eh->e_phoff + (uint64_t)i * sizeof(*ph);
+
+	if (off > img->size || img->size - off < sizeof(*ph))
+		return -1;
+	ph = (const void *)(img->data + off);
+	*seg = (struct segment) { ph->p_offset, ph->p_filesz, ph->p_memsz,
+				  ph->p_paddr };
+	return ph->p_type == PT_LOAD;
+}
+
+static int elf64_segment(const struct image *img, unsigned int i,
+			 struct segment *seg)
+{
+	const Elf64_Ehdr *eh = (const void *)img->data;
+	const Elf64_Phdr *ph;
+	uint64_t off = eh->e_phoff + (uint64_t)i * sizeof(*ph);
+
+	if (off > img->size || img->size - off < sizeof(*ph))
+		return -1;
+	ph = (const void *)(img->data + off);
+	*seg = (struct segment) { ph->p_offset, ph->p_filesz, ph->p_memsz,
+				  ph->p_paddr };
+	return ph->p_type == PT_LOAD;
+}
+
+static int elf_segment(const struct image *img, unsigned int i,
+		       struct segment *seg)
+{
+	if (img->data[EI_CLASS] == ELFCLASS32)
+		return elf32_segment(img, i, seg);
+	return elf64_segment(img, i, seg);
+}
+
+static unsigned int elf_phnum(const struct image *img)
+{
+	if (img->data[EI_CLASS] == ELFCLASS32)
+		return ((const Elf32_Ehdr *)img->data)->e_phnum;
+	return ((const Elf64_Ehdr *)img->data)->e_phnum;
+}
+
+/*
+ * vcpu_setup_mode() writes a GDT and page tables into guest RAM after the
+ * guest is loaded (see lib/vmlib.h); a guest placed on top of them would
+ * be silently overwritten, so refuse it.  Real mode writes nothing.
+ */
+static const struct reserved {
+	uint64_t start, end;
+	unsigned int modes;	/* bit per enum guest_mode */
+	const char *what;
+} reserved[] = {
+	{ GUEST_GDT_GPA, GUEST_GDT_GPA + 0x1000,
+	  1u << GUEST_PROT | 1u << GUEST_PAGED | 1u << GUEST_LONG, "GDT" },
+	{ GUEST_PML4_GPA, GUEST_PML4_GPA + 0x3000,
+	  1u << GUEST_LONG, "page tables" },
+	{ GUEST_PD32_GPA, GUEST_PD32_GPA + 0x1000,
+	  1u << GUEST_PAGED, "page directory" },
+};
+
+static int check_placement(const struct vm *vm, int mode, uint64_t gpa,
+			   uint64_t len)
+{
+	size_t i;
+
+	if (gpa > vm->mem_size || len > vm->mem_size - gpa) {
+		fprintf(stderr, "hvx run: guest bytes %#llx-%#llx do not fit in %llu KiB of RAM (see --mem)\n",
+			(unsigned long long)gpa,
+			(unsigned long long)(gpa + len),
+			(unsigned long long)vm->mem_size >> 10);
 		return -1;
 	}
-	dst = vm_gpa(vm, paddr);
-	memcpy(dst, img->data + off, filesz);
-	memset(dst + filesz, 0, memsz - filesz);
+	for (i = 0; i < ARRAY_SIZE(reserved); i++) {
+		const struct reserved *r = &reserved[i];
+
+		if (!(r->modes & 1u << mode) || !len ||
+		    gpa >= r->end || gpa + len <= r->start)
+			continue;
+		fprintf(stderr, "hvx run: guest bytes %#llx-%#llx overlap the %s that %s mode needs at %#llx-%#llx\n",
+			(unsigned long long)gpa,
+			(unsigned long long)(gpa + len),
+			r->what, guest_mode_name(mode),
+			(unsigned long long)r->start,
+			(unsigned long long)r->end);
+		return -1;
+	}
 	return 0;
 }
 
-#define ELF_LOADER(bits)						\
-static int load_elf##bits(struct vm *vm, const struct image *img,	\
-			   uint64_t *entry)				\
-{									\
-	const Elf##bits##_Ehdr *eh = (const void *)img->data;		\
-	int i;								\
-									\
-	if (img->size < sizeof(*eh) || eh->e_phoff > img->size ||	\
-	    (uint64_t)eh->e_phnum * sizeof(Elf##bits##_Phdr) >		\
-	    img->size - eh->e_phoff)					\
-		return -1;						\
-	for (i = 0; i < eh->e_phnum; i++) {				\
-		const Elf##bits##_Phdr *ph = (const void *)(img->data +	\
-			eh->e_phoff + i * sizeof(*ph));			\
-		if (ph->p_type == PT_LOAD &&				\
-		    load_segment(vm, img, ph->p_offset, ph->p_filesz,	\
-				 ph->p_memsz, ph->p_paddr))		\
-			return -1;					\
-	}								\
-	*entry = eh->e_entry;						\
-	return 0;							\
-}
-
-ELF_LOADER(32)
-ELF_LOADER(64)
-
-/* Returns the guest mode the image asks for, or -1. */
-static int load_image(struct vm *vm, const struct image *img,
-		      uint64_t *entry)
+static int load_elf(struct vm *vm, const struct image *img, int mode,
+		    uint64_t *entry)
 {
-	if (img->size >= SELFMAG && !memcmp(img->data, ELFMAG, SELFMAG)) {
-		if (img->size > EI_CLASS && img->data[EI_CLASS] == ELFCLASS32)
-			return load_elf32(vm, img, entry) ? -1 : GUEST_PROT;
-		if (img->size > EI_CLASS && img->data[EI_CLASS] == ELFCLASS64)
-			return load_elf64(vm, img, entry) ? -1 : GUEST_LONG;
+	unsigned int i, n = elf_phnum(img), loaded = 0;
+	struct segment s;
+	uint8_t *dst;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		r = elf_segment(img, i, &s);
+		if (r == 0)
+			continue;
+		if (r < 0 || s.offset > img->size ||
+		    s.filesz > img->size - s.offset || s.filesz > s.memsz) {
+			fprintf(stderr, "hvx run: '%s': program header %u is malformed\n",
+				img->path, i);
+			return -1;
+		}
+		if (check_placement(vm, mode, s.paddr, s.memsz))
+			return -1;
+		dst = vm_gpa(vm, s.paddr);
+		memcpy(dst, img->data + s.offset, s.filesz);
+		memset(dst + s.filesz, 0, s.memsz - s.filesz);
+		loaded++;
+	}
+	if (!loaded) {
+		fprintf(stderr, "hvx run: '%s' has no PT_LOAD segment\n",
+			img->path);
 		return -1;
 	}
-	*entry = GUEST_CODE_GPA;
-	return vm_load(vm, GUEST_CODE_GPA, img->data, img->size) ? -1 :
-		GUEST_REAL;
+	*entry = elf_entry(img);
+	return 0;
 }
 
-struct counts {
-	unsigned long exits[64];
-	unsigned long out_bytes;
-};
+static int load_flat(struct vm *vm, const struct image *img, int mode,
+		     uint64_t *entry)
+{
+	if (check_placement(vm, mode, GUEST_CODE_GPA, img->size))
+		return -1;
+	*entry = GUEST_CODE_GPA;
+	return vm_load(vm, GUEST_CODE_GPA, img->data, img->size);
+}
 
-/* Port I/O: the console, the exit port, and nothing else. */
-static int handle_io(struct vcpu *v, int *status)
+/*
+ * KVM answers CPUID from a table user space must give it, and hands out
+ * zeros until then; hvx answers from the host processor itself and has no
+ * such ioctl.  So give KVM its own supported table, as every VMM does,
+ * whenever the device says it takes one (KVM_CAP_EXT_CPUID).
+ */
+static void set_supported_cpuid(struct vcpu *v)
+{
+	struct kvm_cpuid2 *cpuid = NULL;
+	unsigned int nent = 64;
+	int r;
+
+	if (ioctl(v->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID) <= 0)
+		return;
+	do {
+		free(cpuid);
+		nent *= 2;
+		cpuid = calloc(1, sizeof(*cpuid) +
+			       nent * sizeof(cpuid->entries[0]));
+		if (!cpuid)
+			return;
+		cpuid->nent = nent;
+		r = ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+	} while (r < 0 && errno == E2BIG && nent < 4096);
+	if (r < 0 || ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
+		fprintf(stderr, "hvx run: warning: cannot give %s a CPUID table (%s); the guest's CPUID may read zeros\n",
+			v->vm->dev, strerror(errno));
+	free(cpuid);
+}
+
+/* What an IN from @port reads: a ready 8250 at COM1, nothing elsewhere. */
+static uint8_t port_in_value(uint16_t port)
+{
+	if (port == PORT_COM1_LSR)
+		return LSR_TX_EMPTY;
+	if (port >= PORT_COM1 && port < PORT_COM1 + 8)
+		return 0;
+	if (port == PORT_DEBUGCON)
+		return PORT_DEBUGCON;	/* how guests detect the port */
+	return 0xff;			/* floating bus */
+}
+
+/* Returns 1 when the guest asked to stop, with its status in @status. */
+static int handle_io(struct vcpu *v, struct counts *c, int *status)
 {
 	struct kvm_run *run = v->run;
 	uint8_t *data = vcpu_io_data(v);
-	uint32_t i, n = run->io.size * run->io.count;
+	uint16_t port = run->io.port;
+	uint32_t i, size = run->io.size, n = size * run->io.count;
 
+	/* A new hypervisor's bug should read as an error, not a crash. */
+	if (!size || run->io.data_offset > (uint32_t)v->vm->run_size ||
+	    n > v->vm->run_size - run->io.data_offset) {
+		fflush(stdout);
+		fprintf(stderr, "hvx run: KVM_EXIT_IO data (offset %llu, %u x %u bytes) lies outside the %d-byte kvm_run area\n",
+			(unsigned long long)run->io.data_offset, run->io.count,
+			size, v->vm->run_size);
+		*status = HVX_EXIT_INTERNAL;
+		return 1;
+	}
 	if (run->io.direction == KVM_EXIT_IO_IN) {
-		memset(data, run->io.port == PORT_COM1_LSR ? LSR_THRE_TEMT :
-		       (run->io.port >= PORT_COM1 && run->io.port < PORT_COM1 + 8)
-		       ? 0 : 0xff, n);
+		for (i = 0; i < n; i += size)
+			memset(data + i, port_in_value(port), size);
 		return 0;
 	}
-	if (run->io.port == PORT_EXIT) {
+	if (port == PORT_EXIT) {
 		*status = data[0];
 		return 1;
 	}
-	if (run->io.port == PORT_COM1 || run->io.port == PORT_E9)
-		for (i = 0; i < n; i += run->io.size)
+	if (port == PORT_COM1 || port == PORT_DEBUGCON) {
+		for (i = 0; i < n; i += size)
 			putchar(data[i]);
+		c->console_bytes += n / size;
+	}
 	return 0;
+}
+
+/* An exit that ends the run other than the guest's way. */
+static int report_exit(struct vcpu *v, int reason)
+{
+	struct kvm_run *run = v->run;
+
+	fflush(stdout);
+	switch (reason) {
+	case KVM_EXIT_MMIO:
+		fprintf(stderr, "hvx run: guest %s %u bytes at %#llx, outside its RAM (%llu KiB): no device there\n",
+			run->mmio.is_write ? "wrote" : "read", run->mmio.len,
+			(unsigned long long)run->mmio.phys_addr,
+			(unsigned long long)v->vm->mem_size >> 10);
+		return HVX_EXIT_MMIO;
+	case KVM_EXIT_SHUTDOWN:
+		fprintf(stderr, "hvx run: guest shut down (triple fault)\n");
+		return HVX_EXIT_SHUTDOWN;
+	case KVM_EXIT_FAIL_ENTRY:
+		fprintf(stderr, "hvx run: VM entry failed, hardware reason %#llx\n",
+			(unsigned long long)
+			run->fail_entry.hardware_entry_failure_reason);
+		return HVX_EXIT_FAIL_ENTRY;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fprintf(stderr, "hvx run: %s reported an internal error, suberror %u\n",
+			v->vm->dev, run->internal.suberror);
+		return HVX_EXIT_INTERNAL;
+	}
+	fprintf(stderr, "hvx run: unexpected exit %d (%s)\n", reason,
+		exit_reason_name(reason));
+	return HVX_EXIT_UNEXPECTED;
 }
 
 /* Runs until the guest stops; returns the tool's exit status. */
 static int run_loop(struct vcpu *v, struct counts *c)
 {
-	struct kvm_run *run = v->run;
 	int status = 0, r;
 
 	for (;;) {
 		r = vcpu_run(v);
+		if (r == -EINTR) {
+			c->signals++;
+			continue;
+		}
 		if (r < 0) {
 			fflush(stdout);
-			fprintf(stderr, "hvx: KVM_RUN failed: %s\n", strerror(-r));
-			return 7;
+			fprintf(stderr, "hvx run: KVM_RUN failed: %s\n",
+				strerror(-r));
+			return HVX_EXIT_DEVICE;
 		}
-		c->exits[r < 64 ? r : 63]++;
-		switch (r) {
-		case KVM_EXIT_IO:
-			if (handle_io(v, &status))
+		c->exits[r < NR_COUNTED_EXITS ? r : NR_COUNTED_EXITS - 1]++;
+		if (r == KVM_EXIT_IO) {
+			if (handle_io(v, c, &status))
 				return status;
-			continue;
-		case KVM_EXIT_HLT:
+		} else if (r == KVM_EXIT_HLT) {
 			return 0;
-		}
-		fflush(stdout);
-		switch (r) {
-		case KVM_EXIT_MMIO:
-			fprintf(stderr, "hvx: guest %s %u bytes at unbacked address %#llx\n",
-				run->mmio.is_write ? "wrote" : "read",
-				run->mmio.len,
-				(unsigned long long)run->mmio.phys_addr);
-			return 3;
-		case KVM_EXIT_SHUTDOWN:
-			fprintf(stderr, "hvx: guest triple-faulted (shutdown)\n");
-			return 4;
-		case KVM_EXIT_FAIL_ENTRY:
-			fprintf(stderr, "hvx: VM entry failed, hardware reason %#llx\n",
-				(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-			return 5;
-		case KVM_EXIT_INTERNAL_ERROR:
-			fprintf(stderr, "hvx: internal error, suberror %u\n",
-				run->internal.suberror);
-			return 6;
-		default:
-			fprintf(stderr, "hvx: unexpected exit %d (%s)\n", r,
-				exit_reason_name(r));
-			return 6;
+		} else {
+			return report_exit(v, r);
 		}
 	}
 }
@@ -276,21 +510,76 @@ static void print_stats(struct vcpu *v, const struct counts *c)
 	struct hvx_vcpu_stats ks;
 	unsigned int i;
 
-	fprintf(stderr, "exits to user space:\n");
-	for (i = 0; i < 64; i++)
+	fprintf(stderr, "exits to user space, seen by hvx run:\n");
+	for (i = 0; i < NR_COUNTED_EXITS; i++)
 		if (c->exits[i])
 			fprintf(stderr, "  %-20s %lu\n", exit_reason_name(i),
 				c->exits[i]);
+	if (c->signals)
+		fprintf(stderr, "  %-20s %lu\n", "eintr", c->signals);
+	fprintf(stderr, "  (console bytes %lu)\n", c->console_bytes);
+	memset(&ks, 0, sizeof(ks));
 	if (ioctl(v->fd, HVX_GET_VCPU_STATS, &ks) < 0) {
-		fprintf(stderr, "exits handled in the kernel: not available on %s (hvx only)\n",
-			v->vm->dev);
+		fprintf(stderr, "all exits, counted by the kernel: not available on %s (%s; HVX_GET_VCPU_STATS is hvx's own)\n",
+			v->vm->dev, strerror(errno));
 		return;
 	}
-	fprintf(stderr, "all exits, from the kernel (HVX_GET_VCPU_STATS):\n");
+	fprintf(stderr, "all exits, counted by the kernel (HVX_GET_VCPU_STATS):\n");
 	for (i = 0; i < HVX_STAT_NR; i++)
-		if (ks.exits[i] && hvx_stat_name(i))
-			fprintf(stderr, "  %-20s %llu\n", hvx_stat_name(i),
+		if (ks.exits[i])
+			fprintf(stderr, "  %-20s %llu\n",
+				hvx_stat_name(i) ? hvx_stat_name(i) : "stat?",
 				(unsigned long long)ks.exits[i]);
+}
+
+/* Picks the mode, creates the VM and vCPU, loads the guest. */
+static int prepare(const struct run_opts *o, const struct image *img,
+		   struct vm *vm, struct vcpu *v)
+{
+	int elf = image_is_elf(img), mode, r;
+	uint64_t entry;
+
+	mode = elf ? elf_check(img) : GUEST_REAL;
+	if (mode < 0)
+		return HVX_EXIT_USAGE;
+	if (o->mode != MODE_FROM_FILE)
+		mode = o->mode;
+	r = vm_open(vm, o->device, o->mem);
+	if (!r) {
+		r = vcpu_create(vm, v, 0);
+		if (r)
+			vm_close(vm);
+	}
+	if (r) {
+		fprintf(stderr, "hvx run: cannot create a VM on %s: %s\n",
+			o->device, strerror(-r));
+		return HVX_EXIT_DEVICE;
+	}
+	r = elf ? load_elf(vm, img, mode, &entry) :
+		  load_flat(vm, img, mode, &entry);
+	if (!r && mode == GUEST_REAL && entry > 0xffff) {
+		/* vcpu_setup_mode() gives CS base 0: IP cannot reach it. */
+		fprintf(stderr, "hvx run: entry point %#llx is out of reach of real mode (CS base 0, 64 KiB limit)\n",
+			(unsigned long long)entry);
+		r = -1;
+	}
+	if (r) {
+		r = HVX_EXIT_USAGE;
+		goto close_vm;
+	}
+	set_supported_cpuid(v);
+	r = vcpu_setup_mode(v, mode, entry, GUEST_STACK_TOP);
+	if (r) {
+		fprintf(stderr, "hvx run: cannot set up %s mode on %s: %s\n",
+			guest_mode_name(mode), o->device, strerror(-r));
+		r = HVX_EXIT_DEVICE;
+		goto close_vm;
+	}
+	return 0;
+close_vm:
+	vcpu_close(v);
+	vm_close(vm);
+	return r;
 }
 
 int hvx_run_main(int argc, char **argv)
@@ -300,38 +589,24 @@ int hvx_run_main(int argc, char **argv)
 	struct image img;
 	struct vcpu v;
 	struct vm vm;
-	uint64_t entry;
-	int r, mode;
+	int r;
 
 	r = parse_run_opts(argc, argv, &o);
 	if (r)
 		return r;
-	if (read_file(o.guest, &img))
-		return 2;
-	r = vm_open(&vm, o.device, o.mem);
-	if (!r)
-		r = vcpu_create(&vm, &v, 0);
-	if (r) {
-		fprintf(stderr, "hvx: cannot create a VM on %s: %s\n",
-			o.device, strerror(-r));
-		return 7;
-	}
-	mode = load_image(&vm, &img, &entry);
-	if (mode < 0) {
-		fprintf(stderr, "hvx: cannot load '%s'\n", o.guest);
-		return 2;
-	}
-	if (o.mode >= 0)
-		mode = o.mode;
-	r = vcpu_setup_mode(&v, mode, entry, GUEST_STACK_TOP);
-	if (r) {
-		fprintf(stderr, "hvx: cannot set up %s mode: %s\n",
-			guest_mode_name(mode), strerror(-r));
-		return 7;
-	}
+	if (read_image(o.guest, &img))
+		return HVX_EXIT_USAGE;
+	r = prepare(&o, &img, &vm, &v);
+	free(img.data);
+	if (r)
+		return r;
+	/* Line-buffered, so a guest killed by a timeout still shows its log. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	r = run_loop(&v, &counts);
 	fflush(stdout);
 	if (o.stats)
 		print_stats(&v, &counts);
+	vcpu_close(&v);
+	vm_close(&vm);
 	return r;
 }

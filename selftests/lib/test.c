@@ -4,21 +4,26 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <linux/hvx.h>
 
 #include "test.h"
 
-#define TEST_TIMEOUT_S	60
+#define TEST_TIMEOUT_S	60	/* per case; HVX_TEST_TIMEOUT overrides */
 
 void test_diag(const char *file, int line, const char *what)
 {
-	printf("# %s:%d: expected %s (errno %d: %s)\n", file, line, what,
-	       errno, strerror(errno));
+	if (errno)
+		printf("# %s:%d: expected %s (errno %d: %s)\n", file, line,
+		       what, errno, strerror(errno));
+	else
+		printf("# %s:%d: expected %s\n", file, line, what);
 	fflush(stdout);
 }
 
@@ -40,27 +45,65 @@ static const char *dev_label(const char *dev)
 	return test_is_hvx(dev) ? "hvx" : "kvm";
 }
 
+/*
+ * Each case runs in a child, so that a crash or a hang is one failed case.
+ * The parent enforces the time limit with SIGCHLD and sigtimedwait(),
+ * which leaves SIGALRM and ITIMER_REAL to the tests themselves.
+ */
 static int run_child(const struct test_case *tc, const char *dev)
 {
+	const char *env = getenv("HVX_TEST_TIMEOUT");
+	struct timespec limit = { .tv_sec = TEST_TIMEOUT_S };
+	sigset_t chld, old;
 	int status;
 	pid_t pid;
 
+	if (env && atoi(env) > 0)
+		limit.tv_sec = atoi(env);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	fflush(stdout);
 	pid = fork();
-	if (pid < 0)
-		return TEST_FAIL;
 	if (!pid) {
-		alarm(TEST_TIMEOUT_S);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		errno = 0;
 		exit(tc->fn(dev));
 	}
-	if (waitpid(pid, &status, 0) < 0)
+	if (pid > 0 && sigtimedwait(&chld, NULL, &limit) < 0 &&
+	    errno == EAGAIN) {
+		printf("# time limit of %ld s: killed\n",
+		       (long)limit.tv_sec);
+		kill(pid, SIGKILL);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return TEST_FAIL;
 	if (WIFSIGNALED(status)) {
-		printf("# killed by signal %d%s\n", WTERMSIG(status),
-		       WTERMSIG(status) == SIGALRM ? " (time limit)" : "");
+		printf("# killed by signal %d\n", WTERMSIG(status));
 		return TEST_FAIL;
 	}
 	return WEXITSTATUS(status);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * SIGALRM after @usec microseconds (0: never), caught by a handler that
+ * does nothing, so that a KVM_RUN in progress returns -EINTR: the way to
+ * bound a guest that may never exit.
+ */
+void test_arm_timer(long usec)
+{
+	struct itimerval t = { .it_value = { .tv_sec = usec / 1000000,
+					     .tv_usec = usec % 1000000 } };
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &t, NULL);
 }
 
 static void run_case(const struct test_case *tc, const char *dev, int *n)
@@ -114,6 +157,9 @@ int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
 {
 	int r = vm_open(&g->vm, dev, GUEST_MIN_MEM);
 
+	g->mode = mode;
+	g->code = start;
+	g->ucall_arg = 0;
 	if (r)
 		return r;
 	r = vcpu_create(&g->vm, &g->vcpu, 0);
@@ -136,6 +182,49 @@ int guest_run(struct guest *g)
 	return vcpu_run(&g->vcpu);
 }
 
+/* Say what a KVM_RUN that returned @r did, for a failed expectation. */
+static void describe_exit(struct guest *g, int r, const char *wanted)
+{
+	struct kvm_run *run = g->vcpu.run;
+
+	if (r < 0) {
+		printf("# KVM_RUN: %s, wanted %s\n", strerror(-r), wanted);
+		return;
+	}
+	printf("# exit %d (%s), wanted %s", r, exit_reason_name(r), wanted);
+	switch (r) {
+	case KVM_EXIT_IO:
+		printf(": %s port %#x size %d count %u",
+		       run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
+		       run->io.port, run->io.size, run->io.count);
+		break;
+	case KVM_EXIT_MMIO:
+		printf(": %s %#llx len %u",
+		       run->mmio.is_write ? "write" : "read",
+		       (unsigned long long)run->mmio.phys_addr, run->mmio.len);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		printf(": reason %#llx", (unsigned long long)
+		       run->fail_entry.hardware_entry_failure_reason);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		printf(": suberror %u", run->internal.suberror);
+		break;
+	}
+	printf("\n");
+}
+
+int guest_expect_exit(struct guest *g, int reason)
+{
+	int r = guest_run(g);
+
+	if (r == reason)
+		return 1;
+	describe_exit(g, r, reason < 0 ? strerror(-reason) :
+		      exit_reason_name(reason));
+	return 0;
+}
+
 /* Run to the next exit and check it is this port access. */
 int guest_expect_io(struct guest *g, int dir, int port, int size)
 {
@@ -143,8 +232,7 @@ int guest_expect_io(struct guest *g, int dir, int port, int size)
 	int r = guest_run(g);
 
 	if (r != KVM_EXIT_IO) {
-		printf("# exit %d (%s), wanted io\n", r,
-		       r >= 0 ? exit_reason_name(r) : strerror(-r));
+		describe_exit(g, r, "io");
 		return 0;
 	}
 	if (run->io.direction != dir || run->io.port != port ||
@@ -155,4 +243,83 @@ int guest_expect_io(struct guest *g, int dir, int port, int size)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Run the guest to its next ucall and return its code, or -1 after saying
+ * what happened instead.  A guest assertion is reported with the file of
+ * the caller and the line the guest sent.
+ */
+int guest_ucall(struct guest *g, const char *file)
+{
+	struct kvm_run *run = g->vcpu.run;
+	struct kvm_regs regs;
+	uint32_t code;
+
+	if (!guest_expect_io(g, KVM_EXIT_IO_OUT, UCALL_PORT, 4))
+		return -1;
+	code = *(uint32_t *)vcpu_io_data(&g->vcpu);
+	if (run->io.count != 1 || vcpu_get_regs(&g->vcpu, &regs))
+		return -1;
+	g->ucall_arg = regs.rbx;
+	if (code != UCALL_ASSERT)
+		return code;
+	printf("# %s:%u: guest assertion failed\n", file, g->ucall_arg);
+	printf("# rcx %#llx rdx %#llx rsi %#llx rdi %#llx\n",
+	       (unsigned long long)regs.rcx, (unsigned long long)regs.rdx,
+	       (unsigned long long)regs.rsi, (unsigned long long)regs.rdi);
+	return code;
+}
+
+int guest_expect_ucall(struct guest *g, int code, uint32_t arg,
+		       const char *file)
+{
+	int r = guest_ucall(g, file);
+
+	if (r == code && g->ucall_arg == arg)
+		return 1;
+	if (r >= 0 && r != UCALL_ASSERT)
+		printf("# ucall %#x arg %u, wanted %#x arg %u\n", r,
+		       g->ucall_arg, code, arg);
+	return 0;
+}
+
+/*
+ * Point exception or interrupt @vector at @handler, a label inside the
+ * guest's blob.  Real mode uses the IVT at 0; the other modes an IDT of
+ * interrupt gates at GUEST_IDT_GPA (Intel SDM Vol. 3A 6.11 and 6.14.1,
+ * AMD APM Vol. 2 4.8.3).  Vectors without a handler stay not present.
+ */
+int guest_set_handler(struct guest *g, int vector,
+		      const unsigned char *handler)
+{
+	uint64_t ip = GUEST_CODE_GPA + (uint64_t)(handler - g->code);
+	int gate = g->mode == GUEST_LONG ? 16 : 8;
+	struct kvm_sregs s;
+	uint32_t *e;
+
+	if (vector < 0 || vector > 255 ||
+	    ioctl(g->vcpu.fd, KVM_GET_SREGS, &s) < 0)
+		return -EINVAL;
+	if (g->mode == GUEST_REAL) {
+		e = vm_gpa(&g->vm, vector * 4);
+		e[0] = (uint32_t)ip;		/* CS 0 : IP */
+		s.idt.base = 0;
+		s.idt.limit = 0x3ff;
+	} else {
+		uint16_t cs = g->mode == GUEST_LONG ? GDT_CODE64 : GDT_CODE32;
+
+		e = vm_gpa(&g->vm, GUEST_IDT_GPA + vector * gate);
+		if (s.idt.base != GUEST_IDT_GPA)
+			memset(vm_gpa(&g->vm, GUEST_IDT_GPA), 0, 256 * gate);
+		e[0] = (ip & 0xffff) | (uint32_t)cs << 16;
+		e[1] = (ip & 0xffff0000) | 0x8e00;	/* P, DPL 0, intr gate */
+		if (gate == 16) {
+			e[2] = ip >> 32;
+			e[3] = 0;
+		}
+		s.idt.base = GUEST_IDT_GPA;
+		s.idt.limit = 256 * gate - 1;
+	}
+	return ioctl(g->vcpu.fd, KVM_SET_SREGS, &s) < 0 ? -errno : 0;
 }

@@ -37,6 +37,27 @@ static int test_check_extension(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * With KVM_CAP_CHECK_EXTENSION_VM, the VM fd answers KVM_CHECK_EXTENSION
+ * too, for that VM: here the same answers as the system fd.
+ */
+static int test_check_extension_vm(const char *dev)
+{
+	struct vm vm;
+	int slots;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	if (ioctl(vm.sys_fd, KVM_CHECK_EXTENSION,
+		  KVM_CAP_CHECK_EXTENSION_VM) != 1)
+		return TEST_SKIP;
+	slots = ioctl(vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) == 1);
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS) ==
+	       slots);
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, 0x7fffff) == 0);
+	return TEST_PASS;
+}
+
 static int test_vcpu_mmap_size(const char *dev)
 {
 	int fd = open(dev, O_RDWR);
@@ -91,6 +112,24 @@ static int test_bad_fds(const char *dev)
 	EXPECT_ERRNO(ioctl(fd, KVM_CREATE_VM, 0), ENOTTY);
 	close(fd);
 	EXPECT_ERRNO(ioctl(fd, KVM_RUN, 0), EBADF);
+	return TEST_PASS;
+}
+
+/* Arguments that point nowhere: EFAULT, and nothing else happens. */
+static int test_bad_user_pointers(const char *dev)
+{
+	void *nowhere = (void *)8;
+	struct vcpu vcpu;
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_SET_USER_MEMORY_REGION, nowhere),
+		     EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_GET_REGS, nowhere), EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_SET_REGS, nowhere), EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_GET_SREGS, nowhere), EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_SET_SREGS, nowhere), EFAULT);
 	return TEST_PASS;
 }
 
@@ -243,10 +282,12 @@ static int test_many_vms(const char *dev)
 static const struct test_case cases[] = {
 	{ "api_version", test_api_version },
 	{ "check_extension", test_check_extension },
+	{ "check_extension_vm", test_check_extension_vm },
 	{ "vcpu_mmap_size", test_vcpu_mmap_size },
 	{ "create_vm_bad_type", test_create_vm_bad_type },
 	{ "unknown_ioctls", test_unknown_ioctls },
 	{ "bad_fds", test_bad_fds },
+	{ "bad_user_pointers", test_bad_user_pointers },
 	{ "create_vcpu_ids", test_create_vcpu_ids },
 	{ "regs_roundtrip", test_regs_roundtrip },
 	{ "sregs_roundtrip", test_sregs_roundtrip },

@@ -3,7 +3,9 @@
  * memslot_test: KVM_SET_USER_MEMORY_REGION, with KVM's errno for each bad
  * request, and guest memory that is the process's own memory.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
@@ -129,7 +131,68 @@ static int test_shared_memory(const char *dev)
 	p[1] = 0xbeef;
 	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 2));
 	EXPECT(*(uint16_t *)vcpu_io_data(&g.vcpu) == 0xbeef);
-	EXPECT(guest_run(&g) == KVM_EXIT_HLT);
+	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	return TEST_PASS;
+}
+
+/*
+ * A slot backed by a shared file mapping: the guest's store shows through
+ * a second mapping of the same file, and a store there reaches the guest.
+ * Only the same physical pages, never a copy, can do that.
+ */
+GUEST_CODE(alias, ".code32",
+	"movl $0xa11a5, (0x10000000)\n out %al, $0x10\n"
+	"mov (0x10000004), %eax\n out %eax, $0x11\n hlt\n");
+
+static int test_file_alias(const char *dev)
+{
+	int fd = memfd_create("hvx-slot", 0);
+	uint32_t *a, *b;
+	struct guest g;
+
+	EXPECT(fd >= 0 && ftruncate(fd, 0x1000) == 0);
+	a = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	b = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT(a != MAP_FAILED && b != MAP_FAILED);
+	GUEST(&g, dev, GUEST_PROT, alias);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, a) == 0);
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(b[0] == 0xa11a5);
+	b[1] = 0xb0b;
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 4));
+	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0xb0b);
+	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	return TEST_PASS;
+}
+
+/*
+ * The process replaces a page of guest RAM under the running VM with
+ * mmap(MAP_FIXED): the guest must see the new page from then on, as KVM
+ * does through its MMU notifier, never the old one.
+ */
+GUEST_CODE(remap, ".code16",
+	"mov (0x3000), %eax\n out %eax, $0x10\n"
+	"mov (0x3000), %eax\n out %eax, $0x10\n"
+	"movl $0x77665544, (0x3004)\n out %al, $0x11\n hlt\n");
+
+static int test_hva_remapped(const char *dev)
+{
+	struct guest g;
+	uint32_t *page;
+
+	GUEST(&g, dev, GUEST_REAL, remap);
+	*(uint32_t *)vm_gpa(&g.vm, 0x3000) = 0x01d;
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0x01d);
+	page = mmap(vm_gpa(&g.vm, 0x3000), 0x1000, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	EXPECT(page == vm_gpa(&g.vm, 0x3000));
+	page[0] = 0x2e3;
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0x2e3);
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 1));
+	EXPECT(page[1] == 0x77665544);
+	EXPECT_EXIT(&g, KVM_EXIT_HLT);
 	return TEST_PASS;
 }
 
@@ -152,7 +215,7 @@ static int test_move(const char *dev)
 	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
 	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0xcafe);
 	/* Nothing is at the old address any more: MMIO. */
-	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
+	EXPECT_EXIT(&g, KVM_EXIT_MMIO);
 	EXPECT(g.vcpu.run->mmio.phys_addr == SLOT1_GPA);
 	EXPECT(g.vcpu.run->mmio.len == 4 && !g.vcpu.run->mmio.is_write);
 	return TEST_PASS;
@@ -179,7 +242,7 @@ static int test_deleted_is_mmio(const char *dev)
 		r.rip = GUEST_CODE_GPA;
 		EXPECT(vcpu_set_regs(&g.vcpu, &r) == 0);
 	}
-	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
+	EXPECT_EXIT(&g, KVM_EXIT_MMIO);
 	EXPECT(g.vcpu.run->mmio.phys_addr == SLOT1_MOVED);
 	return TEST_PASS;
 }
@@ -208,7 +271,7 @@ static int test_many_slots(const char *dev)
 		EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
 		EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 100u + i);
 	}
-	EXPECT(guest_run(&g) == KVM_EXIT_MMIO);
+	EXPECT_EXIT(&g, KVM_EXIT_MMIO);
 	return TEST_PASS;
 }
 
@@ -220,6 +283,8 @@ static const struct test_case cases[] = {
 	{ "slot_wrap", test_wrap },
 	{ "slot_resize", test_resize },
 	{ "shared_memory", test_shared_memory },
+	{ "slot_file_alias", test_file_alias },
+	{ "slot_hva_remapped", test_hva_remapped },
 	{ "slot_move", test_move },
 	{ "deleted_slot_is_mmio", test_deleted_is_mmio },
 	{ "many_slots", test_many_slots },

@@ -77,6 +77,64 @@ static int test_vcpus_on_threads(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * All vCPUs add to one counter with LOCK INC, exiting after each add: the
+ * total is exact only if guest memory is truly shared and atomic.
+ */
+GUEST_CODE(shared, ".code64",
+	"mov $200, %ecx\n"
+	"1: lock incq (0x3100)\n"
+	"out %al, $0x10\n"
+	"dec %ecx\n jnz 1b\n"
+	"hlt\n");
+
+static int test_shared_counter(const char *dev)
+{
+	struct worker w[NR_VCPUS];
+	pthread_t t[NR_VCPUS];
+	struct vm vm;
+	int i;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vm_load(&vm, GUEST_CODE_GPA, shared_start,
+		       shared_end - shared_start) == 0);
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT(start_vcpu(&vm, &w[i], i) == TEST_PASS);
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT(!pthread_create(&t[i], NULL, vcpu_thread, &w[i]));
+	for (i = 0; i < NR_VCPUS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < NR_VCPUS; i++)
+		EXPECT(w[i].result == KVM_EXIT_HLT);
+	EXPECT(*(uint64_t *)vm_gpa(&vm, 0x3100) == NR_VCPUS * NR_LOOPS);
+	return TEST_PASS;
+}
+
+/*
+ * vCPU ids need not be dense; a vCPU created after others have run
+ * starts at the reset state and runs too.
+ */
+static int test_sparse_ids(const char *dev)
+{
+	static const int ids[] = { 3, 0, 7 };
+	struct worker w[3];
+	uint64_t *count;
+	struct vm vm;
+	int i;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vm_load(&vm, GUEST_CODE_GPA, counter_start,
+		       counter_end - counter_start) == 0);
+	count = vm_gpa(&vm, 0x3000);
+	for (i = 0; i < 3; i++) {
+		EXPECT(start_vcpu(&vm, &w[i], ids[i]) == TEST_PASS);
+		vcpu_thread(&w[i]);
+		EXPECT(w[i].result == KVM_EXIT_HLT);
+		EXPECT(count[ids[i]] == NR_LOOPS);
+	}
+	return TEST_PASS;
+}
+
 struct vm_worker {
 	const char *dev;
 	int result;
@@ -125,6 +183,8 @@ static int test_vms_at_once(const char *dev)
 static const struct test_case cases[] = {
 	{ "vcpus_on_threads", test_vcpus_on_threads },
 	{ "vms_at_once", test_vms_at_once },
+	{ "shared_counter", test_shared_counter },
+	{ "sparse_vcpu_ids", test_sparse_ids },
 };
 
 TEST_MAIN(cases)

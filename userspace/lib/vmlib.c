@@ -210,6 +210,15 @@ static void setup_sregs(struct vm *vm, struct kvm_sregs *s,
 {
 	int code64 = mode == GUEST_LONG;
 
+	/*
+	 * Start from paging and long mode off, whatever the vCPU was set up
+	 * as before: a leftover EFER.LMA without CR0.PG is a state
+	 * KVM_SET_SREGS refuses.
+	 */
+	s->cr0 &= ~(uint64_t)(X86_CR0_PE | X86_CR0_PG);
+	s->cr3 = 0;
+	s->cr4 = 0;
+	s->efer = 0;
 	if (mode == GUEST_REAL) {
 		real_segment(&s->cs);
 		s->cs.type = 0xb;
@@ -267,7 +276,7 @@ const char *exit_reason_name(unsigned int reason)
 		[KVM_EXIT_SYSTEM_EVENT] = "system_event",
 	};
 
-	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+	if (reason < ARRAY_SIZE(names) && names[reason])
 		return names[reason];
 	return "other";
 }
@@ -287,7 +296,7 @@ const char *hvx_stat_name(unsigned int stat)
 		[HVX_STAT_OTHER] = "other",
 	};
 
-	if (stat < sizeof(names) / sizeof(names[0]) && names[stat])
+	if (stat < ARRAY_SIZE(names) && names[stat])
 		return names[stat];
 	return NULL;
 }

@@ -6,6 +6,7 @@
  *
  * Guest-physical layout used by vcpu_setup_mode():
  *   0x1000  GDT (null, code32 0x08, data 0x10, code64 0x18)
+ *   0x2000  free for an IDT (GUEST_IDT_GPA; vmlib itself loads none)
  *   0x3000-0x7fff  free for the guest's data; the stack grows down from 0x8000
  *   0x8000  GUEST_CODE_GPA: code
  *   0x20000 long mode PML4, 0x21000 PDPT, 0x22000 PD (2 MiB pages, 1 GiB)
@@ -19,11 +20,16 @@
 #include <linux/kvm.h>
 
 #define GUEST_GDT_GPA		0x1000
+#define GUEST_IDT_GPA		0x2000
 #define GUEST_PML4_GPA		0x20000
 #define GUEST_PD32_GPA		0x23000
 #define GUEST_CODE_GPA		0x8000
 #define GUEST_STACK_TOP		0x8000
 #define GUEST_MIN_MEM		(2u << 20)
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 #define GDT_CODE32	0x08
 #define GDT_DATA	0x10
