@@ -368,34 +368,13 @@ static int load_flat(struct vm *vm, const struct image *img, int mode,
 	return vm_load(vm, GUEST_CODE_GPA, img->data, img->size);
 }
 
-/*
- * KVM answers CPUID from a table user space must give it, and hands out
- * zeros until then; hvx answers from the host processor itself and has no
- * such ioctl.  So give KVM its own supported table, as every VMM does,
- * whenever the device says it takes one (KVM_CAP_EXT_CPUID).
- */
 static void set_supported_cpuid(struct vcpu *v)
 {
-	struct kvm_cpuid2 *cpuid = NULL;
-	unsigned int nent = 64;
-	int r;
+	int r = vcpu_set_supported_cpuid(v);
 
-	if (ioctl(v->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID) <= 0)
-		return;
-	do {
-		free(cpuid);
-		nent *= 2;
-		cpuid = calloc(1, sizeof(*cpuid) +
-			       nent * sizeof(cpuid->entries[0]));
-		if (!cpuid)
-			return;
-		cpuid->nent = nent;
-		r = ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-	} while (r < 0 && errno == E2BIG && nent < 4096);
-	if (r < 0 || ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
+	if (r)
 		fprintf(stderr, "hvx run: warning: cannot give %s a CPUID table (%s); the guest's CPUID may read zeros\n",
-			v->vm->dev, strerror(errno));
-	free(cpuid);
+			v->vm->dev, strerror(-r));
 }
 
 /* What an IN from @port reads: a ready 8250 at COM1, nothing elsewhere. */

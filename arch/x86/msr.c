@@ -33,11 +33,22 @@ static int x86_set_efer(struct x86_vcpu *x, u64 val)
 	return 0;
 }
 
+static bool x86_canonical(u64 addr)
+{
+	return (s64)(addr << 16) >> 16 == (s64)addr;
+}
+
 static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val)
 {
 	switch (index) {
 	case MSR_EFER:
 		*val = x86_sregs(x)->efer;
+		return 0;
+	case MSR_FS_BASE:
+		*val = x86_sregs(x)->fs.base;
+		return 0;
+	case MSR_GS_BASE:
+		*val = x86_sregs(x)->gs.base;
 		return 0;
 	case MSR_IA32_APICBASE:
 		*val = x86_sregs(x)->apic_base;
@@ -54,6 +65,17 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val)
 	switch (index) {
 	case MSR_EFER:
 		return x86_set_efer(x, val);
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		/* The bases are part of the kvm_sregs view (SDM 3.4.4). */
+		if (!x86_canonical(val))
+			return -EINVAL;
+		if (index == MSR_FS_BASE)
+			x86_sregs(x)->fs.base = val;
+		else
+			x86_sregs(x)->gs.base = val;
+		x->sregs_dirty = true;
+		return 0;
 	case MSR_IA32_APICBASE:
 		x86_sregs(x)->apic_base = val;
 		x->sregs_dirty = true;

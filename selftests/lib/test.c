@@ -163,6 +163,9 @@ int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
 	if (r)
 		return r;
 	r = vcpu_create(&g->vm, &g->vcpu, 0);
+	/* KVM needs a CPUID table for long mode and its MSRs; hvx has one. */
+	if (!r)
+		r = vcpu_set_supported_cpuid(&g->vcpu);
 	if (!r)
 		r = vm_load(&g->vm, GUEST_CODE_GPA, start, end - start);
 	if (!r)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -306,4 +307,36 @@ const char *guest_mode_name(enum guest_mode mode)
 	static const char * const names[] = { "real", "prot", "paged", "long" };
 
 	return mode <= GUEST_LONG ? names[mode] : "?";
+}
+
+/*
+ * KVM answers CPUID from a table user space must give it, and hands out
+ * zeros until then; hvx answers from the host processor itself and has no
+ * such ioctl.  So give KVM its own supported table, as every VMM does,
+ * whenever the device says it takes one (KVM_CAP_EXT_CPUID).  Returns 0,
+ * also when the device has no such table, or -errno.
+ */
+int vcpu_set_supported_cpuid(struct vcpu *v)
+{
+	struct kvm_cpuid2 *cpuid = NULL;
+	unsigned int nent = 64;
+	int r;
+
+	if (ioctl(v->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID) <= 0)
+		return 0;
+	do {
+		free(cpuid);
+		nent *= 2;
+		cpuid = calloc(1, sizeof(*cpuid) +
+			       nent * sizeof(cpuid->entries[0]));
+		if (!cpuid)
+			return -ENOMEM;
+		cpuid->nent = nent;
+		r = ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
+	} while (r < 0 && errno == E2BIG && nent < 4096);
+	if (r >= 0)
+		r = ioctl(v->fd, KVM_SET_CPUID2, cpuid);
+	r = r < 0 ? neg_errno() : 0;
+	free(cpuid);
+	return r;
 }

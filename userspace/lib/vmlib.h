@@ -64,6 +64,7 @@ int vm_load(struct vm *vm, uint64_t gpa, const void *code, size_t len);
 void *vm_gpa(struct vm *vm, uint64_t gpa);
 int vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 int vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);
+int vcpu_set_supported_cpuid(struct vcpu *vcpu);
 uint8_t *vcpu_io_data(struct vcpu *vcpu);
 const char *exit_reason_name(unsigned int reason);
 const char *hvx_stat_name(unsigned int stat);
