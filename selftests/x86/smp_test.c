@@ -36,6 +36,17 @@ static void *vcpu_thread(void *arg)
 	while ((r = vcpu_run(&w->vcpu)) == KVM_EXIT_IO)
 		;
 	w->result = r;
+	if (r != KVM_EXIT_HLT) {
+		struct kvm_regs regs;
+
+		vcpu_get_regs(&w->vcpu, &regs);
+		printf("# vCPU %d stopped with %d (%s) at rip %#llx: suberror %u data %#llx %#llx\n",
+		       w->vcpu.id, r, r < 0 ? strerror(-r) : exit_reason_name(r),
+		       (unsigned long long)regs.rip,
+		       w->vcpu.run->internal.suberror,
+		       (unsigned long long)w->vcpu.run->internal.data[0],
+		       (unsigned long long)w->vcpu.run->internal.data[1]);
+	}
 	return NULL;
 }
 
@@ -71,6 +82,10 @@ static int test_vcpus_on_threads(const char *dev)
 		pthread_join(t[i], NULL);
 	count = vm_gpa(&vm, 0x3000);
 	for (i = 0; i < NR_VCPUS; i++) {
+		if (w[i].result != KVM_EXIT_HLT)
+			printf("# vCPU %d: %d (%s)\n", i, w[i].result,
+			       w[i].result < 0 ? strerror(-w[i].result) :
+			       exit_reason_name(w[i].result));
 		EXPECT(w[i].result == KVM_EXIT_HLT);
 		EXPECT(count[i] == NR_LOOPS);
 	}
