@@ -82,10 +82,6 @@ static int test_vcpus_on_threads(const char *dev)
 		pthread_join(t[i], NULL);
 	count = vm_gpa(&vm, 0x3000);
 	for (i = 0; i < NR_VCPUS; i++) {
-		if (w[i].result != KVM_EXIT_HLT)
-			printf("# vCPU %d: %d (%s)\n", i, w[i].result,
-			       w[i].result < 0 ? strerror(-w[i].result) :
-			       exit_reason_name(w[i].result));
 		EXPECT(w[i].result == KVM_EXIT_HLT);
 		EXPECT(count[i] == NR_LOOPS);
 	}
