@@ -206,23 +206,107 @@ hvx_initramfs_x86() {
 
 # --------------------------------------------------------------- emulators
 
-# Reads the serial console: writes LOG, echoes lines when LIVE=1, and stamps
-# the host time at which /init started and at which the end marker came.
+# A guest that prints nothing (not even its HVX-ALIVE heartbeat, every 10 s)
+# for this long is hung: the host asks QEMU for CPU state, has the guest
+# kernel print backtraces (SysRq 9, l, w on the emulated keyboard) and stops
+# it. HVX_IDLE_TIMEOUT overrides (seconds).
+HVX_IDLE_TIMEOUT=${HVX_IDLE_TIMEOUT:-60}
+
+# Reads the serial console: writes LOG, echoes lines when LIVE=1, stamps
+# the host time at which /init started and at which the end marker came,
+# and runs the hang diagnosis when the guest falls silent.
 serial_reader() {
-	local log=$1 live=$2 line fd
+	local log=$1 live=$2 line fd rc
 	exec {fd}>"$log"
-	while IFS= read -r line || [[ -n $line ]]; do
-		line=${line%$'\r'}
-		# firmware and console terminal resets (ESC c, ESC [2J ...)
-		line=${line//$'\e'?(\[)*([0-9;?])[a-zA-Z]/}
-		printf '%s\n' "$line" >&"$fd"
-		[[ $live == 1 ]] && printf '%s\n' "$line"
-		case $line in
-		HVX-INIT*) HVX_T_INIT=$(now_us) ;;
-		HVX-END*) HVX_T_END=$(now_us) ;;
-		esac
+	HVX_LOG_FD=$fd HVX_HUNG=0
+	while :; do
+		line=
+		IFS= read -r -t "$HVX_IDLE_TIMEOUT" line
+		rc=$?
+		if ((rc > 128)); then
+			[[ -n $line ]] && serial_line "$line" "$live"
+			((HVX_HUNG)) || hang_diagnose "$live"
+			continue
+		fi
+		[[ $rc == 0 || -n $line ]] || break
+		serial_line "$line" "$live"
+		((rc == 0)) || break
 	done
 	exec {fd}>&-
+}
+
+# serial_line LINE LIVE: one console line into the log (and the terminal)
+serial_line() {
+	local line=${1%$'\r'} live=$2
+	# firmware and console terminal resets (ESC c, ESC [2J ...)
+	line=${line//$'\e'?(\[)*([0-9;?])[a-zA-Z]/}
+	case $line in
+	HVX-ALIVE*) return ;;
+	HVX-INIT*) HVX_T_INIT=$(now_us) ;;
+	HVX-END*) HVX_T_END=$(now_us) ;;
+	HVX-MODULE-TEXT*) HVX_MOD_TEXT=${line#HVX-MODULE-TEXT } ;;
+	esac
+	printf '%s\n' "$line" >&"$HVX_LOG_FD"
+	[[ $live == 1 ]] && printf '%s\n' "$line"
+	return 0
+}
+
+# mon_cmd CMD: sends one command to QEMU's monitor, prints its answer
+mon_cmd() {
+	local line
+	printf '%s\n' "$1" >&"$HVX_MON_IN"
+	while IFS= read -r -t 2 line <&"$HVX_MON_OUT"; do
+		line=${line%$'\r'}
+		line=${line//$'\e'\[*([0-9;])[a-zA-Z]/}
+		[[ $line == '(qemu)'* || $line == "QEMU "*monitor* ]] && continue
+		printf '%s\n' "$line"
+	done
+}
+
+# decode_rip ADDR: "symbol+off" in the guest kernel (booted with nokaslr,
+# so System.map applies) or in hvx.ko (its .text base came from the guest)
+decode_rip() {
+	local rip=$((16#$1)) base off
+	if [[ -n ${HVX_MOD_TEXT:-} && -f $HVX_TOP/hvx.ko ]]; then
+		base=$((HVX_MOD_TEXT))
+		off=$((rip - base))
+		if ((off >= 0 && off < 0x100000)); then
+			nm "$HVX_TOP/hvx.ko" | awk -v off="$off" '
+			$2 ~ /^[tT]$/ { a = strtonum("0x" $1); if (a <= off && a >= best) { best = a; name = $3 } }
+			END { if (name != "") printf "hvx:%s+%#x\n", name, off - best; else print "hvx:?" }'
+			return
+		fi
+	fi
+	awk -v rip="$rip" '
+	$2 ~ /^[tTwW]$/ { a = strtonum("0x" $1); if (a <= rip && a >= best) { best = a; name = $3 } }
+	END { if (name != "" && rip - best < 0x100000) printf "%s+%#x\n", name, rip - best; else print "?" }' \
+		"/boot/System.map-$HVX_KVER" 2>/dev/null || echo "?"
+}
+
+# Called when the guest has been silent for HVX_IDLE_TIMEOUT seconds.
+hang_diagnose() {
+	local live=$1 regs rip n=0 line
+	HVX_HUNG=1
+	{
+		echo "HVX-HANG no console output for ${HVX_IDLE_TIMEOUT} s"
+		regs=$(mon_cmd "info registers -a")
+		while read -r rip; do
+			echo "HVX-HANG CPU#$n RIP=$rip $(decode_rip "$rip")"
+			n=$((n + 1))
+		done < <(grep -o 'RIP=[0-9a-f]*' <<<"$regs" | cut -d= -f2)
+		grep -E '^(CPU#|RIP|RSP|CR0|EFER|CS )' <<<"$regs" | sed 's/^/HVX-HANG   /'
+		echo "HVX-HANG asking the guest kernel for backtraces (SysRq 9, l, w)"
+	} | while IFS= read -r line; do serial_line "$line" "$live"; done
+	mon_cmd "sendkey alt-sysrq-9" >/dev/null
+	mon_cmd "sendkey alt-sysrq-l" >/dev/null
+	mon_cmd "sendkey alt-sysrq-w" >/dev/null
+	# Whatever the guest prints in the next seconds lands in the log.
+	while IFS= read -r -t 10 line; do serial_line "$line" "$live"; done
+	serial_line "HVX-HANG stopping the machine" "$live"
+	mon_cmd quit >/dev/null
+	sleep 1
+	[[ -f $HVX_QEMU_PID ]] && kill "$(cat "$HVX_QEMU_PID")" 2>/dev/null
+	return 0
 }
 
 # Takes the emulator lock: only one emulated machine at a time on 2 cores.
@@ -236,31 +320,57 @@ emu_lock() {
 
 emu_unlock() { exec {HVX_LOCK_FD}>&-; }
 
+# Opens QEMU's monitor as a pair of FIFOs (pipe: chardev), held open here
+# read-write so that QEMU's open() never blocks.
+mon_open() {
+	local mon=$HVX_BUILD/qemu-monitor
+	rm -f "$mon.in" "$mon.out"
+	mkfifo "$mon.in" "$mon.out"
+	exec {HVX_MON_IN}<>"$mon.in" {HVX_MON_OUT}<>"$mon.out"
+	HVX_MON=$mon
+}
+
+mon_close() {
+	exec {HVX_MON_IN}>&- {HVX_MON_OUT}>&-
+	rm -f "$HVX_MON.in" "$HVX_MON.out"
+}
+
 # hvx_boot_x86 LOG INITRD TIMEOUT LIVE [APPEND] [INTERACTIVE]: boots QEMU/SVM under
-# the emulator lock. Sets HVX_BOOT_RC (124: timed out) and the phase stamps
-# HVX_T_START, HVX_T_INIT, HVX_T_END (0 when never seen).
+# the emulator lock. Sets HVX_BOOT_RC (124: timed out), HVX_HUNG (1: stopped
+# by the watchdog) and the phase stamps HVX_T_START, HVX_T_INIT, HVX_T_END
+# (0 when never seen).
 hvx_boot_x86() {
 	local log=$1 initrd=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
+	HVX_QEMU_PID=$HVX_BUILD/qemu.pid
 	local cmd=(qemu-system-x86_64 -accel tcg -cpu max -m "${HVX_MEM:-1024}"
 		-smp "${HVX_SMP:-2}" -nographic -no-reboot -nic none
+		-serial mon:stdio -pidfile "$HVX_QEMU_PID"
 		-kernel "/boot/vmlinuz-$HVX_KVER" -initrd "$initrd"
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init $append")
-	HVX_T_INIT=0 HVX_T_END=0
+		-append "console=ttyS0 quiet panic=-1 nokaslr rdinit=/init $append")
+	HVX_T_INIT=0 HVX_T_END=0 HVX_HUNG=0 HVX_MOD_TEXT=
 	HVX_T_START=$(now_us)
 	emu_lock
 	local waited=$(($(now_us) - HVX_T_START))
 	((waited < 100000)) || phase_add "emulator lock wait" "$waited"
 	HVX_T_START=$(now_us)
+	mon_open
+	cmd+=(-monitor "pipe:$HVX_MON")
+	rm -f "$HVX_QEMU_PID"
 	shopt -s lastpipe
 	set +e
 	if [[ $interactive == 1 ]]; then
+		local idle=$HVX_IDLE_TIMEOUT
+		HVX_IDLE_TIMEOUT=86400
 		timeout -k 5 "$timeout" "${cmd[@]}" 2>&1 | serial_reader "$log" 1
+		HVX_BOOT_RC=${PIPESTATUS[0]}
+		HVX_IDLE_TIMEOUT=$idle
 	else
 		timeout -k 5 "$timeout" "${cmd[@]}" </dev/null 2>&1 | serial_reader "$log" "$live"
+		HVX_BOOT_RC=${PIPESTATUS[0]}
 	fi
-	HVX_BOOT_RC=${PIPESTATUS[0]}
 	set -e
 	shopt -u lastpipe
+	mon_close
 	emu_unlock
 	HVX_T_STOP=$(now_us)
 }
@@ -333,16 +443,18 @@ klog_from_log() {
 
 # klog_check TAP STAGE LOG: one TAP line for the kernel log's health
 klog_check() {
-	local tap=$1 stage=$2 log=$3 bad
+	local tap=$1 stage=$2 log=$3 bad name
+	name="$stage: guest kernel log clean after hvx was loaded"
+	grep -q '^HVX-DMESG-END' "$log" || name+=" (console lines only: no dmesg dump)"
 	bad=$(klog_from_log "$log" | grep -E "$HVX_BAD_KLOG" || true)
 	if [[ -n $bad && -n $HVX_KLOG_IGNORE ]]; then
 		bad=$(grep -vE "$HVX_KLOG_IGNORE" <<<"$bad" || true)
 	fi
 	if [[ -z $bad ]]; then
-		tap_line "$tap" OK "$stage: guest kernel log clean after hvx was loaded"
+		tap_line "$tap" OK "$name"
 		return
 	fi
-	tap_line "$tap" FAIL "$stage: guest kernel log clean after hvx was loaded" \
+	tap_line "$tap" FAIL "$name" \
 		"$(wc -l <<<"$bad") bad lines"
 	sed 's/^/#   /' <<<"$bad" | head -n 40 >>"$tap"
 }
@@ -352,11 +464,16 @@ stage_results() {
 	local tap=$1 stage=$2 log=$3 timeout=$4
 	tap_from_log "$log" >"$tap"
 	if ! grep -q '^HVX-END' "$log"; then
-		local why="machine crashed or hung"
+		local why="machine crashed or stopped early"
 		((HVX_BOOT_RC == 124 || HVX_BOOT_RC == 137)) && why="timed out after ${timeout} s"
+		((HVX_HUNG)) && why="hung: no console output for ${HVX_IDLE_TIMEOUT} s"
 		tap_line "$tap" FAIL "$stage: machine reached the end marker" \
 			"$why; log ${log#"$HVX_TOP"/}"
-		tail -n 30 "$log" | sed 's/^/#   /' >>"$tap"
+		if ((HVX_HUNG)); then
+			sed -n '/^HVX-HANG no console/,$p' "$log" | head -n 120 | sed 's/^/#   /' >>"$tap"
+		else
+			tail -n 30 "$log" | sed 's/^/#   /' >>"$tap"
+		fi
 	fi
 	klog_check "$tap" "$stage" "$log"
 }
