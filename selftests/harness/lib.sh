@@ -208,8 +208,9 @@ hvx_initramfs_x86() {
 
 # A guest that prints nothing (not even its HVX-ALIVE heartbeat, every 10 s)
 # for this long is hung: the host asks QEMU for CPU state, has the guest
-# kernel print backtraces (SysRq 9, l, w on the emulated keyboard) and stops
-# it. HVX_IDLE_TIMEOUT overrides (seconds).
+# kernel print backtraces (SysRq 9, l, w on the emulated keyboard, then an
+# NMI, on which the guest panics with a backtrace) and stops it.
+# HVX_IDLE_TIMEOUT overrides (seconds).
 HVX_IDLE_TIMEOUT=${HVX_IDLE_TIMEOUT:-60}
 
 # Reads the serial console: writes LOG, echoes lines when LIVE=1, stamps
@@ -263,24 +264,37 @@ mon_cmd() {
 	done
 }
 
-# decode_rip ADDR: "symbol+off" in the guest kernel (booted with nokaslr,
-# so System.map applies) or in hvx.ko (its .text base came from the guest)
+# nearest_symbol HEXADDR: from sorted `nm` lines on stdin (16 hex digits,
+# compared as strings), "name+0xoff" of the text symbol at or below HEXADDR
+nearest_symbol() {
+	local hit
+	hit=$(awk -v a="$1" '$2 ~ /^[tTwW]$/ && length($1) == 16 && ($1 "") <= (a "") { best = $1 " " $3 }
+		END { print best }')
+	[[ -n $hit ]] || { echo "?"; return; }
+	printf '%s+%#x\n' "${hit#* }" $((16#$1 - 16#${hit%% *}))
+}
+
+# decode_rip ADDR: "symbol+off" in hvx.ko (its .text base came from the
+# guest); Debian's System.map is a stub, so kernel addresses stay raw (the
+# SysRq backtraces that follow name them)
 decode_rip() {
-	local rip=$((16#$1)) base off
+	local rip=$1 off
+	rip=$(printf '%016x' $((16#$rip)))
 	if [[ -n ${HVX_MOD_TEXT:-} && -f $HVX_TOP/hvx.ko ]]; then
-		base=$((HVX_MOD_TEXT))
-		off=$((rip - base))
+		off=$((16#$rip - HVX_MOD_TEXT))
 		if ((off >= 0 && off < 0x100000)); then
-			nm "$HVX_TOP/hvx.ko" | awk -v off="$off" '
-			$2 ~ /^[tT]$/ { a = strtonum("0x" $1); if (a <= off && a >= best) { best = a; name = $3 } }
-			END { if (name != "") printf "hvx:%s+%#x\n", name, off - best; else print "hvx:?" }'
+			echo "hvx:$(objdump -t -j .text "$HVX_TOP/hvx.ko" 2>/dev/null |
+				awk '/ F / { print $1, "t", $NF }' | sort |
+				nearest_symbol "$(printf '%016x' "$off")")"
 			return
 		fi
 	fi
-	awk -v rip="$rip" '
-	$2 ~ /^[tTwW]$/ { a = strtonum("0x" $1); if (a <= rip && a >= best) { best = a; name = $3 } }
-	END { if (name != "" && rip - best < 0x100000) printf "%s+%#x\n", name, rip - best; else print "?" }' \
-		"/boot/System.map-$HVX_KVER" 2>/dev/null || echo "?"
+	case $rip in
+	ffffffff8*) echo "(kernel text)" ;;
+	ffffffffc*) echo "(a module other than hvx)" ;;
+	ff*) echo "(kernel)" ;;
+	*) echo "(user space or guest)" ;;
+	esac
 }
 
 # Called when the guest has been silent for HVX_IDLE_TIMEOUT seconds.
@@ -301,7 +315,10 @@ hang_diagnose() {
 	mon_cmd "sendkey alt-sysrq-l" >/dev/null
 	mon_cmd "sendkey alt-sysrq-w" >/dev/null
 	# Whatever the guest prints in the next seconds lands in the log.
-	while IFS= read -r -t 10 line; do serial_line "$line" "$live"; done
+	while IFS= read -r -t 5 line; do serial_line "$line" "$live"; done
+	serial_line "HVX-HANG an NMI (the guest panics on it, with a backtrace)" "$live"
+	mon_cmd "nmi" >/dev/null
+	while IFS= read -r -t 5 line; do serial_line "$line" "$live"; done
 	serial_line "HVX-HANG stopping the machine" "$live"
 	mon_cmd quit >/dev/null
 	sleep 1
@@ -310,15 +327,20 @@ hang_diagnose() {
 }
 
 # Takes the emulator lock: only one emulated machine at a time on 2 cores.
+# It is held from the build to the end of the script (released at exit),
+# so that two runs in one tree never share build/ (initramfs, logs) either.
 emu_lock() {
+	local t0
+	((${HVX_LOCK_HELD:-0})) && return 0
+	t0=$(now_us)
 	exec {HVX_LOCK_FD}>>"$HVX_EMU_LOCK"
 	if ! flock -n "$HVX_LOCK_FD"; then
-		note "waiting for another emulated machine ($HVX_EMU_LOCK)"
+		note "waiting for another emulated machine or harness run ($HVX_EMU_LOCK)"
 		flock -w 3600 "$HVX_LOCK_FD" || die "emulator lock still busy after an hour"
+		phase_add "emulator lock wait" $(($(now_us) - t0))
 	fi
+	HVX_LOCK_HELD=1
 }
-
-emu_unlock() { exec {HVX_LOCK_FD}>&-; }
 
 # Opens QEMU's monitor as a pair of FIFOs (pipe: chardev), held open here
 # read-write so that QEMU's open() never blocks.
@@ -346,12 +368,9 @@ hvx_boot_x86() {
 		-smp "${HVX_SMP:-2}" -nographic -no-reboot -nic none
 		-serial mon:stdio -pidfile "$HVX_QEMU_PID"
 		-kernel "/boot/vmlinuz-$HVX_KVER" -initrd "$initrd"
-		-append "console=ttyS0 quiet panic=-1 nokaslr rdinit=/init $append")
+		-append "console=ttyS0 quiet panic=-1 rdinit=/init $append")
 	HVX_T_INIT=0 HVX_T_END=0 HVX_HUNG=0 HVX_MOD_TEXT=
-	HVX_T_START=$(now_us)
 	emu_lock
-	local waited=$(($(now_us) - HVX_T_START))
-	((waited < 100000)) || phase_add "emulator lock wait" "$waited"
 	HVX_T_START=$(now_us)
 	mon_open
 	cmd+=(-monitor "pipe:$HVX_MON")
@@ -371,7 +390,6 @@ hvx_boot_x86() {
 	set -e
 	shopt -u lastpipe
 	mon_close
-	emu_unlock
 	HVX_T_STOP=$(now_us)
 }
 
@@ -533,6 +551,7 @@ hvx_prepare() {
 	fi
 	hvx_require_kver
 	phase_end setup
+	emu_lock
 	phase_begin build
 	if ((build)); then
 		note "building (logs in ${HVX_LOGS#"$HVX_TOP"/}/build-*.log)"

@@ -5,7 +5,9 @@
 # kernel log, loads hvx.ko, runs CMD in the guest's busybox sh, rmmods hvx,
 # prints the kernel log and powers off. Exits with CMD's status; 1 if CMD
 # succeeded but the kernel log has an Oops/WARNING/...; 124 if the machine
-# timed out, 125 if it crashed before CMD finished.
+# timed out or hung (silent for HVX_IDLE_TIMEOUT s, default 60: then QEMU's
+# CPU state and the guest's SysRq backtraces are in the log), 125 if it
+# crashed before CMD finished.
 #
 #   run-x86.sh [options] CMD...     (words are joined into one sh command)
 #     --no-build        use the programs already built
@@ -19,7 +21,10 @@
 #
 # In the guest: /hvx/bin (hvx, kvm_hello, on PATH), /hvx/tests/*_test,
 # /hvx/guests/*, /hvx/hvx.ko, /hvx/extra; /dev/kvm is KVM's node, `kvm_is_hvx`
-# binds /dev/hvx over it and `kvm_is_kvm` undoes that.
+# moves it to /dev/kvm.real and makes /dev/kvm a symlink to /dev/hvx,
+# `kvm_is_kvm` undoes that. Both are shell functions of /hvx/lib.sh, which
+# CMD can use. HVX_IDLE_TIMEOUT (seconds, default 60): a guest silent that
+# long is declared hung.
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -27,7 +32,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Writes the guest stage that runs the developer's command.
 write_stage() {
-	local out=$1 cmd=$2 hvx=$3 keep=$4 interactive=$5
+	local out=$1 text=$2 hvx=$3 keep=$4 interactive=$5
 	{
 		echo 'stage_main() {'
 		echo '	load_kvm'
@@ -45,7 +50,7 @@ write_stage() {
 		echo '	dump_dmesg'
 		echo '}'
 	} >"$out"
-	printf '%s\n' "$cmd" >"$HVX_BUILD/cmd.sh"
+	printf '%s\n' "$text" >"$HVX_BUILD/cmd.sh"
 }
 
 main() {
@@ -79,6 +84,9 @@ main() {
 	rc=$(sed -n 's/^HVX-CMD-END rc=\([0-9]*\).*/\1/p' "$HVX_LOGS/run.log")
 	if ((interactive)); then
 		rc=0
+	elif [[ -z $rc ]] && ((HVX_HUNG)); then
+		note "the machine hung: no console output for ${HVX_IDLE_TIMEOUT} s (HVX-HANG lines above)"
+		rc=124
 	elif [[ -z $rc ]]; then
 		note "the command did not finish (log ${HVX_LOGS#"$HVX_TOP"/}/run.log)"
 		rc=125

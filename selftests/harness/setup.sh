@@ -35,8 +35,10 @@ install_packages() {
 	((EUID == 0)) || die "missing packages (${missing[*]}); run this script as root"
 	note "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -q
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	apt-get update -q </dev/null
+	apt-get install -y -q --no-install-recommends \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+		"${missing[@]}" </dev/null
 }
 
 main() {

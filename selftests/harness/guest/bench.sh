@@ -9,7 +9,7 @@ stage_main() {
 	load_hvx
 	if [ -x /hvx/bin/hvx ]; then
 		HVX_TIMEOUT_TEST=${HVX_TIMEOUT_BENCH:-1200}
-		if timeout "$HVX_TIMEOUT_TEST" hvx bench </dev/null 2>&1; then
+		if limited hvx bench; then
 			ok "hvx bench"
 		else
 			not_ok "hvx bench"

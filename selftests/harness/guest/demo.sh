@@ -14,7 +14,7 @@ stage_main() {
 			[ -f "$g" ] || continue
 			n=$((n + 1))
 			echo "# ---- ${g##*/}"
-			if timeout "$HVX_TIMEOUT_TEST" hvx run --stats "$g" </dev/null 2>&1; then
+			if limited hvx run --stats "$g"; then
 				ok "demo ${g##*/}"
 			else
 				not_ok "demo ${g##*/}"

@@ -5,7 +5,9 @@
 #
 # Markers read by the host (selftests/harness/lib.sh), each alone on a line:
 #   HVX-INIT, HVX-MODULE-LOADED, HVX-SECTION-BEGIN name,
-#   HVX-SECTION-END name rc=N, HVX-DMESG-BEGIN, HVX-DMESG-END, HVX-END.
+#   HVX-SECTION-END name rc=N, HVX-DMESG-BEGIN, HVX-DMESG-END, HVX-END,
+#   HVX-MODULE-TEXT addr (hvx.ko's .text, to decode a hung CPU's RIP),
+#   HVX-ALIVE (every 10 s: the host stops a machine that falls silent).
 # Results are TAP lines ("ok - name", "not ok - name").
 
 HVX_TIMEOUT_TEST=${HVX_TIMEOUT_TEST:-300}
@@ -41,6 +43,7 @@ load_hvx() {
 		return 1
 	fi
 	ok "insmod hvx.ko"
+	echo "HVX-MODULE-TEXT $(cat /sys/module/hvx/sections/.text 2>/dev/null)"
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		[ -c /dev/hvx ] && break
 		sleep 0.2
@@ -63,14 +66,71 @@ unload_hvx() {
 	fi
 }
 
+# The heartbeat the host watches for (a wedged guest kernel stops it).
+heartbeat() {
+	while sleep 10; do
+		echo HVX-ALIVE
+	done
+}
+
+# limited CMD...: runs CMD with stdin from /dev/null under HVX_TIMEOUT_TEST
+# seconds: SIGTERM at the limit, SIGKILL 5 s later. A process that even
+# SIGKILL cannot end is stuck in the kernel: its stacks and the kernel's
+# backtraces go to the log and the machine ends the run.
+limited() {
+	local pid watch rc
+	"$@" </dev/null 2>&1 &
+	pid=$!
+	watchdog "$pid" "$*" >/dev/console 2>&1 &
+	watch=$!
+	wait "$pid"
+	rc=$?
+	kill "$watch" 2>/dev/null
+	wait "$watch" 2>/dev/null
+	return $rc
+}
+
+# watchdog PID WHAT: the time limit of one `limited` command
+watchdog() {
+	local pid=$1 what=$2
+	sleep "$HVX_TIMEOUT_TEST"
+	kill -TERM "$pid" 2>/dev/null || exit 0
+	echo "# time limit (${HVX_TIMEOUT_TEST} s): SIGTERM to $what"
+	sleep 5
+	kill -KILL "$pid" 2>/dev/null || exit 0
+	echo "# still running 5 s later: SIGKILL"
+	sleep 10
+	[ -d "/proc/$pid" ] || exit 0
+	stuck "$pid" "$what"
+}
+
+# stuck PID WHAT: a process that SIGKILL did not end; report and power off
+stuck() {
+	local pid=$1 what=$2 t
+	[ -n "$HVX_SECTION" ] && echo "HVX-SECTION-END $HVX_SECTION rc=137"
+	not_ok "unkillable after SIGKILL: $what (pid $pid stuck in the kernel)"
+	for t in /proc/"$pid"/task/*; do
+		echo "# task ${t##*/}: $(grep '^State' "$t/status" 2>/dev/null)"
+		sed 's/^/#   /' "$t/stack" 2>/dev/null
+	done
+	dmesg -n 8
+	echo l >/proc/sysrq-trigger
+	echo w >/proc/sysrq-trigger
+	sleep 2
+	dump_dmesg
+	hvx_power_off
+}
+
 # section NAME CMD...: runs a TAP-speaking program under a time limit
 section() {
 	local name=$1 rc
 	shift
+	HVX_SECTION=$name
 	echo "HVX-SECTION-BEGIN $name"
-	timeout "$HVX_TIMEOUT_TEST" "$@" </dev/null 2>&1
+	limited "$@"
 	rc=$?
 	echo "HVX-SECTION-END $name rc=$rc"
+	HVX_SECTION=
 	return 0
 }
 
@@ -78,7 +138,7 @@ section() {
 as_test() {
 	local name=$1 rc
 	shift
-	timeout "$HVX_TIMEOUT_TEST" "$@" </dev/null >/tmp/as_test.out 2>&1
+	limited "$@" >/tmp/as_test.out
 	rc=$?
 	sed 's/^/# /' /tmp/as_test.out
 	if [ $rc -eq 0 ]; then
@@ -88,9 +148,17 @@ as_test() {
 	fi
 }
 
-# Makes /dev/kvm the hvx device for programs that hard-code /dev/kvm.
-kvm_is_hvx() { mount --bind /dev/hvx /dev/kvm; }
-kvm_is_kvm() { umount /dev/kvm; }
+# Makes /dev/kvm the hvx device for programs that hard-code /dev/kvm;
+# KVM's own node waits in /dev/kvm.real meanwhile.
+kvm_is_hvx() {
+	[ -c /dev/kvm ] && [ ! -L /dev/kvm ] || return 1
+	mv /dev/kvm /dev/kvm.real && ln -s hvx /dev/kvm
+}
+
+kvm_is_kvm() {
+	[ -L /dev/kvm ] && [ -c /dev/kvm.real ] || return 1
+	rm /dev/kvm && mv /dev/kvm.real /dev/kvm
+}
 
 # Every kvm_hello mode on KVM (the reference), then on hvx.
 run_hello() {
@@ -107,12 +175,12 @@ run_hello() {
 		not_ok "kvm_hello [hvx] (no /dev/hvx)"
 		return
 	fi
-	kvm_is_hvx || { not_ok "bind /dev/hvx over /dev/kvm"; return; }
+	kvm_is_hvx || { not_ok "point /dev/kvm at /dev/hvx"; return; }
 	# shellcheck disable=SC2086
 	for m in $HVX_HELLO_MODES; do
 		as_test "kvm_hello ${m%%:*} [hvx]" kvm_hello ${m#*:}
 	done
-	kvm_is_kvm
+	kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
 }
 
 dump_dmesg() {
