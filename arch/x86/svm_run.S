@@ -9,7 +9,7 @@
  * TR and LDTR with their hidden parts, KernelGSBase, STAR/LSTAR/CSTAR/
  * SFMASK, SYSENTER_*; APM 15.5.2): those are switched here, around VMRUN.
  *
- * Called with GIF clear (CLGI) and interrupts disabled.  STI just before
+ * Called with GIF clear (CLGI) and interrupts disabled.  STI before
  * VMRUN sets the host's RFLAGS.IF that VMRUN saves: with
  * V_INTR_MASKING set, it is the host IF that unmasks physical interrupts
  * while the guest runs (APM 15.21.1), so that they cause #VMEXIT; GIF,
@@ -37,6 +37,11 @@ SYM_FUNC_START(__svm_vcpu_run)
 
 	mov	%rdx, %rax
 	vmsave	%rax
+	/*
+	 * Set IF here, not just before VMRUN: GIF is clear so nothing is
+	 * taken yet, and VMRUN does not start in an STI interrupt shadow.
+	 */
+	sti
 	mov	%rsi, %rax
 	vmload	%rax
 
@@ -55,7 +60,6 @@ SYM_FUNC_START(__svm_vcpu_run)
 	mov	GPR(15)(%rdi), %r15
 	mov	GPR(7)(%rdi), %rdi
 
-	sti
 	vmrun	%rax
 	cli
 
