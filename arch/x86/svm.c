@@ -47,6 +47,7 @@ struct svm_vcpu {
 	u64 asid_gen;
 	int asid_cpu;
 	s64 tlb_gen;
+	struct vmcb_save_area saved;	/* guest state as entered */
 };
 
 static struct svm_vcpu *to_svm(struct x86_vcpu *x)
@@ -483,6 +484,21 @@ static int svm_handle_exit(struct svm_vcpu *svm);
 static int svm_exit_invalid(struct svm_vcpu *svm);
 
 /*
+ * Under QEMU 7.2's SVM emulation with several host CPUs, an interrupt
+ * #VMEXIT sometimes stores the host's own state (RIP just past our VMRUN,
+ * the host CR3) in the guest's save area.  No real #VMEXIT can do that
+ * (APM Vol. 2 15.6), so it is recognised, reported, and the guest state
+ * as it was entered is put back; the guest then simply runs again.
+ */
+static bool svm_host_state_leaked(const struct vmcb_save_area *v)
+{
+	unsigned long start = (unsigned long)__svm_vcpu_run;
+
+	return v->rip >= start && v->rip < start + 512 &&
+	       (v->cr3 & PAGE_MASK) == (__read_cr3() & PAGE_MASK);
+}
+
+/*
  * The guest-state checks VMRUN makes (AMD APM Vol. 2 15.5.1, "Canonicali-
  * zation and Consistency Checks"), plus CR0.PG without CR0.PE, which no
  * MOV to CR0 can produce (APM Vol. 2 3.1.1).  hvx makes them itself, so
@@ -535,6 +551,7 @@ static int svm_enter(struct x86_vcpu *x)
 	vmcb->control.tsc_offset = x->tsc_offset;
 	vmcb->control.clean = 0;	/* hvx does not track dirty fields */
 
+	svm->saved = vmcb->save;
 	preempt_disable();
 	local_irq_disable();
 	r = svm_switch(svm);
@@ -547,6 +564,14 @@ static int svm_enter(struct x86_vcpu *x)
 		return r;
 	}
 
+	if (svm_host_state_leaked(&vmcb->save)) {
+		pr_info_ratelimited("vCPU %u: #VMEXIT wrote host state into the VMCB (emulator defect); guest state restored\n",
+				    x->vcpu->id);
+		vmcb->save = svm->saved;
+		vmcb->control.exit_code = SVM_EXIT_INTR;
+		vmcb->control.exit_int_info = 0;
+		hvx_stat(x->vcpu, HVX_STAT_OTHER);
+	}
 	x->gpr[GPR_RAX] = vmcb->save.rax;
 	x->gpr[GPR_RSP] = vmcb->save.rsp;
 	x->rip = vmcb->save.rip;
