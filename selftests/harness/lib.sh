@@ -206,32 +206,45 @@ hvx_initramfs_x86() {
 
 # --------------------------------------------------------------- emulators
 
-# A guest that prints nothing (not even its HVX-ALIVE heartbeat, every 10 s)
-# for this long is hung: the host asks QEMU for CPU state, has the guest
-# kernel print backtraces (SysRq 9, l, w on the emulated keyboard, then an
-# NMI, on which the guest panics with a backtrace) and stops it.
-# HVX_IDLE_TIMEOUT overrides (seconds).
+# A guest whose user space prints nothing (not even its HVX-ALIVE
+# heartbeat, every 10 s) for this long is hung, however much its kernel
+# prints; so is one whose kernel reports a lockup or stall. The host then
+# asks QEMU for CPU state, has the guest kernel print backtraces (SysRq 9,
+# l, w on the emulated keyboard, then an NMI, on which the guest panics
+# with a backtrace) and stops it. HVX_IDLE_TIMEOUT overrides (seconds).
 HVX_IDLE_TIMEOUT=${HVX_IDLE_TIMEOUT:-60}
+HVX_LOCKUP_RE='soft lockup|hard LOCKUP|rcu_(preempt|sched) (self-)?detected stall|rcu: INFO: .*stall|blocked for more than'
 
 # Reads the serial console: writes LOG, echoes lines when LIVE=1, stamps
 # the host time at which /init started and at which the end marker came,
-# and runs the hang diagnosis when the guest falls silent.
+# and runs the hang diagnosis when the guest hangs.
 serial_reader() {
-	local log=$1 live=$2 line fd rc
+	local log=$1 live=$2 line fd rc last wait_s
 	exec {fd}>"$log"
-	HVX_LOG_FD=$fd HVX_HUNG=0
+	HVX_LOG_FD=$fd HVX_HUNG=0 HVX_HANG_WHY=
+	last=$SECONDS
 	while :; do
+		wait_s=$((HVX_IDLE_TIMEOUT - (SECONDS - last)))
+		((wait_s > 0)) || wait_s=1
 		line=
-		IFS= read -r -t "$HVX_IDLE_TIMEOUT" line
+		IFS= read -r -t "$wait_s" line
 		rc=$?
 		if ((rc > 128)); then
 			[[ -n $line ]] && serial_line "$line" "$live"
-			((HVX_HUNG)) || hang_diagnose "$live"
-			continue
+		elif [[ $rc != 0 && -z $line ]]; then
+			break
+		else
+			serial_line "$line" "$live"
+			[[ $line =~ ^\[\ *[0-9]+\.[0-9]+\] ]] || last=$SECONDS
 		fi
-		[[ $rc == 0 || -n $line ]] || break
-		serial_line "$line" "$live"
-		((rc == 0)) || break
+		if ((!HVX_HUNG)); then
+			if [[ $line =~ $HVX_LOCKUP_RE ]]; then
+				hang_diagnose "$live" "the guest kernel reports: ${line#*] }"
+			elif ((SECONDS - last >= HVX_IDLE_TIMEOUT)); then
+				hang_diagnose "$live" "no output from the guest's user space for ${HVX_IDLE_TIMEOUT} s"
+			fi
+		fi
+		((rc == 0 || rc > 128)) || break
 	done
 	exec {fd}>&-
 }
@@ -297,12 +310,12 @@ decode_rip() {
 	esac
 }
 
-# Called when the guest has been silent for HVX_IDLE_TIMEOUT seconds.
+# hang_diagnose LIVE WHY: the guest hangs; diagnose it and stop it
 hang_diagnose() {
-	local live=$1 regs rip n=0 line
-	HVX_HUNG=1
+	local live=$1 why=$2 regs rip n=0 line
+	HVX_HUNG=1 HVX_HANG_WHY=$why
 	{
-		echo "HVX-HANG no console output for ${HVX_IDLE_TIMEOUT} s"
+		echo "HVX-HANG $why"
 		regs=$(mon_cmd "info registers -a")
 		while read -r rip; do
 			echo "HVX-HANG CPU#$n RIP=$rip $(decode_rip "$rip")"
@@ -342,6 +355,17 @@ emu_lock() {
 	HVX_LOCK_HELD=1
 }
 
+# Stops the emulated machine if it still runs (the harness was interrupted);
+# `timeout` gives QEMU a process group of its own, so nothing else would.
+qemu_kill() {
+	local pid
+	[[ -f ${HVX_QEMU_PID:-} ]] || return 0
+	pid=$(cat "$HVX_QEMU_PID" 2>/dev/null) || return 0
+	[[ -n $pid ]] && kill "$pid" 2>/dev/null
+	rm -f "$HVX_QEMU_PID"
+	return 0
+}
+
 # Opens QEMU's monitor as a pair of FIFOs (pipe: chardev), held open here
 # read-write so that QEMU's open() never blocks.
 mon_open() {
@@ -375,6 +399,8 @@ hvx_boot_x86() {
 	mon_open
 	cmd+=(-monitor "pipe:$HVX_MON")
 	rm -f "$HVX_QEMU_PID"
+	trap qemu_kill EXIT
+	trap 'qemu_kill; exit 130' INT TERM HUP
 	shopt -s lastpipe
 	set +e
 	if [[ $interactive == 1 ]]; then
@@ -390,6 +416,7 @@ hvx_boot_x86() {
 	set -e
 	shopt -u lastpipe
 	mon_close
+	trap - EXIT INT TERM HUP
 	HVX_T_STOP=$(now_us)
 }
 
@@ -474,7 +501,7 @@ klog_check() {
 	fi
 	tap_line "$tap" FAIL "$name" \
 		"$(wc -l <<<"$bad") bad lines"
-	sed 's/^/#   /' <<<"$bad" | head -n 40 >>"$tap"
+	sed -n '1,40s/^/#   /p' <<<"$bad" >>"$tap"
 }
 
 # stage_results TAP STAGE LOG TIMEOUT: fold one boot's log into TAP
@@ -484,11 +511,12 @@ stage_results() {
 	if ! grep -q '^HVX-END' "$log"; then
 		local why="machine crashed or stopped early"
 		((HVX_BOOT_RC == 124 || HVX_BOOT_RC == 137)) && why="timed out after ${timeout} s"
-		((HVX_HUNG)) && why="hung: no console output for ${HVX_IDLE_TIMEOUT} s"
+		((HVX_HUNG)) && why="hung: $HVX_HANG_WHY"
 		tap_line "$tap" FAIL "$stage: machine reached the end marker" \
 			"$why; log ${log#"$HVX_TOP"/}"
 		if ((HVX_HUNG)); then
-			sed -n '/^HVX-HANG no console/,$p' "$log" | head -n 120 | sed 's/^/#   /' >>"$tap"
+			# sed -n 'A,Bp' reads all of its input: no SIGPIPE under pipefail
+			sed -n '/^HVX-HANG/,$p' "$log" | sed -n '1,150s/^/#   /p' >>"$tap"
 		else
 			tail -n 30 "$log" | sed 's/^/#   /' >>"$tap"
 		fi

@@ -8,6 +8,7 @@ stage_main() {
 	dmesg -c >/dev/null
 	load_hvx
 	if [ -x /hvx/bin/hvx ]; then
+		# shellcheck disable=SC2034 # read by limited's watchdog
 		HVX_TIMEOUT_TEST=${HVX_TIMEOUT_BENCH:-1200}
 		if limited hvx bench; then
 			ok "hvx bench"
