@@ -63,28 +63,37 @@ static int start_vcpu(struct vm *vm, struct worker *w, int id)
 	return TEST_PASS;
 }
 
-static int test_vcpus_on_threads(const char *dev)
+/* Runs NR_VCPUS vCPUs of one new VM on their own threads, to HLT. */
+static int run_vcpus(const char *dev, struct vm *vm,
+		     const unsigned char *start, const unsigned char *end)
 {
 	struct worker w[NR_VCPUS];
 	pthread_t t[NR_VCPUS];
-	uint64_t *count;
-	struct vm vm;
 	int i;
 
-	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
-	EXPECT(vm_load(&vm, GUEST_CODE_GPA, counter_start,
-		       counter_end - counter_start) == 0);
+	EXPECT(vm_open(vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vm_load(vm, GUEST_CODE_GPA, start, end - start) == 0);
 	for (i = 0; i < NR_VCPUS; i++)
-		EXPECT(start_vcpu(&vm, &w[i], i) == TEST_PASS);
+		EXPECT(start_vcpu(vm, &w[i], i) == TEST_PASS);
 	for (i = 0; i < NR_VCPUS; i++)
 		EXPECT(!pthread_create(&t[i], NULL, vcpu_thread, &w[i]));
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_join(t[i], NULL);
-	count = vm_gpa(&vm, 0x3000);
-	for (i = 0; i < NR_VCPUS; i++) {
+	for (i = 0; i < NR_VCPUS; i++)
 		EXPECT(w[i].result == KVM_EXIT_HLT);
+	return TEST_PASS;
+}
+
+static int test_vcpus_on_threads(const char *dev)
+{
+	uint64_t *count;
+	struct vm vm;
+	int i;
+
+	EXPECT(run_vcpus(dev, &vm, counter_start, counter_end) == TEST_PASS);
+	count = vm_gpa(&vm, 0x3000);
+	for (i = 0; i < NR_VCPUS; i++)
 		EXPECT(count[i] == NR_LOOPS);
-	}
 	return TEST_PASS;
 }
 
@@ -101,22 +110,9 @@ GUEST_CODE(shared, ".code64",
 
 static int test_shared_counter(const char *dev)
 {
-	struct worker w[NR_VCPUS];
-	pthread_t t[NR_VCPUS];
 	struct vm vm;
-	int i;
 
-	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
-	EXPECT(vm_load(&vm, GUEST_CODE_GPA, shared_start,
-		       shared_end - shared_start) == 0);
-	for (i = 0; i < NR_VCPUS; i++)
-		EXPECT(start_vcpu(&vm, &w[i], i) == TEST_PASS);
-	for (i = 0; i < NR_VCPUS; i++)
-		EXPECT(!pthread_create(&t[i], NULL, vcpu_thread, &w[i]));
-	for (i = 0; i < NR_VCPUS; i++)
-		pthread_join(t[i], NULL);
-	for (i = 0; i < NR_VCPUS; i++)
-		EXPECT(w[i].result == KVM_EXIT_HLT);
+	EXPECT(run_vcpus(dev, &vm, shared_start, shared_end) == TEST_PASS);
 	EXPECT(*(uint64_t *)vm_gpa(&vm, 0x3100) == NR_VCPUS * NR_LOOPS);
 	return TEST_PASS;
 }
