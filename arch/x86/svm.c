@@ -636,9 +636,18 @@ static int svm_exit_hlt(struct svm_vcpu *svm)
 	return 0;
 }
 
-/* The VMCB is undefined after a shutdown intercept (APM 15.12): reset. */
+/*
+ * The VMCB is undefined after a shutdown intercept (APM 15.12): reset.
+ * The state the guest was entered with is still known, so the log names
+ * where the triple fault started from.
+ */
 static int svm_exit_shutdown(struct svm_vcpu *svm)
 {
+	const struct vmcb_save_area *v = &svm->saved;
+
+	pr_info_ratelimited("vCPU %u: triple fault (entered at rip %#llx cr0 %#llx cr3 %#llx cr4 %#llx efer %#llx); vCPU reset\n",
+			    svm->x.vcpu->id, v->rip, v->cr0, v->cr3, v->cr4,
+			    v->efer);
 	hvx_stat(svm->x.vcpu, HVX_STAT_SHUTDOWN);
 	x86_reset(&svm->x);
 	x86_exit_to_user(&svm->x, KVM_EXIT_SHUTDOWN);

@@ -388,7 +388,13 @@ mon_close() {
 hvx_boot_x86() {
 	local log=$1 initrd=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
 	HVX_QEMU_PID=$HVX_BUILD/qemu.pid
-	local cmd=(qemu-system-x86_64 -accel tcg -cpu max -m "${HVX_MEM:-1024}"
+	# One TCG thread runs both emulated CPUs in turn.  With QEMU 7.2's
+	# multi-threaded TCG, SVM guests (KVM's as much as hvx's) wedge the
+	# machine about one boot in three: a CPU stops taking IPIs (RCU stall,
+	# text_poke_bp never finishing).  HVX_TCG_THREAD=multi brings it back.
+	local cmd=(qemu-system-x86_64
+		-accel "tcg,thread=${HVX_TCG_THREAD:-single}"
+		-cpu max -m "${HVX_MEM:-1024}"
 		-smp "${HVX_SMP:-2}" -nographic -no-reboot -nic none
 		-serial mon:stdio -pidfile "$HVX_QEMU_PID"
 		-kernel "/boot/vmlinuz-$HVX_KVER" -initrd "$initrd"
