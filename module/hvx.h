@@ -20,7 +20,6 @@
 #define HVX_MAX_MEMSLOTS	32
 #define HVX_RUN_PAGES		2	/* struct kvm_run, then PIO data */
 #define HVX_PIO_PAGE_OFFSET	1	/* as KVM_PIO_PAGE_OFFSET */
-#define HVX_MAX_GPA_BITS	48	/* 4-level stage-2 tables */
 
 struct hvx_memslot {
 	u64 gpa;
@@ -45,6 +44,7 @@ struct hvx_vm {
 	int nr_vcpus;
 	/* Bumped when stage-2 entries go away; vCPUs flush on a change. */
 	atomic64_t tlb_gen;
+	unsigned int gpa_bits;	/* guest-physical addresses below 2^gpa_bits */
 	u64 tss_addr;
 	void *arch;
 };
@@ -75,8 +75,8 @@ struct hvx_vcpu {
  *		the hardware.
  * @disable:	undo @enable when the last VM goes away.
  * @vm_init/@vm_free: per-VM state (stage-2 root); @vm_init checks the
- *		KVM_CREATE_VM machine type (-EINVAL if unknown).  @vm_free unpins every
- *		page still mapped.
+ *		KVM_CREATE_VM machine type (-EINVAL if unknown) and sets
+ *		vm->gpa_bits.  @vm_free unpins every page still mapped.
  * @vm_unmap:	remove [gpa, gpa + size) from stage 2 and unpin its pages;
  *		vm->lock held.  Must not return before no vCPU can still
  *		use a stale translation (see hvx_vm_flush_tlbs()).
@@ -137,6 +137,22 @@ void hvx_mmu_exit(struct hvx_vm *vm);
 int hvx_fault_in_gpa(struct hvx_vm *vm, u64 gpa,
 		     int (*map)(struct hvx_vm *vm, u64 gpa, struct page *page));
 void hvx_unpin_guest_page(struct page *page);
+
+/* module/stage2.c: the second-stage radix tree of every backend */
+struct hvx_stage2 {
+	u64 *root;
+	int levels;
+	unsigned int root_order;	/* 2^root_order concatenated roots */
+	u64 table_bits;			/* bits of an entry linking a table */
+	u64 leaf_bits;			/* bits of an entry mapping a page */
+};
+
+int hvx_stage2_init(struct hvx_stage2 *s2, int levels, unsigned int root_order,
+		    u64 table_bits, u64 leaf_bits);
+void hvx_stage2_free(struct hvx_stage2 *s2);
+int hvx_stage2_map(struct hvx_stage2 *s2, u64 gpa, struct page *page);
+void hvx_stage2_unmap(struct hvx_vm *vm, struct hvx_stage2 *s2, u64 gpa,
+		      u64 size);
 
 /* module/vcpu.c */
 int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id);

@@ -33,7 +33,8 @@ static bool hvx_slot_overlaps(struct hvx_vm *vm, u32 skip, u64 gpa, u64 size)
 }
 
 /* Every check KVM makes before it looks at the existing slots. */
-static int hvx_check_region(const struct kvm_userspace_memory_region *mem)
+static int hvx_check_region(const struct hvx_vm *vm,
+			    const struct kvm_userspace_memory_region *mem)
 {
 	u64 end = mem->guest_phys_addr + mem->memory_size;
 
@@ -51,7 +52,7 @@ static int hvx_check_region(const struct kvm_userspace_memory_region *mem)
 		return -EINVAL;
 	if (mem->memory_size >> PAGE_SHIFT > HVX_SLOT_MAX_PAGES)
 		return -EINVAL;
-	if (end < mem->guest_phys_addr || end > BIT_ULL(HVX_MAX_GPA_BITS))
+	if (end < mem->guest_phys_addr || end > BIT_ULL(vm->gpa_bits))
 		return -EINVAL;
 	return 0;
 }
@@ -92,7 +93,7 @@ static int hvx_update_slot(struct hvx_vm *vm, u32 id,
 int hvx_set_memory_region(struct hvx_vm *vm,
 			  const struct kvm_userspace_memory_region *mem)
 {
-	int r = hvx_check_region(mem);
+	int r = hvx_check_region(vm, mem);
 
 	if (r)
 		return r;

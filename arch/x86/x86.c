@@ -331,7 +331,8 @@ static int x86_check_extension(long cap)
 
 static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 {
-	struct tdp *tdp;
+	const struct tdp_format *fmt = x86_vendor->tdp_fmt;
+	struct hvx_stage2 *tdp;
 	int r;
 
 	if (type)		/* KVM_X86_DEFAULT_VM is the only type */
@@ -339,24 +340,26 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 	tdp = kzalloc(sizeof(*tdp), GFP_KERNEL_ACCOUNT);
 	if (!tdp)
 		return -ENOMEM;
-	r = tdp_init(tdp, x86_vendor->tdp_fmt);
+	r = hvx_stage2_init(tdp, fmt->levels(), 0, fmt->table_bits,
+			    fmt->leaf_bits);
 	if (r) {
 		kfree(tdp);
 		return r;
 	}
 	vm->arch = tdp;
+	vm->gpa_bits = 48;	/* what four levels of tables translate */
 	return 0;
 }
 
 static void x86_vm_free(struct hvx_vm *vm)
 {
-	tdp_free(x86_tdp(vm));
+	hvx_stage2_free(x86_tdp(vm));
 	kfree(vm->arch);
 }
 
 static void x86_vm_unmap(struct hvx_vm *vm, u64 gpa, u64 size)
 {
-	tdp_unmap(vm, x86_tdp(vm), gpa, size);
+	hvx_stage2_unmap(vm, x86_tdp(vm), gpa, size);
 }
 
 static int x86_vcpu_init(struct hvx_vcpu *vcpu)

@@ -160,19 +160,10 @@ void x86_complete_mmio(struct x86_vcpu *x);
 void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val);
 void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size);
 
-/* tdp.c: stage-2 tables (AMD NPT, Intel EPT) */
-struct tdp {
-	const struct tdp_format *fmt;
-	int levels;
-	u64 *root;
-};
-
-int tdp_init(struct tdp *tdp, const struct tdp_format *fmt);
-void tdp_free(struct tdp *tdp);
-void tdp_unmap(struct hvx_vm *vm, struct tdp *tdp, u64 gpa, u64 size);
+/* tdp.c: stage-2 faults (AMD NPT, Intel EPT; tables in module/stage2.c) */
 int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk);
 
-static inline struct tdp *x86_tdp(struct hvx_vm *vm)
+static inline struct hvx_stage2 *x86_tdp(struct hvx_vm *vm)
 {
 	return vm->arch;
 }
