@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvx arm64 backend: a host kernel running at EL2 with VHE (HCR_EL2.E2H=1,
+ * Arm ARM D5.6) runs guests at EL1 and EL0 under stage-2 translation.
+ *
+ * The host owns EL2 for good; a guest borrows the EL1&0 translation regime
+ * and the EL1 system registers, which a VHE host does not use (its own
+ * accesses to *_EL1 names are redirected to *_EL2).  So a world switch is
+ * an exception return to EL1 with HCR_EL2.TGE clear, and every exception
+ * the guest takes to EL2 lands in hvx's vector table and ends the run.
+ */
+#ifndef HVX_ARM64_H
+#define HVX_ARM64_H
+
+#include <linux/kvm.h>
+#include "hvx.h"
+
+/* Guest EL1/EL0 system registers hvx keeps, by index into a64_vcpu.sys. */
+enum a64_sysreg {
+	SYS_R_SCTLR, SYS_R_CPACR, SYS_R_TTBR0, SYS_R_TTBR1, SYS_R_TCR,
+	SYS_R_ESR, SYS_R_AFSR0, SYS_R_AFSR1, SYS_R_FAR, SYS_R_MAIR,
+	SYS_R_AMAIR, SYS_R_VBAR, SYS_R_CONTEXTIDR, SYS_R_CNTKCTL,
+	SYS_R_TPIDR_EL1, SYS_R_TPIDR_EL0, SYS_R_TPIDRRO_EL0, SYS_R_PAR,
+	SYS_R_CSSELR, SYS_R_MDSCR, SYS_R_CNTV_CTL, SYS_R_CNTV_CVAL,
+	SYS_R_NR
+};
+
+/*
+ * What the entry code moves: the general registers, then SP_EL0.  The
+ * offsets are used by entry.S.
+ */
+struct a64_gprs {
+	u64 x[31];
+	u64 sp_el0;
+};
+
+/* An MMIO read waiting for user space's data (completed on next run). */
+struct a64_mmio {
+	bool pending;
+	bool read;
+	bool sign;	/* ESR.SSE: sign-extend */
+	bool sf;	/* ESR.SF: the target is an X register */
+	u8 reg;		/* ESR.SRT; 31 is XZR */
+	u8 len;
+};
+
+struct a64_vcpu {
+	struct hvx_vcpu *vcpu;
+	bool initialised;	/* KVM_ARM_VCPU_INIT done */
+	struct a64_gprs gprs;
+	u64 pc;
+	u64 pstate;
+	u64 sp_el1;
+	u64 elr_el1;
+	u64 spsr_el1;
+	u64 spsr_aarch32[KVM_NR_SPSR - 1];	/* kept for KVM_SET_ONE_REG only */
+	u64 sys[SYS_R_NR];
+	u64 cntvoff;		/* CNTVOFF_EL2: virtual count = physical - this */
+	struct user_fpsimd_state fp;
+	u64 mpidr;
+	/* The last exit's syndrome (Arm ARM D17.2.37 ESR_EL2 etc.). */
+	u64 esr;
+	u64 far;
+	u64 hpfar;
+	struct a64_mmio mmio;
+	u64 vector;		/* where the last injected exception went */
+	u64 prev_vector;
+};
+
+struct a64_vm {
+	struct hvx_stage2 s2;
+	u64 vttbr;		/* root | VMID << 48 */
+	u64 vtcr;
+	u16 vmid;
+};
+
+static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+static inline struct a64_vm *a64_vm(struct a64_vcpu *v)
+{
+	return v->vcpu->vm->arch;
+}
+
+/* Exit codes of __hvx_el2_run(): which vector ended the run. */
+#define A64_EXIT_SYNC	0
+#define A64_EXIT_IRQ	1
+#define A64_EXIT_FIQ	2
+#define A64_EXIT_SERROR	3
+
+/* entry.S */
+u64 __hvx_el2_run(struct a64_gprs *guest);
+void __hvx_fpsimd_save(struct user_fpsimd_state *fp);
+void __hvx_fpsimd_load(const struct user_fpsimd_state *fp);
+
+/* switch.c */
+int a64_switch_init(void);
+int a64_enter(struct a64_vcpu *v);
+
+/* exit.c */
+int a64_handle_exit(struct a64_vcpu *v, u64 code);
+void a64_complete_mmio(struct a64_vcpu *v);
+void a64_inject_undef(struct a64_vcpu *v);
+void a64_exit_to_user(struct a64_vcpu *v, u32 reason);
+
+/* regs.c */
+void a64_reset(struct a64_vcpu *v);
+long a64_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
+		    void __user *argp);
+long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp);
+u64 a64_reg(struct a64_vcpu *v, unsigned int n);
+void a64_set_reg(struct a64_vcpu *v, unsigned int n, u64 val);
+
+/* el2.c */
+extern unsigned int a64_ipa_max;
+void a64_sync_caches(struct page *page);
+
+#endif /* HVX_ARM64_H */

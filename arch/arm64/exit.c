@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx arm64 exits: what a guest exception taken to EL2 means.
+ *
+ * ESR_EL2 gives the class and syndrome (Arm ARM D17.2.37), FAR_EL2 the
+ * faulting virtual address and HPFAR_EL2 the intermediate physical page
+ * of a stage-2 fault (D17.2.54).  Stage-2 faults inside a memory slot map
+ * the page; outside every slot they are MMIO for user space.  PSCI calls
+ * (Arm DEN 0022) arrive as HVC or SMC.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/math64.h>
+#include <linux/sched/signal.h>
+#include <uapi/linux/psci.h>
+#include <asm/esr.h>
+#include <asm/ptrace.h>
+#include <asm/sysreg.h>
+
+#include "arm64.h"
+
+/* KVM_EXIT_HYPERCALL flag for a call made with SMC (KVM's ABI, 6.4+). */
+#define A64_HYPERCALL_SMC	BIT(0)
+
+void a64_exit_to_user(struct a64_vcpu *v, u32 reason)
+{
+	v->vcpu->run->exit_reason = reason;
+}
+
+static int a64_internal_error(struct a64_vcpu *v, u32 suberror, u64 data0,
+			      u64 data1)
+{
+	struct kvm_run *run = v->vcpu->run;
+
+	hvx_stat(v->vcpu, HVX_STAT_INTERNAL);
+	a64_exit_to_user(v, KVM_EXIT_INTERNAL_ERROR);
+	run->internal.suberror = suberror;
+	run->internal.ndata = 2;
+	run->internal.data[0] = data0;
+	run->internal.data[1] = data1;
+	return 0;
+}
+
+static void a64_skip_insn(struct a64_vcpu *v)
+{
+	v->pc += 4;		/* guests are AArch64: every instruction is 4 bytes */
+}
+
+/*
+ * Take a synchronous exception to the guest's EL1 (Arm ARM D1.10.2): the
+ * vector is VBAR_EL1 plus 0x200 from EL1 with SP_EL1, 0x0 from EL1 with
+ * SP_EL0, 0x400 from EL0; PSTATE becomes EL1h with DAIF masked.
+ */
+static void a64_inject_sync(struct a64_vcpu *v, u64 esr, u64 far)
+{
+	u64 mode = v->pstate & PSR_MODE_MASK;
+	u64 offset = mode == PSR_MODE_EL1h ? 0x200 :
+		     mode == PSR_MODE_EL1t ? 0 : 0x400;
+
+	hvx_stat(v->vcpu, HVX_STAT_EXCEPTION);
+	v->elr_el1 = v->pc;
+	v->spsr_el1 = v->pstate;
+	v->sys[SYS_R_ESR] = esr;
+	v->sys[SYS_R_FAR] = far;
+	v->pc = v->sys[SYS_R_VBAR] + offset;
+	v->pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT |
+		    PSR_F_BIT;
+	v->vector = v->pc;
+}
+
+void a64_inject_undef(struct a64_vcpu *v)
+{
+	a64_inject_sync(v, (ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT) |
+			ESR_ELx_IL, 0);
+}
+
+/*
+ * An instruction fetch from no memory: a synchronous external abort for
+ * the guest, as KVM gives.  If the fetch that failed was the vector of the
+ * abort just injected, the guest cannot make progress: a clean exit.
+ */
+static int a64_insn_abort_nowhere(struct a64_vcpu *v, u64 ipa)
+{
+	bool from_el0 = (v->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	u64 ec = from_el0 ? ESR_ELx_EC_IABT_LOW : ESR_ELx_EC_IABT_CUR;
+
+	if (v->prev_vector && v->pc == v->prev_vector)
+		return a64_internal_error(v, KVM_INTERNAL_ERROR_DELIVERY_EV,
+					  ipa, v->pc);
+	a64_inject_sync(v, (ec << ESR_ELx_EC_SHIFT) | ESR_ELx_IL |
+			ESR_ELx_FSC_EXTABT, v->far);
+	return 1;
+}
+
+static int a64_s2_map(struct hvx_vm *vm, u64 gpa, struct page *page)
+{
+	struct a64_vm *avm = vm->arch;
+	int r = hvx_stage2_map(&avm->s2, gpa, page);
+
+	/* The page may hold code the guest fetches with its MMU off. */
+	if (!r)
+		a64_sync_caches(page);
+	return r == -EEXIST ? -EAGAIN : r;
+}
+
+/* The IPA of a stage-2 fault: HPFAR_EL2.FIPA holds IPA[47:12] at 39:4. */
+static u64 a64_fault_ipa(const struct a64_vcpu *v)
+{
+	return ((v->hpfar & GENMASK_ULL(39, 4)) << 8) | (v->far & 0xfff);
+}
+
+/* Data abort outside memory, with a valid syndrome (ESR.ISV): MMIO. */
+static int a64_mmio(struct a64_vcpu *v, u64 ipa)
+{
+	struct kvm_run *run = v->vcpu->run;
+	u64 esr = v->esr;
+	unsigned int len = 1U << ((esr >> ESR_ELx_SAS_SHIFT) & 3);
+	unsigned int rt = (esr >> ESR_ELx_SRT_SHIFT) & 31;
+	bool write = esr & ESR_ELx_WNR;
+	u64 data;
+
+	if (!(esr & ESR_ELx_ISV))
+		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
+					  esr, ipa);
+	hvx_stat(v->vcpu, HVX_STAT_MMIO);
+	a64_exit_to_user(v, KVM_EXIT_MMIO);
+	run->mmio.phys_addr = ipa;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write) {
+		data = a64_reg(v, rt);
+		memcpy(run->mmio.data, &data, len);	/* little endian */
+	}
+	v->mmio = (struct a64_mmio) {
+		.pending = true,
+		.read = !write,
+		.sign = esr & ESR_ELx_SSE,
+		.sf = esr & ESR_ELx_SF,
+		.reg = rt,
+		.len = len,
+	};
+	return 0;
+}
+
+/* KVM_RUN after an MMIO exit: the loaded value lands in Rt, PC moves on. */
+void a64_complete_mmio(struct a64_vcpu *v)
+{
+	struct a64_mmio *m = &v->mmio;
+	u64 data = 0;
+
+	if (!m->pending)
+		return;
+	m->pending = false;
+	if (m->read) {
+		memcpy(&data, v->vcpu->run->mmio.data, m->len);
+		if (m->sign && m->len < 8)
+			data = sign_extend64(data, m->len * 8 - 1);
+		if (!m->sf)
+			data = (u32)data;
+		a64_set_reg(v, m->reg, data);
+	}
+	a64_skip_insn(v);
+}
+
+static int a64_abort(struct a64_vcpu *v, bool insn)
+{
+	u64 ipa = a64_fault_ipa(v);
+	u32 fsc = v->esr & ESR_ELx_FSC_TYPE;
+	int r;
+
+	if (fsc != ESR_ELx_FSC_FAULT && fsc != ESR_ELx_FSC_ACCESS)
+		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
+					  v->esr, ipa);
+	r = hvx_fault_in_gpa(v->vcpu->vm, ipa, a64_s2_map);
+	if (!r) {
+		hvx_stat(v->vcpu, HVX_STAT_NPF);
+		return 1;
+	}
+	if (r != -ENOENT)
+		return r;
+	if (insn)
+		return a64_insn_abort_nowhere(v, ipa);
+	/* The guest's own table walk left memory: nothing to emulate. */
+	if (v->esr & ESR_ELx_S1PTW)
+		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
+					  v->esr, ipa);
+	/* Cache maintenance by VA on MMIO has no effect (as on KVM). */
+	if (v->esr & ESR_ELx_CM) {
+		a64_skip_insn(v);
+		return 1;
+	}
+	return a64_mmio(v, ipa);
+}
+
+static u64 a64_psci_features(u32 fn)
+{
+	switch (fn) {
+	case PSCI_0_2_FN_PSCI_VERSION:
+	case PSCI_1_0_FN_PSCI_FEATURES:
+	case PSCI_0_2_FN_SYSTEM_OFF:
+	case PSCI_0_2_FN_SYSTEM_RESET:
+		return 0;
+	default:
+		return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
+	}
+}
+
+static int a64_system_event(struct a64_vcpu *v, u32 type)
+{
+	struct kvm_run *run = v->vcpu->run;
+
+	a64_exit_to_user(v, KVM_EXIT_SYSTEM_EVENT);
+	memset(&run->system_event, 0, sizeof(run->system_event));
+	run->system_event.type = type;
+	run->system_event.ndata = 1;	/* data[0]: flags, none */
+	return 0;
+}
+
+/*
+ * An SMCCC call (Arm DEN 0028): function id in W0, arguments in X1-X6.
+ * PSCI_VERSION and PSCI_FEATURES are answered here, SYSTEM_OFF and
+ * SYSTEM_RESET end the run with a system event; anything else goes to
+ * user space as KVM_EXIT_HYPERCALL, which answers through KVM_SET_ONE_REG.
+ */
+static int a64_smccc(struct a64_vcpu *v, bool smc)
+{
+	struct kvm_run *run = v->vcpu->run;
+	u32 fn = a64_reg(v, 0);
+	int i;
+
+	switch (fn) {
+	case PSCI_0_2_FN_PSCI_VERSION:
+		a64_set_reg(v, 0, PSCI_VERSION(1, 0));
+		return 1;
+	case PSCI_1_0_FN_PSCI_FEATURES:
+		a64_set_reg(v, 0, a64_psci_features(a64_reg(v, 1)));
+		return 1;
+	case PSCI_0_2_FN_SYSTEM_OFF:
+		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
+	case PSCI_0_2_FN_SYSTEM_RESET:
+		return a64_system_event(v, KVM_SYSTEM_EVENT_RESET);
+	}
+	a64_exit_to_user(v, KVM_EXIT_HYPERCALL);
+	memset(&run->hypercall, 0, sizeof(run->hypercall));
+	run->hypercall.nr = fn;
+	for (i = 0; i < 6; i++)
+		run->hypercall.args[i] = a64_reg(v, i + 1);
+	run->hypercall.longmode = smc ? A64_HYPERCALL_SMC : 0;
+	return 0;
+}
+
+/*
+ * WFI: sleep until the guest's virtual timer would fire (D11.2.4: it
+ * fires when CNTVCT - CNTVOFF >= CVAL, enabled and not masked), or, with
+ * no timer armed, until a signal.  WFE only yields.
+ */
+static int a64_wfx(struct a64_vcpu *v)
+{
+	u64 ctl = v->sys[SYS_R_CNTV_CTL], now, ticks;
+	ktime_t t;
+
+	a64_skip_insn(v);
+	if (v->esr & ESR_ELx_WFx_ISS_WFE)
+		return 1;
+	hvx_stat(v->vcpu, HVX_STAT_HLT);
+	set_current_state(TASK_INTERRUPTIBLE);
+	if ((ctl & ARCH_TIMER_CTRL_ENABLE) && !(ctl & ARCH_TIMER_CTRL_IT_MASK)) {
+		now = read_sysreg(cntpct_el0) - v->cntvoff;
+		if (v->sys[SYS_R_CNTV_CVAL] <= now) {
+			__set_current_state(TASK_RUNNING);
+			return 1;
+		}
+		ticks = v->sys[SYS_R_CNTV_CVAL] - now;
+		t = ns_to_ktime(mul_u64_u32_div(ticks, NSEC_PER_SEC,
+						read_sysreg(cntfrq_el0)));
+		schedule_hrtimeout(&t, HRTIMER_MODE_REL);
+	} else if (!signal_pending(current)) {
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 1;
+}
+
+/* ISS of a trapped MSR/MRS (D17.2.37.x, EC 0x18): the register's name. */
+#define A64_SYS_ENC(op0, op1, crn, crm, op2) \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | \
+	 ((crm) << 1))
+#define A64_SYS_ENC_MASK	A64_SYS_ENC(3, 7, 15, 15, 7)
+
+/*
+ * The system registers the guest's traps (HCR_EL2.TACR, MDCR_EL2.TDA and
+ * TDOSA) send here and that hvx handles; any other trapped access is an
+ * undefined instruction for the guest, counted and logged.
+ */
+static int a64_sysreg(struct a64_vcpu *v)
+{
+	u32 iss = v->esr & ESR_ELx_ISS_MASK;
+	bool read = iss & ESR_ELx_SYS64_ISS_DIR_READ;
+	unsigned int rt = (iss >> 5) & 31;
+	u64 val = 0;
+
+	switch (iss & A64_SYS_ENC_MASK) {
+	case A64_SYS_ENC(2, 0, 0, 2, 2):	/* MDSCR_EL1 */
+		if (read)
+			val = v->sys[SYS_R_MDSCR];
+		else
+			v->sys[SYS_R_MDSCR] = a64_reg(v, rt);
+		break;
+	case A64_SYS_ENC(2, 0, 1, 1, 4):	/* OSLSR_EL1: OSLM = 0b10 */
+		val = BIT(3);
+		break;
+	case A64_SYS_ENC(2, 0, 1, 0, 4):	/* OSLAR_EL1: no OS lock */
+	case A64_SYS_ENC(2, 0, 1, 3, 4):	/* OSDLR_EL1 */
+	case A64_SYS_ENC(2, 0, 1, 4, 4):	/* DBGPRCR_EL1 */
+	case A64_SYS_ENC(3, 0, 1, 0, 1):	/* ACTLR_EL1: nothing to control */
+		break;
+	default:
+		hvx_stat(v->vcpu, HVX_STAT_MSR_GP);
+		pr_info_ratelimited("vCPU %u: %s of system register op0 %u op1 %u CRn %u CRm %u op2 %u not emulated: undefined instruction\n",
+				    v->vcpu->id, read ? "read" : "write",
+				    (iss >> 20) & 3, (iss >> 14) & 7,
+				    (iss >> 10) & 15, (iss >> 1) & 15,
+				    (iss >> 17) & 7);
+		a64_inject_undef(v);
+		return 1;
+	}
+	hvx_stat(v->vcpu, HVX_STAT_MSR);
+	if (read)
+		a64_set_reg(v, rt, val);
+	a64_skip_insn(v);
+	return 1;
+}
+
+static int a64_sync(struct a64_vcpu *v)
+{
+	v->prev_vector = v->vector;
+	v->vector = 0;
+	switch (ESR_ELx_EC(v->esr)) {
+	case ESR_ELx_EC_DABT_LOW:
+		return a64_abort(v, false);
+	case ESR_ELx_EC_IABT_LOW:
+		return a64_abort(v, true);
+	case ESR_ELx_EC_HVC64:		/* ELR is past the HVC */
+		hvx_stat(v->vcpu, HVX_STAT_OTHER);
+		return a64_smccc(v, false);
+	case ESR_ELx_EC_SMC64:		/* trapped: ELR is the SMC itself */
+		hvx_stat(v->vcpu, HVX_STAT_OTHER);
+		a64_skip_insn(v);
+		return a64_smccc(v, true);
+	case ESR_ELx_EC_WFx:
+		return a64_wfx(v);
+	case ESR_ELx_EC_SYS64:
+		return a64_sysreg(v);
+	default:
+		/* SVE, pointer authentication, MTE, ...: not offered. */
+		a64_inject_undef(v);
+		return 1;
+	}
+}
+
+/* Returns 1 to re-enter, 0 to return to user space, or -errno. */
+int a64_handle_exit(struct a64_vcpu *v, u64 code)
+{
+	switch (code) {
+	case A64_EXIT_SYNC:
+		return a64_sync(v);
+	case A64_EXIT_IRQ:
+	case A64_EXIT_FIQ:
+		hvx_stat(v->vcpu, HVX_STAT_HOST_INTR);
+		return 1;
+	default:
+		pr_info_ratelimited("vCPU %u: SError taken from the guest (ESR %#llx)\n",
+				    v->vcpu->id, v->esr);
+		return a64_internal_error(v,
+					  KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+					  code, v->esr);
+	}
+}

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx arm64: one trip into the guest and back.
+ *
+ * With HCR_EL2.E2H set, the host's accesses to the *_EL1 names reach the
+ * *_EL2 registers, and the EL1 registers themselves are reached through
+ * the *_EL12 and *_EL02 names (Arm ARM D5.6, "Virtualization Host
+ * Extensions").  hvx loads the guest's EL1 state through those names, sets
+ * the EL2 controls for the guest (HCR_EL2 with TGE clear, the stage-2 base,
+ * the traps), and afterwards puts back exactly the EL2 values the host
+ * had, so that a VHE host (and KVM, when it runs vCPUs of its own) finds
+ * EL2 as it left it.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/irqflags.h>
+#include <asm/cputype.h>
+#include <asm/cpufeature.h>
+#include <asm/kvm_arm.h>
+#include <asm/neon.h>
+#include <asm/tlbflush.h>
+#include <asm/sysreg.h>
+
+#include "arm64.h"
+
+/*
+ * Guest EL2 controls (Arm ARM D17.2.48 HCR_EL2): stage 2 on (VM), physical
+ * IRQ, FIQ and SError to EL2 (IMO, FMO, AMO), set/way invalidation made a
+ * clean (SWIO), stage-1 walks to Device memory fault (PTW), broadcast of
+ * TLB and barrier maintenance (FB, BSU), guest at AArch64 (RW); traps of
+ * SMC, WFI, WFE, implementation-defined registers, ACTLR and LORegions.
+ */
+#define A64_HCR_GUEST	(HCR_VM | HCR_IMO | HCR_FMO | HCR_AMO | HCR_SWIO | \
+			 HCR_PTW | HCR_FB | HCR_BSU_IS | HCR_RW | HCR_TSC | \
+			 HCR_TWI | HCR_TWE | HCR_TIDCP | HCR_TACR |	   \
+			 HCR_TLOR | HCR_E2H)
+
+/*
+ * CPTR_EL2 in its E2H=1 layout (the CPACR_EL1 one, D17.2.30): FP and SIMD
+ * free (FPEN 0b11), SVE trapped (ZEN 0b00: the backend saves only the
+ * 128-bit V registers), trace and activity-monitor registers trapped.
+ */
+#define A64_CPTR_GUEST	(CPACR_EL1_FPEN_EL1EN | CPACR_EL1_FPEN_EL0EN | \
+			 BIT(28) | CPTR_EL2_TAM)
+
+/*
+ * MDCR_EL2 (D17.2.87): performance monitors and debug registers trapped;
+ * HPMN, the counters the host keeps, is kept.
+ */
+#define A64_MDCR_GUEST	(MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TDA | \
+			 MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
+
+/* CNTHCTL_EL2, E2H=1 layout (D17.2.25): EL1PCTEN set, EL1PCEN clear. */
+#define A64_CNTHCTL_GUEST	BIT(10)
+
+/* ICH_HCR_EL2 (GICv3 12.5.1): trap the guest's CPU-interface accesses. */
+#define A64_ICH_HCR_GUEST	(ICH_HCR_TC | ICH_HCR_TALL0 | ICH_HCR_TALL1)
+
+/* EL2 and EL0 state of the host that a guest run changes. */
+struct a64_host {
+	u64 hcr, vttbr, vtcr, mdcr, cptr, cnthctl, cntvoff;
+	u64 vpidr, vmpidr, ich_hcr, mdscr, tpidr_el0, tpidrro_el0;
+};
+
+static bool a64_gic_sysregs;
+
+int a64_switch_init(void)
+{
+	a64_gic_sysregs = this_cpu_has_cap(ARM64_HAS_SYSREG_GIC_CPUIF);
+	return 0;
+}
+
+static void a64_save_host(struct a64_host *h)
+{
+	h->hcr = read_sysreg(hcr_el2);
+	h->vttbr = read_sysreg(vttbr_el2);
+	h->vtcr = read_sysreg(vtcr_el2);
+	h->mdcr = read_sysreg(mdcr_el2);
+	h->cptr = read_sysreg(cpacr_el1);	/* CPTR_EL2 under E2H */
+	h->cnthctl = read_sysreg(cnthctl_el2);
+	h->cntvoff = read_sysreg(cntvoff_el2);
+	h->vpidr = read_sysreg(vpidr_el2);
+	h->vmpidr = read_sysreg(vmpidr_el2);
+	if (a64_gic_sysregs)
+		h->ich_hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
+	h->mdscr = read_sysreg(mdscr_el1);
+	h->tpidr_el0 = read_sysreg(tpidr_el0);
+	h->tpidrro_el0 = read_sysreg(tpidrro_el0);
+}
+
+static void a64_load_host(const struct a64_host *h)
+{
+	write_sysreg(h->hcr, hcr_el2);
+	write_sysreg(h->vttbr, vttbr_el2);
+	write_sysreg(h->vtcr, vtcr_el2);
+	write_sysreg(h->mdcr, mdcr_el2);
+	write_sysreg(h->cptr, cpacr_el1);
+	write_sysreg(h->cnthctl, cnthctl_el2);
+	write_sysreg(h->cntvoff, cntvoff_el2);
+	write_sysreg(h->vpidr, vpidr_el2);
+	write_sysreg(h->vmpidr, vmpidr_el2);
+	if (a64_gic_sysregs)
+		write_sysreg_s(h->ich_hcr, SYS_ICH_HCR_EL2);
+	write_sysreg(h->mdscr, mdscr_el1);
+	write_sysreg(h->tpidr_el0, tpidr_el0);
+	write_sysreg(h->tpidrro_el0, tpidrro_el0);
+	isb();
+}
+
+static void a64_load_guest_el1(const struct a64_vcpu *v)
+{
+	const u64 *s = v->sys;
+
+	write_sysreg_s(s[SYS_R_SCTLR], SYS_SCTLR_EL12);
+	write_sysreg_s(s[SYS_R_CPACR], SYS_CPACR_EL12);
+	write_sysreg_s(s[SYS_R_TTBR0], SYS_TTBR0_EL12);
+	write_sysreg_s(s[SYS_R_TTBR1], SYS_TTBR1_EL12);
+	write_sysreg_s(s[SYS_R_TCR], SYS_TCR_EL12);
+	write_sysreg_s(s[SYS_R_ESR], SYS_ESR_EL12);
+	write_sysreg_s(s[SYS_R_AFSR0], SYS_AFSR0_EL12);
+	write_sysreg_s(s[SYS_R_AFSR1], SYS_AFSR1_EL12);
+	write_sysreg_s(s[SYS_R_FAR], SYS_FAR_EL12);
+	write_sysreg_s(s[SYS_R_MAIR], SYS_MAIR_EL12);
+	write_sysreg_s(s[SYS_R_AMAIR], SYS_AMAIR_EL12);
+	write_sysreg_s(s[SYS_R_VBAR], SYS_VBAR_EL12);
+	write_sysreg_s(s[SYS_R_CONTEXTIDR], SYS_CONTEXTIDR_EL12);
+	write_sysreg_s(s[SYS_R_CNTKCTL], SYS_CNTKCTL_EL12);
+	write_sysreg(s[SYS_R_TPIDR_EL1], tpidr_el1);
+	write_sysreg(s[SYS_R_TPIDR_EL0], tpidr_el0);
+	write_sysreg(s[SYS_R_TPIDRRO_EL0], tpidrro_el0);
+	write_sysreg(s[SYS_R_PAR], par_el1);
+	write_sysreg(s[SYS_R_CSSELR], csselr_el1);
+	write_sysreg(s[SYS_R_MDSCR], mdscr_el1);
+	write_sysreg_s(s[SYS_R_CNTV_CVAL], SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(s[SYS_R_CNTV_CTL], SYS_CNTV_CTL_EL02);
+	write_sysreg(v->sp_el1, sp_el1);
+	write_sysreg_s(v->elr_el1, SYS_ELR_EL12);
+	write_sysreg_s(v->spsr_el1, SYS_SPSR_EL12);
+}
+
+static void a64_save_guest_el1(struct a64_vcpu *v)
+{
+	u64 *s = v->sys;
+
+	s[SYS_R_SCTLR] = read_sysreg_s(SYS_SCTLR_EL12);
+	s[SYS_R_CPACR] = read_sysreg_s(SYS_CPACR_EL12);
+	s[SYS_R_TTBR0] = read_sysreg_s(SYS_TTBR0_EL12);
+	s[SYS_R_TTBR1] = read_sysreg_s(SYS_TTBR1_EL12);
+	s[SYS_R_TCR] = read_sysreg_s(SYS_TCR_EL12);
+	s[SYS_R_ESR] = read_sysreg_s(SYS_ESR_EL12);
+	s[SYS_R_AFSR0] = read_sysreg_s(SYS_AFSR0_EL12);
+	s[SYS_R_AFSR1] = read_sysreg_s(SYS_AFSR1_EL12);
+	s[SYS_R_FAR] = read_sysreg_s(SYS_FAR_EL12);
+	s[SYS_R_MAIR] = read_sysreg_s(SYS_MAIR_EL12);
+	s[SYS_R_AMAIR] = read_sysreg_s(SYS_AMAIR_EL12);
+	s[SYS_R_VBAR] = read_sysreg_s(SYS_VBAR_EL12);
+	s[SYS_R_CONTEXTIDR] = read_sysreg_s(SYS_CONTEXTIDR_EL12);
+	s[SYS_R_CNTKCTL] = read_sysreg_s(SYS_CNTKCTL_EL12);
+	s[SYS_R_TPIDR_EL1] = read_sysreg(tpidr_el1);
+	s[SYS_R_TPIDR_EL0] = read_sysreg(tpidr_el0);
+	s[SYS_R_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);
+	s[SYS_R_PAR] = read_sysreg(par_el1);
+	s[SYS_R_CSSELR] = read_sysreg(csselr_el1);
+	s[SYS_R_MDSCR] = read_sysreg(mdscr_el1);
+	s[SYS_R_CNTV_CTL] = read_sysreg_s(SYS_CNTV_CTL_EL02);
+	s[SYS_R_CNTV_CVAL] = read_sysreg_s(SYS_CNTV_CVAL_EL02);
+	/*
+	 * The guest's virtual timer must not fire at the host: its PPI is
+	 * not the host's (D11.2.4).  Stopped here, restarted on entry.
+	 */
+	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
+	v->sp_el1 = read_sysreg(sp_el1);
+	v->elr_el1 = read_sysreg_s(SYS_ELR_EL12);
+	v->spsr_el1 = read_sysreg_s(SYS_SPSR_EL12);
+}
+
+static void a64_load_guest_el2(const struct a64_vcpu *v,
+			       const struct a64_host *h)
+{
+	const struct a64_vm *vm = a64_vm((struct a64_vcpu *)v);
+
+	write_sysreg(vm->vtcr, vtcr_el2);
+	write_sysreg(vm->vttbr, vttbr_el2);
+	write_sysreg((h->mdcr & MDCR_EL2_HPMN_MASK) | A64_MDCR_GUEST,
+		     mdcr_el2);
+	write_sysreg(A64_CPTR_GUEST, cpacr_el1);
+	write_sysreg(A64_CNTHCTL_GUEST, cnthctl_el2);
+	write_sysreg(v->cntvoff, cntvoff_el2);
+	write_sysreg(read_cpuid_id(), vpidr_el2);
+	write_sysreg(v->mpidr, vmpidr_el2);
+	if (a64_gic_sysregs)
+		write_sysreg_s(A64_ICH_HCR_GUEST, SYS_ICH_HCR_EL2);
+	write_sysreg(v->pc, elr_el2);
+	write_sysreg(v->pstate, spsr_el2);
+	/* TGE clear from here on: the EL1&0 regime is the guest's. */
+	write_sysreg(A64_HCR_GUEST, hcr_el2);
+	isb();
+}
+
+/*
+ * Every run starts and ends with no TLB entry of this VMID (D8.13): a VMID
+ * that KVM, sharing EL2 with hvx, may also have handed out cannot leak
+ * translations either way, and a stage-2 entry hvx removes is gone from
+ * every TLB once its vCPUs have left the guest (hvx_vm_flush_tlbs()).
+ * Needs the guest's VTTBR_EL2 and HCR_EL2.TGE clear.
+ */
+static void a64_flush_guest_tlb(void)
+{
+	dsb(ishst);
+	__tlbi(vmalls12e1is);
+	dsb(ish);
+	isb();
+}
+
+static void a64_world_switch(struct a64_vcpu *v, u64 *code)
+{
+	struct a64_host h;
+
+	a64_save_host(&h);
+	a64_load_guest_el1(v);
+	a64_load_guest_el2(v, &h);
+	a64_flush_guest_tlb();
+
+	*code = __hvx_el2_run(&v->gprs);
+
+	v->esr = read_sysreg(esr_el2);
+	v->far = read_sysreg(far_el2);
+	v->hpfar = read_sysreg(hpfar_el2);
+	v->pc = read_sysreg(elr_el2);
+	v->pstate = read_sysreg(spsr_el2);
+	a64_save_guest_el1(v);
+	a64_flush_guest_tlb();
+	a64_load_host(&h);
+}
+
+/*
+ * Run the guest once.  The FP/SIMD registers are the guest's between
+ * kernel_neon_begin() and kernel_neon_end(), which save the task's own
+ * state (and its SVE state) first; interrupts are off for the switch
+ * itself.  Returns 1 to go on, 0 to return to user space, or -errno.
+ */
+int a64_enter(struct a64_vcpu *v)
+{
+	struct hvx_vcpu *vcpu = v->vcpu;
+	unsigned long flags;
+	u64 code;
+
+	kernel_neon_begin();
+	__hvx_fpsimd_load(&v->fp);
+	local_irq_save(flags);
+	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
+	a64_world_switch(v, &code);
+	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	local_irq_restore(flags);
+	__hvx_fpsimd_save(&v->fp);
+	kernel_neon_end();
+	return a64_handle_exit(v, code);
+}
