@@ -218,6 +218,16 @@ static int a64_system_event(struct a64_vcpu *v, u32 type)
 	return 0;
 }
 
+/* SMCCC results are X0-X3 (Arm DEN 0028, 2.6); PSCI defines only X0. */
+static int a64_smccc_return(struct a64_vcpu *v, u64 x0)
+{
+	a64_set_reg(v, 0, x0);
+	a64_set_reg(v, 1, 0);
+	a64_set_reg(v, 2, 0);
+	a64_set_reg(v, 3, 0);
+	return 1;
+}
+
 /*
  * An SMCCC call (Arm DEN 0028): function id in W0, arguments in X1-X6.
  * PSCI_VERSION and PSCI_FEATURES are answered here, SYSTEM_OFF and
@@ -232,11 +242,9 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 
 	switch (fn) {
 	case PSCI_0_2_FN_PSCI_VERSION:
-		a64_set_reg(v, 0, PSCI_VERSION(1, 0));
-		return 1;
+		return a64_smccc_return(v, PSCI_VERSION(1, 0));
 	case PSCI_1_0_FN_PSCI_FEATURES:
-		a64_set_reg(v, 0, a64_psci_features(a64_reg(v, 1)));
-		return 1;
+		return a64_smccc_return(v, a64_psci_features(a64_reg(v, 1)));
 	case PSCI_0_2_FN_SYSTEM_OFF:
 		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
 	case PSCI_0_2_FN_SYSTEM_RESET:

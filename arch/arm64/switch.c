@@ -249,6 +249,7 @@ int a64_enter(struct a64_vcpu *v)
 	__hvx_fpsimd_load(&v->fp);
 	local_irq_save(flags);
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	/* Pairs with hvx_vm_flush_tlbs(): cpu before mode, mode before TLBI. */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	a64_world_switch(v, &code);
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);

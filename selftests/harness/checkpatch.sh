@@ -26,7 +26,7 @@ main() {
 	local files out errors warnings
 	extract_scripts
 	cd "$HVX_TOP"
-	files=(module/*.c module/*.h arch/x86/*.[chS])
+	files=(module/*.c module/*.h arch/x86/*.[chS] arch/arm64/*.[chS])
 	((${#files[@]})) || die "no kernel sources found"
 	out=$(perl "$SCRIPTS/scripts/checkpatch.pl" --no-tree -f --terse --no-summary \
 		"${files[@]}" || true)
