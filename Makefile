@@ -6,16 +6,39 @@
 #   make check          boot the emulated machines and run every selftest
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
+#                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
 #
 # KDIR defaults to the running kernel's build tree; the harness passes the
 # Debian 6.1 headers it installs.
+#
+# arm64 (cross-built, for the EL2 backend):
+#
+#   make ARCH=arm64     hvx.ko, user space and selftests for arm64; also
+#                       make module|userspace|selftests ARCH=arm64, or
+#                       make module-arm64, userspace-arm64, selftests-arm64
+#
+# hvx.ko for arm64 is built in a copy of the sources, build/arm64/src/ (the
+# module lands there), so that x86 and arm64 objects never mix; ARM64_KDIR
+# is Debian's arm64 headers as selftests/harness/setup.sh unpacks them
+# (under HVX_ARM64_DIR, default /opt/hvx-arm64). The user-space programs go
+# to userspace/build-arm64/ and selftests/build-arm64/.
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
+HVX_ARM64_DIR ?= /opt/hvx-arm64
+ARM64_KDIR ?= $(lastword $(wildcard $(HVX_ARM64_DIR)/root/usr/src/linux-headers-*-arm64))
+ARM64_SRC := $(CURDIR)/build/arm64/src
+ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
-.PHONY: all module userspace selftests check demo bench checkpatch clean
+.PHONY: all module userspace selftests check demo bench checkpatch clean \
+	module-arm64 userspace-arm64 selftests-arm64
 
 all: module userspace selftests
 
+ifeq ($(ARCH),arm64)
+module: module-arm64
+userspace: userspace-arm64
+selftests: selftests-arm64
+else
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
@@ -24,6 +47,20 @@ userspace:
 
 selftests: userspace
 	$(MAKE) -C selftests
+endif
+
+module-arm64:
+	@test -f "$(ARM64_KDIR)/Makefile" || { echo "no arm64 kernel headers" \
+		"(ARM64_KDIR=$(ARM64_KDIR)): run selftests/harness/setup.sh arm64 as root" >&2; exit 1; }
+	./selftests/harness/copy-sources.sh $(ARM64_SRC)
+	$(MAKE) -C $(ARM64_KDIR) M=$(ARM64_SRC) ARCH=arm64 \
+		CROSS_COMPILE=aarch64-linux-gnu- modules
+
+userspace-arm64:
+	$(MAKE) -C userspace $(ARM64_MAKE)
+
+selftests-arm64: userspace-arm64
+	$(MAKE) -C selftests $(ARM64_MAKE)
 
 check:
 	./selftests/harness/check.sh
@@ -41,3 +78,6 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C selftests clean
+	-$(MAKE) -C userspace $(ARM64_MAKE) clean
+	-$(MAKE) -C selftests $(ARM64_MAKE) clean
+	rm -rf build/arm64

@@ -7,12 +7,17 @@
 # status is non-zero when anything failed.
 #
 #   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
-#            [--stages "svm"]
+#            [--stages "svm el2"]
 #     -v                 print the serial console as it comes
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
-#     --stages LIST      backend stages to run (svm)
+#     --stages LIST      backend stages to run (svm el2)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
+#
+# Stages: svm, QEMU/SVM (x86-64, hvx on AMD SVM, KVM's kvm_amd the
+# reference); el2, QEMU/EL2 (arm64, hvx at EL2, the kernel's built-in KVM the
+# reference; its build, from build/arm64/src, is part of the stage).
+# HVX_ARM64_APPEND adds kernel arguments to the arm64 machine.
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -20,15 +25,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # One function per backend stage; each boots its emulated machine and
 # writes $HVX_LOGS/<stage>.tap, which hvx_summary folds into the totals.
-# A new backend (vmx under Bochs, el2 under qemu-system-aarch64) adds a
-# stage_<name> function here and its name to the default STAGES.
+# A new backend (vmx under Bochs) adds a stage_<name> function here, its
+# machine to STAGE_ARCH and its name to the default STAGES.
+declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64)
+
 stage_svm() {
-	stage_x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
+	stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
+}
+
+stage_el2() {
+	stage_boot arm64 el2 "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
 }
 
 main() {
-	local setup=1 build=1 t0
-	STAGES=svm TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	local setup=1 build=1 t0 stage arches=()
+	STAGES="svm el2" TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;
@@ -43,12 +54,15 @@ main() {
 		esac
 		shift
 	done
-	t0=$(now_us)
-	hvx_prepare "$setup" "$build"
-	cat "$HVX_LOGS/build.tap"
-	local stage
 	for stage in $STAGES; do
 		declare -F "stage_$stage" >/dev/null || die "unknown stage $stage"
+		[[ " ${arches[*]} " == *" ${STAGE_ARCH[$stage]} "* ]] ||
+			arches+=("${STAGE_ARCH[$stage]}")
+	done
+	t0=$(now_us)
+	hvx_prepare "$setup" "$build" "${arches[@]}"
+	cat "$HVX_LOGS/build.tap"
+	for stage in $STAGES; do
 		"stage_$stage"
 		cat "$HVX_LOGS/$stage.tap"
 	done

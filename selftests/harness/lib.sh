@@ -2,14 +2,17 @@
 # shellcheck shell=bash
 #
 # Shared functions of the hvx test harness: logging, phase timing, the
-# Debian kernel version, building, the x86 initramfs, booting the emulated
-# machine, reading its serial log and folding TAP results into one summary.
+# Debian kernel version, the two emulated machines (x86 with SVM, arm64 with
+# EL2: hvx_arch selects one), building, the initramfs, booting, reading the
+# serial log and folding TAP results into one summary.
 #
-# Every stage (build, svm, later vmx and arm64) writes $HVX_LOGS/<stage>.tap;
+# Every stage (build, svm, el2, later vmx) writes $HVX_LOGS/<stage>.tap;
 # hvx_summary counts them all and prints "N passed, N failed, N skipped" last.
 
 export LC_ALL=C
 shopt -s nullglob extglob
+# The harness picks the architecture of each build itself.
+unset ARCH CROSS_COMPILE
 
 HVX_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HVX_HARNESS=$HVX_TOP/selftests/harness
@@ -75,12 +78,80 @@ hvx_kver() {
 	done | sort -V | tail -n 1
 }
 
+# Where setup.sh unpacks Debian's arm64 kernel, headers and busybox (root/)
+# and keeps their .deb files (debs/).
+HVX_ARM64_DIR=${HVX_ARM64_DIR:-/opt/hvx-arm64}
+# Extra kernel arguments of the arm64 machine. By default its built-in KVM
+# takes EL2 too (VHE mode) and serves as the reference, in the same boot as
+# hvx; HVX_ARM64_APPEND=kvm-arm.mode=none keeps KVM (and /dev/kvm) out.
+HVX_ARM64_APPEND=${HVX_ARM64_APPEND:-}
+# The machine that demo.sh, bench.sh and run.sh boot: x86 or arm64.
+HVX_ARCH=${HVX_ARCH:-x86}
+
 hvx_require_kver() {
 	HVX_KVER=$(hvx_kver)
 	[[ -n $HVX_KVER ]] ||
 		die "no Debian amd64 kernel with headers found (run selftests/harness/setup.sh as root)"
 	HVX_KDIR=/usr/src/linux-headers-$HVX_KVER
-	export HVX_KVER HVX_KDIR
+	# The arm64 machine boots the same Debian version: 6.1.0-56-amd64 gives
+	# 6.1.0-56-arm64; its kbuild tools are the host's linux-kbuild-6.1.
+	HVX_ARM64_KVER=${HVX_KVER%-amd64}-arm64
+	HVX_ARM64_ROOT=$HVX_ARM64_DIR/root
+	HVX_ARM64_KDIR=$HVX_ARM64_ROOT/usr/src/linux-headers-$HVX_ARM64_KVER
+	HVX_KSERIES=${HVX_KVER%%-*}
+	HVX_KSERIES=${HVX_KSERIES%.*}
+	export HVX_KVER HVX_KDIR HVX_ARM64_DIR HVX_ARM64_KVER HVX_ARM64_KDIR
+}
+
+# hvx_arch x86|arm64: selects the emulated machine that the functions below
+# build for, fill and boot. Everything in which the two differ is here.
+hvx_arch() {
+	HVX_ARCH=$1
+	case $1 in
+	x86)
+		HVX_MACHINE=QEMU/SVM
+		HVX_QEMU=(qemu-system-x86_64 -cpu max)
+		HVX_CONSOLE=ttyS0
+		HVX_KERNEL=/boot/vmlinuz-$HVX_KVER
+		HVX_BUSYBOX=/bin/busybox
+		HVX_KVM_MODULES=(irqbypass kvm ccp kvm-amd)
+		HVX_APPEND=
+		HVX_KO=$HVX_TOP/hvx.ko
+		HVX_TARGET= # make module, userspace, selftests
+		HVX_OUT=build # userspace/build, selftests/build
+		HVX_PROGS=(hvx kvm_hello)
+		HVX_CROSS=
+		HVX_BUILD_NAME="build:"
+		HVX_MAKE_ARGS=(KDIR="$HVX_KDIR")
+		HVX_PC=RIP
+		HVX_REGS_RE='^(CPU#|RIP|RSP|CR0|EFER|CS )'
+		HVX_NMI=1
+		;;
+	arm64)
+		# virtualization=on: the kernel starts at EL2 and runs there (VHE),
+		# with hvx and KVM. pauth=off: emulating pointer authentication
+		# makes the boot 20-30 s instead of 3-5 s.
+		HVX_MACHINE=QEMU/EL2
+		HVX_QEMU=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=3"
+			-cpu "max,pauth=off")
+		HVX_CONSOLE=ttyAMA0
+		HVX_KERNEL=$HVX_ARM64_ROOT/boot/vmlinuz-$HVX_ARM64_KVER
+		HVX_BUSYBOX=$HVX_ARM64_ROOT/bin/busybox
+		HVX_KVM_MODULES=() # Debian's arm64 kernel has KVM built in
+		HVX_APPEND=$HVX_ARM64_APPEND
+		HVX_KO=$HVX_BUILD/arm64/src/hvx.ko
+		HVX_TARGET=-arm64 # make module-arm64, userspace-arm64, selftests-arm64
+		HVX_OUT="build-arm64"
+		HVX_PROGS=(hvx kvm_hello_arm64)
+		HVX_CROSS=aarch64-linux-gnu-
+		HVX_BUILD_NAME="el2: build"
+		HVX_MAKE_ARGS=(ARM64_KDIR="$HVX_ARM64_KDIR")
+		HVX_PC=PC
+		HVX_REGS_RE='^(CPU#| PC=|X29=|PSTATE=)'
+		HVX_NMI=0 # QEMU's virt machine has none
+		;;
+	*) die "unknown architecture '$1' (x86 or arm64)" ;;
+	esac
 }
 
 # ------------------------------------------------------------------- build
@@ -100,49 +171,51 @@ build_step() {
 	local tap=$1 name=$2 log=$3
 	shift 3
 	if "$@" >"$log" 2>&1; then
-		tap_line "$tap" OK "build: $name"
+		tap_line "$tap" OK "$name"
 		return 0
 	fi
-	tap_line "$tap" FAIL "build: $name" "see ${log#"$HVX_TOP"/}"
+	tap_line "$tap" FAIL "$name" "see ${log#"$HVX_TOP"/}"
 	sed 's/^/#   /' "$log" | tail -n 25 >>"$tap"
 	return 1
 }
 
-# build_expect TAP NAME GLOB...: a build output must exist
+# build_expect TAP NAME FILE...: build outputs must exist
 build_expect() {
 	local tap=$1 name=$2 f
 	shift 2
 	for f in "$@"; do
 		if [[ ! -e $f ]]; then
-			tap_line "$tap" FAIL "build: $name" "missing ${f#"$HVX_TOP"/}"
+			tap_line "$tap" FAIL "$name" "missing ${f#"$HVX_TOP"/}"
 			return 1
 		fi
 	done
-	tap_line "$tap" OK "build: $name"
+	tap_line "$tap" OK "$name"
 }
 
-# Builds hvx.ko, the user-space programs and the selftests. A failure is a
-# TAP failure of the "build" stage; the run goes on with what exists.
+# hvx_build TAP: builds hvx.ko, the user-space programs and the selftests
+# for the selected machine (through the top Makefile's targets, module or
+# module-arm64 etc.). A failure is a TAP failure; the run goes on with what
+# exists.
 hvx_build() {
-	local tap=$HVX_LOGS/build.tap jobs
+	local tap=$1 name=$HVX_BUILD_NAME t=$HVX_TARGET jobs
+	local log=$HVX_LOGS/build$HVX_TARGET
 	jobs=$(nproc)
-	: >"$tap"
 	cd "$HVX_TOP"
-	rm -f hvx.ko
-	build_step "$tap" "hvx.ko" "$HVX_LOGS/build-module.log" \
-		make -j"$jobs" module KDIR="$HVX_KDIR" &&
-		build_expect "$tap" "hvx.ko exists" "$HVX_TOP/hvx.ko"
-	build_step "$tap" "userspace" "$HVX_LOGS/build-userspace.log" \
-		make -j"$jobs" -C userspace &&
-		build_expect "$tap" "userspace programs exist" \
-			"$HVX_TOP/userspace/build/hvx" "$HVX_TOP/userspace/build/kvm_hello"
-	build_step "$tap" "selftests" "$HVX_LOGS/build-selftests.log" \
-		make -j"$jobs" -C selftests || true
-	local tests=("$HVX_TOP"/selftests/build/*_test)
+	rm -f "$HVX_KO"
+	build_step "$tap" "$name hvx.ko" "$log-module.log" \
+		make -j"$jobs" "module$t" "${HVX_MAKE_ARGS[@]}" &&
+		build_expect "$tap" "$name hvx.ko exists" "$HVX_KO"
+	build_step "$tap" "$name user space" "$log-userspace.log" \
+		make -j"$jobs" "userspace$t" &&
+		build_expect "$tap" "$name user-space programs exist" \
+			"${HVX_PROGS[@]/#/$HVX_TOP/userspace/$HVX_OUT/}"
+	build_step "$tap" "$name selftests" "$log-selftests.log" \
+		make -j"$jobs" "selftests$t" || true
+	local tests=("$HVX_TOP/selftests/$HVX_OUT"/*_test)
 	if ((${#tests[@]})); then
-		tap_line "$tap" OK "build: ${#tests[@]} selftest programs"
+		tap_line "$tap" OK "$name ${#tests[@]} selftest programs"
 	else
-		tap_line "$tap" FAIL "build: selftest programs" "no selftests/build/*_test"
+		tap_line "$tap" FAIL "$name selftest programs" "no selftests/$HVX_OUT/*_test"
 	fi
 	return 0
 }
@@ -171,31 +244,35 @@ copy_kernel_module() {
 	esac
 }
 
-# hvx_initramfs_x86 OUT STAGE [EXTRA...]: the x86 test machine's initramfs.
+# hvx_initramfs OUT STAGE [EXTRA...]: the selected machine's initramfs.
 # STAGE is a guest script (selftests/harness/guest/*.sh or a generated one)
-# copied to /hvx/stage.sh; EXTRA files land in /hvx/extra.
-hvx_initramfs_x86() {
-	local out=$1 stage=$2 root f
+# copied to /hvx/stage.sh; EXTRA files land in /hvx/extra. KVM's modules,
+# if the kernel has it as modules, are in /hvx/modules, in loading order in
+# /hvx/modules/order.
+hvx_initramfs() {
+	local out=$1 stage=$2 root f user=$HVX_TOP/userspace/$HVX_OUT
 	shift 2
-	root=$HVX_BUILD/initramfs-x86
+	root=$HVX_BUILD/initramfs-$HVX_ARCH
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,hvx/modules,hvx/tests,hvx/bin,hvx/guests,hvx/extra}
-	copy_program /bin/busybox "$root/bin" "$root"
+	copy_program "$HVX_BUSYBOX" "$root/bin" "$root"
 	install -m 0755 "$HVX_HARNESS/guest/init" "$root/init"
 	install -m 0644 "$HVX_HARNESS/guest/lib.sh" "$root/hvx/lib.sh"
 	install -m 0644 "$stage" "$root/hvx/stage.sh"
-	for f in irqbypass kvm ccp kvm-amd; do
+	: >"$root/hvx/modules/order"
+	for f in "${HVX_KVM_MODULES[@]}"; do
 		copy_kernel_module "$f" "$root/hvx/modules"
+		echo "$f" >>"$root/hvx/modules/order"
 	done
 	# Debug info stays on the host copy (for decoding traces), not in the guest.
-	[[ -f $HVX_TOP/hvx.ko ]] && strip --strip-debug -o "$root/hvx/hvx.ko" "$HVX_TOP/hvx.ko"
-	for f in "$HVX_TOP"/selftests/build/*_test; do
+	[[ -f $HVX_KO ]] && "${HVX_CROSS}strip" --strip-debug -o "$root/hvx/hvx.ko" "$HVX_KO"
+	for f in "$HVX_TOP/selftests/$HVX_OUT"/*_test; do
 		copy_program "$f" "$root/hvx/tests" "$root"
 	done
-	for f in "$HVX_TOP"/userspace/build/hvx "$HVX_TOP"/userspace/build/kvm_hello; do
-		[[ -f $f ]] && copy_program "$f" "$root/hvx/bin" "$root"
+	for f in "${HVX_PROGS[@]}"; do
+		[[ -f $user/$f ]] && copy_program "$user/$f" "$root/hvx/bin" "$root"
 	done
-	for f in "$HVX_TOP"/userspace/build/guests/*; do
+	for f in "$user"/guests/*; do
 		[[ -f $f ]] && cp "$f" "$root/hvx/guests/"
 	done
 	for f in "$@"; do
@@ -210,8 +287,8 @@ hvx_initramfs_x86() {
 # heartbeat, every 10 s) for this long is hung, however much its kernel
 # prints; so is one whose kernel reports a lockup or stall. The host then
 # asks QEMU for CPU state, has the guest kernel print backtraces (SysRq 9,
-# l, w on the emulated keyboard, then an NMI, on which the guest panics
-# with a backtrace) and stops it. HVX_IDLE_TIMEOUT overrides (seconds).
+# l, w through the serial console, then on x86 an NMI, on which the guest
+# panics with a backtrace) and stops it. HVX_IDLE_TIMEOUT overrides (seconds).
 HVX_IDLE_TIMEOUT=${HVX_IDLE_TIMEOUT:-60}
 HVX_LOCKUP_RE='soft lockup|hard LOCKUP|rcu_(preempt|sched) (self-)?detected stall|rcu: INFO: .*stall|blocked for more than'
 
@@ -287,51 +364,64 @@ nearest_symbol() {
 	printf '%s+%#x\n' "${hit#* }" $((16#$1 - 16#${hit%% *}))
 }
 
-# decode_rip ADDR: "symbol+off" in hvx.ko (its .text base came from the
+# decode_pc ADDR: "symbol+off" in hvx.ko (its .text base came from the
 # guest); Debian's System.map is a stub, so kernel addresses stay raw (the
 # SysRq backtraces that follow name them)
-decode_rip() {
-	local rip=$1 off
-	rip=$(printf '%016x' $((16#$rip)))
-	if [[ -n ${HVX_MOD_TEXT:-} && -f $HVX_TOP/hvx.ko ]]; then
-		off=$((16#$rip - HVX_MOD_TEXT))
+decode_pc() {
+	local pc=$1 off
+	pc=$(printf '%016x' $((16#$pc)))
+	if [[ -n ${HVX_MOD_TEXT:-} && -f $HVX_KO ]]; then
+		off=$((16#$pc - HVX_MOD_TEXT))
 		if ((off >= 0 && off < 0x100000)); then
-			echo "hvx:$(objdump -t -j .text "$HVX_TOP/hvx.ko" 2>/dev/null |
+			echo "hvx:$("${HVX_CROSS}objdump" -t -j .text "$HVX_KO" 2>/dev/null |
 				awk '/ F / { print $1, "t", $NF }' | sort |
 				nearest_symbol "$(printf '%016x' "$off")")"
 			return
 		fi
 	fi
-	case $rip in
-	ffffffff8*) echo "(kernel text)" ;;
-	ffffffffc*) echo "(a module other than hvx)" ;;
-	ff*) echo "(kernel)" ;;
+	case $HVX_ARCH:$pc in
+	x86:ffffffff8*) echo "(kernel text)" ;;
+	x86:ffffffffc*) echo "(a module other than hvx)" ;;
+	*:ff*) echo "(kernel)" ;;
 	*) echo "(user space or guest)" ;;
 	esac
 }
 
+# guest_sysrq KEY...: SysRq keys to the guest kernel, each as a break on
+# its serial console (Ctrl-A b to QEMU's console multiplexer) and the key
+guest_sysrq() {
+	local k
+	[[ -n ${HVX_CON:-} ]] || return 0
+	for k in "$@"; do
+		printf '\001b' >&"$HVX_CON"
+		sleep 0.2
+		printf '%s' "$k" >&"$HVX_CON"
+		sleep 0.5
+	done
+}
+
 # hang_diagnose LIVE WHY: the guest hangs; diagnose it and stop it
 hang_diagnose() {
-	local live=$1 why=$2 regs rip n=0 line
+	local live=$1 why=$2 regs pc n=0 line
 	HVX_HUNG=1 HVX_HANG_WHY=$why
 	{
 		echo "HVX-HANG $why"
 		regs=$(mon_cmd "info registers -a")
-		while read -r rip; do
-			echo "HVX-HANG CPU#$n RIP=$rip $(decode_rip "$rip")"
+		while read -r pc; do
+			echo "HVX-HANG CPU#$n $HVX_PC=$pc $(decode_pc "$pc")"
 			n=$((n + 1))
-		done < <(grep -o 'RIP=[0-9a-f]*' <<<"$regs" | cut -d= -f2)
-		grep -E '^(CPU#|RIP|RSP|CR0|EFER|CS )' <<<"$regs" | sed 's/^/HVX-HANG   /'
+		done < <(grep -o "\\b$HVX_PC=[0-9a-f]*" <<<"$regs" | cut -d= -f2)
+		grep -E "$HVX_REGS_RE" <<<"$regs" | sed 's/^/HVX-HANG   /'
 		echo "HVX-HANG asking the guest kernel for backtraces (SysRq 9, l, w)"
 	} | while IFS= read -r line; do serial_line "$line" "$live"; done
-	mon_cmd "sendkey alt-sysrq-9" >/dev/null
-	mon_cmd "sendkey alt-sysrq-l" >/dev/null
-	mon_cmd "sendkey alt-sysrq-w" >/dev/null
+	guest_sysrq 9 l w
 	# Whatever the guest prints in the next seconds lands in the log.
 	while IFS= read -r -t 5 line; do serial_line "$line" "$live"; done
-	serial_line "HVX-HANG an NMI (the guest panics on it, with a backtrace)" "$live"
-	mon_cmd "nmi" >/dev/null
-	while IFS= read -r -t 5 line; do serial_line "$line" "$live"; done
+	if ((HVX_NMI)); then
+		serial_line "HVX-HANG an NMI (the guest panics on it, with a backtrace)" "$live"
+		mon_cmd "nmi" >/dev/null
+		while IFS= read -r -t 5 line; do serial_line "$line" "$live"; done
+	fi
 	serial_line "HVX-HANG stopping the machine" "$live"
 	mon_cmd quit >/dev/null
 	sleep 1
@@ -366,39 +456,41 @@ qemu_kill() {
 	return 0
 }
 
-# Opens QEMU's monitor as a pair of FIFOs (pipe: chardev), held open here
-# read-write so that QEMU's open() never blocks.
+# Opens QEMU's monitor as a pair of FIFOs (pipe: chardev), and a FIFO for
+# its standard input (the serial console's input, for SysRq), held open
+# here read-write so that QEMU's open() never blocks.
 mon_open() {
 	local mon=$HVX_BUILD/qemu-monitor
-	rm -f "$mon.in" "$mon.out"
-	mkfifo "$mon.in" "$mon.out"
-	exec {HVX_MON_IN}<>"$mon.in" {HVX_MON_OUT}<>"$mon.out"
+	rm -f "$mon.in" "$mon.out" "$mon.con"
+	mkfifo "$mon.in" "$mon.out" "$mon.con"
+	exec {HVX_MON_IN}<>"$mon.in" {HVX_MON_OUT}<>"$mon.out" {HVX_CON}<>"$mon.con"
 	HVX_MON=$mon
 }
 
 mon_close() {
-	exec {HVX_MON_IN}>&- {HVX_MON_OUT}>&-
-	rm -f "$HVX_MON.in" "$HVX_MON.out"
+	exec {HVX_MON_IN}>&- {HVX_MON_OUT}>&- {HVX_CON}>&-
+	HVX_CON=
+	rm -f "$HVX_MON.in" "$HVX_MON.out" "$HVX_MON.con"
 }
 
-# hvx_boot_x86 LOG INITRD TIMEOUT LIVE [APPEND] [INTERACTIVE]: boots QEMU/SVM under
-# the emulator lock. Sets HVX_BOOT_RC (124: timed out), HVX_HUNG (1: stopped
-# by the watchdog) and the phase stamps HVX_T_START, HVX_T_INIT, HVX_T_END
-# (0 when never seen).
-hvx_boot_x86() {
+# hvx_boot LOG INITRD TIMEOUT LIVE [APPEND] [INTERACTIVE]: boots the selected
+# machine under the emulator lock. Sets HVX_BOOT_RC (124: timed out), HVX_HUNG
+# (1: stopped by the watchdog) and the phase stamps HVX_T_START, HVX_T_INIT,
+# HVX_T_END (0 when never seen).
+hvx_boot() {
 	local log=$1 initrd=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
 	HVX_QEMU_PID=$HVX_BUILD/qemu.pid
 	# One TCG thread runs both emulated CPUs in turn.  With QEMU 7.2's
 	# multi-threaded TCG, SVM guests (KVM's as much as hvx's) wedge the
 	# machine about one boot in three: a CPU stops taking IPIs (RCU stall,
 	# text_poke_bp never finishing).  HVX_TCG_THREAD=multi brings it back.
-	local cmd=(qemu-system-x86_64
+	local cmd=("${HVX_QEMU[@]}"
 		-accel "tcg,thread=${HVX_TCG_THREAD:-single}"
-		-cpu max -m "${HVX_MEM:-1024}"
-		-smp "${HVX_SMP:-2}" -nographic -no-reboot -nic none
+		-m "${HVX_MEM:-1024}" -smp "${HVX_SMP:-2}"
+		-nographic -no-reboot -nic none
 		-serial mon:stdio -pidfile "$HVX_QEMU_PID"
-		-kernel "/boot/vmlinuz-$HVX_KVER" -initrd "$initrd"
-		-append "console=ttyS0 quiet panic=-1 rdinit=/init $append")
+		-kernel "$HVX_KERNEL" -initrd "$initrd"
+		-append "console=$HVX_CONSOLE quiet panic=-1 rdinit=/init${HVX_APPEND:+ $HVX_APPEND} $append")
 	HVX_T_INIT=0 HVX_T_END=0 HVX_HUNG=0 HVX_MOD_TEXT=
 	emu_lock
 	HVX_T_START=$(now_us)
@@ -416,7 +508,7 @@ hvx_boot_x86() {
 		HVX_BOOT_RC=${PIPESTATUS[0]}
 		HVX_IDLE_TIMEOUT=$idle
 	else
-		timeout -k 5 "$timeout" "${cmd[@]}" </dev/null 2>&1 | serial_reader "$log" "$live"
+		timeout -k 5 "$timeout" "${cmd[@]}" <&"$HVX_CON" 2>&1 | serial_reader "$log" "$live"
 		HVX_BOOT_RC=${PIPESTATUS[0]}
 	fi
 	set -e
@@ -510,10 +602,10 @@ klog_check() {
 	sed -n '1,40s/^/#   /p' <<<"$bad" >>"$tap"
 }
 
-# stage_results TAP STAGE LOG TIMEOUT: fold one boot's log into TAP
+# stage_results TAP STAGE LOG TIMEOUT: fold one boot's log into TAP (appended)
 stage_results() {
 	local tap=$1 stage=$2 log=$3 timeout=$4
-	tap_from_log "$log" >"$tap"
+	tap_from_log "$log" >>"$tap"
 	if ! grep -q '^HVX-END' "$log"; then
 		local why="machine crashed or stopped early"
 		((HVX_BOOT_RC == 124 || HVX_BOOT_RC == 137)) && why="timed out after ${timeout} s"
@@ -575,61 +667,83 @@ hvx_summary() {
 
 # ------------------------------------------------------------------ stages
 
-# hvx_prepare [--no-setup] [--no-build]: setup and build, timed
+# hvx_prepare SETUP BUILD ARCH...: setup for these machines (SETUP=1),
+# the emulator lock, and the x86 build (BUILD=1, the "build" stage), timed;
+# another machine's build comes with its first stage (stage_boot).
 hvx_prepare() {
-	local setup=${1:-1} build=${2:-1}
+	local setup=$1 build=$2
+	shift 2
 	mkdir -p "$HVX_LOGS"
 	phase_begin setup
 	if ((setup)); then
-		"$HVX_HARNESS/setup.sh"
+		"$HVX_HARNESS/setup.sh" "$@"
 	fi
 	hvx_require_kver
 	phase_end setup
 	emu_lock
-	phase_begin build
-	if ((build)); then
-		note "building (logs in ${HVX_LOGS#"$HVX_TOP"/}/build-*.log)"
-		hvx_build
-	else
-		: >"$HVX_LOGS/build.tap"
+	HVX_DO_BUILD=$build
+	: >"$HVX_LOGS/build.tap"
+	((build)) && note "building (logs in ${HVX_LOGS#"$HVX_TOP"/}/build-*.log)"
+	if [[ " $* " == *" x86 "* ]]; then
+		hvx_arch x86
+		hvx_build_once "$HVX_LOGS/build.tap" build
 	fi
-	phase_end build
 }
 
-# stage_x86 STAGE GUEST_SCRIPT TIMEOUT LIVE [APPEND] [INTERACTIVE] [EXTRA...]:
-# boots the QEMU/SVM machine with one guest stage and writes $HVX_LOGS/STAGE.tap
-stage_x86() {
-	local stage=$1 script=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
-	local initrd=$HVX_BUILD/initrd-x86.gz log=$HVX_LOGS/$stage.log
-	shift $(($# < 6 ? $# : 6))
+declare -A HVX_BUILT=()
+
+# hvx_build_once TAP PHASE: builds for the selected machine, once a run
+hvx_build_once() {
+	((HVX_DO_BUILD)) || return 0
+	[[ -v HVX_BUILT[$HVX_ARCH] ]] && return 0
+	HVX_BUILT[$HVX_ARCH]=1
+	phase_begin "$2"
+	hvx_build "$1"
+	phase_end "$2"
+}
+
+# stage_boot ARCH STAGE GUEST_SCRIPT TIMEOUT LIVE [APPEND] [INTERACTIVE] [EXTRA...]:
+# boots the ARCH machine with one guest stage and writes $HVX_LOGS/STAGE.tap,
+# after the results of the ARCH build if this run has not built it yet
+stage_boot() {
+	local arch=$1 stage=$2 script=$3 timeout=$4 live=$5 append=${6:-} interactive=${7:-0}
+	local initrd=$HVX_BUILD/initrd-$arch.gz log=$HVX_LOGS/$stage.log tap=$HVX_LOGS/$stage.tap
+	shift $(($# < 7 ? $# : 7))
+	hvx_arch "$arch"
+	: >"$tap"
+	hvx_build_once "$tap" "$stage: build"
+	if ((live)); then
+		grep '^not ok' "$tap" || true
+	fi
 	phase_begin "$stage: initramfs"
-	hvx_initramfs_x86 "$initrd" "$script" "$@"
+	hvx_initramfs "$initrd" "$script" "$@"
 	phase_end "$stage: initramfs"
-	note "$stage: booting QEMU/SVM $HVX_KVER ($(du -k "$initrd" | cut -f1) KiB initramfs," \
+	note "$stage: booting $HVX_MACHINE ${HVX_KERNEL##*/vmlinuz-} ($(du -k "$initrd" | cut -f1) KiB initramfs," \
 		"timeout ${timeout} s, log ${log#"$HVX_TOP"/})"
-	hvx_boot_x86 "$log" "$initrd" "$timeout" "$live" "$append" "$interactive"
+	hvx_boot "$log" "$initrd" "$timeout" "$live" "$append" "$interactive"
 	boot_phases "$stage"
-	stage_results "$HVX_LOGS/$stage.tap" "$stage" "$log" "$timeout"
+	stage_results "$tap" "$stage" "$log" "$timeout"
 }
 
 # run_single_stage NAME GUEST_SCRIPT [--no-setup] [--no-build] [--timeout S]:
-# prepare, one live boot, summary (make demo, make bench)
+# prepare, one live boot of the HVX_ARCH machine, summary (make demo, bench)
 run_single_stage() {
 	local name=$1 script=$2 setup=1 build=1 timeout=${HVX_TIMEOUT:-1800} t0
+	local arch=$HVX_ARCH
 	shift 2
 	while (($#)); do
 		case $1 in
 		--no-setup) setup=0 ;;
 		--no-build) build=0 ;;
 		--timeout) timeout=$2; shift ;;
-		*) die "usage: $(basename "$0") [--no-setup] [--no-build] [--timeout S]" ;;
+		*) die "usage: [HVX_ARCH=x86|arm64] $(basename "$0") [--no-setup] [--no-build] [--timeout S]" ;;
 		esac
 		shift
 	done
 	t0=$(now_us)
-	hvx_prepare "$setup" "$build"
+	hvx_prepare "$setup" "$build" "$arch"
 	grep '^not ok' "$HVX_LOGS/build.tap" || true
-	stage_x86 "$name" "$script" "$timeout" 1
+	stage_boot "$arch" "$name" "$script" "$timeout" 1
 	phase_add total $(($(now_us) - t0))
 	hvx_summary build "$name"
 }

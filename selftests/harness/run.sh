@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boots the QEMU/SVM test machine for development: loads KVM, clears the
-# kernel log, loads hvx.ko, runs CMD in the guest's busybox sh, rmmods hvx,
-# prints the kernel log and powers off. Exits with CMD's status; 1 if CMD
-# succeeded but the kernel log has an Oops/WARNING/...; 124 if the machine
-# timed out or hung (user space silent for HVX_IDLE_TIMEOUT s, default 60,
-# or a lockup reported by the kernel: then QEMU's CPU state and the guest's
-# backtraces are in the log), 125 if it crashed before CMD finished.
+# Boots an emulated test machine for development, QEMU/SVM (x86, the
+# default; run-x86.sh) or QEMU/EL2 (arm64; run-arm64.sh, or --arch arm64, or
+# HVX_ARCH=arm64): loads KVM, clears the kernel log, loads hvx.ko, runs CMD
+# in the guest's busybox sh, rmmods hvx, prints the kernel log and powers
+# off. Exits with CMD's status; 1 if CMD succeeded but the kernel log has
+# an Oops/WARNING/...; 124 if the machine timed out or hung (user space
+# silent for HVX_IDLE_TIMEOUT s, default 60, or a lockup reported by the
+# kernel: then QEMU's CPU state and the guest's backtraces are in the log),
+# 125 if it crashed before CMD finished.
 #
-#   run-x86.sh [options] CMD...     (words are joined into one sh command)
+#   run.sh [options] CMD...     (words are joined into one sh command)
+#     --arch x86|arm64  the machine (default: from the name run-ARCH.sh, or
+#                       HVX_ARCH, or x86)
 #     --no-build        use the programs already built
 #     --no-setup        skip the package check
 #     --no-hvx          do not load hvx.ko (only KVM)
@@ -19,8 +23,9 @@
 #     --timeout S       wall-clock limit (default 600)
 #     -i, --interactive a shell on the console instead of CMD (Ctrl-A x quits)
 #
-# In the guest: /hvx/bin (hvx, kvm_hello, on PATH), /hvx/tests/*_test,
-# /hvx/guests/*, /hvx/hvx.ko, /hvx/extra; /dev/kvm is KVM's node, `kvm_is_hvx`
+# In the guest: /hvx/bin (hvx, kvm_hello or kvm_hello_arm64, on PATH),
+# /hvx/tests/*_test, /hvx/guests/*, /hvx/hvx.ko, /hvx/extra; /dev/kvm is
+# KVM's node (built into the arm64 kernel, in VHE mode), `kvm_is_hvx`
 # moves it to /dev/kvm.real and makes /dev/kvm a symlink to /dev/hvx,
 # `kvm_is_kvm` undoes that. Both are shell functions of /hvx/lib.sh, which
 # CMD can use. HVX_IDLE_TIMEOUT (seconds, default 60): a guest silent that
@@ -55,9 +60,14 @@ write_stage() {
 
 main() {
 	local setup=1 build=1 hvx=1 keep=0 interactive=0 append="" timeout=600
-	local extra=() stage=$HVX_BUILD/run-x86-stage.sh rc
+	local extra=() stage=$HVX_BUILD/run-stage.sh rc arch=$HVX_ARCH
+	case $(basename "$0") in
+	run-x86.sh) arch=x86 ;;
+	run-arm64.sh) arch=arm64 ;;
+	esac
 	while (($#)); do
 		case $1 in
+		--arch) arch=$2; shift ;;
 		--no-build) build=0 ;;
 		--no-setup) setup=0 ;;
 		--no-hvx) hvx=0 ;;
@@ -74,10 +84,12 @@ main() {
 		shift
 	done
 	(($# || interactive)) || usage
-	hvx_prepare "$setup" "$build"
+	[[ $arch == x86 || $arch == arm64 ]] || die "--arch: x86 or arm64, not '$arch'"
+	hvx_prepare "$setup" "$build" "$arch"
 	grep -v '^ok' "$HVX_LOGS/build.tap" || true
 	write_stage "$stage" "$*" "$hvx" "$keep" "$interactive"
-	stage_x86 run "$stage" "$timeout" 1 "$append" "$interactive" "$HVX_BUILD/cmd.sh" "${extra[@]}"
+	stage_boot "$arch" run "$stage" "$timeout" 1 "$append" "$interactive" \
+		"$HVX_BUILD/cmd.sh" "${extra[@]}"
 	echo
 	grep '^not ok - run: ' "$HVX_LOGS/run.tap" || true
 	print_timings

@@ -5,7 +5,13 @@
 # machine; a no-op when everything is there) and prints the Debian kernel
 # version the emulated machines boot.
 #
-#   selftests/harness/setup.sh
+#   selftests/harness/setup.sh [x86] [arm64]     (default: both machines)
+#
+# x86: the Debian amd64 kernel, its headers, QEMU and busybox, installed.
+# arm64: QEMU and the aarch64 cross compiler, installed; Debian's arm64
+# kernel, headers and busybox-static of the same kernel version, fetched with
+# `apt-get download` (after `dpkg --add-architecture arm64`) and unpacked,
+# not installed, under $HVX_ARM64_DIR/root (default /opt/hvx-arm64/root).
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -16,23 +22,23 @@ HVX_PACKAGES=(
 	qemu-system-x86 busybox-static cpio gzip xz-utils
 	gcc make libc6-dev binutils perl kmod
 )
+HVX_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 
 is_installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
 }
 
-missing_packages() {
-	local p
-	for p in "${HVX_PACKAGES[@]}"; do
-		is_installed "$p" || echo "$p"
-	done
+need_root() {
+	((EUID == 0)) || die "$1; run selftests/harness/setup.sh as root"
 }
 
 install_packages() {
-	local missing
-	mapfile -t missing < <(missing_packages)
+	local p missing=()
+	for p in "$@"; do
+		is_installed "$p" || missing+=("$p")
+	done
 	((${#missing[@]})) || return 0
-	((EUID == 0)) || die "missing packages (${missing[*]}); run this script as root"
+	need_root "missing packages (${missing[*]})"
 	note "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q </dev/null
@@ -41,11 +47,85 @@ install_packages() {
 		"${missing[@]}" </dev/null
 }
 
+# download_debs DIR PKG...: `apt-get download` into DIR the packages that
+# have no .deb there yet (a package's .deb name starts with "name_")
+download_debs() {
+	local dir=$1 p debs missing=()
+	shift
+	for p in "$@"; do
+		debs=("$dir/${p%%:*}"_*.deb)
+		((${#debs[@]})) || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
+	need_root "missing arm64 packages (${missing[*]})"
+	note "downloading: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	if [[ " $(dpkg --print-foreign-architectures | tr '\n' ' ') " != *" arm64 "* ]]; then
+		dpkg --add-architecture arm64
+	fi
+	apt-get update -q </dev/null
+	mkdir -p "$dir"
+	# _apt, which fetches, must be able to write there.
+	chown _apt "$dir" 2>/dev/null || true
+	(cd "$dir" && apt-get download -q "${missing[@]}" </dev/null)
+}
+
+# The arm64 machine's kernel, its module headers (a cross build of hvx.ko
+# uses them with the host's kbuild tools, linux-kbuild-6.1) and busybox,
+# unpacked into $HVX_ARM64_ROOT; root/.hvx-kver says which version is there.
+setup_arm64_root() {
+	local root=$HVX_ARM64_ROOT dir=$HVX_ARM64_DIR v=${HVX_KVER%-amd64} p debs
+	local kbuild=linux-kbuild-$HVX_KSERIES
+	local pkgs=("linux-image-$v-arm64-unsigned:arm64" "linux-headers-$v-arm64:arm64"
+		"linux-headers-$v-common" busybox-static:arm64)
+	if [[ $(cat "$root/.hvx-kver" 2>/dev/null) == "$HVX_ARM64_KVER" &&
+		-f $HVX_ARM64_KDIR/Makefile && -x $root/bin/busybox ]]; then
+		return 0
+	fi
+	[[ -d /usr/lib/$kbuild ]] || die "/usr/lib/$kbuild is missing (linux-headers-amd64 brings it)"
+	download_debs "$dir/debs" "${pkgs[@]}"
+	need_root "$root is missing or incomplete"
+	note "unpacking ${pkgs[*]} into $root"
+	rm -rf "$root.new"
+	for p in "${pkgs[@]}"; do
+		mapfile -t debs < <(printf '%s\n' "$dir/debs/${p%%:*}"_*.deb | sort -V)
+		dpkg-deb -x "${debs[-1]}" "$root.new"
+	done
+	if [[ -e $root ]]; then
+		[[ -e $root/.hvx-kver || -d $root/usr/src ]] ||
+			die "$root exists and is not an unpacked arm64 kernel: not replacing it"
+		rm -rf "$root.old"
+		mv "$root" "$root.old"
+	fi
+	mv "$root.new" "$root"
+	rm -rf "$root.old"
+	# The headers' scripts/ and tools/ point into ../../lib/$kbuild, the
+	# amd64 programs a cross build runs; their Makefile includes the common
+	# headers by absolute path, which is the host's, not ours.
+	ln -sfn "/usr/lib/$kbuild" "$root/usr/lib/$kbuild"
+	sed -i "s|^include /usr/src/|include $root/usr/src/|" "$HVX_ARM64_KDIR/Makefile"
+	[[ -f $HVX_ARM64_ROOT/boot/vmlinuz-$HVX_ARM64_KVER ]] ||
+		die "no arm64 kernel image in $root/boot"
+	echo "$HVX_ARM64_KVER" >"$root/.hvx-kver"
+}
+
 main() {
-	install_packages
+	local arches=("$@") packages=() a
+	((${#arches[@]})) || arches=(x86 arm64)
+	for a in "${arches[@]}"; do
+		[[ $a == x86 || $a == arm64 ]] || die "usage: setup.sh [x86] [arm64]"
+	done
+	# The arm64 machine boots the x86 kernel's version: x86 first.
+	packages=("${HVX_PACKAGES[@]}")
+	[[ " ${arches[*]} " == *" arm64 "* ]] && packages+=("${HVX_ARM64_PACKAGES[@]}")
+	install_packages "${packages[@]}"
 	hvx_require_kver
 	[[ -r /boot/vmlinuz-$HVX_KVER ]] || die "/boot/vmlinuz-$HVX_KVER is not readable"
 	note "kernel $HVX_KVER (headers $HVX_KDIR)"
+	if [[ " ${arches[*]} " == *" arm64 "* ]]; then
+		setup_arm64_root
+		note "arm64 kernel $HVX_ARM64_KVER (headers $HVX_ARM64_KDIR)"
+	fi
 }
 
 main "$@"

@@ -11,24 +11,37 @@
 # Results are TAP lines ("ok - name", "not ok - name").
 
 HVX_TIMEOUT_TEST=${HVX_TIMEOUT_TEST:-300}
-# kvm_hello's modes: name and arguments.
-HVX_HELLO_MODES="real:-r protected:-s paged:-p long:-l"
+# The classic KVM hello-world of this architecture and its modes (name and
+# arguments); where KVM comes from.
+case $(uname -m) in
+aarch64)
+	HVX_HELLO=kvm_hello_arm64
+	HVX_HELLO_MODES="el1:"
+	HVX_KVM="built in, VHE"
+	;;
+*)
+	HVX_HELLO=kvm_hello
+	HVX_HELLO_MODES="real:-r protected:-s paged:-p long:-l"
+	HVX_KVM=kvm-amd
+	;;
+esac
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
 
-# Loads the kernel's own KVM (the reference), in dependency order.
+# Loads the kernel's own KVM (the reference): the modules the host put in
+# /hvx/modules/order, in that order (none where KVM is built in).
 load_kvm() {
 	local m
-	for m in irqbypass kvm ccp kvm-amd; do
-		if ! insmod /hvx/modules/$m.ko; then
+	while read -r m; do
+		if ! insmod "/hvx/modules/$m.ko"; then
 			not_ok "load $m.ko"
 			return 1
 		fi
-	done
-	[ -c /dev/kvm ] || { not_ok "/dev/kvm appears"; return 1; }
+	done </hvx/modules/order
+	[ -c /dev/kvm ] || { not_ok "/dev/kvm appears (KVM: $HVX_KVM)"; return 1; }
 	chmod 666 /dev/kvm
-	ok "load KVM (kvm-amd), the reference"
+	ok "load KVM ($HVX_KVM), the reference"
 }
 
 # Loads hvx.ko and waits for /dev/hvx.
@@ -163,22 +176,22 @@ kvm_is_kvm() {
 # Every kvm_hello mode on KVM (the reference), then on hvx.
 run_hello() {
 	local m
-	if [ ! -x /hvx/bin/kvm_hello ]; then
-		not_ok "kvm_hello (not built)"
+	if [ ! -x "/hvx/bin/$HVX_HELLO" ]; then
+		not_ok "$HVX_HELLO (not built)"
 		return
 	fi
 	# shellcheck disable=SC2086 # a mode's arguments are split on purpose
 	for m in $HVX_HELLO_MODES; do
-		as_test "kvm_hello ${m%%:*} [kvm]" kvm_hello ${m#*:}
+		as_test "$HVX_HELLO ${m%%:*} [kvm]" "$HVX_HELLO" ${m#*:}
 	done
 	if [ ! -c /dev/hvx ]; then
-		not_ok "kvm_hello [hvx] (no /dev/hvx)"
+		not_ok "$HVX_HELLO [hvx] (no /dev/hvx)"
 		return
 	fi
 	kvm_is_hvx || { not_ok "point /dev/kvm at /dev/hvx"; return; }
 	# shellcheck disable=SC2086
 	for m in $HVX_HELLO_MODES; do
-		as_test "kvm_hello ${m%%:*} [hvx]" kvm_hello ${m#*:}
+		as_test "$HVX_HELLO ${m%%:*} [hvx]" "$HVX_HELLO" ${m#*:}
 	done
 	kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
 }
