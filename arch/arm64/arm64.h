@@ -56,6 +56,7 @@ struct a64_vcpu {
 	u64 spsr_aarch32[KVM_NR_SPSR - 1];	/* kept for KVM_SET_ONE_REG only */
 	u64 sys[SYS_R_NR];
 	u64 cntvoff;		/* CNTVOFF_EL2: virtual count = physical - this */
+	bool timer_masked;	/* entered with IMASK set by hvx */
 	struct user_fpsimd_state fp;
 	u64 mpidr;
 	/* The last exit's syndrome (Arm ARM D17.2.37 ESR_EL2 etc.). */

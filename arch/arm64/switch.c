@@ -14,6 +14,7 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/irqflags.h>
+#include <asm/arch_timer.h>
 #include <asm/cputype.h>
 #include <asm/cpufeature.h>
 #include <asm/kvm_arm.h>
@@ -107,7 +108,41 @@ static void a64_load_host(const struct a64_host *h)
 	isb();
 }
 
-static void a64_load_guest_el1(const struct a64_vcpu *v)
+/*
+ * The guest's virtual timer (Arm ARM D11.2.4) raises its PPI while it is
+ * enabled, unmasked and CNTVCT - CNTVOFF >= CVAL.  hvx has no virtual
+ * interrupt controller, so the guest can never take that interrupt; a
+ * level that stays high would only bring the vCPU back out on every
+ * entry.  So a timer that has already fired is entered masked (IMASK),
+ * and the guest sees ISTATUS and a WFI that returns.  While the host runs,
+ * the timer is off altogether.
+ */
+static void a64_load_guest_timer(struct a64_vcpu *v)
+{
+	u64 ctl = v->sys[SYS_R_CNTV_CTL];
+	u64 now = read_sysreg(cntpct_el0) - v->cntvoff;
+
+	v->timer_masked = (ctl & ARCH_TIMER_CTRL_ENABLE) &&
+			  !(ctl & ARCH_TIMER_CTRL_IT_MASK) &&
+			  v->sys[SYS_R_CNTV_CVAL] <= now;
+	if (v->timer_masked)
+		ctl |= ARCH_TIMER_CTRL_IT_MASK;
+	write_sysreg_s(v->sys[SYS_R_CNTV_CVAL], SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(ctl, SYS_CNTV_CTL_EL02);
+}
+
+static void a64_save_guest_timer(struct a64_vcpu *v)
+{
+	u64 ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
+
+	if (v->timer_masked)
+		ctl &= ~ARCH_TIMER_CTRL_IT_MASK;
+	v->sys[SYS_R_CNTV_CTL] = ctl & ~ARCH_TIMER_CTRL_IT_STAT;
+	v->sys[SYS_R_CNTV_CVAL] = read_sysreg_s(SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
+}
+
+static void a64_load_guest_el1(struct a64_vcpu *v)
 {
 	const u64 *s = v->sys;
 
@@ -131,8 +166,7 @@ static void a64_load_guest_el1(const struct a64_vcpu *v)
 	write_sysreg(s[SYS_R_PAR], par_el1);
 	write_sysreg(s[SYS_R_CSSELR], csselr_el1);
 	write_sysreg(s[SYS_R_MDSCR], mdscr_el1);
-	write_sysreg_s(s[SYS_R_CNTV_CVAL], SYS_CNTV_CVAL_EL02);
-	write_sysreg_s(s[SYS_R_CNTV_CTL], SYS_CNTV_CTL_EL02);
+	a64_load_guest_timer(v);
 	write_sysreg(v->sp_el1, sp_el1);
 	write_sysreg_s(v->elr_el1, SYS_ELR_EL12);
 	write_sysreg_s(v->spsr_el1, SYS_SPSR_EL12);
@@ -162,13 +196,7 @@ static void a64_save_guest_el1(struct a64_vcpu *v)
 	s[SYS_R_PAR] = read_sysreg(par_el1);
 	s[SYS_R_CSSELR] = read_sysreg(csselr_el1);
 	s[SYS_R_MDSCR] = read_sysreg(mdscr_el1);
-	s[SYS_R_CNTV_CTL] = read_sysreg_s(SYS_CNTV_CTL_EL02);
-	s[SYS_R_CNTV_CVAL] = read_sysreg_s(SYS_CNTV_CVAL_EL02);
-	/*
-	 * The guest's virtual timer must not fire at the host: its PPI is
-	 * not the host's (D11.2.4).  Stopped here, restarted on entry.
-	 */
-	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
+	a64_save_guest_timer(v);
 	v->sp_el1 = read_sysreg(sp_el1);
 	v->elr_el1 = read_sysreg_s(SYS_ELR_EL12);
 	v->spsr_el1 = read_sysreg_s(SYS_SPSR_EL12);
