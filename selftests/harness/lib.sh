@@ -745,7 +745,11 @@ run_single_stage() {
 	grep '^not ok' "$HVX_LOGS/build.tap" || true
 	stage_boot "$arch" "$name" "$script" "$timeout" 1
 	phase_add total $(($(now_us) - t0))
-	hvx_summary build "$name"
+	if [[ -s $HVX_LOGS/build.tap ]]; then
+		hvx_summary build "$name"
+	else
+		hvx_summary "$name"
+	fi
 }
 
 # usage: prints the leading comment of the calling script, exits 2
