@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memslot_test: KVM_SET_USER_MEMORY_REGION, with KVM's errno for each bad
- * request, and guest memory that is the process's own memory.
+ * request, and guest memory that is the process's own memory.  Every
+ * architecture runs these; the guests report through ports (port I/O on
+ * x86, the port window on arm64: lib/test-arm64.h).  The arm64 guests run
+ * with the MMU and caches on (GUEST_EL1_MMU), so that what they read is
+ * coherent with what the process wrote through its cacheable mapping.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -59,15 +63,22 @@ static int test_misaligned(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * Slot ids run from 0 to KVM_CAP_NR_MEMSLOTS - 1; bits 16 and up pick an
+ * address space, of which only x86 has a second one (SMM).
+ */
 static int test_bad_flags_and_slot(const char *dev)
 {
 	void *mem = anon(0x10000);
 	struct vm vm;
+	int nr;
 
 	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	nr = ioctl(vm.sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	EXPECT(nr > 0 && nr < 0x10000);
 	EXPECT_ERRNO(set_region(&vm, 1, 1u << 7, SLOT1_GPA, 0x1000, mem),
 		     EINVAL);
-	EXPECT_ERRNO(set_region(&vm, 32765, 0, SLOT1_GPA, 0x1000, mem), EINVAL);
+	EXPECT_ERRNO(set_region(&vm, nr, 0, SLOT1_GPA, 0x1000, mem), EINVAL);
 	EXPECT_ERRNO(set_region(&vm, 5u << 16, 0, SLOT1_GPA, 0x1000, mem),
 		     EINVAL);
 	return TEST_PASS;
@@ -112,26 +123,33 @@ static int test_resize(const char *dev)
 }
 
 /* Guest writes reach the process's memory at once, and the other way. */
-GUEST_CODE(shared, ".code16",
+GUEST_CODE_X86(shared, GUEST_REAL, ".code16",
 	"movw $0x1234, (0x3000)\n"
 	"out %al, $0x10\n"
 	"mov (0x3002), %ax\n"
 	"out %ax, $0x11\n"
 	"hlt\n");
+GUEST_CODE_ARM64(shared, GUEST_EL1_MMU,
+	"mov x0, #0x3000\n"
+	"mov w1, #0x1234\n strh w1, [x0]\n"
+	GUEST_OUT(0x10, "strb", "w1")
+	"ldrh w1, [x0, #2]\n"
+	GUEST_OUT(0x11, "strh", "w1")
+	GUEST_HALT);
 
 static int test_shared_memory(const char *dev)
 {
 	struct guest g;
 	uint16_t *p;
 
-	GUEST(&g, dev, GUEST_REAL, shared);
+	GUEST_START(&g, dev, shared);
 	p = vm_gpa(&g.vm, 0x3000);
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 1));
 	EXPECT(p[0] == 0x1234);
 	p[1] = 0xbeef;
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 2));
-	EXPECT(*(uint16_t *)vcpu_io_data(&g.vcpu) == 0xbeef);
-	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x11, 2));
+	EXPECT(*(uint16_t *)guest_port_data(&g) == 0xbeef);
+	EXPECT_HALT(&g);
 	return TEST_PASS;
 }
 
@@ -140,9 +158,16 @@ static int test_shared_memory(const char *dev)
  * a second mapping of the same file, and a store there reaches the guest.
  * Only the same physical pages, never a copy, can do that.
  */
-GUEST_CODE(alias, ".code32",
+GUEST_CODE_X86(alias, GUEST_PROT, ".code32",
 	"movl $0xa11a5, (0x10000000)\n out %al, $0x10\n"
 	"mov (0x10000004), %eax\n out %eax, $0x11\n hlt\n");
+GUEST_CODE_ARM64(alias, GUEST_EL1_MMU,
+	"movz x0, #0x1000, lsl #16\n"
+	"ldr w1, =0xa11a5\n str w1, [x0]\n"
+	GUEST_OUT(0x10, "strb", "w1")
+	"ldr w1, [x0, #4]\n"
+	GUEST_OUT(0x11, "str", "w1")
+	GUEST_HALT);
 
 static int test_file_alias(const char *dev)
 {
@@ -154,14 +179,14 @@ static int test_file_alias(const char *dev)
 	a = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	b = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	EXPECT(a != MAP_FAILED && b != MAP_FAILED);
-	GUEST(&g, dev, GUEST_PROT, alias);
+	GUEST_START(&g, dev, alias);
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, a) == 0);
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 1));
 	EXPECT(b[0] == 0xa11a5);
 	b[1] = 0xb0b;
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 4));
-	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0xb0b);
-	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x11, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 0xb0b);
+	EXPECT_HALT(&g);
 	return TEST_PASS;
 }
 
@@ -170,50 +195,64 @@ static int test_file_alias(const char *dev)
  * mmap(MAP_FIXED): the guest must see the new page from then on, as KVM
  * does through its MMU notifier, never the old one.
  */
-GUEST_CODE(remap, ".code16",
+GUEST_CODE_X86(remap, GUEST_REAL, ".code16",
 	"mov (0x3000), %eax\n out %eax, $0x10\n"
 	"mov (0x3000), %eax\n out %eax, $0x10\n"
 	"movl $0x77665544, (0x3004)\n out %al, $0x11\n hlt\n");
+GUEST_CODE_ARM64(remap, GUEST_EL1_MMU,
+	"mov x0, #0x3000\n"
+	"ldr w1, [x0]\n" GUEST_OUT(0x10, "str", "w1")
+	"ldr w1, [x0]\n" GUEST_OUT(0x10, "str", "w1")
+	"ldr w1, =0x77665544\n str w1, [x0, #4]\n"
+	GUEST_OUT(0x11, "strb", "w1")
+	GUEST_HALT);
 
 static int test_hva_remapped(const char *dev)
 {
 	struct guest g;
 	uint32_t *page;
 
-	GUEST(&g, dev, GUEST_REAL, remap);
+	GUEST_START(&g, dev, remap);
 	*(uint32_t *)vm_gpa(&g.vm, 0x3000) = 0x01d;
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
-	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0x01d);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 0x01d);
 	page = mmap(vm_gpa(&g.vm, 0x3000), 0x1000, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	EXPECT(page == vm_gpa(&g.vm, 0x3000));
 	page[0] = 0x2e3;
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
-	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0x2e3);
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x11, 1));
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 0x2e3);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x11, 1));
 	EXPECT(page[1] == 0x77665544);
-	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	EXPECT_HALT(&g);
 	return TEST_PASS;
 }
 
-/* Flat 32-bit guest: read SLOT1_MOVED, then SLOT1_GPA. */
-GUEST_CODE(readhigh, ".code32",
+/* A flat guest: read SLOT1_MOVED, then SLOT1_GPA. */
+GUEST_CODE_X86(readhigh, GUEST_PROT, ".code32",
 	"mov (0x20000000), %eax\n"
 	"out %eax, $0x10\n"
 	"mov (0x10000000), %eax\n"
 	"hlt\n");
+GUEST_CODE_ARM64(readhigh, GUEST_EL1_MMU,
+	"movz x0, #0x2000, lsl #16\n"
+	"ldr w1, [x0]\n"
+	GUEST_OUT(0x10, "str", "w1")
+	"movz x0, #0x1000, lsl #16\n"
+	"ldr w1, [x0]\n"
+	GUEST_HALT);
 
 static int test_move(const char *dev)
 {
 	uint32_t *mem = anon(0x1000);
 	struct guest g;
 
-	GUEST(&g, dev, GUEST_PROT, readhigh);
+	GUEST_START(&g, dev, readhigh);
 	mem[0] = 0xcafe;
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, mem) == 0);
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_MOVED, 0x1000, mem) == 0);
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
-	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 0xcafe);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 0xcafe);
 	/* Nothing is at the old address any more: MMIO. */
 	EXPECT_EXIT(&g, KVM_EXIT_MMIO);
 	EXPECT(g.vcpu.run->mmio.phys_addr == SLOT1_GPA);
@@ -226,34 +265,39 @@ static int test_deleted_is_mmio(const char *dev)
 	uint32_t *mem = anon(0x1000);
 	struct guest g;
 
-	GUEST(&g, dev, GUEST_PROT, readhigh);
+	GUEST_START(&g, dev, readhigh);
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_MOVED, 0x1000, mem) == 0);
 	mem[0] = 7;
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
-	EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 7);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 7);
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_MOVED, 0, mem) == 0);
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, mem) == 0);
 	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0, mem) == 0);
-	/* Restart at the first read: the deleted slot now exits as MMIO. */
-	{
-		struct kvm_regs r;
-
-		EXPECT(vcpu_get_regs(&g.vcpu, &r) == 0);
-		r.rip = GUEST_CODE_GPA;
-		EXPECT(vcpu_set_regs(&g.vcpu, &r) == 0);
-	}
+	/*
+	 * Restart at the first read: the deleted slot now exits as MMIO.
+	 * The port access is completed first, so that moving the PC is not
+	 * mixed up with finishing the access (on arm64 that steps the PC).
+	 */
+	EXPECT(vcpu_complete_exit(&g.vcpu) == 0);
+	EXPECT(vcpu_set_pc(&g.vcpu, GUEST_CODE_GPA) == 0);
 	EXPECT_EXIT(&g, KVM_EXIT_MMIO);
 	EXPECT(g.vcpu.run->mmio.phys_addr == SLOT1_MOVED);
 	return TEST_PASS;
 }
 
 /* Many slots at once, each read by the guest through its own page. */
-GUEST_CODE(readslots, ".code32",
+GUEST_CODE_X86(readslots, GUEST_PROT, ".code32",
 	"mov $0x10000000, %ebx\n"
 	"1: mov (%ebx), %eax\n"
 	"out %eax, $0x10\n"
 	"add $0x1000, %ebx\n"
 	"jmp 1b\n");
+GUEST_CODE_ARM64(readslots, GUEST_EL1_MMU,
+	"movz x0, #0x1000, lsl #16\n"
+	"1: ldr w1, [x0]\n"
+	GUEST_OUT(0x10, "str", "w1")
+	"add x0, x0, #0x1000\n"
+	"b 1b\n");
 
 static int test_many_slots(const char *dev)
 {
@@ -261,15 +305,15 @@ static int test_many_slots(const char *dev)
 	struct guest g;
 	int i;
 
-	GUEST(&g, dev, GUEST_PROT, readslots);
+	GUEST_START(&g, dev, readslots);
 	for (i = 0; i < 16; i++) {
 		mem[i * 1024] = 100 + i;
 		EXPECT(set_region(&g.vm, 1 + i, 0, SLOT1_GPA + i * 0x1000,
 				  0x1000, (char *)mem + i * 0x1000) == 0);
 	}
 	for (i = 0; i < 16; i++) {
-		EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
-		EXPECT(*(uint32_t *)vcpu_io_data(&g.vcpu) == 100u + i);
+		EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 4));
+		EXPECT(*(uint32_t *)guest_port_data(&g) == 100u + i);
 	}
 	EXPECT_EXIT(&g, KVM_EXIT_MMIO);
 	return TEST_PASS;
@@ -290,4 +334,4 @@ static const struct test_case cases[] = {
 	{ "many_slots", test_many_slots },
 };
 
-TEST_MAIN(cases)
+TEST_MAIN_SHARED(cases)

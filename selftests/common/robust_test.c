@@ -18,7 +18,10 @@
 #include "../lib/test.h"
 
 /* A guest that keeps writing its memory while the process unmaps it. */
-GUEST_CODE(writer, ".code16", "1: incw (0x3000)\n jmp 1b\n");
+GUEST_CODE_X86(writer, GUEST_REAL, ".code16", "1: incw (0x3000)\n jmp 1b\n");
+GUEST_CODE_ARM64(writer, GUEST_EL1,
+	"mov x0, #0x3000\n"
+	"1: ldr w1, [x0]\n add w1, w1, #1\n str w1, [x0]\n b 1b\n");
 
 /*
  * What KVM_RUN may answer once the guest's memory is gone: KVM on SVM
@@ -49,7 +52,7 @@ static int test_munmap_while_running(const char *dev)
 	pthread_t t;
 	int r;
 
-	GUEST(&g, dev, GUEST_REAL, writer);
+	GUEST_START(&g, dev, writer);
 	EXPECT(!pthread_create(&t, NULL, unmap_later, &g.vm));
 	test_arm_timer(5000000);
 	r = guest_run(&g);
@@ -64,7 +67,7 @@ static int test_unmapped_before_run(const char *dev)
 {
 	struct guest g;
 
-	GUEST(&g, dev, GUEST_REAL, writer);
+	GUEST_START(&g, dev, writer);
 	EXPECT(munmap(g.vm.mem, g.vm.mem_size) == 0);
 	g.vm.mem = NULL;
 	test_arm_timer(5000000);
@@ -73,26 +76,28 @@ static int test_unmapped_before_run(const char *dev)
 }
 
 /* Close the fds in the "wrong" order; the run page outlives its fd. */
-GUEST_CODE(outhlt, ".code16", "out %al, $0x10\n hlt\n");
+GUEST_CODE_X86(outhlt, GUEST_REAL, ".code16", "out %al, $0x10\n hlt\n");
+GUEST_CODE_ARM64(outhlt, GUEST_EL1, GUEST_OUT(0x10, "strb", "w0") GUEST_HALT);
 
 static int test_close_order(const char *dev)
 {
 	struct guest g;
 	struct kvm_run *run;
 
-	GUEST(&g, dev, GUEST_REAL, outhlt);
+	GUEST_START(&g, dev, outhlt);
 	run = g.vcpu.run;
 	EXPECT(close(g.vm.sys_fd) == 0);
 	EXPECT(close(g.vm.fd) == 0);
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 1));
 	EXPECT(close(g.vcpu.fd) == 0);
-	EXPECT(run->exit_reason == KVM_EXIT_IO);
+	EXPECT(vcpu_exit_is_port(&g.vcpu, run->exit_reason, PORT_OUT, 0x10));
 	EXPECT(munmap(g.vm.mem, g.vm.mem_size) == 0);
 	EXPECT(munmap(run, g.vm.run_size) == 0);
 	return TEST_PASS;
 }
 
-GUEST_CODE(spin, ".code16", "1: jmp 1b\n");
+GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "1: jmp 1b\n");
+GUEST_CODE_ARM64(spin, GUEST_EL1, "b .\n");
 
 /* SIGKILL in the middle of KVM_RUN. */
 static int test_kill_in_run(const char *dev)
@@ -103,7 +108,7 @@ static int test_kill_in_run(const char *dev)
 	if (!pid) {
 		struct guest g;
 
-		if (guest_create(&g, dev, GUEST_REAL, spin_start, spin_end))
+		if (guest_create(&g, dev, spin_mode, spin_start, spin_end))
 			_exit(3);
 		guest_run(&g);
 		_exit(4);
@@ -133,7 +138,7 @@ static int test_exit_in_run(const char *dev)
 		struct guest g;
 		pthread_t t;
 
-		if (guest_create(&g, dev, GUEST_REAL, spin_start, spin_end))
+		if (guest_create(&g, dev, spin_mode, spin_start, spin_end))
 			_exit(3);
 		pthread_create(&t, NULL, exit_soon, NULL);
 		guest_run(&g);
@@ -167,7 +172,7 @@ static int test_random_ioctls(const char *dev)
 	struct guest g;
 	int fds[3], i, j;
 
-	GUEST(&g, dev, GUEST_REAL, spin);
+	GUEST_START(&g, dev, spin);
 	printf("# seed %#llx\n", (unsigned long long)seed);
 	fds[0] = g.vm.sys_fd;
 	fds[1] = g.vm.fd;
@@ -194,9 +199,9 @@ static int test_random_ioctls(const char *dev)
 }
 
 /*
- * A guest that executes random bytes in real mode, for several seeds, with
- * a time limit per run; port I/O and MMIO exits are answered and the guest
- * resumed.
+ * A guest that executes random bytes (real mode on x86, EL1 with the MMU
+ * off on arm64), for several seeds, with a time limit per run; port I/O
+ * and MMIO exits are answered and the guest resumed.
  */
 static int run_random_guest(const char *dev, uint64_t seed)
 {
@@ -204,7 +209,7 @@ static int run_random_guest(const char *dev, uint64_t seed)
 	uint8_t *code;
 	int i, r = 0;
 
-	GUEST(&g, dev, GUEST_REAL, spin);
+	GUEST_START(&g, dev, spin);
 	code = vm_gpa(&g.vm, 0);
 	for (i = 0; i < 0x10000; i++)
 		code[i] = xorshift(&seed);
@@ -257,4 +262,4 @@ static const struct test_case cases[] = {
 	{ "no_leaks", test_no_leaks, TEST_HVX_ONLY },
 };
 
-TEST_MAIN(cases)
+TEST_MAIN_SHARED(cases)

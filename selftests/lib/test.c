@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvx selftest harness: TAP output, the device loop, guest helpers.
+ * hvx selftest harness: TAP output, the device loop, the guest helpers
+ * every architecture shares (test-x86.c, test-arm64.c hold the rest).
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -131,7 +132,7 @@ static void run_case(const struct test_case *tc, const char *dev, int *n)
 	fflush(stdout);
 }
 
-int test_main(const struct test_case *cases, int nr)
+static int run_cases(const struct test_case *cases, int nr)
 {
 	const char *env = getenv("HVX_TEST_DEVICES");
 	char devs[512], *save, *dev;
@@ -152,6 +153,25 @@ int test_main(const struct test_case *cases, int nr)
 	return 0;
 }
 
+int test_main(const struct test_case *cases, int nr)
+{
+	return run_cases(cases, nr);
+}
+
+/* The shared cases, then those of the architecture's file, if any. */
+int test_main_shared(const struct test_case *cases, int nr)
+{
+	int narch = &test_nr_arch_cases ? test_nr_arch_cases : 0;
+	struct test_case *all = calloc(nr + narch, sizeof(*all));
+
+	if (!all)
+		return 1;
+	memcpy(all, cases, nr * sizeof(*all));
+	if (narch)
+		memcpy(all + nr, test_arch_cases, narch * sizeof(*all));
+	return run_cases(all, nr + narch);
+}
+
 int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
 		 const unsigned char *start, const unsigned char *end)
 {
@@ -163,9 +183,8 @@ int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
 	if (r)
 		return r;
 	r = vcpu_create(&g->vm, &g->vcpu, 0);
-	/* KVM needs a CPUID table for long mode and its MSRs; hvx has one. */
 	if (!r)
-		r = vcpu_set_supported_cpuid(&g->vcpu);
+		r = guest_arch_setup(g);
 	if (!r)
 		r = vm_load(&g->vm, GUEST_CODE_GPA, start, end - start);
 	if (!r)
@@ -185,8 +204,21 @@ int guest_run(struct guest *g)
 	return vcpu_run(&g->vcpu);
 }
 
+static const char *system_event_name(uint32_t type)
+{
+	switch (type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		return "shutdown";
+	case KVM_SYSTEM_EVENT_RESET:
+		return "reset";
+	case KVM_SYSTEM_EVENT_CRASH:
+		return "crash";
+	}
+	return "other";
+}
+
 /* Say what a KVM_RUN that returned @r did, for a failed expectation. */
-static void describe_exit(struct guest *g, int r, const char *wanted)
+void guest_describe_exit(struct guest *g, int r, const char *wanted)
 {
 	struct kvm_run *run = g->vcpu.run;
 
@@ -213,6 +245,10 @@ static void describe_exit(struct guest *g, int r, const char *wanted)
 	case KVM_EXIT_INTERNAL_ERROR:
 		printf(": suberror %u", run->internal.suberror);
 		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		printf(": type %u (%s)", run->system_event.type,
+		       system_event_name(run->system_event.type));
+		break;
 	}
 	printf("\n");
 }
@@ -223,55 +259,9 @@ int guest_expect_exit(struct guest *g, int reason)
 
 	if (r == reason)
 		return 1;
-	describe_exit(g, r, reason < 0 ? strerror(-reason) :
-		      exit_reason_name(reason));
+	guest_describe_exit(g, r, reason < 0 ? strerror(-reason) :
+			    exit_reason_name(reason));
 	return 0;
-}
-
-/* Run to the next exit and check it is this port access. */
-int guest_expect_io(struct guest *g, int dir, int port, int size)
-{
-	struct kvm_run *run = g->vcpu.run;
-	int r = guest_run(g);
-
-	if (r != KVM_EXIT_IO) {
-		describe_exit(g, r, "io");
-		return 0;
-	}
-	if (run->io.direction != dir || run->io.port != port ||
-	    run->io.size != size) {
-		printf("# io dir %d port %#x size %d, wanted %d %#x %d\n",
-		       run->io.direction, run->io.port, run->io.size, dir,
-		       port, size);
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * Run the guest to its next ucall and return its code, or -1 after saying
- * what happened instead.  A guest assertion is reported with the file of
- * the caller and the line the guest sent.
- */
-int guest_ucall(struct guest *g, const char *file)
-{
-	struct kvm_run *run = g->vcpu.run;
-	struct kvm_regs regs;
-	uint32_t code;
-
-	if (!guest_expect_io(g, KVM_EXIT_IO_OUT, UCALL_PORT, 4))
-		return -1;
-	code = *(uint32_t *)vcpu_io_data(&g->vcpu);
-	if (run->io.count != 1 || vcpu_get_regs(&g->vcpu, &regs))
-		return -1;
-	g->ucall_arg = regs.rbx;
-	if (code != UCALL_ASSERT)
-		return code;
-	printf("# %s:%u: guest assertion failed\n", file, g->ucall_arg);
-	printf("# rcx %#llx rdx %#llx rsi %#llx rdi %#llx\n",
-	       (unsigned long long)regs.rcx, (unsigned long long)regs.rdx,
-	       (unsigned long long)regs.rsi, (unsigned long long)regs.rdi);
-	return code;
 }
 
 int guest_expect_ucall(struct guest *g, int code, uint32_t arg,
@@ -285,44 +275,4 @@ int guest_expect_ucall(struct guest *g, int code, uint32_t arg,
 		printf("# ucall %#x arg %u, wanted %#x arg %u\n", r,
 		       g->ucall_arg, code, arg);
 	return 0;
-}
-
-/*
- * Point exception or interrupt @vector at @handler, a label inside the
- * guest's blob.  Real mode uses the IVT at 0; the other modes an IDT of
- * interrupt gates at GUEST_IDT_GPA (Intel SDM Vol. 3A 6.11 and 6.14.1,
- * AMD APM Vol. 2 4.8.3).  Vectors without a handler stay not present.
- */
-int guest_set_handler(struct guest *g, int vector,
-		      const unsigned char *handler)
-{
-	uint64_t ip = GUEST_CODE_GPA + (uint64_t)(handler - g->code);
-	int gate = g->mode == GUEST_LONG ? 16 : 8;
-	struct kvm_sregs s;
-	uint32_t *e;
-
-	if (vector < 0 || vector > 255 ||
-	    ioctl(g->vcpu.fd, KVM_GET_SREGS, &s) < 0)
-		return -EINVAL;
-	if (g->mode == GUEST_REAL) {
-		e = vm_gpa(&g->vm, vector * 4);
-		e[0] = (uint32_t)ip;		/* CS 0 : IP */
-		s.idt.base = 0;
-		s.idt.limit = 0x3ff;
-	} else {
-		uint16_t cs = g->mode == GUEST_LONG ? GDT_CODE64 : GDT_CODE32;
-
-		e = vm_gpa(&g->vm, GUEST_IDT_GPA + vector * gate);
-		if (s.idt.base != GUEST_IDT_GPA)
-			memset(vm_gpa(&g->vm, GUEST_IDT_GPA), 0, 256 * gate);
-		e[0] = (ip & 0xffff) | (uint32_t)cs << 16;
-		e[1] = (ip & 0xffff0000) | 0x8e00;	/* P, DPL 0, intr gate */
-		if (gate == 16) {
-			e[2] = ip >> 32;
-			e[3] = 0;
-		}
-		s.idt.base = GUEST_IDT_GPA;
-		s.idt.limit = 256 * gate - 1;
-	}
-	return ioctl(g->vcpu.fd, KVM_SET_SREGS, &s) < 0 ? -errno : 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exit_test: every exit hvx reports, with KVM's semantics.
+ * exit_test, x86 part: every exit hvx reports on x86, with KVM's
+ * semantics; common/exit_test.c has the cases every architecture shares.
  */
 #include <signal.h>
 #include <stdint.h>
@@ -635,32 +636,7 @@ static int test_msr_unknown_gp(const char *dev)
 	return TEST_PASS;
 }
 
-GUEST_CODE(spin, ".code16", "1: jmp 1b\n");
-
-static int test_signal(const char *dev)
-{
-	struct guest g;
-
-	GUEST(&g, dev, GUEST_REAL, spin);
-	test_arm_timer(100000);
-	EXPECT_EXIT(&g, -EINTR);
-	EXPECT(g.vcpu.run->exit_reason == KVM_EXIT_INTR);
-	return TEST_PASS;
-}
-
-static int test_immediate_exit(const char *dev)
-{
-	struct guest g;
-
-	GUEST(&g, dev, GUEST_REAL, outs);
-	g.vcpu.run->immediate_exit = 1;
-	EXPECT_EXIT(&g, -EINTR);
-	g.vcpu.run->immediate_exit = 0;
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x80, 1));
-	return TEST_PASS;
-}
-
-static const struct test_case cases[] = {
+static const struct test_case x86_cases[] = {
 	{ "io_out_sizes", test_io_out },
 	{ "io_in_sizes", test_io_in },
 	{ "io_rep_outsb", test_io_outsb },
@@ -684,8 +660,6 @@ static const struct test_case cases[] = {
 	{ "int_prot_mode", test_int_prot_mode },
 	{ "msr_in_kernel", test_msr_in_kernel },
 	{ "msr_unknown_gp", test_msr_unknown_gp },
-	{ "signal_eintr", test_signal },
-	{ "immediate_exit", test_immediate_exit },
 };
 
-TEST_MAIN(cases)
+TEST_ARCH_CASES(x86_cases);

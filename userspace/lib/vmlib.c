@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlib: VM, vCPU and guest-mode set-up over the KVM ioctl ABI.
+ * vmlib: VMs, memory and vCPUs over the KVM ioctl ABI, for every
+ * architecture.  The architecture's half is vmlib-x86.c or vmlib-arm64.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,19 +14,13 @@
 
 #include "vmlib.h"
 
-#define X86_CR0_PE	(1u << 0)
-#define X86_CR0_PG	(1u << 31)
-#define X86_CR4_PSE	(1u << 4)
-#define X86_CR4_PAE	(1u << 5)
-#define EFER_LME	(1u << 8)
-#define EFER_LMA	(1u << 10)
-
 static int neg_errno(void)
 {
 	return errno ? -errno : -EIO;
 }
 
-int vm_open(struct vm *vm, const char *dev, uint64_t mem_size)
+int vm_create(struct vm *vm, const char *dev, unsigned long type,
+	      uint64_t gpa, uint64_t mem_size)
 {
 	struct kvm_userspace_memory_region region = { 0 };
 	int r;
@@ -42,11 +37,15 @@ int vm_open(struct vm *vm, const char *dev, uint64_t mem_size)
 		goto fail;
 	}
 	vm->run_size = ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	vm->fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	vm->fd = ioctl(vm->sys_fd, KVM_CREATE_VM, type);
 	if (vm->fd < 0 || vm->run_size <= 0)
 		goto fail_errno;
-	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, 0xfffbd000ul) < 0)
-		goto fail_errno;
+	r = vm_arch_setup(vm);
+	if (r)
+		goto fail;
+	if (!mem_size)
+		return 0;
+	vm->mem_gpa = gpa;
 	vm->mem_size = mem_size;
 	vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -54,6 +53,7 @@ int vm_open(struct vm *vm, const char *dev, uint64_t mem_size)
 		vm->mem = NULL;
 		goto fail_errno;
 	}
+	region.guest_phys_addr = gpa;
 	region.memory_size = mem_size;
 	region.userspace_addr = (uintptr_t)vm->mem;
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
@@ -64,6 +64,11 @@ fail_errno:
 fail:
 	vm_close(vm);
 	return r;
+}
+
+int vm_open(struct vm *vm, const char *dev, uint64_t mem_size)
+{
+	return vm_create(vm, dev, 0, 0, mem_size);
 }
 
 void vm_close(struct vm *vm)
@@ -81,22 +86,27 @@ void vm_close(struct vm *vm)
 int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id)
 {
 	void *run;
+	int r;
 
 	vcpu->vm = vm;
 	vcpu->id = id;
+	vcpu->run = NULL;
 	vcpu->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0)
 		return neg_errno();
 	run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   vcpu->fd, 0);
 	if (run == MAP_FAILED) {
-		int r = neg_errno();
-
-		close(vcpu->fd);
-		return r;
+		r = neg_errno();
+		goto fail;
 	}
 	vcpu->run = run;
-	return 0;
+	r = vcpu_arch_setup(vcpu);
+	if (!r)
+		return 0;
+fail:
+	vcpu_close(vcpu);
+	return r;
 }
 
 void vcpu_close(struct vcpu *vcpu)
@@ -109,7 +119,6 @@ void vcpu_close(struct vcpu *vcpu)
 	vcpu->fd = -1;
 }
 
-/* Returns the exit reason, or -errno (-EINTR for a signal). */
 int vcpu_run(struct vcpu *vcpu)
 {
 	if (ioctl(vcpu->fd, KVM_RUN, 0) < 0)
@@ -117,151 +126,37 @@ int vcpu_run(struct vcpu *vcpu)
 	return vcpu->run->exit_reason;
 }
 
+int vcpu_complete_exit(struct vcpu *vcpu)
+{
+	int r;
+
+	vcpu->run->immediate_exit = 1;
+	r = vcpu_run(vcpu);
+	vcpu->run->immediate_exit = 0;
+	return r == -EINTR ? 0 : r < 0 ? r : -EPROTO;
+}
+
 void *vm_gpa(struct vm *vm, uint64_t gpa)
 {
-	return gpa < vm->mem_size ? (char *)vm->mem + gpa : NULL;
+	if (gpa < vm->mem_gpa || gpa - vm->mem_gpa >= vm->mem_size)
+		return NULL;
+	return (char *)vm->mem + (gpa - vm->mem_gpa);
 }
 
 int vm_load(struct vm *vm, uint64_t gpa, const void *code, size_t len)
 {
-	if (gpa > vm->mem_size || len > vm->mem_size - gpa)
+	uint64_t off = gpa - vm->mem_gpa;
+
+	if (gpa < vm->mem_gpa || off > vm->mem_size ||
+	    len > vm->mem_size - off)
 		return -ERANGE;
-	memcpy((char *)vm->mem + gpa, code, len);
+	memcpy((char *)vm->mem + off, code, len);
 	return 0;
 }
 
 uint8_t *vcpu_io_data(struct vcpu *vcpu)
 {
 	return (uint8_t *)vcpu->run + vcpu->run->io.data_offset;
-}
-
-int vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs)
-{
-	return ioctl(vcpu->fd, KVM_GET_REGS, regs) < 0 ? neg_errno() : 0;
-}
-
-int vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs)
-{
-	return ioctl(vcpu->fd, KVM_SET_REGS, regs) < 0 ? neg_errno() : 0;
-}
-
-/* A flat 4 GiB segment; @code64 makes it a long-mode code segment. */
-static void flat_segment(struct kvm_segment *s, uint16_t sel, int code,
-			 int code64)
-{
-	memset(s, 0, sizeof(*s));
-	s->selector = sel;
-	s->limit = 0xffffffff;
-	s->type = code ? 0xb : 0x3;
-	s->present = 1;
-	s->s = 1;
-	s->g = 1;
-	s->l = code64;
-	s->db = !code64;
-}
-
-/* The same descriptors in guest memory, for guests that reload them. */
-static void write_gdt(struct vm *vm)
-{
-	uint64_t *gdt = vm_gpa(vm, GUEST_GDT_GPA);
-
-	gdt[0] = 0;
-	gdt[1] = 0x00cf9b000000ffffull;		/* code32 */
-	gdt[2] = 0x00cf93000000ffffull;		/* data */
-	gdt[3] = 0x00af9b000000ffffull;		/* code64 */
-}
-
-/* Identity map of the first GiB: long mode with 2 MiB pages. */
-static void write_long_tables(struct vm *vm)
-{
-	uint64_t *pml4 = vm_gpa(vm, GUEST_PML4_GPA);
-	uint64_t *pdpt = vm_gpa(vm, GUEST_PML4_GPA + 0x1000);
-	uint64_t *pd = vm_gpa(vm, GUEST_PML4_GPA + 0x2000);
-	int i;
-
-	memset(pml4, 0, 0x3000);
-	pml4[0] = (GUEST_PML4_GPA + 0x1000) | 0x7;
-	pdpt[0] = (GUEST_PML4_GPA + 0x2000) | 0x7;
-	for (i = 0; i < 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0x87;	/* P, RW, US, PS */
-}
-
-/* Identity map of the first GiB: 32-bit paging with 4 MiB pages. */
-static void write_pd32(struct vm *vm)
-{
-	uint32_t *pd = vm_gpa(vm, GUEST_PD32_GPA);
-	int i;
-
-	memset(pd, 0, 0x1000);
-	for (i = 0; i < 256; i++)
-		pd[i] = ((uint32_t)i << 22) | 0x87;
-}
-
-static void real_segment(struct kvm_segment *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->limit = 0xffff;
-	s->type = 0x3;
-	s->present = 1;
-	s->s = 1;
-}
-
-static void setup_sregs(struct vm *vm, struct kvm_sregs *s,
-			enum guest_mode mode)
-{
-	int code64 = mode == GUEST_LONG;
-
-	/*
-	 * Start from paging and long mode off, whatever the vCPU was set up
-	 * as before: a leftover EFER.LMA without CR0.PG is a state
-	 * KVM_SET_SREGS refuses.
-	 */
-	s->cr0 &= ~(uint64_t)(X86_CR0_PE | X86_CR0_PG);
-	s->cr3 = 0;
-	s->cr4 = 0;
-	s->efer = 0;
-	if (mode == GUEST_REAL) {
-		real_segment(&s->cs);
-		s->cs.type = 0xb;
-		real_segment(&s->ds);
-		s->es = s->fs = s->gs = s->ss = s->ds;
-		return;
-	}
-	write_gdt(vm);
-	s->gdt.base = GUEST_GDT_GPA;
-	s->gdt.limit = 4 * 8 - 1;
-	flat_segment(&s->cs, code64 ? GDT_CODE64 : GDT_CODE32, 1, code64);
-	flat_segment(&s->ds, GDT_DATA, 0, 0);
-	s->es = s->fs = s->gs = s->ss = s->ds;
-	s->cr0 = X86_CR0_PE;
-	if (mode == GUEST_PAGED) {
-		write_pd32(vm);
-		s->cr3 = GUEST_PD32_GPA;
-		s->cr4 = X86_CR4_PSE;
-		s->cr0 |= X86_CR0_PG;
-	} else if (mode == GUEST_LONG) {
-		write_long_tables(vm);
-		s->cr3 = GUEST_PML4_GPA;
-		s->cr4 = X86_CR4_PAE;
-		s->cr0 |= X86_CR0_PG;
-		s->efer = EFER_LME | EFER_LMA;
-	}
-}
-
-int vcpu_setup_mode(struct vcpu *vcpu, enum guest_mode mode,
-		    uint64_t entry, uint64_t stack_top)
-{
-	struct kvm_regs regs = { .rip = entry, .rsp = stack_top, .rflags = 2 };
-	struct kvm_sregs sregs;
-
-	if (vcpu->vm->mem_size < GUEST_MIN_MEM)
-		return -ERANGE;
-	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0)
-		return neg_errno();
-	setup_sregs(vcpu->vm, &sregs, mode);
-	if (ioctl(vcpu->fd, KVM_SET_SREGS, &sregs) < 0)
-		return neg_errno();
-	return vcpu_set_regs(vcpu, &regs);
 }
 
 const char *exit_reason_name(unsigned int reason)
@@ -302,41 +197,12 @@ const char *hvx_stat_name(unsigned int stat)
 	return NULL;
 }
 
-const char *guest_mode_name(enum guest_mode mode)
+int guest_mode_parse(const char *name)
 {
-	static const char * const names[] = { "real", "prot", "paged", "long" };
+	int i;
 
-	return mode <= GUEST_LONG ? names[mode] : "?";
-}
-
-/*
- * KVM answers CPUID from a table user space must give it, and hands out
- * zeros until then; hvx answers from the host processor itself and has no
- * such ioctl.  So give KVM its own supported table, as every VMM does,
- * whenever the device says it takes one (KVM_CAP_EXT_CPUID).  Returns 0,
- * also when the device has no such table, or -errno.
- */
-int vcpu_set_supported_cpuid(struct vcpu *v)
-{
-	struct kvm_cpuid2 *cpuid = NULL;
-	unsigned int nent = 64;
-	int r;
-
-	if (ioctl(v->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID) <= 0)
-		return 0;
-	do {
-		free(cpuid);
-		nent *= 2;
-		cpuid = calloc(1, sizeof(*cpuid) +
-			       nent * sizeof(cpuid->entries[0]));
-		if (!cpuid)
-			return -ENOMEM;
-		cpuid->nent = nent;
-		r = ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
-	} while (r < 0 && errno == E2BIG && nent < 4096);
-	if (r >= 0)
-		r = ioctl(v->fd, KVM_SET_CPUID2, cpuid);
-	r = r < 0 ? neg_errno() : 0;
-	free(cpuid);
-	return r;
+	for (i = 0; i < GUEST_NR_MODES; i++)
+		if (!strcmp(name, guest_mode_name(i)))
+			return i;
+	return -1;
 }

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exit_test: the exits of every architecture, with KVM's semantics; the
+ * architecture's own (port I/O, MMIO decoding, HLT, PSCI...) are in
+ * x86/exit_test.c and arm64/exit_test.c.
+ */
+#include <signal.h>
+#include <stdint.h>
+
+#include "../lib/test.h"
+
+GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "1: jmp 1b\n");
+GUEST_CODE_ARM64(spin, GUEST_EL1, "b .\n");
+
+/* A signal ends KVM_RUN with EINTR and exit reason KVM_EXIT_INTR. */
+static int test_signal(const char *dev)
+{
+	struct guest g;
+
+	GUEST_START(&g, dev, spin);
+	test_arm_timer(100000);
+	EXPECT_EXIT(&g, -EINTR);
+	EXPECT(g.vcpu.run->exit_reason == KVM_EXIT_INTR);
+	return TEST_PASS;
+}
+
+GUEST_CODE_X86(out80, GUEST_REAL, ".code16",
+	"mov $0x11, %al\n out %al, $0x80\n hlt\n");
+GUEST_CODE_ARM64(out80, GUEST_EL1,
+	"mov w0, #0x11\n" GUEST_OUT(0x80, "strb", "w0") GUEST_HALT);
+
+/* kvm_run.immediate_exit: EINTR before the guest runs one instruction. */
+static int test_immediate_exit(const char *dev)
+{
+	struct guest g;
+
+	GUEST_START(&g, dev, out80);
+	g.vcpu.run->immediate_exit = 1;
+	EXPECT_EXIT(&g, -EINTR);
+	g.vcpu.run->immediate_exit = 0;
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x80, 1));
+	EXPECT(*guest_port_data(&g) == 0x11);
+	EXPECT_HALT(&g);
+	return TEST_PASS;
+}
+
+static const struct test_case cases[] = {
+	{ "signal_eintr", test_signal },
+	{ "immediate_exit", test_immediate_exit },
+};
+
+TEST_MAIN_SHARED(cases)

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * api_test, x86 part: KVM_GET/SET_REGS and SREGS, the reset state, and
+ * the x86 side of the shared cases (common/api_test.c).
+ */
+#include <sys/ioctl.h>
+
+#include "../lib/test.h"
+
+int arch_check_extension(int sys_fd);
+int arch_bad_vcpu_pointers(struct vcpu *vcpu);
+
+int arch_check_extension(int fd)
+{
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) == 1);
+	return TEST_PASS;
+}
+
+int arch_bad_vcpu_pointers(struct vcpu *vcpu)
+{
+	void *nowhere = (void *)8;
+
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_GET_REGS, nowhere), EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_REGS, nowhere), EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_GET_SREGS, nowhere), EFAULT);
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_SREGS, nowhere), EFAULT);
+	return TEST_PASS;
+}
+
+static int test_regs_roundtrip(const char *dev)
+{
+	struct kvm_regs in = { .rax = 1, .rbx = 2, .rcx = 3, .rdx = 4,
+			       .rsi = 5, .rdi = 6, .rsp = 7, .rbp = 8,
+			       .r8 = 9, .r15 = 0x1122334455667788ull,
+			       .rip = 0x1234, .rflags = 0x2 | 0x1 };
+	struct kvm_regs out;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(vcpu_set_regs(&vcpu, &in) == 0);
+	EXPECT(vcpu_get_regs(&vcpu, &out) == 0);
+	EXPECT(!memcmp(&in, &out, sizeof(in)));
+	return TEST_PASS;
+}
+
+static int test_sregs_roundtrip(const char *dev)
+{
+	struct kvm_sregs in, out;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(vcpu_setup_mode(&vcpu, GUEST_LONG, 0x8000, 0x8000) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &in) == 0);
+	in.cr2 = 0xdead000;
+	in.fs.base = 0x12340000;
+	in.gdt.limit = 0x37;
+	EXPECT(ioctl(vcpu.fd, KVM_SET_SREGS, &in) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &out) == 0);
+	EXPECT(out.cr0 == in.cr0 && out.cr3 == in.cr3 && out.cr4 == in.cr4);
+	EXPECT(out.efer == in.efer && out.cr2 == in.cr2);
+	EXPECT(out.fs.base == in.fs.base && out.gdt.limit == 0x37);
+	EXPECT(out.cs.l == 1 && out.cs.selector == in.cs.selector);
+	return TEST_PASS;
+}
+
+/* Long mode active without PAE is not a state SET_SREGS accepts. */
+static int test_sregs_invalid(const char *dev)
+{
+	struct kvm_sregs s;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &s) == 0);
+	s.cr0 = 0x80000001;
+	s.cr4 = 0;
+	s.efer = 0x500;
+	EXPECT_ERRNO(ioctl(vcpu.fd, KVM_SET_SREGS, &s), EINVAL);
+	return TEST_PASS;
+}
+
+/* Power-on state, as both vendors' manuals define it. */
+static int test_reset_state(const char *dev)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(ioctl(vcpu.fd, KVM_GET_SREGS, &s) == 0);
+	EXPECT(vcpu_get_regs(&vcpu, &r) == 0);
+	EXPECT(r.rip == 0xfff0 && r.rflags == 2);
+	EXPECT(s.cs.selector == 0xf000 && s.cs.base == 0xffff0000);
+	EXPECT((s.cr0 & 1) == 0 && s.efer == 0);
+	return TEST_PASS;
+}
+
+static const struct test_case x86_cases[] = {
+	{ "regs_roundtrip", test_regs_roundtrip },
+	{ "sregs_roundtrip", test_sregs_roundtrip },
+	{ "sregs_invalid", test_sregs_invalid },
+	{ "reset_state", test_reset_state },
+};
+
+TEST_ARCH_CASES(x86_cases);
