@@ -715,6 +715,11 @@ stage_boot() {
 	if ((live)); then
 		grep '^not ok' "$tap" || true
 	fi
+	if [[ ! -r $HVX_KERNEL || ! -x $HVX_BUSYBOX ]]; then
+		tap_line "$tap" FAIL "$stage: boot $HVX_MACHINE" \
+			"no $HVX_KERNEL or $HVX_BUSYBOX: run selftests/harness/setup.sh"
+		return 0
+	fi
 	phase_begin "$stage: initramfs"
 	hvx_initramfs "$initrd" "$script" "$@"
 	phase_end "$stage: initramfs"
