@@ -6,11 +6,16 @@
  * round, so that slow drift of the machine (an emulator's translation
  * caches, host load) touches both alike; the medians over the rounds are
  * compared.  Under software emulation one exit costs about 100 us, so the
- * counts below keep a default run to a few seconds there.
+ * counts in bench.h keep a default run to a few seconds there.
  *
  * Only one hypervisor can own AMD-V or VT-x at a time and both hvx and KVM
  * take it with their first VM and give it back with their last, so every
  * sample closes its VM before the other device is asked for one.
+ *
+ * Three metrics on every architecture: a round trip to user space (the
+ * guest's "tick", an OUT on x86, an MMIO store on arm64), an exit the
+ * kernel handles itself (CPUID, a PSCI call), and the time from opening
+ * the device to the guest's first tick.  bench-$(ARCH).c has the guests.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,68 +27,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "hvx.h"
-#include "lib/vmlib.h"
 
-#define IO_EXITS	300	/* user-space round trips per sample */
-#define CPUID_LOOPS	1000	/* CPUIDs per sample, then one OUT */
-#define CREATES		3	/* VM creations per sample */
 #define DEFAULT_ROUNDS	9
 #define MAX_ROUNDS	64
 
 /*
  * One sample takes well under a second even under software emulation; a
  * sample still running after this long has a guest that never reaches its
- * OUT (a hypervisor bug, a hung vCPU), and must not hang the whole bench.
+ * exit (a hypervisor bug, a hung vCPU), and must not hang the whole bench.
  */
 #define SAMPLE_TIMEOUT_S	30
-
-#define PORT_TICK	0x10	/* the I/O loop's OUT */
-#define PORT_DONE	0x11	/* "CPUID_LOOPS done" */
-
-#define STR_(x)		#x
-#define STR(x)		STR_(x)
-
-/*
- * The guests, in real mode at GUEST_CODE_GPA.  bench_io is an OUT forever,
- * so each KVM_RUN is exactly one I/O exit round trip; bench_cpuid runs
- * CPUID_LOOPS CPUIDs between two OUTs, so one KVM_RUN holds CPUID_LOOPS
- * exits handled in the kernel and one round trip to user space.
- */
-extern const unsigned char bench_io[], bench_io_end[];
-__asm__(".pushsection .rodata\n"
-	"bench_io:\n"
-	".code16\n"
-	"1:	out %al, $" STR(PORT_TICK) "\n"
-	"	jmp 1b\n"
-	".code64\n"
-	"bench_io_end:\n"
-	".popsection\n");
-
-extern const unsigned char bench_cpuid[], bench_cpuid_end[];
-__asm__(".pushsection .rodata\n"
-	"bench_cpuid:\n"
-	".code16\n"
-	"1:	mov $" STR(CPUID_LOOPS) ", %edi\n"
-	"2:	xor %eax, %eax\n"
-	"	cpuid\n"
-	"	dec %edi\n"
-	"	jnz 2b\n"
-	"	out %al, $" STR(PORT_DONE) "\n"
-	"	jmp 1b\n"
-	".code64\n"
-	"bench_cpuid_end:\n"
-	".popsection\n");
-
-struct bench_vm {
-	struct vm vm;
-	struct vcpu vcpu;
-};
 
 /* The exit reason of the last sample that stopped the wrong way. */
 static int bench_bad_exit;
 
-static double now_us(void)
+double bench_now_us(void)
 {
 	struct timespec t;
 
@@ -91,8 +51,8 @@ static double now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-static int bench_open(struct bench_vm *b, const char *dev,
-		      const unsigned char *code, const unsigned char *end)
+int bench_open(struct bench_vm *b, const char *dev, int mode,
+	       const unsigned char *code, const unsigned char *end)
 {
 	int r = vm_open(&b->vm, dev, GUEST_MIN_MEM);
 
@@ -105,7 +65,7 @@ static int bench_open(struct bench_vm *b, const char *dev,
 	}
 	r = vm_load(&b->vm, GUEST_CODE_GPA, code, end - code);
 	if (!r)
-		r = vcpu_setup_mode(&b->vcpu, GUEST_REAL, GUEST_CODE_GPA,
+		r = vcpu_setup_mode(&b->vcpu, mode, GUEST_CODE_GPA,
 				    GUEST_STACK_TOP);
 	if (r) {
 		vcpu_close(&b->vcpu);
@@ -114,63 +74,48 @@ static int bench_open(struct bench_vm *b, const char *dev,
 	return r;
 }
 
-static void bench_close(struct bench_vm *b)
+void bench_close(struct bench_vm *b)
 {
 	vcpu_close(&b->vcpu);
 	vm_close(&b->vm);
 }
 
-/* One KVM_RUN that must end in an OUT to @port: 0 or -errno. */
-static int run_to_out(struct bench_vm *b, uint16_t port)
+int bench_run_to(struct bench_vm *b,
+		 int (*ok)(struct bench_vm *b, int r))
 {
 	int r = vcpu_run(&b->vcpu);
 
 	if (r < 0)
 		return r;
-	if (r != KVM_EXIT_IO || b->vcpu.run->io.port != port ||
-	    b->vcpu.run->io.direction != KVM_EXIT_IO_OUT) {
+	if (!ok(b, r)) {
 		bench_bad_exit = r;
 		return -EPROTO;
 	}
 	return 0;
 }
 
-/* Microseconds per user-space I/O exit round trip. */
-static int bench_io_exit(const char *dev, double *us)
+static int bench_open_tick(struct bench_vm *b, const char *dev)
+{
+	return bench_open(b, dev, bench_arch.mode, bench_arch.tick,
+			  bench_arch.tick_end);
+}
+
+/* Microseconds per round trip to user space. */
+static int bench_user_exit(const char *dev, double *us)
 {
 	struct bench_vm b;
 	double t0;
 	int i, r;
 
-	r = bench_open(&b, dev, bench_io, bench_io_end);
+	r = bench_open_tick(&b, dev);
 	if (r)
 		return r;
 	/* Untimed: the first run faults the code page in. */
-	r = run_to_out(&b, PORT_TICK);
-	t0 = now_us();
+	r = bench_run_to(&b, bench_arch.is_tick);
+	t0 = bench_now_us();
 	for (i = 0; i < IO_EXITS && !r; i++)
-		r = run_to_out(&b, PORT_TICK);
-	*us = (now_us() - t0) / IO_EXITS;
-	bench_close(&b);
-	return r;
-}
-
-/* Microseconds per CPUID, an exit the kernel answers itself. */
-static int bench_cpuid_exit(const char *dev, double *us)
-{
-	struct bench_vm b;
-	double t0;
-	int r;
-
-	r = bench_open(&b, dev, bench_cpuid, bench_cpuid_end);
-	if (r)
-		return r;
-	/* Untimed: one pass to fault the code page in. */
-	r = run_to_out(&b, PORT_DONE);
-	t0 = now_us();
-	if (!r)
-		r = run_to_out(&b, PORT_DONE);
-	*us = (now_us() - t0) / CPUID_LOOPS;
+		r = bench_run_to(&b, bench_arch.is_tick);
+	*us = (bench_now_us() - t0) / IO_EXITS;
 	bench_close(&b);
 	return r;
 }
@@ -183,12 +128,12 @@ static int bench_create(const char *dev, double *us)
 	int i, r;
 
 	for (i = 0; i < CREATES; i++) {
-		t0 = now_us();
-		r = bench_open(&b, dev, bench_io, bench_io_end);
+		t0 = bench_now_us();
+		r = bench_open_tick(&b, dev);
 		if (r)
 			return r;
-		r = run_to_out(&b, PORT_TICK);
-		total += now_us() - t0;
+		r = bench_run_to(&b, bench_arch.is_tick);
+		total += bench_now_us() - t0;
 		/* Not timed: closing is not part of getting a guest going. */
 		bench_close(&b);
 		if (r)
@@ -198,20 +143,25 @@ static int bench_create(const char *dev, double *us)
 	return 0;
 }
 
-static const struct metric {
+struct metric {
 	const char *name;
 	const char *what;
 	int (*fn)(const char *dev, double *us);
-} metrics[] = {
-	{ "io_exit_us", "I/O exit round trip to user space",
-	  bench_io_exit },
-	{ "cpuid_exit_us", "CPUID exit handled in the kernel",
-	  bench_cpuid_exit },
-	{ "create_to_first_exit_us", "VM + vCPU creation to first exit",
-	  bench_create },
 };
 
-#define NR_METRICS	ARRAY_SIZE(metrics)
+#define NR_METRICS	3
+
+static void init_metrics(struct metric *m)
+{
+	m[0] = (struct metric) { bench_arch.user_exit_name,
+				 bench_arch.user_exit_what, bench_user_exit };
+	m[1] = (struct metric) { bench_arch.kernel_exit_name,
+				 bench_arch.kernel_exit_what,
+				 bench_arch.kernel_exit };
+	m[2] = (struct metric) { "create_to_first_exit_us",
+				 "VM + vCPU creation to first exit",
+				 bench_create };
+}
 
 /* Medians of one metric; a negative value: no sample. */
 struct result {
@@ -394,6 +344,7 @@ static int parse_bench_opts(int argc, char **argv, int *rounds,
 int hvx_bench_main(int argc, char **argv)
 {
 	const char *devs[2] = { "/dev/hvx", "/dev/kvm" };
+	struct metric metrics[NR_METRICS];
 	struct result res[NR_METRICS];
 	int rounds = DEFAULT_ROUNDS, missing = 0, failed = 0, r, d;
 	size_t i;
@@ -401,6 +352,7 @@ int hvx_bench_main(int argc, char **argv)
 	r = parse_bench_opts(argc, argv, &rounds, devs);
 	if (r)
 		return r;
+	init_metrics(metrics);
 	bench_init_watchdog();
 	for (d = 0; d < 2; d++)
 		if (!device_present(devs[d])) {
@@ -416,8 +368,9 @@ int hvx_bench_main(int argc, char **argv)
 	printf("# hvx bench: %d rounds (plus one warm-up), hvx=%s kvm=%s, alternating\n",
 	       rounds, devs[0] ? devs[0] : "absent",
 	       devs[1] ? devs[1] : "absent");
-	printf("# per sample: %d I/O exits, %d CPUIDs, %d VM creations; medians in microseconds\n",
-	       IO_EXITS, CPUID_LOOPS, CREATES);
+	printf("# per sample: %d %s, %d %s, %d VM creations; medians in microseconds\n",
+	       IO_EXITS, bench_arch.user_exits, KERNEL_EXITS,
+	       bench_arch.kernel_exits, CREATES);
 	printf("%-36s %10s %10s %8s\n", "metric", "hvx", "kvm", "hvx/kvm");
 	for (i = 0; i < NR_METRICS; i++) {
 		run_metric(&metrics[i], devs, rounds, &res[i]);

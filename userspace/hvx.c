@@ -12,52 +12,7 @@
 #include <string.h>
 
 #include "hvx.h"
-
-static const char usage_run[] =
-"usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
-"\n"
-"Load GUEST into a new VM with one vCPU and run it until it stops.\n"
-"GUEST is a flat binary (loaded and entered at 0x8000, real mode, CS=DS=0)\n"
-"or an ELF file (ELF32: 32-bit protected mode, ELF64: long mode; PT_LOAD\n"
-"segments are loaded at their physical addresses and the vCPU starts at\n"
-"e_entry).  Protected and paged modes have flat 4 GiB segments; paged and\n"
-"long modes identity-map the first GiB.  The stack pointer is 0x8000.\n"
-"\n"
-"The guest's bytes on port 0x3f8 (COM1) and port 0xe9 go to stdout; reading\n"
-"port 0x3fd (COM1 line status) says the transmitter is empty.  A byte\n"
-"written to port 0xf4 ends the run with that byte as exit status; HLT ends\n"
-"it with status 0.\n"
-"\n"
-"  --device PATH  the KVM-compatible device (default /dev/hvx; /dev/kvm\n"
-"                 runs the same guest on KVM)\n"
-"  --mem SIZE     guest RAM at address 0, with an optional K, M or G\n"
-"                 suffix (default 16M, at least 2M)\n"
-"  --mode MODE    real, prot, paged or long, instead of the file's own\n"
-"  --stats        when the guest stops, print its exits by reason on\n"
-"                 stderr: those seen by hvx run and, on /dev/hvx, every\n"
-"                 exit counted by the kernel (HVX_GET_VCPU_STATS)\n"
-"\n"
-"Exit status: the guest's, or 2 bad usage or unreadable guest,\n"
-"3 access outside guest RAM (MMIO), 4 triple fault (shutdown), 5 VM entry\n"
-"failed, 6 internal error, 7 device or ioctl error, 8 unexpected exit.\n";
-
-static const char usage_bench[] =
-"usage: hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
-"\n"
-"Time hvx against KVM in this one process, alternating: each round measures\n"
-"hvx then KVM, and the next round KVM then hvx.  Three metrics:\n"
-"  io_exit_us               one guest OUT: a round trip to user space\n"
-"  cpuid_exit_us            one guest CPUID: an exit handled in the kernel\n"
-"  create_to_first_exit_us  open the device, create VM, RAM and vCPU, run\n"
-"                           until the guest's first OUT\n"
-"It prints the median of each on both devices and the ratio hvx/KVM, then\n"
-"one line per metric for scripts:\n"
-"  bench <metric> hvx=<us> kvm=<us> ratio=<hvx/kvm or unavailable>\n"
-"A missing device is skipped and its figures read n/a.\n"
-"\n"
-"  --rounds N   rounds per metric, 1 to 64 (default 9)\n"
-"  --hvx PATH   default /dev/hvx\n"
-"  --kvm PATH   default /dev/kvm\n";
+#include "run.h"
 
 static const char usage_info[] =
 "usage: hvx info [--device PATH]\n"
@@ -81,9 +36,9 @@ static const char usage_all[] =
 void hvx_usage(const char *cmd)
 {
 	if (!strcmp(cmd, "run"))
-		fputs(usage_run, stdout);
+		fputs(run_arch.help, stdout);
 	else if (!strcmp(cmd, "bench"))
-		fputs(usage_bench, stdout);
+		fputs(hvx_bench_help, stdout);
 	else if (!strcmp(cmd, "info"))
 		fputs(usage_info, stdout);
 	else

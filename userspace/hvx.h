@@ -24,6 +24,9 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* hvx bench --help, the architecture's (bench-x86.c, bench-arm64.c) */
+extern const char hvx_bench_help[];
+
 int hvx_run_main(int argc, char **argv);
 int hvx_bench_main(int argc, char **argv);
 int hvx_info_main(int argc, char **argv);

@@ -2,11 +2,10 @@
 /*
  * hvx run: load a guest, run it on one vCPU, print its serial output.
  *
- * The machine is deliberately tiny: RAM at guest-physical 0, a COM1 that
- * is always ready to transmit, a debug port (0xe9, as Bochs and QEMU's
- * isa-debugcon have it) and an exit port (0xf4, as QEMU's isa-debug-exit
- * has it, though here the byte is the status as it is).  Everything else
- * reads as an absent device.
+ * This file is what every architecture shares: options, the guest file
+ * (flat binary or ELF), the run loop and its statistics.  The machine
+ * itself, deliberately tiny, is the architecture's (run.h): RAM, a serial
+ * port, a way to stop; run-x86.c and run-arm64.c describe theirs.
  */
 #include <elf.h>
 #include <errno.h>
@@ -21,15 +20,7 @@
 #include <linux/hvx.h>
 
 #include "hvx.h"
-#include "lib/vmlib.h"
-
-#define PORT_COM1		0x3f8	/* data (THR) when written */
-#define PORT_COM1_LSR		0x3fd	/* line status register */
-#define PORT_DEBUGCON		0xe9
-#define PORT_EXIT		0xf4
-
-/* LSR: THRE (bit 5) and TEMT (bit 6): the 8250 can take a byte now. */
-#define LSR_TX_EMPTY		0x60
+#include "run.h"
 
 #define DEFAULT_MEM		(16ull << 20)
 #define MAX_MEM			(64ull << 30)
@@ -53,15 +44,6 @@ struct image {
 /* One PT_LOAD segment, whatever the ELF class. */
 struct segment {
 	uint64_t offset, filesz, memsz, paddr;
-};
-
-/* Exits seen by this loop, by KVM_EXIT_* reason. */
-#define NR_COUNTED_EXITS	64
-
-struct counts {
-	unsigned long exits[NR_COUNTED_EXITS];
-	unsigned long signals;
-	unsigned long console_bytes;
 };
 
 static int parse_size(const char *s, uint64_t *out)
@@ -93,18 +75,16 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int parse_mode(const char *s)
+static int bad_mode(const char *s)
 {
-	static const char * const names[] = {
-		[GUEST_REAL] = "real", [GUEST_PROT] = "prot",
-		[GUEST_PAGED] = "paged", [GUEST_LONG] = "long",
-	};
+	char names[128] = "";
 	int i;
 
-	for (i = 0; i <= GUEST_LONG; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
+	for (i = 0; i < GUEST_NR_MODES; i++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+			 "%s%s", i ? (i == GUEST_NR_MODES - 1 ? " or " : ", ") :
+			 "", guest_mode_name(i));
+	return hvx_usage_error("run", "bad --mode '%s' (%s)", s, names);
 }
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
@@ -136,10 +116,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 						       optarg);
 			break;
 		case 'M':
-			o->mode = parse_mode(optarg);
+			o->mode = guest_mode_parse(optarg);
 			if (o->mode < 0)
-				return hvx_usage_error("run", "bad --mode '%s' (real, prot, paged or long)",
-						       optarg);
+				return bad_mode(optarg);
 			break;
 		case 's':
 			o->stats = 1;
@@ -200,26 +179,29 @@ static int image_is_elf(const struct image *img)
 }
 
 /*
- * An ELF guest must be little-endian x86 of either class; its class picks
- * the default mode.  Returns the mode, or -1 after saying why not.
+ * An ELF guest must be little-endian, of a class and machine that the
+ * architecture takes (run_arch.elf_mode), which also picks the default
+ * mode.  Returns the mode, or -1 after saying why not.
  */
 static int elf_check(const struct image *img)
 {
 	const Elf32_Ehdr *e32 = (const void *)img->data;
 	const Elf64_Ehdr *e64 = (const void *)img->data;
 	int class = img->size > EI_CLASS ? img->data[EI_CLASS] : 0;
+	int mode = -1;
 
+	if (img->size > EI_DATA && img->data[EI_DATA] != ELFDATA2LSB)
+		class = ELFCLASSNONE;
 	if (class == ELFCLASS32 && img->size >= sizeof(*e32) &&
-	    img->data[EI_DATA] == ELFDATA2LSB && e32->e_machine == EM_386 &&
 	    e32->e_phentsize == sizeof(Elf32_Phdr))
-		return GUEST_PROT;
+		mode = run_arch.elf_mode(class, e32->e_machine);
 	if (class == ELFCLASS64 && img->size >= sizeof(*e64) &&
-	    img->data[EI_DATA] == ELFDATA2LSB && e64->e_machine == EM_X86_64 &&
 	    e64->e_phentsize == sizeof(Elf64_Phdr))
-		return GUEST_LONG;
-	fprintf(stderr, "hvx run: '%s' is not a little-endian i386 or x86-64 ELF file\n",
-		img->path);
-	return -1;
+		mode = run_arch.elf_mode(class, e64->e_machine);
+	if (mode < 0)
+		fprintf(stderr, "hvx run: '%s' is not %s\n", img->path,
+			run_arch.elf_what);
+	return mode;
 }
 
 static uint64_t elf_entry(const struct image *img)
@@ -279,37 +261,27 @@ static unsigned int elf_phnum(const struct image *img)
 }
 
 /*
- * vcpu_setup_mode() writes a GDT and page tables into guest RAM after the
- * guest is loaded (see lib/vmlib.h); a guest placed on top of them would
- * be silently overwritten, so refuse it.  Real mode writes nothing.
+ * The guest must fit in RAM, and stay clear of what vcpu_setup_mode()
+ * writes there in its mode (run_arch.reserved): a guest placed on top of
+ * that would be silently overwritten, so refuse it.
  */
-static const struct reserved {
-	uint64_t start, end;
-	unsigned int modes;	/* bit per enum guest_mode */
-	const char *what;
-} reserved[] = {
-	{ GUEST_GDT_GPA, GUEST_GDT_GPA + 0x1000,
-	  1u << GUEST_PROT | 1u << GUEST_PAGED | 1u << GUEST_LONG, "GDT" },
-	{ GUEST_PML4_GPA, GUEST_PML4_GPA + 0x3000,
-	  1u << GUEST_LONG, "page tables" },
-	{ GUEST_PD32_GPA, GUEST_PD32_GPA + 0x1000,
-	  1u << GUEST_PAGED, "page directory" },
-};
-
 static int check_placement(const struct vm *vm, int mode, uint64_t gpa,
 			   uint64_t len)
 {
+	uint64_t off = gpa - vm->mem_gpa;
 	size_t i;
 
-	if (gpa > vm->mem_size || len > vm->mem_size - gpa) {
-		fprintf(stderr, "hvx run: guest bytes %#llx-%#llx do not fit in %llu KiB of RAM (see --mem)\n",
+	if (gpa < vm->mem_gpa || off > vm->mem_size ||
+	    len > vm->mem_size - off) {
+		fprintf(stderr, "hvx run: guest bytes %#llx-%#llx do not fit in %llu KiB of RAM at %#llx (see --mem)\n",
 			(unsigned long long)gpa,
 			(unsigned long long)(gpa + len),
-			(unsigned long long)vm->mem_size >> 10);
+			(unsigned long long)vm->mem_size >> 10,
+			(unsigned long long)vm->mem_gpa);
 		return -1;
 	}
-	for (i = 0; i < ARRAY_SIZE(reserved); i++) {
-		const struct reserved *r = &reserved[i];
+	for (i = 0; i < run_arch.nr_reserved; i++) {
+		const struct run_reserved *r = &run_arch.reserved[i];
 
 		if (!(r->modes & 1u << mode) || !len ||
 		    gpa >= r->end || gpa + len <= r->start)
@@ -362,66 +334,10 @@ static int load_elf(struct vm *vm, const struct image *img, int mode,
 static int load_flat(struct vm *vm, const struct image *img, int mode,
 		     uint64_t *entry)
 {
-	if (check_placement(vm, mode, GUEST_CODE_GPA, img->size))
+	if (check_placement(vm, mode, run_arch.flat_gpa, img->size))
 		return -1;
-	*entry = GUEST_CODE_GPA;
-	return vm_load(vm, GUEST_CODE_GPA, img->data, img->size);
-}
-
-static void set_supported_cpuid(struct vcpu *v)
-{
-	int r = vcpu_set_supported_cpuid(v);
-
-	if (r)
-		fprintf(stderr, "hvx run: warning: cannot give %s a CPUID table (%s); the guest's CPUID may read zeros\n",
-			v->vm->dev, strerror(-r));
-}
-
-/* What an IN from @port reads: a ready 8250 at COM1, nothing elsewhere. */
-static uint8_t port_in_value(uint16_t port)
-{
-	if (port == PORT_COM1_LSR)
-		return LSR_TX_EMPTY;
-	if (port >= PORT_COM1 && port < PORT_COM1 + 8)
-		return 0;
-	if (port == PORT_DEBUGCON)
-		return PORT_DEBUGCON;	/* how guests detect the port */
-	return 0xff;			/* floating bus */
-}
-
-/* Returns 1 when the guest asked to stop, with its status in @status. */
-static int handle_io(struct vcpu *v, struct counts *c, int *status)
-{
-	struct kvm_run *run = v->run;
-	uint8_t *data = vcpu_io_data(v);
-	uint16_t port = run->io.port;
-	uint32_t i, size = run->io.size, n = size * run->io.count;
-
-	/* A new hypervisor's bug should read as an error, not a crash. */
-	if (!size || run->io.data_offset > (uint32_t)v->vm->run_size ||
-	    n > v->vm->run_size - run->io.data_offset) {
-		fflush(stdout);
-		fprintf(stderr, "hvx run: KVM_EXIT_IO data (offset %llu, %u x %u bytes) lies outside the %d-byte kvm_run area\n",
-			(unsigned long long)run->io.data_offset, run->io.count,
-			size, v->vm->run_size);
-		*status = HVX_EXIT_INTERNAL;
-		return 1;
-	}
-	if (run->io.direction == KVM_EXIT_IO_IN) {
-		for (i = 0; i < n; i += size)
-			memset(data + i, port_in_value(port), size);
-		return 0;
-	}
-	if (port == PORT_EXIT) {
-		*status = data[0];
-		return 1;
-	}
-	if (port == PORT_COM1 || port == PORT_DEBUGCON) {
-		for (i = 0; i < n; i += size)
-			putchar(data[i]);
-		c->console_bytes += n / size;
-	}
-	return 0;
+	*entry = run_arch.flat_gpa;
+	return vm_load(vm, run_arch.flat_gpa, img->data, img->size);
 }
 
 /* An exit that ends the run other than the guest's way. */
@@ -432,10 +348,11 @@ static int report_exit(struct vcpu *v, int reason)
 	fflush(stdout);
 	switch (reason) {
 	case KVM_EXIT_MMIO:
-		fprintf(stderr, "hvx run: guest %s %u bytes at %#llx, outside its RAM (%llu KiB): no device there\n",
+		fprintf(stderr, "hvx run: guest %s %u bytes at %#llx, outside its RAM (%llu KiB at %#llx): no device there\n",
 			run->mmio.is_write ? "wrote" : "read", run->mmio.len,
 			(unsigned long long)run->mmio.phys_addr,
-			(unsigned long long)v->vm->mem_size >> 10);
+			(unsigned long long)v->vm->mem_size >> 10,
+			(unsigned long long)v->vm->mem_gpa);
 		return HVX_EXIT_MMIO;
 	case KVM_EXIT_SHUTDOWN:
 		fprintf(stderr, "hvx run: guest shut down (triple fault)\n");
@@ -468,17 +385,15 @@ static int run_loop(struct vcpu *v, struct counts *c)
 		}
 		if (r < 0) {
 			fflush(stdout);
-			fprintf(stderr, "hvx run: KVM_RUN failed: %s\n",
-				strerror(-r));
-			return HVX_EXIT_DEVICE;
+			return run_arch.run_error(v, r);
 		}
 		c->exits[r < NR_COUNTED_EXITS ? r : NR_COUNTED_EXITS - 1]++;
-		if (r == KVM_EXIT_IO) {
-			if (handle_io(v, c, &status))
-				return status;
-		} else if (r == KVM_EXIT_HLT) {
-			return 0;
-		} else {
+		switch (run_arch.exit(v, r, c, &status)) {
+		case 0:
+			continue;
+		case 1:
+			return status;
+		default:
 			return report_exit(v, r);
 		}
 	}
@@ -496,6 +411,9 @@ static void print_stats(struct vcpu *v, const struct counts *c)
 				c->exits[i]);
 	if (c->signals)
 		fprintf(stderr, "  %-20s %lu\n", "eintr", c->signals);
+	if (c->hypercalls)
+		fprintf(stderr, "  (hypercalls answered NOT_SUPPORTED %lu)\n",
+			c->hypercalls);
 	fprintf(stderr, "  (console bytes %lu)\n", c->console_bytes);
 	memset(&ks, 0, sizeof(ks));
 	if (ioctl(v->fd, HVX_GET_VCPU_STATS, &ks) < 0) {
@@ -518,12 +436,12 @@ static int prepare(const struct run_opts *o, const struct image *img,
 	int elf = image_is_elf(img), mode, r;
 	uint64_t entry;
 
-	mode = elf ? elf_check(img) : GUEST_REAL;
+	mode = elf ? elf_check(img) : run_arch.flat_mode;
 	if (mode < 0)
 		return HVX_EXIT_USAGE;
 	if (o->mode != MODE_FROM_FILE)
 		mode = o->mode;
-	r = vm_open(vm, o->device, o->mem);
+	r = vm_create(vm, o->device, 0, run_arch.ram_gpa, o->mem);
 	if (!r) {
 		r = vcpu_create(vm, v, 0);
 		if (r)
@@ -536,24 +454,13 @@ static int prepare(const struct run_opts *o, const struct image *img,
 	}
 	r = elf ? load_elf(vm, img, mode, &entry) :
 		  load_flat(vm, img, mode, &entry);
-	if (!r && mode == GUEST_REAL && entry > 0xffff) {
-		/* vcpu_setup_mode() gives CS base 0: IP cannot reach it. */
-		fprintf(stderr, "hvx run: entry point %#llx is out of reach of real mode (CS base 0, 64 KiB limit)\n",
-			(unsigned long long)entry);
-		r = -1;
-	}
 	if (r) {
 		r = HVX_EXIT_USAGE;
 		goto close_vm;
 	}
-	set_supported_cpuid(v);
-	r = vcpu_setup_mode(v, mode, entry, GUEST_STACK_TOP);
-	if (r) {
-		fprintf(stderr, "hvx run: cannot set up %s mode on %s: %s\n",
-			guest_mode_name(mode), o->device, strerror(-r));
-		r = HVX_EXIT_DEVICE;
+	r = run_arch.setup(v, mode, entry);
+	if (r)
 		goto close_vm;
-	}
 	return 0;
 close_vm:
 	vcpu_close(v);

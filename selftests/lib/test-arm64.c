@@ -7,11 +7,11 @@
 
 #include "test.h"
 
-_Static_assert(PSCI_VERSION == PSCI_0_2_FN_PSCI_VERSION, "PSCI id");
-_Static_assert(PSCI_CPU_OFF == PSCI_0_2_FN_CPU_OFF, "PSCI id");
-_Static_assert(PSCI_SYSTEM_OFF == PSCI_0_2_FN_SYSTEM_OFF, "PSCI id");
-_Static_assert(PSCI_SYSTEM_RESET == PSCI_0_2_FN_SYSTEM_RESET, "PSCI id");
-_Static_assert(PSCI_FEATURES == PSCI_1_0_FN_PSCI_FEATURES, "PSCI id");
+_Static_assert(PSCI_FN_VERSION == PSCI_0_2_FN_PSCI_VERSION, "PSCI id");
+_Static_assert(PSCI_FN_CPU_OFF == PSCI_0_2_FN_CPU_OFF, "PSCI id");
+_Static_assert(PSCI_FN_SYSTEM_OFF == PSCI_0_2_FN_SYSTEM_OFF, "PSCI id");
+_Static_assert(PSCI_FN_SYSTEM_RESET == PSCI_0_2_FN_SYSTEM_RESET, "PSCI id");
+_Static_assert(PSCI_FN_FEATURES == PSCI_1_0_FN_PSCI_FEATURES, "PSCI id");
 
 #define VECTOR_SIZE	0x80
 #define NR_VECTORS	16

@@ -81,12 +81,12 @@
  * "Function IDs"): plain numbers, for the assembler; test-arm64.c checks
  * them against <linux/psci.h>.
  */
-#define PSCI_VERSION		0x84000000
-#define PSCI_CPU_OFF		0x84000002
-#define PSCI_SYSTEM_OFF		0x84000008
-#define PSCI_SYSTEM_RESET	0x84000009
-#define PSCI_FEATURES		0x8400000a
-#define GUEST_SYSTEM_OFF	GUEST_HVC(PSCI_SYSTEM_OFF) "b .\n"
+#define PSCI_FN_VERSION		0x84000000
+#define PSCI_FN_CPU_OFF		0x84000002
+#define PSCI_FN_SYSTEM_OFF		0x84000008
+#define PSCI_FN_SYSTEM_RESET	0x84000009
+#define PSCI_FN_FEATURES		0x8400000a
+#define GUEST_SYSTEM_OFF	GUEST_HVC(PSCI_FN_SYSTEM_OFF) "b .\n"
 
 /*
  * Exception vectors (Arm ARM, "Exception vectors"): sixteen entries of

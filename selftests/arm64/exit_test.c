@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * exit_test, arm64 part: what reaches user space and what stays in the
+ * kernel on arm64.
+ *
+ * MMIO: a data abort outside every memory slot is KVM_EXIT_MMIO, decoded
+ * from the syndrome the hardware gives for single-register loads and
+ * stores (ESR_EL2.ISV = 1: SAS the size, SSE sign extension, SRT the
+ * register, SF a 64-bit register; Arm ARM, "ISS encoding for an exception
+ * from a Data Abort").  A load completes into its register, and the PC
+ * moves on, at the next KVM_RUN (api.rst, "KVM_RUN").  Pairs and
+ * writeback forms have no syndrome (ISV = 0).
+ *
+ * PSCI (DEN0022) and other SMCCC calls (DEN0028) by HVC; WFI; exceptions
+ * the guest takes itself.
+ *
+ * The guests run at EL1 with the MMU off, so every access is to Device
+ * memory and must be aligned.
+ */
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+
+#include "../lib/test.h"
+
+#define MMIO_GPA	0x10000000ull
+
+/* x20 = MMIO_GPA, in every guest below. */
+#define MMIO_BASE	"movz x20, #0x1000, lsl #16\n"
+
+/*
+ * Run to the next exit and check it is an MMIO access at @gpa of @len
+ * bytes; a write must carry @data's low @len bytes, a read is answered
+ * with all eight bytes of @data, so that a device that used more than
+ * @len of them would be caught.
+ */
+static int expect_mmio(struct guest *g, uint64_t gpa, int write, int len,
+		       uint64_t data)
+{
+	struct kvm_run *run = g->vcpu.run;
+	uint64_t got = 0, mask = len == 8 ? ~0ull : (1ull << 8 * len) - 1;
+	int r = guest_run(g);
+
+	if (r != KVM_EXIT_MMIO) {
+		guest_describe_exit(g, r, "mmio");
+		return 0;
+	}
+	memcpy(&got, run->mmio.data, run->mmio.len <= 8 ? run->mmio.len : 8);
+	if (run->mmio.phys_addr != gpa || run->mmio.is_write != write ||
+	    (int)run->mmio.len != len || (write && got != (data & mask))) {
+		printf("# mmio %#llx %s len %u data %#llx, wanted %#llx %s len %d data %#llx\n",
+		       (unsigned long long)run->mmio.phys_addr,
+		       run->mmio.is_write ? "write" : "read", run->mmio.len,
+		       (unsigned long long)got, (unsigned long long)gpa,
+		       write ? "write" : "read", len,
+		       (unsigned long long)(data & mask));
+		return 0;
+	}
+	if (!write)
+		memcpy(run->mmio.data, &data, sizeof(data));
+	return 1;
+}
+
+/* STRB, STRH, STR W, STR X, register offset, store-release. */
+GUEST_CODE(mmiow,
+	MMIO_BASE
+	"ldr x1, =0x1122334455667788\n"
+	"mov x21, #0x10\n"
+	"strb w1, [x20]\n"
+	"strh w1, [x20, #2]\n"
+	"str w1, [x20, #4]\n"
+	"str x1, [x20, #8]\n"
+	"str w1, [x20, x21]\n"
+	"stlr w1, [x20]\n"
+	"stlrb w1, [x20, #0]\n"
+	"str x30, [x20, #0x18]\n"
+	GUEST_DONE);
+
+static int test_mmio_write(const char *dev)
+{
+	const uint64_t v = 0x1122334455667788ull;
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, mmiow);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_X(30), 0xfedcba9876543210ull) == 0);
+	EXPECT(expect_mmio(&g, MMIO_GPA, 1, 1, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 2, 1, 2, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 4, 1, 4, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 8, 1, 8, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 0x10, 1, 4, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 1, 4, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 1, 1, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 0x18, 1, 8, 0xfedcba9876543210ull));
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
+/*
+ * LDRB, LDRH, LDR W zero-extend into the whole X register; LDR X; a
+ * register offset; load-acquire; X30.  Each target first holds all ones.
+ */
+GUEST_CODE(mmior,
+	MMIO_BASE
+	"mov x21, #0x10\n"
+	"mov x1, #-1\n ldrb w1, [x20]\n"
+	"mov x2, #-1\n ldrh w2, [x20, #2]\n"
+	"mov x3, #-1\n ldr w3, [x20, #4]\n"
+	"ldr x4, [x20, #8]\n"
+	"mov x5, #-1\n ldr w5, [x20, x21]\n"
+	"mov x6, #-1\n ldar w6, [x20]\n"
+	"mov x7, #-1\n ldarb w7, [x20]\n"
+	"ldr x30, [x20, #0x18]\n"
+	"mov x8, x30\n"
+	GUEST_DONE);
+
+static int test_mmio_read(const char *dev)
+{
+	const uint64_t v = 0x8182838485868788ull;
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, mmior);
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 1, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 2, 0, 2, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 4, 0, 4, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 8, 0, 8, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 0x10, 0, 4, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 4, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 1, v));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 0x18, 0, 8, 0x0123456789abcdefull));
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(1)) == 0x88);
+	EXPECT(guest_reg(&g, REG_X(2)) == 0x8788);
+	EXPECT(guest_reg(&g, REG_X(3)) == 0x85868788);
+	EXPECT(guest_reg(&g, REG_X(4)) == v);
+	EXPECT(guest_reg(&g, REG_X(5)) == 0x85868788);
+	EXPECT(guest_reg(&g, REG_X(6)) == 0x85868788);
+	EXPECT(guest_reg(&g, REG_X(7)) == 0x88);
+	EXPECT(guest_reg(&g, REG_X(8)) == 0x0123456789abcdefull);
+	return TEST_PASS;
+}
+
+/*
+ * LDRSB, LDRSH, LDRSW: sign-extended to 32 bits and zero above for a W
+ * target, to 64 bits for an X target (Arm ARM, "LDRSB (immediate)"...;
+ * ISS.SSE and ISS.SF say which).  Bytes of the answer beyond the access
+ * size are garbage the device must ignore.
+ */
+GUEST_CODE(mmiosx,
+	MMIO_BASE
+	"mov x1, #-1\n ldrsb w1, [x20]\n"
+	"ldrsb x2, [x20]\n"
+	"mov x3, #-1\n ldrsh w3, [x20]\n"
+	"ldrsh x4, [x20]\n"
+	"ldrsw x5, [x20]\n"
+	"mov x6, #-1\n ldrsb x6, [x20]\n"
+	"mov x7, #-1\n ldrsh w7, [x20]\n"
+	"mov x8, #-1\n ldrsw x8, [x20]\n"
+	GUEST_DONE);
+
+static int test_mmio_sign_extend(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, mmiosx);
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 1, 0xdeadbeefcafe0080ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 1, 0xdeadbeefcafe0080ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 2, 0xdeadbeefcafe8001ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 2, 0xdeadbeefcafe8001ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 4, 0xdeadbeef80000001ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 1, 0xdeadbeefcafe807full));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 2, 0xdeadbeefcafe7fffull));
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 4, 0xdeadbeef7ffffffeull));
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(1)) == 0xffffff80ull);
+	EXPECT(guest_reg(&g, REG_X(2)) == 0xffffffffffffff80ull);
+	EXPECT(guest_reg(&g, REG_X(3)) == 0xffff8001ull);
+	EXPECT(guest_reg(&g, REG_X(4)) == 0xffffffffffff8001ull);
+	EXPECT(guest_reg(&g, REG_X(5)) == 0xffffffff80000001ull);
+	EXPECT(guest_reg(&g, REG_X(6)) == 0x7f);
+	EXPECT(guest_reg(&g, REG_X(7)) == 0x7fff);
+	EXPECT(guest_reg(&g, REG_X(8)) == 0x7ffffffe);
+	return TEST_PASS;
+}
+
+/*
+ * Register 31 of a load or store is XZR, not SP: a load into it is
+ * dropped, a store from it writes zeros, and SP stays as it was.
+ */
+GUEST_CODE(mmiozr,
+	MMIO_BASE
+	"ldr xzr, [x20]\n"
+	"ldr wzr, [x20, #8]\n"
+	"str xzr, [x20, #0x10]\n"
+	"strb wzr, [x20, #0x18]\n"
+	"mov x1, sp\n"
+	GUEST_DONE);
+
+static int test_mmio_zero_register(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, mmiozr);
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 8, 0x1111111111111111ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 8, 0, 4, 0x2222222222222222ull));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 0x10, 1, 8, 0));
+	EXPECT(expect_mmio(&g, MMIO_GPA + 0x18, 1, 1, 0));
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(1)) == GUEST_STACK_TOP);
+	EXPECT(guest_reg(&g, REG_SP_EL1) == GUEST_STACK_TOP);
+	return TEST_PASS;
+}
+
+/*
+ * At the exit the PC is still at the load; immediate_exit completes it
+ * without running the guest: the value is in X1 and the PC past the
+ * load (api.rst, "KVM_RUN", on completing pending operations).
+ */
+GUEST_CODE(mmiopc,
+	MMIO_BASE
+	"mmiopc_load: ldr x1, [x20]\n"
+	GUEST_DONE);
+GUEST_LABEL(mmiopc_load);
+
+static int test_mmio_complete(const char *dev)
+{
+	uint64_t load = GUEST_CODE_GPA + (mmiopc_load - mmiopc_start);
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, mmiopc);
+	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 8, 0xabcdef));
+	EXPECT(guest_reg(&g, REG_PC) == load);
+	EXPECT(vcpu_complete_exit(&g.vcpu) == 0);
+	EXPECT(guest_reg(&g, REG_PC) == load + 4);
+	EXPECT(guest_reg(&g, REG_X(1)) == 0xabcdef);
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
+/*
+ * Accesses without a syndrome: LDP, STP, a pre-indexed LDR.  Documented
+ * per device: KVM fails KVM_RUN with ENOSYS (api.rst, "KVM_RUN", unless
+ * KVM_CAP_ARM_NISV_TO_USER is on); hvx exits with
+ * KVM_EXIT_INTERNAL_ERROR, suberror KVM_INTERNAL_ERROR_EMULATION.
+ */
+GUEST_CODE(nisv_ldp, MMIO_BASE "ldp x1, x2, [x20]\n" GUEST_DONE);
+GUEST_CODE(nisv_stp, MMIO_BASE "stp x1, x2, [x20]\n" GUEST_DONE);
+GUEST_CODE(nisv_wb, MMIO_BASE "ldr x1, [x20, #8]!\n" GUEST_DONE);
+
+static int run_no_syndrome(const char *dev, const unsigned char *start,
+			   const unsigned char *end)
+{
+	struct guest g;
+	int r;
+
+	EXPECT(guest_create(&g, dev, GUEST_EL1, start, end) == 0);
+	r = guest_run(&g);
+	if (test_is_hvx(dev)) {
+		if (r != KVM_EXIT_INTERNAL_ERROR ||
+		    g.vcpu.run->internal.suberror !=
+		    KVM_INTERNAL_ERROR_EMULATION)
+			guest_describe_exit(&g, r, "internal_error");
+		EXPECT(r == KVM_EXIT_INTERNAL_ERROR);
+		EXPECT(g.vcpu.run->internal.suberror ==
+		       KVM_INTERNAL_ERROR_EMULATION);
+	} else {
+		if (r != -ENOSYS)
+			guest_describe_exit(&g, r, "ENOSYS");
+		EXPECT(r == -ENOSYS);
+	}
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+static int test_mmio_no_syndrome(const char *dev)
+{
+	EXPECT(run_no_syndrome(dev, nisv_ldp_start, nisv_ldp_end) ==
+	       TEST_PASS);
+	EXPECT(run_no_syndrome(dev, nisv_stp_start, nisv_stp_end) ==
+	       TEST_PASS);
+	EXPECT(run_no_syndrome(dev, nisv_wb_start, nisv_wb_end) == TEST_PASS);
+	return TEST_PASS;
+}
+
+/*
+ * PSCI_VERSION: a version 1.x (PSCI_FEATURES needs 1.0), the same one
+ * that KVM_REG_ARM_PSCI_VERSION reads.
+ */
+GUEST_CODE(psciver, GUEST_HVC(PSCI_FN_VERSION) GUEST_DONE);
+
+static int test_psci_version(const char *dev)
+{
+	uint64_t v, reg;
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, psciver);
+	EXPECT_DONE(&g);
+	v = guest_reg(&g, REG_X(0));
+	printf("# PSCI version %llu.%llu\n", (unsigned long long)v >> 16,
+	       (unsigned long long)v & 0xffff);
+	EXPECT(v >> 16 == 1);
+	EXPECT(vcpu_get_reg(&g.vcpu, KVM_REG_ARM_PSCI_VERSION, &reg) == 0);
+	EXPECT(reg == v);
+	return TEST_PASS;
+}
+
+/*
+ * PSCI_FEATURES: 0 for the functions every PSCI 1.0 implementation has
+ * (VERSION, FEATURES, SYSTEM_OFF, SYSTEM_RESET), NOT_SUPPORTED (-1) for
+ * ids PSCI does not define.  The results are 32-bit (W0).
+ */
+GUEST_CODE(pscifeat,
+	"ldr x1, =" TEST_STR(PSCI_FN_VERSION) "\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x10, x0\n"
+	"ldr x1, =" TEST_STR(PSCI_FN_FEATURES) "\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x11, x0\n"
+	"ldr x1, =" TEST_STR(PSCI_FN_SYSTEM_OFF) "\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x12, x0\n"
+	"ldr x1, =" TEST_STR(PSCI_FN_SYSTEM_RESET) "\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x13, x0\n"
+	"ldr x1, =0x8400001f\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x14, x0\n"
+	"ldr x1, =0xc400ff00\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x15, x0\n"
+	GUEST_DONE);
+
+static int test_psci_features(const char *dev)
+{
+	struct guest g;
+	int i;
+
+	GUEST(&g, dev, GUEST_EL1, pscifeat);
+	EXPECT_DONE(&g);
+	for (i = 10; i <= 15; i++)
+		printf("# x%d %#llx\n", i,
+		       (unsigned long long)guest_reg(&g, REG_X(i)));
+	for (i = 10; i <= 13; i++)
+		EXPECT((int32_t)guest_reg(&g, REG_X(i)) == 0);
+	EXPECT((int32_t)guest_reg(&g, REG_X(14)) == -1);
+	EXPECT((int32_t)guest_reg(&g, REG_X(15)) == -1);
+	return TEST_PASS;
+}
+
+/* SYSTEM_OFF and SYSTEM_RESET: KVM_EXIT_SYSTEM_EVENT of their type. */
+GUEST_CODE(pscioff, GUEST_HVC(PSCI_FN_SYSTEM_OFF) GUEST_DONE);
+GUEST_CODE(pscireset, GUEST_HVC(PSCI_FN_SYSTEM_RESET) GUEST_DONE);
+
+static int test_psci_system_off(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, pscioff);
+	EXPECT_EXIT(&g, KVM_EXIT_SYSTEM_EVENT);
+	EXPECT(g.vcpu.run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN);
+	return TEST_PASS;
+}
+
+static int test_psci_system_reset(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, pscireset);
+	EXPECT_EXIT(&g, KVM_EXIT_SYSTEM_EVENT);
+	EXPECT(g.vcpu.run->system_event.type == KVM_SYSTEM_EVENT_RESET);
+	return TEST_PASS;
+}
+
+/*
+ * PSCI_VERSION by SMC.  hvx takes PSCI over SMC as over HVC.  KVM 6.1
+ * offers PSCI by HVC only and answers any SMC with NOT_SUPPORTED (-1).
+ * Either way the guest goes on after its SMC.
+ */
+GUEST_CODE(pscismc, GUEST_SMC(PSCI_FN_VERSION) GUEST_DONE);
+
+static int test_psci_smc(const char *dev)
+{
+	struct guest g;
+	uint64_t v;
+
+	GUEST(&g, dev, GUEST_EL1, pscismc);
+	EXPECT_DONE(&g);
+	v = guest_reg(&g, REG_X(0));
+	printf("# x0 %#llx\n", (unsigned long long)v);
+	if (test_is_hvx(dev))
+		EXPECT(v >> 16 == 1);
+	else
+		EXPECT(v >> 16 == 1 || v == ~0ull);
+	return TEST_PASS;
+}
+
+/*
+ * A call nobody implements (owner 5, standard hypervisor services,
+ * function 0x123).  KVM 6.1 answers it in the kernel with NOT_SUPPORTED
+ * in X0; hvx hands it to user space as KVM_EXIT_HYPERCALL (nr: the
+ * function id, args: X1-X6), and user space answers through X0.  The
+ * guest checks the answer and that its other registers survived.
+ */
+GUEST_CODE(hvcunk,
+	"mov x1, #7\n mov x6, #6\n mov x9, #9\n"
+	GUEST_HVC(0xc5000123)
+	GUEST_ASSERT_EQ("x0", -1)
+	GUEST_ASSERT_EQ("x9", 9)
+	GUEST_DONE);
+
+static int test_hvc_unknown(const char *dev)
+{
+	struct kvm_run *run;
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_EL1, hvcunk);
+	run = g.vcpu.run;
+	if (test_is_hvx(dev)) {
+		r = guest_run(&g);
+		if (r != KVM_EXIT_HYPERCALL)
+			guest_describe_exit(&g, r, "hypercall");
+		EXPECT(r == KVM_EXIT_HYPERCALL);
+		printf("# nr %#llx args %#llx ... %#llx\n",
+		       (unsigned long long)run->hypercall.nr,
+		       (unsigned long long)run->hypercall.args[0],
+		       (unsigned long long)run->hypercall.args[5]);
+		EXPECT(run->hypercall.nr == 0xc5000123);
+		EXPECT(run->hypercall.args[0] == 7 &&
+		       run->hypercall.args[5] == 6);
+		EXPECT(vcpu_set_reg(&g.vcpu, REG_X(0), ~0ull) == 0);
+	}
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarmed = 1;
+}
+
+static void arm_alarm(long usec)
+{
+	struct itimerval t = { .it_value = { .tv_sec = usec / 1000000,
+					     .tv_usec = usec % 1000000 } };
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	alarmed = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+/*
+ * WFI with the virtual timer armed 10 ms ahead and its interrupt not
+ * masked at the timer: WFI returns once it fires (Arm ARM, "Wait For
+ * Interrupt": a pending interrupt wakes WFI whatever PSTATE.I says).  WFI
+ * may also return early, so the guest waits in a loop until
+ * CNTV_CTL_EL0.ISTATUS says the timer condition is met, counting its
+ * WFIs in x2, then turns the timer off.
+ *
+ * Without an in-kernel interrupt controller KVM reports each change of
+ * the timer's output to user space as KVM_EXIT_INTR (EINTR, and the
+ * line in kvm_run.s.regs.device_irq_level: api.rst, KVM_CAP_ARM_USER_IRQ);
+ * those are resumed.  Only the host's alarm, 5 s on, is a failure.
+ */
+GUEST_CODE(wfitimer,
+	"mrs x0, cntfrq_el0\n"
+	"lsr x0, x0, #7\n"			/* about 8 ms */
+	"mrs x1, cntvct_el0\n add x1, x1, x0\n"
+	"msr cntv_cval_el0, x1\n"
+	"mov x1, #1\n msr cntv_ctl_el0, x1\n"	/* ENABLE, IMASK clear */
+	"isb\n"
+	"mov x2, #0\n"
+	"1: wfi\n add x2, x2, #1\n"
+	"mrs x1, cntv_ctl_el0\n tbz x1, #2, 1b\n"	/* ISTATUS */
+	"msr cntv_ctl_el0, xzr\n isb\n"
+	GUEST_DONE);
+
+static int test_wfi_timer(const char *dev)
+{
+	struct kvm_run *run;
+	struct guest g;
+	int r, intr = 0;
+
+	GUEST(&g, dev, GUEST_EL1, wfitimer);
+	run = g.vcpu.run;
+	arm_alarm(5000000);
+	while ((r = guest_run(&g)) == -EINTR && !alarmed && intr < 100) {
+		EXPECT(run->exit_reason == KVM_EXIT_INTR);
+		intr++;
+	}
+	arm_alarm(0);
+	printf("# %d KVM_EXIT_INTR, timer line %#llx, %llu WFI\n", intr,
+	       (unsigned long long)run->s.regs.device_irq_level,
+	       (unsigned long long)guest_reg(&g, REG_X(2)));
+	if (alarmed)
+		printf("# the guest still waited after 5 s\n");
+	EXPECT(!alarmed);
+	EXPECT(vcpu_exit_is_port(&g.vcpu, r, PORT_OUT, UCALL_PORT));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == UCALL_DONE);
+	return TEST_PASS;
+}
+
+/* WFI with nothing to wake it: a signal ends KVM_RUN with EINTR. */
+GUEST_CODE(wfiforever, "1: wfi\n b 1b\n");
+
+static int test_wfi_signal(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, wfiforever);
+	test_arm_timer(100000);
+	EXPECT_EXIT(&g, -EINTR);
+	EXPECT(g.vcpu.run->exit_reason == KVM_EXIT_INTR);
+	return TEST_PASS;
+}
+
+/*
+ * A branch to an address with no memory behind it: nothing to fetch.
+ * Accepted: the guest takes an instruction abort through its vectors
+ * (hvx; EC 0x21 with FAR the address), or KVM_RUN fails with ENOEXEC
+ * (KVM: api.rst, "KVM_RUN": "the guest tried to execute instructions
+ * from device memory").  Not accepted: anything else, or no end (the
+ * host's alarm after 5 s).
+ */
+GUEST_CODE(nowhere, "movz x0, #0x1000, lsl #16\n br x0\n");
+
+static int test_jump_nowhere(const char *dev)
+{
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_EL1, nowhere);
+	test_arm_timer(5000000);
+	r = guest_run(&g);
+	if (r == -ENOEXEC && !test_is_hvx(dev))
+		return TEST_PASS;
+	if (!vcpu_exit_is_port(&g.vcpu, r, PORT_OUT, UCALL_PORT)) {
+		guest_describe_exit(&g, r, "an abort taken by the guest");
+		return TEST_FAIL;
+	}
+	g.ucall_arg = *(uint64_t *)guest_port_data(&g) >> 32;
+	EXPECT(*(uint32_t *)guest_port_data(&g) == UCALL_EXCEPTION);
+	EXPECT(g.ucall_arg == VECTOR_EL1H_SYNC);
+	EXPECT(ESR_EC(guest_reg(&g, REG_ESR_EL1)) == EC_IABT_CUR);
+	EXPECT(guest_reg(&g, REG_FAR_EL1) == MMIO_GPA);
+	EXPECT(guest_reg(&g, REG_ELR_EL1) == MMIO_GPA);
+	return TEST_PASS;
+}
+
+/*
+ * The same with the vector table nowhere either, so that an injected
+ * abort cannot be taken: hvx ends the run with KVM_EXIT_INTERNAL_ERROR;
+ * KVM fails KVM_RUN with ENOEXEC.  It must end, within 5 s.
+ */
+static int test_jump_nowhere_no_vectors(const char *dev)
+{
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_EL1, nowhere);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_VBAR_EL1, 0x20000000) == 0);
+	test_arm_timer(5000000);
+	r = guest_run(&g);
+	guest_describe_exit(&g, r, test_is_hvx(dev) ? "internal_error" :
+			    "ENOEXEC");
+	if (test_is_hvx(dev))
+		EXPECT(r == KVM_EXIT_INTERNAL_ERROR);
+	else
+		EXPECT(r == -ENOEXEC);
+	return TEST_PASS;
+}
+
+/*
+ * Exceptions the guest takes itself never reach user space: SVC and an
+ * undefined instruction go through VBAR_EL1 to the guest's handler,
+ * which counts them in x10, steps over the UDF (whose ELR_EL1 is the
+ * instruction itself, where SVC's is the next one) and returns with ERET.
+ */
+GUEST_CODE(exc,
+	"mov x10, #0\n mov x11, #0\n"
+	"svc #0x42\n"
+	"udf #0\n"
+	"svc #1\n"
+	GUEST_ASSERT_EQ("x10", 3)
+	GUEST_ASSERT_EQ("x11", 0x56000042)	/* EC SVC64, IL, imm16 */
+	"mov x1, sp\n"
+	GUEST_ASSERT_EQ("x1", GUEST_STACK_TOP)
+	GUEST_DONE
+	"exc_handler:\n"
+	"mrs x1, esr_el1\n"
+	"cbnz x11, 1f\n mov x11, x1\n"		/* the first ESR */
+	"1: lsr x1, x1, #26\n"
+	"cbnz x1, 2f\n"				/* EC 0: unknown (UDF) */
+	"mrs x2, elr_el1\n add x2, x2, #4\n msr elr_el1, x2\n"
+	"2: add x10, x10, #1\n"
+	"eret\n");
+GUEST_LABEL(exc_handler);
+
+static int test_exception_in_guest(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, exc);
+	EXPECT(guest_set_vector(&g, VECTOR_EL1H_SYNC, exc_handler) == 0);
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
+static const struct test_case arm64_cases[] = {
+	{ "mmio_write", test_mmio_write },
+	{ "mmio_read", test_mmio_read },
+	{ "mmio_sign_extend", test_mmio_sign_extend },
+	{ "mmio_zero_register", test_mmio_zero_register },
+	{ "mmio_complete", test_mmio_complete },
+	{ "mmio_no_syndrome", test_mmio_no_syndrome },
+	{ "psci_version", test_psci_version },
+	{ "psci_features", test_psci_features },
+	{ "psci_system_off", test_psci_system_off },
+	{ "psci_system_reset", test_psci_system_reset },
+	{ "psci_smc", test_psci_smc },
+	{ "hvc_unknown", test_hvc_unknown },
+	{ "wfi_timer", test_wfi_timer },
+	{ "wfi_signal", test_wfi_signal },
+	{ "jump_nowhere", test_jump_nowhere },
+	{ "jump_nowhere_no_vectors", test_jump_nowhere_no_vectors },
+	{ "exception_in_guest", test_exception_in_guest },
+};
+
+TEST_ARCH_CASES(arm64_cases);
