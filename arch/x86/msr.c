@@ -138,3 +138,36 @@ int x86_emulate_xsetbv(struct x86_vcpu *x)
 	hvx_stat(x->vcpu, HVX_STAT_OTHER);
 	return 1;
 }
+
+/* PAT entries may only hold memory types 0, 1, 4, 5, 6, 7 (SDM 12.12.2). */
+bool x86_pat_valid(u64 pat)
+{
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 type = (pat >> (i * 8)) & 0xff;
+
+		if (type > 7 || type == 2 || type == 3)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Values the control-block MSRs accept: PAT entries as above, and a
+ * canonical address in the ones that hold an address (SDM Vol. 4); any
+ * other value raises #GP in the guest.
+ */
+bool x86_msr_value_valid(u32 index, u64 data)
+{
+	switch (index) {
+	case MSR_IA32_CR_PAT:
+		return x86_pat_valid(data);
+	case MSR_IA32_SYSENTER_CS:
+	case MSR_STAR:
+	case MSR_SYSCALL_MASK:
+		return true;
+	default:
+		return (s64)(data << 16) >> 16 == data;
+	}
+}

@@ -159,10 +159,6 @@ static int svm_probe(void)
 	u64 vm_cr;
 	int r;
 
-	if (!boot_cpu_has(X86_FEATURE_SVM)) {
-		pr_err("no hardware virtualization: this CPU has neither AMD SVM nor (supported) Intel VMX\n");
-		return -ENODEV;
-	}
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
 		pr_err("SVM is disabled by the firmware (VM_CR.SVMDIS)\n");
@@ -371,32 +367,14 @@ static int svm_get_msr(struct x86_vcpu *x, u32 index, u64 *data)
 	return 0;
 }
 
-/* PAT entries may only hold memory types 0, 1, 4, 5, 6, 7 (SDM 12.12.2). */
-static bool svm_pat_valid(u64 pat)
-{
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		u8 type = (pat >> (i * 8)) & 0xff;
-
-		if (type > 7 || type == 2 || type == 3)
-			return false;
-	}
-	return true;
-}
-
 static int svm_set_msr(struct x86_vcpu *x, u32 index, u64 data)
 {
 	u64 *slot = svm_msr_slot(&to_svm(x)->vmcb->save, index);
 
 	if (!slot)
 		return -ENOENT;
-	if (index == MSR_IA32_CR_PAT && !svm_pat_valid(data))
+	if (!x86_msr_value_valid(index, data))
 		return -EINVAL;
-	if (index != MSR_IA32_CR_PAT && index != MSR_IA32_SYSENTER_CS &&
-	    index != MSR_STAR && index != MSR_SYSCALL_MASK &&
-	    (s64)(data << 16) >> 16 != data)
-		return -EINVAL;		/* non-canonical address: #GP */
 	*slot = data;
 	return 0;
 }
@@ -507,22 +485,11 @@ static bool svm_host_state_leaked(const struct vmcb_save_area *v)
  */
 static const char *svm_check_state(const struct vmcb_save_area *v)
 {
-	bool lme_pg = (v->efer & EFER_LME) && (v->cr0 & X86_CR0_PG);
-
-	if (v->cr0 >> 32)
-		return "CR0[63:32] not zero";
-	if (!(v->cr0 & X86_CR0_CD) && (v->cr0 & X86_CR0_NW))
-		return "CR0.NW set with CR0.CD clear";
-	if ((v->cr0 & X86_CR0_PG) && !(v->cr0 & X86_CR0_PE))
-		return "CR0.PG set with CR0.PE clear";
 	if ((v->dr6 >> 32) || (v->dr7 >> 32))
 		return "DR6 or DR7 bits 63:32 not zero";
-	if (lme_pg && !(v->cr4 & X86_CR4_PAE))
-		return "EFER.LME and CR0.PG set with CR4.PAE clear";
-	if (lme_pg && (v->cs.attrib & SVM_SELECTOR_L_MASK) &&
-	    (v->cs.attrib & SVM_SELECTOR_DB_MASK))
-		return "EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D all set";
-	return NULL;
+	return x86_check_state(v->cr0, v->cr4, v->efer,
+			       v->cs.attrib & SVM_SELECTOR_L_MASK,
+			       v->cs.attrib & SVM_SELECTOR_DB_MASK);
 }
 
 static int svm_refuse_entry(struct svm_vcpu *svm, const char *why)

@@ -68,6 +68,36 @@ void x86_inject_gp(struct x86_vcpu *x)
 	x86_vendor->inject_exception(x, X86_VEC_GP, pe, 0);
 }
 
+/*
+ * Guest-state rules that both VMRUN (AMD APM Vol. 2 15.5.1) and VM entry
+ * (Intel SDM Vol. 3C 26.3.1.1) enforce, plus CR0.PG without CR0.PE, which
+ * no MOV to CR0 can produce (APM Vol. 2 3.1.1, SDM Vol. 3A 2.5).  hvx
+ * checks them itself so that the log can say which rule a state broke.
+ * Returns the rule, or NULL.
+ */
+const char *x86_check_state(u64 cr0, u64 cr4, u64 efer, bool cs_l,
+			    bool cs_db)
+{
+	bool lme_pg = (efer & EFER_LME) && (cr0 & X86_CR0_PG);
+
+	if (cr0 >> 32)
+		return "CR0[63:32] not zero";
+	if (!(cr0 & X86_CR0_CD) && (cr0 & X86_CR0_NW))
+		return "CR0.NW set with CR0.CD clear";
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return "CR0.PG set with CR0.PE clear";
+	if (lme_pg && !(cr4 & X86_CR4_PAE))
+		return "EFER.LME and CR0.PG set with CR4.PAE clear";
+	if (lme_pg && cs_l && cs_db)
+		return "EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D all set";
+	return NULL;
+}
+
+const char *x86_check_sregs(const struct kvm_sregs *s)
+{
+	return x86_check_state(s->cr0, s->cr4, s->efer, s->cs.l, s->cs.db);
+}
+
 /* XCR0 follows the guest only while it runs, with interrupts off. */
 void x86_load_guest_xcr0(struct x86_vcpu *x)
 {
@@ -426,10 +456,18 @@ const struct hvx_arch_ops *hvx_arch_probe(void)
 
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		x86_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	r = svm_vendor_ops.probe();
+	/* The vendor whose extension this CPU has; SVM is tried first. */
+	x86_vendor = &svm_vendor_ops;
+	r = boot_cpu_has(X86_FEATURE_SVM) ? svm_vendor_ops.probe() : -ENODEV;
+	if (r == -ENODEV && boot_cpu_has(X86_FEATURE_VMX)) {
+		x86_vendor = &vmx_vendor_ops;
+		r = vmx_vendor_ops.probe();
+	}
+	if (r == -ENODEV && !boot_cpu_has(X86_FEATURE_SVM) &&
+	    !boot_cpu_has(X86_FEATURE_VMX))
+		pr_err("no hardware virtualization: this CPU has neither AMD SVM nor Intel VMX\n");
 	if (r)
 		return ERR_PTR(r);
-	x86_vendor = &svm_vendor_ops;
 	x86_ops.name = x86_vendor->name;
 	x86_ops.backend = x86_vendor->backend;
 	return &x86_ops;

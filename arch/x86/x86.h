@@ -111,6 +111,7 @@ struct x86_vendor_ops {
 };
 
 extern const struct x86_vendor_ops svm_vendor_ops;
+extern const struct x86_vendor_ops vmx_vendor_ops;
 
 /* svm_run.S */
 void __svm_vcpu_run(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);
@@ -123,6 +124,9 @@ void x86_exit_to_user(struct x86_vcpu *x, u32 reason);
 int x86_internal_error(struct x86_vcpu *x, u32 suberror, u64 data0,
 		       u64 data1);
 void x86_inject_ud(struct x86_vcpu *x);
+const char *x86_check_state(u64 cr0, u64 cr4, u64 efer, bool cs_l,
+			    bool cs_db);
+const char *x86_check_sregs(const struct kvm_sregs *s);
 void x86_inject_gp(struct x86_vcpu *x);
 void x86_load_guest_xcr0(struct x86_vcpu *x);
 void x86_load_host_xcr0(struct x86_vcpu *x);
@@ -135,6 +139,8 @@ int x86_emulate_cpuid(struct x86_vcpu *x);
 int x86_emulate_rdmsr(struct x86_vcpu *x);
 int x86_emulate_wrmsr(struct x86_vcpu *x);
 int x86_emulate_xsetbv(struct x86_vcpu *x);
+bool x86_pat_valid(u64 pat);
+bool x86_msr_value_valid(u32 index, u64 data);
 
 /* pio.c */
 struct x86_pio {

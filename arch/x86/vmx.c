@@ -1,0 +1,978 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx Intel VMX backend (Intel SDM Vol. 3C, chapters 23-29).
+ *
+ * VMX operation (VMXON) is entered on every CPU when the first hvx VM is
+ * created and left when the last one is freed; if CR4.VMXE is already set
+ * another hypervisor (kvm_intel) is in VMX operation and hvx refuses.
+ * Each vCPU has one VMCS, active on one CPU at a time: a vCPU thread that
+ * moves is VMCLEARed on the old CPU and VMPTRLDed on the new one (SDM
+ * 24.11.1).  Every control is built from the capability MSRs (Appendix
+ * A), guest memory is mapped with EPT (28.3), real mode runs natively as an
+ * unrestricted guest (26.3.1.1), TLB entries are tagged with a VPID
+ * (28.1).
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/io.h>
+#include <asm/cpu_entry_area.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/msr.h>
+#include <asm/tlbflush.h>
+
+#include "vmx.h"
+
+struct vmx_cpu {
+	struct page *vmxon;	/* the VMXON region (SDM 24.11.5) */
+	struct vmx_vcpu *current_vmcs;
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpu);
+static DEFINE_IDA(vmx_vpids);
+
+/* What the capability MSRs allow, settled once at load. */
+static struct {
+	u32 revision;
+	u32 pin, proc, proc2, exit, entry;
+	bool vpid;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+} vmx_caps;
+
+u64 vmx_read(unsigned long field)
+{
+	unsigned long value;
+
+	if (unlikely(!this_cpu_read(vmx_cpu.current_vmcs)))
+		return 0;	/* this CPU is not in VMX operation */
+	asm volatile("vmread %1, %0" : "=rm" (value) : "r" (field) : "cc");
+	return value;
+}
+
+void vmx_write(unsigned long field, u64 value)
+{
+	bool failed;
+
+	if (unlikely(!this_cpu_read(vmx_cpu.current_vmcs)))
+		return;
+	asm volatile("vmwrite %1, %2" CC_SET(be)
+		     : CC_OUT(be) (failed) : "rm" (value), "r" (field) : "cc");
+	if (unlikely(failed))
+		pr_err_ratelimited("VMWRITE of field %#lx failed (VM-instruction error %llu)\n",
+				   field, vmx_read(VM_INSTRUCTION_ERROR));
+}
+
+/*
+ * A control's value from its capability MSR (SDM A.3-A.5): bits 31:0 are
+ * the allowed 0-settings (a 1 there must be 1), bits 63:32 the allowed
+ * 1-settings.  -EIO if a control hvx needs cannot be 1.
+ */
+static int vmx_adjust(u32 msr, u32 need, u32 want, u32 *out)
+{
+	u64 caps;
+	u32 ctl;
+
+	rdmsrl(msr, caps);
+	ctl = (need | want | (u32)caps) & (u32)(caps >> 32);
+	if ((ctl & need) != need)
+		return -EIO;
+	*out = ctl;
+	return 0;
+}
+
+static int vmx_setup_controls(bool true_msrs)
+{
+	u32 need;
+	int r;
+
+	r = vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			MSR_IA32_VMX_PINBASED_CTLS,
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
+		       &vmx_caps.pin);
+	need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+	       CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
+	       CPU_BASED_MONITOR_EXITING | CPU_BASED_USE_TSC_OFFSETTING |
+	       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	r = r ?: vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+			     MSR_IA32_VMX_PROCBASED_CTLS, need, 0,
+			     &vmx_caps.proc);
+	r = r ?: vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
+			    SECONDARY_EXEC_ENABLE_EPT |
+			    SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			    SECONDARY_EXEC_ENABLE_VPID |
+			    SECONDARY_EXEC_ENABLE_RDTSCP |
+			    SECONDARY_EXEC_ENABLE_INVPCID, &vmx_caps.proc2);
+	need = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
+	       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
+	       VM_EXIT_LOAD_IA32_PAT | VM_EXIT_SAVE_DEBUG_CONTROLS;
+	r = r ?: vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+			     MSR_IA32_VMX_EXIT_CTLS, need, 0, &vmx_caps.exit);
+	need = VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_IA32_PAT |
+	       VM_ENTRY_LOAD_DEBUG_CONTROLS;
+	r = r ?: vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+			     MSR_IA32_VMX_ENTRY_CTLS, need, 0, &vmx_caps.entry);
+	/* The CR3-load/store exits are not wanted: EPT makes CR3 the guest's. */
+	vmx_caps.proc &= ~(CPU_BASED_CR3_LOAD_EXITING |
+			   CPU_BASED_CR3_STORE_EXITING |
+			   CPU_BASED_INVLPG_EXITING);
+	vmx_caps.entry &= ~VM_ENTRY_IA32E_MODE;
+	return r;
+}
+
+/* EPT with 4-level walks and write-back tables, INVEPT (SDM A.10). */
+static int vmx_check_ept(void)
+{
+	u64 cap;
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, cap);
+	if (!(cap & VMX_EPT_PAGE_WALK_4_BIT) || !(cap & VMX_EPTP_WB_BIT) ||
+	    !(cap & VMX_EPT_INVEPT_BIT) ||
+	    !(cap & VMX_EPT_EXTENT_CONTEXT_BIT))
+		return -EIO;
+	vmx_caps.vpid = (vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
+			(cap & ((u64)VMX_VPID_INVVPID_BIT << 32)) &&
+			(cap & ((u64)VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32));
+	if (!vmx_caps.vpid)
+		vmx_caps.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+	return 0;
+}
+
+static int vmx_probe(void)
+{
+	u64 basic, feature;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX))
+		return -ENODEV;
+	rdmsrl(MSR_IA32_FEAT_CTL, feature);
+	if (!(feature & FEAT_CTL_LOCKED) ||
+	    !(feature & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("VMX is disabled by the firmware (IA32_FEATURE_CONTROL %#llx)\n",
+		       feature);
+		return -ENODEV;
+	}
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	vmx_caps.revision = basic & 0x7fffffff;
+	if (((basic >> 32) & 0x1fff) > PAGE_SIZE ||
+	    ((basic >> 50) & 0xf) != 6) {
+		pr_err("unsupported VMCS layout (IA32_VMX_BASIC %#llx)\n", basic);
+		return -ENODEV;
+	}
+	if (vmx_setup_controls(basic & VMX_BASIC_TRUE_CTLS) ||
+	    vmx_check_ept()) {
+		pr_err("this VMX lacks EPT, unrestricted guest or a control hvx needs\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_caps.cr4_fixed1);
+	return 0;
+}
+
+static int vmx_alloc_cpus(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+
+		vc->vmxon = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!vc->vmxon)
+			return -ENOMEM;
+		*(u32 *)page_address(vc->vmxon) = vmx_caps.revision;
+	}
+	return 0;
+}
+
+static void vmx_free_cpus(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
+
+		if (vc->vmxon)
+			__free_page(vc->vmxon);
+		vc->vmxon = NULL;
+	}
+	ida_destroy(&vmx_vpids);
+}
+
+static int vmx_probe_all(void)
+{
+	int r = vmx_probe();
+
+	if (!r)
+		r = vmx_alloc_cpus();
+	if (r)
+		vmx_free_cpus();
+	return r;
+}
+
+/* VMXON on this CPU (SDM 24.7, 31.5); interrupts off. */
+static int vmx_enable_this_cpu(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	u64 pa = page_to_phys(vc->vmxon);
+	bool failed;
+
+	if (cr4_read_shadow() & X86_CR4_VMXE)
+		return -EBUSY;
+	cr4_set_bits(X86_CR4_VMXE);
+	asm volatile("vmxon %1" CC_SET(be) : CC_OUT(be) (failed)
+		     : "m" (pa) : "memory", "cc");
+	if (failed) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		return -EIO;
+	}
+	vc->current_vmcs = NULL;
+	vc->enabled = true;
+	return 0;
+}
+
+static void vmx_disable_this_cpu(void *unused)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+
+	if (!vc->enabled)
+		return;
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+	vc->enabled = false;
+}
+
+static void vmx_enable_cpu(void *busy)
+{
+	if (vmx_enable_this_cpu())
+		atomic_inc(busy);
+}
+
+static int vmx_enable(void)
+{
+	atomic_t busy = ATOMIC_INIT(0);
+
+	on_each_cpu(vmx_enable_cpu, &busy, 1);
+	if (!atomic_read(&busy))
+		return 0;
+	on_each_cpu(vmx_disable_this_cpu, NULL, 1);
+	pr_err("VMX is in use by another hypervisor (CR4.VMXE already set; is kvm_intel running a VM?) or VMXON failed\n");
+	return -EBUSY;
+}
+
+static void vmx_disable(void)
+{
+	on_each_cpu(vmx_disable_this_cpu, NULL, 1);
+}
+
+/* VMCLEAR (SDM 30.3): the VMCS goes back to memory, inactive. */
+static void vmx_vmclear(struct vmx_vcpu *vmx)
+{
+	u64 pa = page_to_phys(vmx->vmcs);
+
+	asm volatile("vmclear %0" : : "m" (pa) : "memory", "cc");
+	if (this_cpu_read(vmx_cpu.current_vmcs) == vmx)
+		this_cpu_write(vmx_cpu.current_vmcs, NULL);
+	vmx->cpu = -1;
+	vmx->launched = false;
+}
+
+static void vmx_vmclear_ipi(void *arg)
+{
+	vmx_vmclear(arg);
+}
+
+/* Make the VMCS inactive wherever it is active. */
+static void vmx_release_vmcs(struct vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_vmclear_ipi, vmx, 1);
+}
+
+static void vmx_write_seg(unsigned int sel_field, const struct kvm_segment *s)
+{
+	/* Field encodings: selector, then limit, AR and base at fixed steps. */
+	u32 ar = s->unusable || !s->present ? BIT(16) :
+		(s->type & 0xf) | (s->s & 1) << 4 | (s->dpl & 3) << 5 |
+		(s->present & 1) << 7 | (s->avl & 1) << 12 |
+		(s->l & 1) << 13 | (s->db & 1) << 14 | (s->g & 1) << 15;
+	unsigned int i = (sel_field - GUEST_ES_SELECTOR) / 2;
+
+	vmx_write(sel_field, s->selector);
+	vmx_write(GUEST_ES_LIMIT + 2 * i, s->limit);
+	vmx_write(GUEST_ES_AR_BYTES + 2 * i, ar);
+	vmx_write(GUEST_ES_BASE + 2 * i, s->base);
+}
+
+static void vmx_read_seg(unsigned int sel_field, struct kvm_segment *s)
+{
+	unsigned int i = (sel_field - GUEST_ES_SELECTOR) / 2;
+	u32 ar = vmx_read(GUEST_ES_AR_BYTES + 2 * i);
+
+	*s = (struct kvm_segment) {
+		.selector = vmx_read(sel_field),
+		.base = vmx_read(GUEST_ES_BASE + 2 * i),
+		.limit = vmx_read(GUEST_ES_LIMIT + 2 * i),
+		.type = ar & 0xf, .s = (ar >> 4) & 1, .dpl = (ar >> 5) & 3,
+		.present = (ar >> 7) & 1, .avl = (ar >> 12) & 1,
+		.l = (ar >> 13) & 1, .db = (ar >> 14) & 1, .g = (ar >> 15) & 1,
+		.unusable = (ar >> 16) & 1,
+	};
+	if (s->unusable)
+		s->present = 0;
+}
+
+/*
+ * CR0 and CR4 bits VMX operation fixes (SDM A.7, A.8) are owned by hvx:
+ * the guest reads them from the read shadow, and a write that would
+ * change one exits.  Unrestricted guests may clear PE and PG (26.3.1.1).
+ */
+static u64 vmx_cr0_owned(void)
+{
+	return (vmx_caps.cr0_fixed0 | ~vmx_caps.cr0_fixed1) &
+	       ~(X86_CR0_PE | X86_CR0_PG);
+}
+
+static u64 vmx_cr4_owned(void)
+{
+	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1;
+}
+
+void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
+{
+	u64 fixed0 = vmx_caps.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+
+	vmx->cr0_shadow = cr0;
+	vmx_write(CR0_READ_SHADOW, cr0);
+	vmx_write(GUEST_CR0, (cr0 | fixed0) & vmx_caps.cr0_fixed1);
+}
+
+void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
+{
+	vmx->cr4_shadow = cr4;
+	vmx_write(CR4_READ_SHADOW, cr4);
+	vmx_write(GUEST_CR4, (cr4 | vmx_caps.cr4_fixed0) &
+		  vmx_caps.cr4_fixed1);
+}
+
+u64 vmx_guest_cr0(struct vmx_vcpu *vmx)
+{
+	u64 owned = vmx_cr0_owned();
+
+	return (vmx_read(GUEST_CR0) & ~owned) | (vmx->cr0_shadow & owned);
+}
+
+static u64 vmx_guest_cr4(struct vmx_vcpu *vmx)
+{
+	u64 owned = vmx_cr4_owned();
+
+	return (vmx_read(GUEST_CR4) & ~owned) | (vmx->cr4_shadow & owned);
+}
+
+static void __vmx_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+
+	vmx_write_seg(GUEST_CS_SELECTOR, &s->cs);
+	vmx_write_seg(GUEST_DS_SELECTOR, &s->ds);
+	vmx_write_seg(GUEST_ES_SELECTOR, &s->es);
+	vmx_write_seg(GUEST_FS_SELECTOR, &s->fs);
+	vmx_write_seg(GUEST_GS_SELECTOR, &s->gs);
+	vmx_write_seg(GUEST_SS_SELECTOR, &s->ss);
+	vmx_write_seg(GUEST_TR_SELECTOR, &s->tr);
+	vmx_write_seg(GUEST_LDTR_SELECTOR, &s->ldt);
+	vmx_write(GUEST_GDTR_BASE, s->gdt.base);
+	vmx_write(GUEST_GDTR_LIMIT, s->gdt.limit);
+	vmx_write(GUEST_IDTR_BASE, s->idt.base);
+	vmx_write(GUEST_IDTR_LIMIT, s->idt.limit);
+	vmx_set_cr0(vmx, s->cr0);
+	vmx_set_cr4(vmx, s->cr4);
+	vmx_write(GUEST_CR3, s->cr3);
+	vmx_write(GUEST_IA32_EFER, s->efer);
+	/* "IA-32e mode guest" must equal EFER.LMA (SDM 26.3.1.1). */
+	if (s->efer & EFER_LMA)
+		vmx->entry_ctls |= VM_ENTRY_IA32E_MODE;
+	else
+		vmx->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	vmx_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+	x->sregs.cr2 = s->cr2;	/* CR2 is not in the VMCS: kept here */
+}
+
+static void __vmx_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+
+	vmx_read_seg(GUEST_CS_SELECTOR, &s->cs);
+	vmx_read_seg(GUEST_DS_SELECTOR, &s->ds);
+	vmx_read_seg(GUEST_ES_SELECTOR, &s->es);
+	vmx_read_seg(GUEST_FS_SELECTOR, &s->fs);
+	vmx_read_seg(GUEST_GS_SELECTOR, &s->gs);
+	vmx_read_seg(GUEST_SS_SELECTOR, &s->ss);
+	vmx_read_seg(GUEST_TR_SELECTOR, &s->tr);
+	vmx_read_seg(GUEST_LDTR_SELECTOR, &s->ldt);
+	s->gdt.base = vmx_read(GUEST_GDTR_BASE);
+	s->gdt.limit = vmx_read(GUEST_GDTR_LIMIT);
+	s->idt.base = vmx_read(GUEST_IDTR_BASE);
+	s->idt.limit = vmx_read(GUEST_IDTR_LIMIT);
+	s->cr0 = vmx_guest_cr0(vmx);
+	s->cr3 = vmx_read(GUEST_CR3);
+	s->cr4 = vmx_guest_cr4(vmx);
+	s->efer = vmx_read(GUEST_IA32_EFER);
+}
+
+/*
+ * Host state a VM exit loads (SDM 27.5).  The per-CPU parts (TR, GDT, GS
+ * base, the SYSENTER stack) are written whenever the VMCS becomes active
+ * on a CPU; CR3, CR4 and FS/GS bases on every entry.
+ */
+static void vmx_write_host_cpu_state(int cpu)
+{
+	struct desc_ptr gdt, idt;
+	u64 v;
+
+	vmx_write(HOST_TR_BASE,
+		  (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+	native_store_gdt(&gdt);
+	vmx_write(HOST_GDTR_BASE, gdt.address);
+	store_idt(&idt);
+	vmx_write(HOST_IDTR_BASE, idt.address);
+	rdmsrl(MSR_IA32_SYSENTER_ESP, v);
+	vmx_write(HOST_IA32_SYSENTER_ESP, v);
+}
+
+static void vmx_write_host_const_state(void)
+{
+	u64 v;
+
+	vmx_write(HOST_CR0, read_cr0());
+	vmx_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmx_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmx_write(HOST_DS_SELECTOR, 0);
+	vmx_write(HOST_ES_SELECTOR, 0);
+	vmx_write(HOST_FS_SELECTOR, 0);
+	vmx_write(HOST_GS_SELECTOR, 0);
+	vmx_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	vmx_write(HOST_RIP, (unsigned long)__vmx_vmexit);
+	rdmsrl(MSR_IA32_SYSENTER_CS, v);
+	vmx_write(HOST_IA32_SYSENTER_CS, v);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
+	vmx_write(HOST_IA32_SYSENTER_EIP, v);
+	rdmsrl(MSR_EFER, v);
+	vmx_write(HOST_IA32_EFER, v);
+	rdmsrl(MSR_IA32_CR_PAT, v);
+	vmx_write(HOST_IA32_PAT, v);
+}
+
+/* EPTP (SDM 24.6.11): write-back, 4-level walk, the root's address. */
+static u64 vmx_eptp(struct x86_vcpu *x)
+{
+	return __pa(x86_tdp(x86_vm(x))->root) | (3 << 3) | 6;
+}
+
+/* The VMCS fields that never change after reset. */
+static void vmx_write_controls(struct vmx_vcpu *vmx)
+{
+	vmx->proc_ctls = vmx_caps.proc;
+	vmx->entry_ctls = vmx_caps.entry;
+	vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctls);
+	vmx_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.proc2);
+	vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit);
+	vmx_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+	vmx_write(EXCEPTION_BITMAP, BIT(AC_VECTOR));
+	vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmx_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmx_write(CR3_TARGET_COUNT, 0);
+	vmx_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmx_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmx_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_write(CR0_GUEST_HOST_MASK, vmx_cr0_owned());
+	vmx_write(CR4_GUEST_HOST_MASK, vmx_cr4_owned());
+	vmx_write(VMCS_LINK_POINTER, -1ULL);
+	vmx_write(EPT_POINTER, vmx_eptp(&vmx->x));
+	if (vmx_caps.vpid)
+		vmx_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	vmx_write(GUEST_IA32_PAT, 0x0007040600070406ULL);	/* power-on */
+	vmx_write(GUEST_DR7, 0x400);
+	vmx_write(GUEST_IA32_DEBUGCTL, 0);
+	vmx_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmx_write(GUEST_ACTIVITY_STATE, 0);
+	vmx_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmx_write(GUEST_SYSENTER_CS, 0);
+	vmx_write(GUEST_SYSENTER_ESP, 0);
+	vmx_write(GUEST_SYSENTER_EIP, 0);
+	vmx_write_host_const_state();
+}
+
+/* VMPTRLD on this CPU, after a VMCLEAR on the CPU it was active on. */
+static void vmx_load_vmcs(struct vmx_vcpu *vmx, int cpu)
+{
+	u64 pa = page_to_phys(vmx->vmcs);
+	unsigned long flags;
+	int r = 0;
+
+	/* A CPU brought up while VMs exist enters VMX operation now. */
+	if (unlikely(!this_cpu_read(vmx_cpu.enabled))) {
+		local_irq_save(flags);
+		r = vmx_enable_this_cpu();
+		local_irq_restore(flags);
+		if (r) {
+			pr_err_ratelimited("cannot enter VMX operation on CPU %d\n",
+					   cpu);
+			return;
+		}
+	}
+
+	if (vmx->cpu != cpu) {
+		vmx_release_vmcs(vmx);
+		vmx->cpu = cpu;
+		vmx->tlb_gen = -1;	/* flush on this CPU before entry */
+	}
+	if (this_cpu_read(vmx_cpu.current_vmcs) != vmx) {
+		asm volatile("vmptrld %0" : : "m" (pa) : "memory", "cc");
+		this_cpu_write(vmx_cpu.current_vmcs, vmx);
+		vmx_write_host_cpu_state(cpu);
+	}
+}
+
+/*
+ * VMREAD and VMWRITE act on the CPU's current VMCS: every access outside
+ * the entry path makes the vCPU's VMCS current here, with preemption off
+ * until vmx_put().  Interrupts stay on, to wait for a VMCLEAR elsewhere.
+ */
+void vmx_get(struct vmx_vcpu *vmx)
+{
+	preempt_disable();
+	vmx_load_vmcs(vmx, smp_processor_id());
+}
+
+void vmx_put(void)
+{
+	preempt_enable();
+}
+
+/* INVEPT single-context (SDM 30.3): the VM's guest-physical mappings. */
+static void vmx_invept(u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1" : : "m" (desc),
+		     "r" ((u64)VMX_EPT_EXTENT_CONTEXT) : "memory", "cc");
+}
+
+static void vmx_reset(struct x86_vcpu *x)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+
+	vmx_get(vmx);
+	vmx_write_controls(vmx);
+	vmx_put();
+	vmx->dr6 = 0xffff0ff0;	/* power-on DR6 (SDM Vol. 3B 18.2.4) */
+	vmx->star = vmx->lstar = vmx->cstar = vmx->sfmask = 0;
+	vmx->kernel_gs_base = 0;
+}
+
+static int vmx_vcpu_init(struct x86_vcpu *x)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+	int vpid = 0;
+
+	vmx->cpu = -1;
+	vmx->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!vmx->vmcs)
+		return -ENOMEM;
+	*(u32 *)page_address(vmx->vmcs) = vmx_caps.revision;
+	if (vmx_caps.vpid) {
+		vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+		if (vpid < 0) {
+			__free_page(vmx->vmcs);
+			return vpid;
+		}
+	}
+	vmx->vpid = vpid;
+	return 0;
+}
+
+static void vmx_vcpu_free(struct x86_vcpu *x)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+
+	vmx_release_vmcs(vmx);
+	if (vmx->vpid)
+		ida_free(&vmx_vpids, vmx->vpid);
+	__free_page(vmx->vmcs);
+}
+
+/* MSRs the VMCS keeps for the guest (SDM 24.4.1); 0 for others. */
+static unsigned long vmx_msr_field(u32 index)
+{
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		return GUEST_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP:
+		return GUEST_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP:
+		return GUEST_SYSENTER_EIP;
+	case MSR_IA32_CR_PAT:
+		return GUEST_IA32_PAT;
+	}
+	return 0;
+}
+
+/* MSRs hvx switches by hand around the entry. */
+static u64 *vmx_msr_slot(struct vmx_vcpu *vmx, u32 index)
+{
+	switch (index) {
+	case MSR_STAR:
+		return &vmx->star;
+	case MSR_LSTAR:
+		return &vmx->lstar;
+	case MSR_CSTAR:
+		return &vmx->cstar;
+	case MSR_SYSCALL_MASK:
+		return &vmx->sfmask;
+	case MSR_KERNEL_GS_BASE:
+		return &vmx->kernel_gs_base;
+	}
+	return NULL;
+}
+
+static int __vmx_get_msr(struct x86_vcpu *x, u32 index, u64 *data)
+{
+	unsigned long field = vmx_msr_field(index);
+	u64 *slot = vmx_msr_slot(to_vmx(x), index);
+
+	if (field)
+		*data = vmx_read(field);
+	else if (slot)
+		*data = *slot;
+	else
+		return -ENOENT;
+	return 0;
+}
+
+static int __vmx_set_msr(struct x86_vcpu *x, u32 index, u64 data)
+{
+	unsigned long field = vmx_msr_field(index);
+	u64 *slot = vmx_msr_slot(to_vmx(x), index);
+
+	if (!field && !slot)
+		return -ENOENT;
+	if (!x86_msr_value_valid(index, data))
+		return -EINVAL;
+	if (field)
+		vmx_write(field, data);
+	else
+		*slot = data;
+	return 0;
+}
+
+/*
+ * An exit in the middle of delivering an event leaves it in the
+ * IDT-vectoring information (SDM 27.2.4): deliver it again (28.2.1.1...
+ * 26.6).  Software interrupts and exceptions (INT n, INT3, INTO) are not
+ * re-injected: RIP still points at the instruction, which runs again.
+ */
+static void vmx_requeue_event(void)
+{
+	u32 info = vmx_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	if (!(info & INTR_INFO_VALID_MASK) || type == INTR_TYPE_SOFT_INTR ||
+	    type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		return;
+	vmx_inject_event(info & ~INTR_INFO_RESVD_BITS_MASK,
+			 vmx_read(IDT_VECTORING_ERROR_CODE), 0);
+}
+
+/*
+ * Event injection through the VM-entry interruption-information field
+ * (SDM 24.8.3, 26.6): @info as in that field, @len for software events.
+ */
+void vmx_inject_event(u32 info, u32 error, u32 len)
+{
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	if (info & INTR_INFO_DELIVER_CODE_MASK)
+		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	vmx_write(VM_ENTRY_INSTRUCTION_LEN, len);
+}
+
+static void __vmx_inject_exception(struct x86_vcpu *x, u8 vector,
+				   bool has_error, u32 error)
+{
+	vmx_inject_event(vector | INTR_TYPE_HARD_EXCEPTION |
+			 INTR_INFO_VALID_MASK |
+			 (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0),
+			 error, 0);
+}
+
+static void vmx_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s)
+{
+	vmx_get(to_vmx(x));
+	__vmx_write_sregs(x, s);
+	vmx_put();
+}
+
+static void vmx_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s)
+{
+	vmx_get(to_vmx(x));
+	__vmx_read_sregs(x, s);
+	vmx_put();
+}
+
+static int vmx_get_msr(struct x86_vcpu *x, u32 index, u64 *data)
+{
+	int r;
+
+	vmx_get(to_vmx(x));
+	r = __vmx_get_msr(x, index, data);
+	vmx_put();
+	return r;
+}
+
+static int vmx_set_msr(struct x86_vcpu *x, u32 index, u64 data)
+{
+	int r;
+
+	vmx_get(to_vmx(x));
+	r = __vmx_set_msr(x, index, data);
+	vmx_put();
+	return r;
+}
+
+static void vmx_inject_exception(struct x86_vcpu *x, u8 vector,
+				 bool has_error, u32 error)
+{
+	vmx_get(to_vmx(x));
+	__vmx_inject_exception(x, vector, has_error, error);
+	vmx_put();
+}
+
+/* The syscall MSRs are not in the VMCS: swapped around the entry. */
+struct vmx_host_msrs {
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+};
+
+static void vmx_swap_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h,
+			  bool to_guest)
+{
+	if (to_guest) {
+		rdmsrl(MSR_STAR, h->star);
+		rdmsrl(MSR_LSTAR, h->lstar);
+		rdmsrl(MSR_CSTAR, h->cstar);
+		rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
+		rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+		wrmsrl(MSR_STAR, vmx->star);
+		wrmsrl(MSR_LSTAR, vmx->lstar);
+		wrmsrl(MSR_CSTAR, vmx->cstar);
+		wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+		wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+		return;
+	}
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	wrmsrl(MSR_STAR, h->star);
+	wrmsrl(MSR_LSTAR, h->lstar);
+	wrmsrl(MSR_CSTAR, h->cstar);
+	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+}
+
+static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
+{
+	struct x86_vcpu *x = &vmx->x;
+
+	if (!x->dr_live)
+		return;
+	native_set_debugreg(6, vmx->dr6);
+	native_set_debugreg(0, x->dr[0]);
+	native_set_debugreg(1, x->dr[1]);
+	native_set_debugreg(2, x->dr[2]);
+	native_set_debugreg(3, x->dr[3]);
+}
+
+static void vmx_load_host_dr(struct vmx_vcpu *vmx)
+{
+	struct x86_vcpu *x = &vmx->x;
+
+	if (x->dr_live) {
+		vmx->dr6 = native_get_debugreg(6);
+		native_set_debugreg(6, 0xffff0ff0);
+		x->dr[0] = native_get_debugreg(0);
+		x->dr[1] = native_get_debugreg(1);
+		x->dr[2] = native_get_debugreg(2);
+		x->dr[3] = native_get_debugreg(3);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+/*
+ * The world switch: preemption and interrupts off.  A host NMI that the
+ * exit caught (NMI exiting, SDM 25.2) is handed to the kernel's own
+ * handler right after the exit.
+ */
+static int vmx_switch(struct vmx_vcpu *vmx)
+{
+	struct x86_vcpu *x = &vmx->x;
+	struct hvx_vcpu *vcpu = x->vcpu;
+	struct vmx_host_msrs h;
+	int cpu = smp_processor_id();
+	u64 fs_base, gs_base, debugctl;
+	u16 ds, es;
+	s64 gen;
+	int r;
+
+	WRITE_ONCE(vcpu->cpu, cpu);
+	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
+	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
+	gen = atomic64_read(&x86_vm(x)->tlb_gen);
+	if (vmx->tlb_gen != gen) {
+		vmx_invept(vmx_eptp(x));
+		vmx->tlb_gen = gen;
+	}
+	vmx_write(HOST_CR3, __read_cr3());
+	vmx_write(HOST_CR4, cr4_read_shadow());
+	rdmsrl(MSR_FS_BASE, fs_base);
+	rdmsrl(MSR_GS_BASE, gs_base);
+	vmx_write(HOST_FS_BASE, fs_base);
+	vmx_write(HOST_GS_BASE, gs_base);
+	rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	savesegment(ds, ds);
+	savesegment(es, es);
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+	x86_load_guest_xcr0(x);
+	vmx_swap_msrs(vmx, &h, true);
+	vmx_load_guest_dr(vmx);
+
+	r = __vmx_vcpu_run(x->gpr, vmx->launched);
+
+	/* A VM exit clears IA32_DEBUGCTL (SDM 27.5.1). */
+	if (debugctl)
+		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
+	vmx_load_host_dr(vmx);
+	vmx_swap_msrs(vmx, &h, false);
+	loadsegment(ds, ds);
+	loadsegment(es, es);
+	/* A VM exit leaves GDTR and TR limits at 0xffff and 0x67 (27.5.2). */
+	load_fixmap_gdt(cpu);
+	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	x86_load_host_xcr0(x);
+	if (!r) {
+		vmx->launched = true;
+		if ((vmx_read(VM_EXIT_INTR_INFO) &
+		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR) &&
+		    (u16)vmx_read(VM_EXIT_REASON) == EXIT_REASON_EXCEPTION_NMI)
+			asm volatile("int $2");
+	}
+	return r;
+}
+
+/* What the exit handlers need, read while the VMCS is current. */
+static void vmx_read_exit(struct vmx_vcpu *vmx)
+{
+	struct vmx_exit *e = &vmx->exit;
+	struct x86_vcpu *x = &vmx->x;
+
+	e->reason = vmx_read(VM_EXIT_REASON);
+	e->qual = vmx_read(EXIT_QUALIFICATION);
+	e->gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);
+	e->len = vmx_read(VM_EXIT_INSTRUCTION_LEN);
+	e->info = vmx_read(VMX_INSTRUCTION_INFO);
+	e->intr_info = vmx_read(VM_EXIT_INTR_INFO);
+	x->gpr[GPR_RSP] = vmx_read(GUEST_RSP);
+	x->rip = vmx_read(GUEST_RIP);
+	x->rflags = vmx_read(GUEST_RFLAGS);
+	x->sregs_stale = true;
+	vmx_requeue_event();
+}
+
+static int vmx_enter(struct x86_vcpu *x)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+	u64 rip = x->rip;
+	int r;
+
+	vmx_get(vmx);
+	if (this_cpu_read(vmx_cpu.current_vmcs) != vmx) {
+		vmx_put();
+		return -EBUSY;
+	}
+	local_irq_disable();
+	vmx_write(GUEST_RSP, x->gpr[GPR_RSP]);
+	vmx_write(GUEST_RIP, rip);
+	vmx_write(GUEST_RFLAGS, x->rflags);
+	vmx_write(TSC_OFFSET, x->tsc_offset);
+	r = vmx_switch(vmx);
+	if (r) {
+		u32 err = vmx_read(VM_INSTRUCTION_ERROR);
+
+		local_irq_enable();
+		vmx_put();
+		return vmx_entry_failed(vmx, err, true);
+	}
+	vmx_read_exit(vmx);
+	local_irq_enable();
+	vmx_put();
+	r = vmx_handle_exit(vmx);
+	/* An instruction emulated and skipped ends STI/MOV SS blocking. */
+	if (x->rip != rip) {
+		vmx_get(vmx);
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) & ~3ULL);
+		vmx_put();
+	}
+	return r;
+}
+
+static void vmx_exit(void)
+{
+	vmx_free_cpus();
+}
+
+/* hvx uses 4-level EPT (SDM 28.3.2; required at probe). */
+static int vmx_ept_levels(void)
+{
+	return 4;
+}
+
+/*
+ * EPT entries (SDM 28.3.2): read, write and execute (bits 2:0); a leaf
+ * also carries memory type write-back (6, bits 5:3) and "ignore PAT"
+ * clear, so the guest's PAT still applies.
+ */
+static const struct tdp_format vmx_ept_format = {
+	.table_bits = 0x7,
+	.leaf_bits = 0x7 | (6 << 3),
+	.levels = vmx_ept_levels,
+};
+
+const struct x86_vendor_ops vmx_vendor_ops = {
+	.name			= "vmx",
+	.backend		= HVX_BACKEND_VMX,
+	.vcpu_size		= sizeof(struct vmx_vcpu),
+	.tdp_fmt		= &vmx_ept_format,
+	.probe			= vmx_probe_all,
+	.exit			= vmx_exit,
+	.enable			= vmx_enable,
+	.disable		= vmx_disable,
+	.vcpu_init		= vmx_vcpu_init,
+	.vcpu_free		= vmx_vcpu_free,
+	.reset			= vmx_reset,
+	.enter			= vmx_enter,
+	.read_sregs		= vmx_read_sregs,
+	.write_sregs		= vmx_write_sregs,
+	.inject_exception	= vmx_inject_exception,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+};

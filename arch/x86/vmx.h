@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvx Intel VMX backend (Intel SDM Vol. 3C, chapters 24-29): what vmx.c,
+ * vmx_exit.c and vmx_run.S share.
+ */
+#ifndef HVX_VMX_H
+#define HVX_VMX_H
+
+#include <asm/vmx.h>
+
+#include "x86.h"
+
+/* The exit's information fields (SDM 24.9). */
+struct vmx_exit {
+	u32 reason;
+	u64 qual;
+	u64 gpa;
+	u32 len;
+	u32 info;
+	u32 intr_info;
+};
+
+struct vmx_vcpu {
+	struct x86_vcpu x;
+	struct page *vmcs;
+	int cpu;		/* where the VMCS is active; -1: clear */
+	bool launched;		/* VMLAUNCH done since the last VMCLEAR */
+	u16 vpid;
+	s64 tlb_gen;
+	u64 cr0_shadow;		/* the CR0 and CR4 the guest sees */
+	u64 cr4_shadow;
+	/* MSRs the VMCS does not hold, switched by hand (SDM 27.3, 28.5). */
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u32 entry_ctls;		/* VM-entry controls as last written */
+	u32 proc_ctls;
+	u64 dr6;		/* guest DR6 once the guest uses DRs */
+	struct vmx_exit exit;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct x86_vcpu *x)
+{
+	return container_of(x, struct vmx_vcpu, x);
+}
+
+/* VMREAD and VMWRITE (SDM 30.3); a failure is a bug in hvx, logged once. */
+u64 vmx_read(unsigned long field);
+void vmx_write(unsigned long field, u64 value);
+
+/* vmx.c */
+void vmx_get(struct vmx_vcpu *vmx);
+void vmx_put(void);
+void vmx_inject_event(u32 info, u32 error, u32 len);
+u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
+void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
+void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
+
+/* vmx_exit.c */
+int vmx_handle_exit(struct vmx_vcpu *vmx);
+int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error);
+
+/* vmx_run.S: 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
+int __vmx_vcpu_run(u64 *gprs, bool launched);
+void __vmx_vmexit(void);
+
+#endif /* HVX_VMX_H */

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx VMX exits: basic exit reasons (Intel SDM Vol. 3C, Appendix C) and
+ * their exit qualifications (27.2.1).  The vendor-neutral work (CPUID,
+ * MSRs, port I/O, MMIO) is arch/x86's; here only the decoding.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <asm/vmx.h>
+
+#include "vmx.h"
+
+static void vmx_skip(struct vmx_vcpu *vmx)
+{
+	vmx->x.next_rip = vmx->x.rip + vmx->exit.len;
+}
+
+/*
+ * I/O instruction qualification (SDM Table 27-5): size - 1 in bits 2:0,
+ * IN in bit 3, string in bit 4, REP in bit 5, the port in 31:16; the
+ * address size of a string instruction is in the instruction-information
+ * field, bits 9:7 (27.2.5).
+ */
+static int vmx_exit_io(struct vmx_vcpu *vmx)
+{
+	u64 q = vmx->exit.qual;
+	struct x86_pio pio = {
+		.port = q >> 16,
+		.size = (q & 7) + 1,
+		.in = q & BIT(3),
+		.string = q & BIT(4),
+		.rep = q & BIT(5),
+		.addr_size = 2 << ((vmx->exit.info >> 7) & 7),
+		.next_rip = vmx->x.rip + vmx->exit.len,
+	};
+
+	return x86_emulate_pio(&vmx->x, &pio);
+}
+
+static int vmx_exit_hlt(struct vmx_vcpu *vmx)
+{
+	vmx->x.rip += vmx->exit.len;
+	hvx_stat(vmx->x.vcpu, HVX_STAT_HLT);
+	x86_exit_to_user(&vmx->x, KVM_EXIT_HLT);
+	return 0;
+}
+
+/* The VMCS is still good after a triple fault; the vCPU is reset (KVM). */
+static int vmx_exit_triple_fault(struct vmx_vcpu *vmx)
+{
+	pr_info_ratelimited("vCPU %u: triple fault at rip %#llx; vCPU reset\n",
+			    vmx->x.vcpu->id, vmx->x.rip);
+	hvx_stat(vmx->x.vcpu, HVX_STAT_SHUTDOWN);
+	x86_reset(&vmx->x);
+	x86_exit_to_user(&vmx->x, KVM_EXIT_SHUTDOWN);
+	return 0;
+}
+
+/*
+ * MOV to CR0 or CR4 that would change a bit VMX owns (the guest/host
+ * masks): qualification bits 3:0 the CR, 5:4 the access type, 11:8 the
+ * register (SDM Table 27-3).  The guest gets the value it wrote in the
+ * read shadow; the CR itself keeps the bits VMX operation needs.
+ */
+static int vmx_exit_cr(struct vmx_vcpu *vmx)
+{
+	struct x86_vcpu *x = &vmx->x;
+	u64 q = vmx->exit.qual;
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	u64 val = x->gpr[reg];
+
+	if (type != 0 || (cr != 0 && cr != 4))
+		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,
+					  q, x->rip);
+	vmx_get(vmx);
+	if (cr == 0)
+		vmx_set_cr0(vmx, val);
+	else
+		vmx_set_cr4(vmx, val);
+	vmx_put();
+	x->sregs_stale = true;
+	x->rip += vmx->exit.len;
+	return 1;
+}
+
+/*
+ * First guest access to a debug register: stop exiting on them and switch
+ * DR0-3 and DR6 on every entry from now on; the access runs again.
+ */
+static int vmx_exit_dr(struct vmx_vcpu *vmx)
+{
+	vmx->x.dr_live = true;
+	vmx->proc_ctls &= ~CPU_BASED_MOV_DR_EXITING;
+	vmx_get(vmx);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctls);
+	vmx_put();
+	hvx_stat(vmx->x.vcpu, HVX_STAT_OTHER);
+	return 1;
+}
+
+/* Exception or NMI (SDM 27.2.2): only #AC is intercepted; reflect it. */
+static int vmx_exit_exception(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->exit.intr_info;
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR) {
+		hvx_stat(vmx->x.vcpu, HVX_STAT_HOST_INTR);
+		return 1;	/* handled by the host right after the exit */
+	}
+	if ((info & INTR_INFO_VECTOR_MASK) == AC_VECTOR) {
+		vmx_get(vmx);
+		vmx_inject_event(AC_VECTOR | INTR_TYPE_HARD_EXCEPTION |
+				 INTR_INFO_DELIVER_CODE_MASK |
+				 INTR_INFO_VALID_MASK, 0, 0);
+		vmx_put();
+		return 1;
+	}
+	return x86_internal_error(&vmx->x,
+				  KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  EXIT_REASON_EXCEPTION_NMI, info);
+}
+
+/*
+ * EPT violation (SDM 27.2.1, Table 27-7): bit 7 says the guest-linear
+ * address is valid, bit 8 that the access was to the translated address
+ * rather than to one of the guest's own paging structures.
+ */
+static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
+{
+	u64 q = vmx->exit.qual;
+
+	return x86_stage2_fault(&vmx->x, vmx->exit.gpa,
+				(q & BIT(7)) && !(q & BIT(8)));
+}
+
+static int vmx_exit_unexpected(struct vmx_vcpu *vmx)
+{
+	u32 reason = vmx->exit.reason;
+
+	pr_info_ratelimited("vCPU %u: unexpected VM exit, reason %u\n",
+			    vmx->x.vcpu->id, reason);
+	return x86_internal_error(&vmx->x,
+				  KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  reason, vmx->x.vcpu->cpu);
+}
+
+/*
+ * VM entry failed.  Either VMLAUNCH/VMRESUME itself refused (@instr_error:
+ * a VM-instruction error number, SDM 30.4), or the entry started and
+ * failed on the guest state (exit reason 33) or on MSR loading (34) with
+ * bit 31 of the exit reason set (26.8).  KVM_EXIT_FAIL_ENTRY carries the
+ * hardware's number; for invalid guest state the log names the first rule
+ * of SDM 26.3.1 that the state breaks, as hvx's own checks see it.
+ */
+int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error)
+{
+	struct x86_vcpu *x = &vmx->x;
+	struct kvm_run *run = x86_run(x);
+	const char *why = NULL;
+
+	if (!instr_error && (u16)reason == EXIT_REASON_INVALID_STATE)
+		why = x86_check_sregs(x86_sregs(x));
+	if (instr_error)
+		pr_info_ratelimited("vCPU %u: VM entry failed: VM-instruction error %u (SDM 30.4)\n",
+				    x->vcpu->id, reason);
+	else
+		pr_info_ratelimited("vCPU %u: VM entry refused: %s (exit reason %u, qualification %llu; SDM 26.3)\n",
+				    x->vcpu->id, why ? why : "invalid guest state",
+				    (u16)reason, vmx->exit.qual);
+	hvx_stat(x->vcpu, HVX_STAT_FAIL_ENTRY);
+	x86_exit_to_user(x, KVM_EXIT_FAIL_ENTRY);
+	run->fail_entry.hardware_entry_failure_reason = reason;
+	run->fail_entry.cpu = x->vcpu->cpu;
+	return 0;
+}
+
+int vmx_handle_exit(struct vmx_vcpu *vmx)
+{
+	struct x86_vcpu *x = &vmx->x;
+	u32 reason = vmx->exit.reason;
+
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY)
+		return vmx_entry_failed(vmx, reason, false);
+	switch ((u16)reason) {
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
+		return 1;
+	case EXIT_REASON_EXCEPTION_NMI:
+		return vmx_exit_exception(vmx);
+	case EXIT_REASON_TRIPLE_FAULT:
+		return vmx_exit_triple_fault(vmx);
+	case EXIT_REASON_EPT_VIOLATION:
+		return vmx_exit_ept_violation(vmx);
+	case EXIT_REASON_IO_INSTRUCTION:
+		return vmx_exit_io(vmx);
+	case EXIT_REASON_CPUID:
+		vmx_skip(vmx);
+		return x86_emulate_cpuid(x);
+	case EXIT_REASON_HLT:
+		return vmx_exit_hlt(vmx);
+	case EXIT_REASON_MSR_READ:
+		vmx_skip(vmx);
+		return x86_emulate_rdmsr(x);
+	case EXIT_REASON_MSR_WRITE:
+		vmx_skip(vmx);
+		return x86_emulate_wrmsr(x);
+	case EXIT_REASON_XSETBV:
+		vmx_skip(vmx);
+		return x86_emulate_xsetbv(x);
+	case EXIT_REASON_CR_ACCESS:
+		return vmx_exit_cr(vmx);
+	case EXIT_REASON_DR_ACCESS:
+		return vmx_exit_dr(vmx);
+	case EXIT_REASON_INVD:		/* caches are the host's: a no-op */
+		x->rip += vmx->exit.len;
+		return 1;
+	case EXIT_REASON_VMCALL ... EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		x86_inject_ud(x);
+		return 1;
+	default:
+		return vmx_exit_unexpected(vmx);
+	}
+}
