@@ -18,6 +18,8 @@
 
 /* SCTLR_EL1 out of reset as KVM sets it: MMU and caches off, RES1 bits. */
 #define A64_SCTLR_RESET		0x00c50078ULL
+/* Feature bits KVM 6.1 defines (KVM_ARM_VCPU_POWER_OFF ... PTRAUTH_GENERIC). */
+#define A64_KVM_FEATURES	7
 #define A64_PSTATE_RESET	(PSR_MODE_EL1h | PSR_A_BIT | PSR_I_BIT | \
 				 PSR_F_BIT | PSR_D_BIT)
 
@@ -313,7 +315,8 @@ static long a64_reg_list(void __user *argp)
 /*
  * KVM_ARM_VCPU_INIT: the target must be the one KVM_ARM_PREFERRED_TARGET
  * names; of the optional features only PSCI 0.2 (what hvx speaks anyway)
- * is accepted.  Each call resets the vCPU.
+ * is accepted.  As in KVM, a feature bit KVM does not define is ENOENT,
+ * a defined one hvx does not offer EINVAL.  Each call resets the vCPU.
  */
 static long a64_vcpu_init_ioctl(struct a64_vcpu *v, void __user *argp)
 {
@@ -324,11 +327,13 @@ static long a64_vcpu_init_ioctl(struct a64_vcpu *v, void __user *argp)
 		return -EFAULT;
 	if (init.target != KVM_ARM_TARGET_GENERIC_V8)
 		return -EINVAL;
-	if (init.features[0] & ~BIT(KVM_ARM_VCPU_PSCI_0_2))
-		return -EINVAL;
 	for (i = 1; i < ARRAY_SIZE(init.features); i++)
 		if (init.features[i])
-			return -EINVAL;
+			return -ENOENT;
+	if (init.features[0] & ~GENMASK(A64_KVM_FEATURES - 1, 0))
+		return -ENOENT;
+	if (init.features[0] & ~BIT(KVM_ARM_VCPU_PSCI_0_2))
+		return -EINVAL;
 	a64_reset(v);
 	v->initialised = true;
 	return 0;
