@@ -7,10 +7,11 @@
 #define HVX_TOOL_H
 
 /*
- * Exit status of `hvx run` when the run does not end the guest's way (a
- * byte on port 0xf4, or HLT for 0).  Distinct from each other so that a
- * script can tell a triple fault from a failed VM entry; a guest can of
- * course pick the same numbers, so guests meant for tests exit with 0.
+ * Exit status of `hvx run` when the run does not end the guest's way (on
+ * x86 a byte on port 0xf4, or HLT for 0; on arm64 PSCI SYSTEM_OFF for 0).
+ * Distinct from each other so that a script can tell a triple fault from
+ * a failed VM entry; an x86 guest can of course pick the same numbers, so
+ * guests meant for tests exit with 0.
  */
 #define HVX_EXIT_USAGE		2	/* bad arguments, unreadable guest */
 #define HVX_EXIT_MMIO		3	/* access outside guest RAM */
@@ -19,6 +20,7 @@
 #define HVX_EXIT_INTERNAL	6	/* KVM_EXIT_INTERNAL_ERROR */
 #define HVX_EXIT_DEVICE		7	/* device missing, an ioctl failed */
 #define HVX_EXIT_UNEXPECTED	8	/* an exit reason hvx run has no use for */
+#define HVX_EXIT_RESET		9	/* arm64: PSCI SYSTEM_RESET */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

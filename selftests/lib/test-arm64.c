@@ -22,7 +22,8 @@ _Static_assert(PSCI_FN_FEATURES == PSCI_1_0_FN_PSCI_FEATURES, "PSCI id");
  * 2 KiB aligned as VBAR_EL1 needs, so the blob is aligned alike here for
  * its entries to fall every 0x80 bytes from its start.
  */
-extern const unsigned char guest_vectors_start[], guest_vectors_end[];
+extern const unsigned char guest_vectors_start[] GUEST_ASM_SYMBOL,
+	guest_vectors_end[] GUEST_ASM_SYMBOL;
 __asm__(".pushsection .rodata\n"
 	".balign 2048\n"
 	"guest_vectors_start:\n"

@@ -22,19 +22,29 @@
 #define ARM64_PORT_ADDR(p)	(ARM64_PORT_GPA + 8 * (uint64_t)(p))
 
 /*
+ * A label of the inline assembly, seen from C.  Hidden, so that C takes
+ * its address PC-relative (ADRP + ADD): through the GOT, which the
+ * compiler's default PIE code would use for an extern symbol, labels
+ * local to the assembly all share their section's one GOT entry, and
+ * every blob would start at the same address.
+ */
+#define GUEST_ASM_SYMBOL	__attribute__((visibility("hidden")))
+
+/*
  * Guest code as an aarch64 assembly blob in the test binary, copied to
  * GUEST_CODE_GPA.  Use PC-relative addressing (ADR, B) or constant
  * addresses; "LDR Xn, =constant" works too, since the blob ends with its
  * own literal pool.  Avoid the local labels 97 and 98 (assertions).
  */
 #define GUEST_CODE(name, body)						\
-	extern const unsigned char name##_start[], name##_end[];	\
+	extern const unsigned char name##_start[] GUEST_ASM_SYMBOL,	\
+		name##_end[] GUEST_ASM_SYMBOL;				\
 	__asm__(".pushsection .rodata\n .balign 4\n"			\
 		#name "_start:\n" body "\n .ltorg\n"			\
 		#name "_end:\n.popsection\n")
 
 /* A label inside a guest blob, such as an exception handler's entry. */
-#define GUEST_LABEL(name)	extern const unsigned char name[]
+#define GUEST_LABEL(name)	extern const unsigned char name[] GUEST_ASM_SYMBOL
 
 /* x28 = the port window; a store/load of @reg there with @insn. */
 #define GUEST_PORT_BASE							\

@@ -10,6 +10,9 @@
 int arch_check_extension(int sys_fd);
 int arch_bad_vcpu_pointers(struct vcpu *vcpu);
 
+/* KVM 6.1's x86 VM ioctls answer ENOTTY to what they do not know. */
+const int arch_kvm_vm_unknown_errno = ENOTTY;
+
 int arch_check_extension(int fd)
 {
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) == 1);

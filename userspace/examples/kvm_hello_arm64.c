@@ -40,9 +40,15 @@
  * The guest, position-independent (ADR), entered at EL1 with the MMU off.
  * PSCI SYSTEM_OFF is function 0x84000008 in W0 (Arm DEN0022); HVC #0 is
  * how KVM takes PSCI calls.  It marks the instruction after its HVC,
- * where the PC must stand when the run ends.
+ * where the PC must stand when the run ends.  Its labels are hidden, so
+ * that C addresses them PC-relative: through the GOT (the compiler's
+ * default PIE code for an extern symbol) labels local to the assembly
+ * would share their section's one entry and all read as one address.
  */
-extern const unsigned char guest[], guest_halted[], guest_end[];
+#define ASM_LABEL	__attribute__((visibility("hidden")))
+
+extern const unsigned char guest[] ASM_LABEL, guest_halted[] ASM_LABEL,
+	guest_end[] ASM_LABEL;
 __asm__(".pushsection .rodata\n"
 	".balign 4\n"
 	"guest:\n"
