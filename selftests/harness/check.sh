@@ -7,17 +7,21 @@
 # status is non-zero when anything failed.
 #
 #   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
-#            [--stages "svm el2"]
+#            [--stages "svm el2 vmx"]
 #     -v                 print the serial console as it comes
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
-#     --stages LIST      backend stages to run (svm; "svm el2" adds arm64)
+#     --stages LIST      backend stages to run (default: HVX_STAGES, or
+#                        "svm el2"; vmx is off by default)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
 #
 # Stages: svm, QEMU/SVM (x86-64, hvx on AMD SVM, KVM's kvm_amd the
 # reference); el2, QEMU/EL2 (arm64, hvx at EL2, the kernel's built-in KVM the
-# reference; its build, from build/arm64/src, is part of the stage).
+# reference; its build, from build/arm64/src, is part of the stage); vmx,
+# Bochs/VMX (x86-64 on an emulated Skylake-X with VT-x and EPT, hvx on
+# Intel VMX, kvm-intel the reference; see lib-bochs.sh; about 10 minutes).
 # HVX_ARM64_APPEND adds kernel arguments to the arm64 machine.
+# `HVX_STAGES="svm el2 vmx" make check` runs all three.
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -25,9 +29,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # One function per backend stage; each boots its emulated machine and
 # writes $HVX_LOGS/<stage>.tap, which hvx_summary folds into the totals.
-# A new backend (vmx under Bochs) adds a stage_<name> function here, its
-# machine to STAGE_ARCH and its name to the default STAGES.
-declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64)
+# A new backend adds a stage_<name> function here, its machine to
+# STAGE_ARCH and its name to the default STAGES.
+declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx)
 
 stage_svm() {
 	stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
@@ -37,9 +41,13 @@ stage_el2() {
 	stage_boot arm64 el2 "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
 }
 
+stage_vmx() {
+	stage_boot vmx vmx "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
+}
+
 main() {
 	local setup=1 build=1 t0 stage arches=()
-	STAGES="svm" TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	STAGES=${HVX_STAGES:-svm} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;

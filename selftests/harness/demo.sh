@@ -4,9 +4,9 @@
 # `make demo`: boots the QEMU/SVM machine and runs every sample guest
 # (userspace/build/guests/*) with `hvx run --stats`, then kvm_hello, on hvx.
 # HVX_ARCH=arm64: the QEMU/EL2 machine, userspace/build-arm64/guests/* and
-# kvm_hello_arm64.
+# kvm_hello_arm64. HVX_ARCH=vmx: the Bochs/VMX machine (Intel VT-x).
 #
-#   [HVX_ARCH=x86|arm64] demo.sh [--no-setup] [--no-build] [--timeout S]
+#   [HVX_ARCH=x86|arm64|vmx] demo.sh [--no-setup] [--no-build] [--timeout S]
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh

@@ -2,11 +2,12 @@
 # shellcheck shell=bash
 #
 # Shared functions of the hvx test harness: logging, phase timing, the
-# Debian kernel version, the two emulated machines (x86 with SVM, arm64 with
-# EL2: hvx_arch selects one), building, the initramfs, booting, reading the
-# serial log and folding TAP results into one summary.
+# Debian kernel version, the emulated machines (x86 with SVM, arm64 with EL2,
+# vmx: x86 with Intel VMX under Bochs, in lib-bochs.sh; hvx_arch selects
+# one), building, the initramfs, booting, reading the serial log and folding
+# TAP results into one summary.
 #
-# Every stage (build, svm, el2, later vmx) writes $HVX_LOGS/<stage>.tap;
+# Every stage (build, svm, el2, vmx) writes $HVX_LOGS/<stage>.tap;
 # hvx_summary counts them all and prints "N passed, N failed, N skipped" last.
 
 export LC_ALL=C
@@ -85,7 +86,7 @@ HVX_ARM64_DIR=${HVX_ARM64_DIR:-/opt/hvx-arm64}
 # takes EL2 too (VHE mode) and serves as the reference, in the same boot as
 # hvx; HVX_ARM64_APPEND=kvm-arm.mode=none keeps KVM (and /dev/kvm) out.
 HVX_ARM64_APPEND=${HVX_ARM64_APPEND:-}
-# The machine that demo.sh, bench.sh and run.sh boot: x86 or arm64.
+# The machine that demo.sh, bench.sh and run.sh boot: x86, arm64 or vmx.
 HVX_ARCH=${HVX_ARCH:-x86}
 
 hvx_require_kver() {
@@ -103,10 +104,12 @@ hvx_require_kver() {
 	export HVX_KVER HVX_KDIR HVX_ARM64_DIR HVX_ARM64_KVER HVX_ARM64_KDIR
 }
 
-# hvx_arch x86|arm64: selects the emulated machine that the functions below
-# build for, fill and boot. Everything in which the two differ is here.
+# hvx_arch x86|arm64|vmx: selects the emulated machine that the functions
+# below build for, fill and boot. Everything in which they differ is here.
 hvx_arch() {
 	HVX_ARCH=$1
+	HVX_EMU=qemu
+	HVX_PACK=(gzip -1) # the initramfs's compression
 	case $1 in
 	x86)
 		HVX_MACHINE=QEMU/SVM
@@ -150,7 +153,18 @@ hvx_arch() {
 		HVX_REGS_RE='^(CPU#| PC=|X29=|PSTATE=)'
 		HVX_NMI=0 # QEMU's virt machine has none
 		;;
-	*) die "unknown architecture '$1' (x86 or arm64)" ;;
+	vmx)
+		# x86's kernel, build and programs under Bochs (lib-bochs.sh),
+		# whose Skylake-X has VMX with EPT; kvm-intel is the reference.
+		# Bochs runs some 10 times slower than QEMU: longer limits.
+		hvx_arch x86
+		HVX_ARCH=vmx HVX_EMU=bochs HVX_MACHINE=Bochs/VMX
+		HVX_KVM_MODULES=(irqbypass kvm kvm-intel)
+		HVX_PACK=(cat) # gunzip in the guest costs more than reading
+		HVX_APPEND="HVX_TEST_TIMEOUT=${HVX_BOCHS_TEST_TIMEOUT:-600} HVX_TIMEOUT_TEST=${HVX_BOCHS_TIMEOUT_TEST:-1800} HVX_CONSOLE_DRAIN=1"
+		HVX_NMI=0
+		;;
+	*) die "unknown architecture '$1' (x86, arm64 or vmx)" ;;
 	esac
 }
 
@@ -262,6 +276,7 @@ hvx_initramfs() {
 	: >"$root/hvx/modules/order"
 	for f in "${HVX_KVM_MODULES[@]}"; do
 		copy_kernel_module "$f" "$root/hvx/modules"
+		[[ $HVX_EMU == bochs ]] && bochs_module_unsign "$root/hvx/modules/$f.ko"
 		echo "$f" >>"$root/hvx/modules/order"
 	done
 	# Debug info stays on the host copy (for decoding traces), not in the guest.
@@ -278,7 +293,7 @@ hvx_initramfs() {
 	for f in "$@"; do
 		cp -r "$f" "$root/hvx/extra/"
 	done
-	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$out"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | "${HVX_PACK[@]}" >"$out"
 }
 
 # --------------------------------------------------------------- emulators
@@ -403,6 +418,7 @@ guest_sysrq() {
 # hang_diagnose LIVE WHY: the guest hangs; diagnose it and stop it
 hang_diagnose() {
 	local live=$1 why=$2 regs pc n=0 line
+	[[ $HVX_EMU == bochs ]] && { bochs_hang_diagnose "$live" "$why"; return 0; }
 	HVX_HUNG=1 HVX_HANG_WHY=$why
 	{
 		echo "HVX-HANG $why"
@@ -451,7 +467,7 @@ qemu_kill() {
 	local pid
 	[[ -f ${HVX_QEMU_PID:-} ]] || return 0
 	pid=$(cat "$HVX_QEMU_PID" 2>/dev/null) || return 0
-	[[ -n $pid ]] && kill "$pid" 2>/dev/null
+	[[ -z $pid ]] || kill "$pid" 2>/dev/null || true
 	rm -f "$HVX_QEMU_PID"
 	return 0
 }
@@ -479,6 +495,8 @@ mon_close() {
 # HVX_T_END (0 when never seen).
 hvx_boot() {
 	local log=$1 initrd=$2 timeout=$3 live=$4 append=${5:-} interactive=${6:-0}
+	HVX_BOOT_STEPS=()
+	[[ $HVX_EMU == bochs ]] && { bochs_boot "$@"; return; }
 	HVX_QEMU_PID=$HVX_BUILD/qemu.pid
 	# One TCG thread runs both emulated CPUs in turn.  With QEMU 7.2's
 	# multi-threaded TCG, SVM guests (KVM's as much as hvx's) wedge the
@@ -521,6 +539,11 @@ hvx_boot() {
 # Records boot and test phases of one stage from the stamps of its boot.
 boot_phases() {
 	local stage=$1
+	local i
+	# steps of the boot that the emulator's own code timed (name, us)
+	for ((i = 0; i + 1 < ${#HVX_BOOT_STEPS[@]}; i += 2)); do
+		phase_add "$stage: ${HVX_BOOT_STEPS[i]}" "${HVX_BOOT_STEPS[i + 1]}"
+	done
 	if ((HVX_T_INIT)); then
 		phase_add "$stage: boot to /init" $((HVX_T_INIT - HVX_T_START))
 		phase_add "$stage: tests" $((${HVX_T_END:-0} ? HVX_T_END - HVX_T_INIT : HVX_T_STOP - HVX_T_INIT))
@@ -684,7 +707,7 @@ hvx_prepare() {
 	HVX_DO_BUILD=$build
 	: >"$HVX_LOGS/build.tap"
 	((build)) && note "building (logs in ${HVX_LOGS#"$HVX_TOP"/}/build-*.log)"
-	if [[ " $* " == *" x86 "* ]]; then
+	if [[ " $* " == *" x86 "* || " $* " == *" vmx "* ]]; then
 		hvx_arch x86
 		hvx_build_once "$HVX_LOGS/build.tap" build
 	fi
@@ -693,10 +716,11 @@ hvx_prepare() {
 declare -A HVX_BUILT=()
 
 # hvx_build_once TAP PHASE: builds for the selected machine, once a run
+# (x86 and vmx share one build)
 hvx_build_once() {
 	((HVX_DO_BUILD)) || return 0
-	[[ -v HVX_BUILT[$HVX_ARCH] ]] && return 0
-	HVX_BUILT[$HVX_ARCH]=1
+	[[ -v HVX_BUILT[build$HVX_TARGET] ]] && return 0
+	HVX_BUILT[build$HVX_TARGET]=1
 	phase_begin "$2"
 	hvx_build "$1"
 	phase_end "$2"
@@ -707,17 +731,20 @@ hvx_build_once() {
 # after the results of the ARCH build if this run has not built it yet
 stage_boot() {
 	local arch=$1 stage=$2 script=$3 timeout=$4 live=$5 append=${6:-} interactive=${7:-0}
-	local initrd=$HVX_BUILD/initrd-$arch.gz log=$HVX_LOGS/$stage.log tap=$HVX_LOGS/$stage.tap
+	local initrd log=$HVX_LOGS/$stage.log tap=$HVX_LOGS/$stage.tap
 	shift $(($# < 7 ? $# : 7))
 	hvx_arch "$arch"
+	initrd=$HVX_BUILD/initrd-$arch.cpio
+	[[ ${HVX_PACK[0]} == gzip ]] && initrd=$HVX_BUILD/initrd-$arch.gz
 	: >"$tap"
 	hvx_build_once "$tap" "$stage: build"
 	if ((live)); then
 		grep '^not ok' "$tap" || true
 	fi
-	if [[ ! -r $HVX_KERNEL || ! -x $HVX_BUSYBOX ]]; then
+	if [[ ! -r $HVX_KERNEL || ! -x $HVX_BUSYBOX ]] ||
+		{ [[ $HVX_EMU == bochs ]] && ! command -v bochs >/dev/null; }; then
 		tap_line "$tap" FAIL "$stage: boot $HVX_MACHINE" \
-			"no $HVX_KERNEL or $HVX_BUSYBOX: run selftests/harness/setup.sh"
+			"no $HVX_KERNEL, $HVX_BUSYBOX or emulator: run selftests/harness/setup.sh $arch"
 		return 0
 	fi
 	phase_begin "$stage: initramfs"
@@ -741,7 +768,7 @@ run_single_stage() {
 		--no-setup) setup=0 ;;
 		--no-build) build=0 ;;
 		--timeout) timeout=$2; shift ;;
-		*) die "usage: [HVX_ARCH=x86|arm64] $(basename "$0") [--no-setup] [--no-build] [--timeout S]" ;;
+		*) die "usage: [HVX_ARCH=x86|arm64|vmx] $(basename "$0") [--no-setup] [--no-build] [--timeout S]" ;;
 		esac
 		shift
 	done
@@ -762,3 +789,6 @@ usage() {
 	awk 'NR > 3 && /^#/ { sub(/^# ?/, ""); print; next } NR > 3 { exit }' "$0"
 	exit 2
 }
+
+# shellcheck source=selftests/harness/lib-bochs.sh
+source "$HVX_HARNESS/lib-bochs.sh"

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boots an emulated test machine for development, QEMU/SVM (x86, the
-# default; run-x86.sh) or QEMU/EL2 (arm64; run-arm64.sh, or --arch arm64, or
-# HVX_ARCH=arm64): loads KVM, clears the kernel log, loads hvx.ko, runs CMD
-# in the guest's busybox sh, rmmods hvx, prints the kernel log and powers
-# off. Exits with CMD's status; 1 if CMD succeeded but the kernel log has
-# an Oops/WARNING/...; 124 if the machine timed out or hung (user space
-# silent for HVX_IDLE_TIMEOUT s, default 60, or a lockup reported by the
-# kernel: then QEMU's CPU state and the guest's backtraces are in the log),
-# 125 if it crashed before CMD finished.
+# Boots an emulated test machine for development: QEMU/SVM (x86, the
+# default; run-x86.sh), QEMU/EL2 (arm64; run-arm64.sh) or Bochs/VMX (vmx;
+# run-vmx.sh; some 10 times slower); --arch or HVX_ARCH choose too. Loads
+# KVM, clears the kernel log, loads hvx.ko, runs CMD in the guest's busybox
+# sh, rmmods hvx, prints the kernel log and powers off. Exits with CMD's
+# status; 1 if CMD succeeded but the kernel log has an Oops/WARNING/...;
+# 124 if the machine timed out or hung (user space silent for
+# HVX_IDLE_TIMEOUT s, default 60, under Bochs HVX_BOCHS_IDLE_TIMEOUT, 180;
+# or a lockup reported by the kernel: then the emulator's CPU state and the
+# guest's backtraces are in the log), 125 if it crashed before CMD finished.
 #
 #   run.sh [options] CMD...     (words are joined into one sh command)
-#     --arch x86|arm64  the machine (default: from the name run-ARCH.sh, or
+#     --arch x86|arm64|vmx  the machine (default: from the name run-ARCH.sh, or
 #                       HVX_ARCH, or x86)
 #     --no-build        use the programs already built
 #     --no-setup        skip the package check
@@ -21,7 +22,8 @@
 #     --add PATH        copy PATH into the guest's /hvx/extra (repeatable)
 #     --append ARGS     extra kernel command line
 #     --timeout S       wall-clock limit (default 600)
-#     -i, --interactive a shell on the console instead of CMD (Ctrl-A x quits)
+#     -i, --interactive a shell on the console instead of CMD (`exit` ends
+#                       it; Ctrl-A x quits QEMU)
 #
 # In the guest: /hvx/bin (hvx, kvm_hello or kvm_hello_arm64, on PATH),
 # /hvx/tests/*_test, /hvx/guests/*, /hvx/hvx.ko, /hvx/extra; /dev/kvm is
@@ -64,6 +66,7 @@ main() {
 	case $(basename "$0") in
 	run-x86.sh) arch=x86 ;;
 	run-arm64.sh) arch=arm64 ;;
+	run-vmx.sh) arch=vmx ;;
 	esac
 	while (($#)); do
 		case $1 in
@@ -84,7 +87,8 @@ main() {
 		shift
 	done
 	(($# || interactive)) || usage
-	[[ $arch == x86 || $arch == arm64 ]] || die "--arch: x86 or arm64, not '$arch'"
+	[[ $arch == x86 || $arch == arm64 || $arch == vmx ]] ||
+		die "--arch: x86, arm64 or vmx, not '$arch'"
 	hvx_prepare "$setup" "$build" "$arch"
 	grep -v '^ok' "$HVX_LOGS/build.tap" || true
 	write_stage "$stage" "$*" "$hvx" "$keep" "$interactive"

@@ -5,13 +5,15 @@
 # machine; a no-op when everything is there) and prints the Debian kernel
 # version the emulated machines boot.
 #
-#   selftests/harness/setup.sh [x86] [arm64]     (default: both machines)
+#   selftests/harness/setup.sh [x86] [arm64] [vmx]   (default: all machines)
 #
 # x86: the Debian amd64 kernel, its headers, QEMU and busybox, installed.
 # arm64: QEMU and the aarch64 cross compiler, installed; Debian's arm64
 # kernel, headers and busybox-static of the same kernel version, fetched with
 # `apt-get download` (after `dpkg --add-architecture arm64`) and unpacked,
 # not installed, under $HVX_ARM64_DIR/root (default /opt/hvx-arm64/root).
+# vmx: x86's packages and Bochs (bochs with its BIOS, VGA BIOS and text
+# display), which boots x86's kernel through the harness's own loader.
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -23,6 +25,7 @@ HVX_PACKAGES=(
 	gcc make libc6-dev binutils perl kmod
 )
 HVX_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+HVX_VMX_PACKAGES=(bochs bochsbios vgabios bochs-term)
 
 is_installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
@@ -111,13 +114,14 @@ setup_arm64_root() {
 
 main() {
 	local arches=("$@") packages=() a
-	((${#arches[@]})) || arches=(x86 arm64)
+	((${#arches[@]})) || arches=(x86 arm64 vmx)
 	for a in "${arches[@]}"; do
-		[[ $a == x86 || $a == arm64 ]] || die "usage: setup.sh [x86] [arm64]"
+		[[ $a == x86 || $a == arm64 || $a == vmx ]] || die "usage: setup.sh [x86] [arm64] [vmx]"
 	done
 	# The arm64 machine boots the x86 kernel's version: x86 first.
 	packages=("${HVX_PACKAGES[@]}")
 	[[ " ${arches[*]} " == *" arm64 "* ]] && packages+=("${HVX_ARM64_PACKAGES[@]}")
+	[[ " ${arches[*]} " == *" vmx "* ]] && packages+=("${HVX_VMX_PACKAGES[@]}")
 	install_packages "${packages[@]}"
 	hvx_require_kver
 	[[ -r /boot/vmlinuz-$HVX_KVER ]] || die "/boot/vmlinuz-$HVX_KVER is not readable"

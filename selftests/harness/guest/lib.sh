@@ -22,7 +22,9 @@ aarch64)
 *)
 	HVX_HELLO=kvm_hello
 	HVX_HELLO_MODES="real:-r protected:-s paged:-p long:-l"
-	HVX_KVM=kvm-amd
+	# kvm-amd (QEMU/SVM) or kvm-intel (Bochs/VMX): the last module loaded
+	HVX_KVM=$(tail -n 1 /hvx/modules/order 2>/dev/null)
+	HVX_KVM=${HVX_KVM:-kvm-amd}
 	;;
 esac
 
@@ -202,9 +204,23 @@ dump_dmesg() {
 	echo "HVX-DMESG-END"
 }
 
+# A UART that takes its baud rate literally (Bochs's: 11.5 KB per emulated
+# second) still holds the end of the output when the power goes: wait until
+# its transmit count stands still (HVX_CONSOLE_DRAIN, set by the harness).
+console_drain() {
+	local tx last=-1 n=0
+	while [ $n -lt 50 ]; do
+		tx=$(sed -n 's/^0:.* tx:\([0-9]*\).*/\1/p' /proc/tty/driver/serial 2>/dev/null)
+		[ -n "$tx" ] && [ "$tx" != "$last" ] || return 0
+		last=$tx n=$((n + 1))
+		sleep 0.3
+	done
+}
+
 hvx_power_off() {
 	echo "HVX-END uptime=$(cut -d' ' -f1 /proc/uptime)"
 	sync
+	[ -n "${HVX_CONSOLE_DRAIN:-}" ] && console_drain
 	echo o >/proc/sysrq-trigger
 	sleep 30
 }
