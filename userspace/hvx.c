@@ -5,6 +5,10 @@
  *   hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST
  *   hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]
  *   hvx info [--device PATH]
+ *
+ * The machine `hvx run` gives its guest and the guests `hvx bench` times
+ * are the architecture's: run-x86.c and bench-x86.c, run-arm64.c and
+ * bench-arm64.c.
  */
 #include <getopt.h>
 #include <stdarg.h>

@@ -146,6 +146,11 @@ static int test_mmio_read(const char *dev)
  * target, to 64 bits for an X target (Arm ARM, "LDRSB (immediate)"...;
  * ISS.SSE and ISS.SF say which).  Bytes of the answer beyond the access
  * size are garbage the device must ignore.
+ *
+ * KVM 6.1 extends the value and then masks it back to the access size
+ * (vcpu_data_host_to_guest() in kvm_handle_mmio_return()): a deviation
+ * from the architecture that hvx's README lists.  KVM is held to what it
+ * does, hvx to the architecture.
  */
 GUEST_CODE(mmiosx,
 	MMIO_BASE
@@ -184,6 +189,10 @@ static int test_mmio_sign_extend(const char *dev)
 		0xffff8001ull, 0xffffffffffff8001ull,
 		0xffffffff80000001ull, 0x7f, 0x7fff, 0x7ffffffe,
 	};
+	static const uint64_t kvm61[8] = {
+		0x80, 0x80, 0x8001, 0x8001, 0x80000001, 0x7f, 0x7fff,
+		0x7ffffffe,
+	};
 	struct guest g;
 
 	GUEST(&g, dev, GUEST_EL1, mmiosx);
@@ -196,6 +205,11 @@ static int test_mmio_sign_extend(const char *dev)
 	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 2, 0xdeadbeefcafe7fffull));
 	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 4, 0xdeadbeef7ffffffeull));
 	EXPECT_DONE(&g);
+	if (!test_is_hvx(dev) && guest_reg(&g, REG_X(2)) == kvm61[1]) {
+		printf("# KVM 6.1: sign extension undone (a known deviation)\n");
+		EXPECT(expect_x1_x8(&g, kvm61));
+		return TEST_PASS;
+	}
 	EXPECT(expect_x1_x8(&g, want));
 	return TEST_PASS;
 }
