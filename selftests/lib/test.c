@@ -158,10 +158,18 @@ int test_main(const struct test_case *cases, int nr)
 	return run_cases(cases, nr);
 }
 
+/*
+ * No cases of the architecture's own, unless its file of the program
+ * defines them with TEST_ARCH_CASES(): those definitions are strong and
+ * take the place of these weak ones at link time.
+ */
+__attribute__((weak)) const struct test_case *const test_arch_cases;
+__attribute__((weak)) const int test_nr_arch_cases;
+
 /* The shared cases, then those of the architecture's file, if any. */
 int test_main_shared(const struct test_case *cases, int nr)
 {
-	int narch = &test_nr_arch_cases ? test_nr_arch_cases : 0;
+	int narch = test_nr_arch_cases;
 	struct test_case *all = calloc(nr + narch, sizeof(*all));
 
 	if (!all)

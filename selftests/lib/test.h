@@ -62,8 +62,8 @@ int main(void)								\
  * architecture's file of the same name, if there is one, adds its own
  * cases with TEST_ARCH_CASES(cases); they run after the shared ones.
  */
-extern const struct test_case *const test_arch_cases __attribute__((weak));
-extern const int test_nr_arch_cases __attribute__((weak));
+extern const struct test_case *const test_arch_cases;
+extern const int test_nr_arch_cases;
 
 int test_main_shared(const struct test_case *cases, int nr);
 

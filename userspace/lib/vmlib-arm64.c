@@ -28,8 +28,10 @@
 #define ATTR_NORMAL	0
 #define ATTR_DEVICE	1
 
-/* T0SZ 32, table walks write-back cacheable inner shareable, 4 KiB
- * granule, no walks through TTBR1 (EPD1), 32-bit physical addresses. */
+/*
+ * T0SZ 32, table walks write-back cacheable inner shareable, 4 KiB
+ * granule, no walks through TTBR1 (EPD1), 32-bit physical addresses.
+ */
 #define TCR_T0SZ(n)	((uint64_t)(n))
 #define TCR_IRGN0_WBWA	(1ull << 8)
 #define TCR_ORGN0_WBWA	(1ull << 10)
