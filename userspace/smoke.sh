@@ -8,14 +8,24 @@
 #
 #   ./smoke.sh [DEVICE]          (default /dev/kvm; `make smoke` runs it)
 #
-# kvm_hello always opens /dev/kvm itself, so it is only run for that path.
+# kvm_hello (kvm_hello_arm64 on an arm64 host, from build-arm64/) always
+# opens /dev/kvm itself, so it is only run for that path.
 # The development host's KVM is kvm_pvm, which runs paging only in long
 # mode: there the two 32-bit paging checks are reported as skipped.
 
 dev=${1:-/dev/kvm}
-top=$(dirname "$0")/build
 n=0
 failed=0
+
+# On an arm64 host: the arm64 build (make ARCH=arm64 OUT=build-arm64).
+hello=kvm_hello
+modes="-r -s -p -l"
+top=$(dirname "$0")/build
+if [ "$(uname -m)" = aarch64 ]; then
+	hello=kvm_hello_arm64
+	modes=-
+	top=$(dirname "$0")/build-arm64
+fi
 
 no_paging32=
 [ "$dev" = /dev/kvm ] && [ -d /sys/module/kvm_pvm ] &&
@@ -52,19 +62,22 @@ guest() {
 for g in "$top"/guests/*; do
 	check "hvx run ${g##*/}" guest "$g"
 done
-if [ -n "$no_paging32" ]; then
+if [ "$hello" = kvm_hello_arm64 ]; then
+	:
+elif [ -n "$no_paging32" ]; then
 	skip "hvx run --mode paged hello-prot.elf" "$no_paging32"
 else
 	check "hvx run --mode paged hello-prot.elf" guest --mode paged \
 		"$top/guests/hello-prot.elf"
 fi
 if [ "$dev" = /dev/kvm ]; then
-	for m in -r -s -p -l; do
-		if [ $m = -p ] && [ -n "$no_paging32" ]; then
-			skip "kvm_hello $m" "$no_paging32"
+	for m in $modes; do
+		if [ "$m" = -p ] && [ -n "$no_paging32" ]; then
+			skip "$hello $m" "$no_paging32"
 			continue
 		fi
-		check "kvm_hello $m" "$top/kvm_hello" $m
+		[ "$m" = - ] && m=
+		check "$hello $m" "$top/$hello" ${m:+"$m"}
 	done
 fi
 check "hvx bench --rounds 3" "$top/hvx" bench --rounds 3 --hvx "$dev" \
