@@ -12,7 +12,7 @@
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
 #     --stages LIST      backend stages to run (default: HVX_STAGES, or
-#                        "svm el2"; vmx is off by default)
+#                        "svm el2"; "svm el2 vmx" adds Intel VMX)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
 #
 # Stages: svm, QEMU/SVM (x86-64, hvx on AMD SVM, KVM's kvm_amd the
@@ -47,7 +47,7 @@ stage_vmx() {
 
 main() {
 	local setup=1 build=1 t0 stage arches=()
-	STAGES=${HVX_STAGES:-svm} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	STAGES=${HVX_STAGES:-svm el2} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;
