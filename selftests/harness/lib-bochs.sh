@@ -310,11 +310,11 @@ bochs_hang_diagnose() {
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.5
 		done
-		sed -n 's/.*\[\(CPU[0-9]*\) *\] | RIP=\([0-9a-f]*\).*/\1 \2/p' "$bx_log" 2>/dev/null |
+		sed -n 's/.*\[\(CPU[0-9]*\) *\] | [RE]IP=\([0-9a-f]*\).*/\1 \2/p' "$bx_log" 2>/dev/null |
 			while read -r cpu line; do
 				serial_line "HVX-HANG ${cpu/CPU/CPU#} RIP=$line $(decode_pc "$line")" "$live"
 			done
-		grep -E '\[CPU[0-9]* *\] (\| )? ?(CR0|CR3|EFER|CS:|RSP)' "$bx_log" 2>/dev/null |
+		grep -E '\[CPU[0-9]* *\] (\| )? ?(CPU is in|CR0|CR3|EFER|CS:|RSP|ESP)' "$bx_log" 2>/dev/null |
 			sed 's/^[0-9]*i\[/HVX-HANG   [/' |
 			while IFS= read -r line; do serial_line "$line" "$live"; done
 	fi
