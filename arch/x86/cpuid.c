@@ -320,9 +320,10 @@ static void x86_cpuid_ext(u32 fn)
 	case 0x80000008:
 		/*
 		 * Physical address bits: at most the 48 that the 4-level
-		 * stage-2 tables translate; ECX (core count) is topology.
+		 * stage-2 tables translate; linear address bits: 48, LA57
+		 * being hidden; ECX (core count) is topology.
 		 */
-		e->eax = (e->eax & 0xff00) | min(e->eax & 0xff, 48U);
+		e->eax = (48 << 8) | min(e->eax & 0xff, 48U);
 		e->ebx &= X86_EXT8_EBX;
 		e->ecx = e->edx = 0;
 		return;

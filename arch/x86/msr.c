@@ -60,8 +60,9 @@ static bool x86_canonical(u64 addr)
 #define X86_MTRR_VAR		8
 #define X86_MTRRCAP		(BIT(10) | BIT(8) | X86_MTRR_VAR)
 #define X86_MTRR_DEFTYPE_BITS	(0xffULL | BIT(10) | BIT(11))
-#define X86_HWCR_IGNORED	(BIT(3) | BIT(6) | BIT(8))
+#define X86_HWCR_IGNORED	(BIT(3) | BIT(6) | BIT(8) | X86_HWCR_TSCFREQSEL)
 #define X86_HWCR_MCSTATUSWREN	BIT(18)
+#define X86_HWCR_TSCFREQSEL	BIT(24)
 
 void x86_msr_reset(struct x86_vcpu *x)
 {
@@ -182,7 +183,11 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val)
 		*val = x->feat_ctl;
 		return 0;
 	case MSR_K7_HWCR:
-		*val = x->hwcr;
+		/*
+		 * TscFreqSel reads as one: the TSC counts at the P0 rate
+		 * (APM Vol. 2 A.7; Linux warns of firmware bug otherwise).
+		 */
+		*val = x->hwcr | X86_HWCR_TSCFREQSEL;
 		return 0;
 	case MSR_IA32_PLATFORM_ID:	/* no platform: microcode matching */
 	case MSR_AMD64_SYSCFG:		/* no SME, no TOM2 forcing WB */
@@ -240,8 +245,9 @@ static int x86_set_feat_ctl(struct x86_vcpu *x, u64 val, bool host)
 }
 
 /*
- * AMD HWCR (APM Vol. 2 A.7): only McStatusWrEn is kept; three bits of no
- * meaning to a guest are ignored, as in KVM; any other raises #GP.
+ * AMD HWCR (APM Vol. 2 A.7): only McStatusWrEn is kept; TscFreqSel is
+ * read-only and three bits of no meaning to a guest are ignored, as in
+ * KVM; any other raises #GP.
  */
 static int x86_set_hwcr(struct x86_vcpu *x, u64 val)
 {

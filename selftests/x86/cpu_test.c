@@ -67,6 +67,26 @@ cpuid_find(const struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
 	return NULL;
 }
 
+struct msrs {
+	struct kvm_msrs h;
+	struct kvm_msr_entry e[16];
+};
+
+static int msrs_io(struct vcpu *vcpu, unsigned long ioctl_nr,
+		   struct msrs *m, const uint32_t *index, const uint64_t *data,
+		   unsigned int n)
+{
+	unsigned int i;
+
+	memset(m, 0, sizeof(*m));
+	m->h.nmsrs = n;
+	for (i = 0; i < n; i++) {
+		m->e[i].index = index[i];
+		m->e[i].data = data ? data[i] : 0;
+	}
+	return ioctl(vcpu->fd, ioctl_nr, m);
+}
+
 static int cpu_caps(const char *dev)
 {
 	struct vm vm;
@@ -263,6 +283,37 @@ static int test_cpuid_from_table(const char *dev)
 	return cpuid_from_table(dev, true);
 }
 
+/*
+ * No local APIC: clearing IA32_APIC_BASE.EN clears CPUID.1:EDX.APIC
+ * whatever the table says (KVM without an in-kernel APIC behaves so);
+ * IA32_APIC_BASE's reserved bits are refused.
+ */
+static int test_cpuid_apic_bit(const char *dev)
+{
+	struct kvm_cpuid2 *t = cpuid_table(INTEL_EBX, INTEL_EDX, INTEL_ECX);
+	uint32_t apic = MSR_IA32_APICBASE, *q, *res;
+	uint64_t off = 0xfee00100, bad = 0xfee00901;
+	struct msrs m;
+	struct guest g;
+
+	EXPECT(t);
+	t->entries[1].edx = 1u << 9;
+	GUEST(&g, dev, GUEST_PROT, cpuid_queries);
+	EXPECT(ioctl(g.vcpu.fd, KVM_SET_CPUID2, t) == 0);
+	EXPECT(msrs_io(&g.vcpu, KVM_SET_MSRS, &m, &apic, &bad, 1) == 0);
+	EXPECT(msrs_io(&g.vcpu, KVM_SET_MSRS, &m, &apic, &off, 1) == 1);
+	EXPECT(msrs_io(&g.vcpu, KVM_GET_MSRS, &m, &apic, NULL, 1) == 1);
+	EXPECT(m.e[0].data == off);
+	q = vm_gpa(&g.vm, QUERY_GPA);
+	q[0] = 1;
+	q[1] = 0;
+	q[2] = QUERY_END;
+	EXPECT_DONE(&g);
+	res = vm_gpa(&g.vm, RESULT_GPA);
+	EXPECT(res[0] == 0x1234 && res[3] == 0);
+	return TEST_PASS;
+}
+
 /* Once the vCPU ran, KVM_SET_CPUID2 takes only the table it has. */
 static int test_cpuid2_after_run(const char *dev)
 {
@@ -315,26 +366,6 @@ static int test_msr_index_list(const char *dev)
 	for (i = 0; i < ARRAY_SIZE(basics); i++)
 		EXPECT(msr_list_has(l, basics[i]));
 	return TEST_PASS;
-}
-
-struct msrs {
-	struct kvm_msrs h;
-	struct kvm_msr_entry e[16];
-};
-
-static int msrs_io(struct vcpu *vcpu, unsigned long ioctl_nr,
-		   struct msrs *m, const uint32_t *index, const uint64_t *data,
-		   unsigned int n)
-{
-	unsigned int i;
-
-	memset(m, 0, sizeof(*m));
-	m->h.nmsrs = n;
-	for (i = 0; i < n; i++) {
-		m->e[i].index = index[i];
-		m->e[i].data = data ? data[i] : 0;
-	}
-	return ioctl(vcpu->fd, ioctl_nr, m);
 }
 
 static const uint32_t rt_index[] = {
@@ -517,6 +548,7 @@ static const struct test_case cases[] = {
 	{ "supported_cpuid", test_supported_cpuid },
 	{ "cpuid2_roundtrip", test_cpuid2_roundtrip },
 	{ "cpuid_from_table", test_cpuid_from_table },
+	{ "cpuid_apic_bit", test_cpuid_apic_bit },
 	{ "cpuid2_after_run", test_cpuid2_after_run },
 	{ "msr_index_list", test_msr_index_list },
 	{ "msrs_roundtrip", test_msrs_roundtrip },
