@@ -152,7 +152,7 @@ static struct kvm_cpuid_entry2 x86_cpuid_supported[X86_CPUID_MAX_ENTRIES];
 static int x86_cpuid_nent;
 u64 x86_supported_xcr0;
 
-/* Append (fn, idx) as the host reads it; room is checked by the caller. */
+/* Append (fn, idx) to the supported table as the host reads it. */
 static struct kvm_cpuid_entry2 *x86_cpuid_add(u32 fn, u32 idx, bool indexed)
 {
 	static struct kvm_cpuid_entry2 spare;
