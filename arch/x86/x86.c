@@ -156,20 +156,10 @@ void x86_reset(struct x86_vcpu *x)
 	x->tsc_offset = 0;
 	x->dr_live = false;
 	memset(x->dr, 0, sizeof(x->dr));
+	x->exit_rip = 0;
+	x->irq_queued = false;
+	x->nmi_pending = 0;
 	x86_vendor->reset(x);
-}
-
-/* The kvm_run fields KVM refreshes on every return to user space. */
-static void x86_fill_run(struct x86_vcpu *x)
-{
-	struct kvm_run *run = x86_run(x);
-	struct kvm_sregs *s = x86_sregs(x);
-
-	run->if_flag = !!(x->rflags & X86_EFLAGS_IF);
-	run->cr8 = s->cr8;
-	run->apic_base = s->apic_base;
-	/* No KVM_INTERRUPT yet: never claim an injection would be taken. */
-	run->ready_for_interrupt_injection = 0;
 }
 
 static int x86_run_loop(struct x86_vcpu *x)
@@ -204,16 +194,18 @@ static int x86_vcpu_run(struct hvx_vcpu *vcpu)
 		return -EINVAL;
 	r = x86_complete_pending(x);
 	if (r)
-		return r;
+		goto out;
 	if (READ_ONCE(run->immediate_exit)) {
 		hvx_stat(vcpu, HVX_STAT_SIGNAL);
 		x86_exit_to_user(x, KVM_EXIT_INTR);
-		return -EINTR;
+		r = -EINTR;
+		goto out;
 	}
 
 	fpu_swap_kvm_fpstate(&x->fpu, true);
 	r = x86_run_loop(x);
 	fpu_swap_kvm_fpstate(&x->fpu, false);
+out:
 	x86_fill_run(x);
 	return r;
 }
@@ -264,11 +256,6 @@ static void x86_set_regs(struct x86_vcpu *x, const struct kvm_regs *r)
  */
 static bool x86_sregs_valid(const struct kvm_sregs *s)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(s->interrupt_bitmap); i++)
-		if (s->interrupt_bitmap[i])
-			return false;	/* no KVM_INTERRUPT yet */
 	if ((s->cr0 >> 32) || (s->cr4 & ~X86_CR4_GUEST) ||
 	    (s->efer & ~X86_EFER_SREGS) || (s->cr3 >> 52))
 		return false;
@@ -283,12 +270,16 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 {
 	struct kvm_sregs s;
 
-	if (!set)
-		return copy_to_user(argp, x86_sregs(x), sizeof(s)) ? -EFAULT : 0;
+	if (!set) {
+		s = *x86_sregs(x);
+		x86_get_irq_bitmap(x, &s);
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	}
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
 	if (!x86_sregs_valid(&s))
 		return -EINVAL;
+	x86_set_irq_bitmap(x, &s);
 	x->sregs = s;
 	x->sregs_stale = false;
 	x->sregs_dirty = true;
@@ -323,6 +314,10 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		return x86_ioctl_sregs(x, false, argp);
 	case KVM_SET_SREGS:
 		return x86_ioctl_sregs(x, true, argp);
+	case KVM_INTERRUPT:
+		return x86_ioctl_interrupt(x, argp);
+	case KVM_NMI:
+		return x86_ioctl_nmi(x);
 	default:
 		return -ENOTTY;
 	}
@@ -353,6 +348,7 @@ static int x86_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_USER_NMI:
 		return 1;
 	default:
 		return 0;
