@@ -48,6 +48,18 @@ struct svm_vcpu {
 	int asid_cpu;
 	s64 tlb_gen;
 	struct vmcb_save_area saved;	/* guest state as entered */
+	u32 saved_event_inj, saved_event_inj_err;
+	/*
+	 * NMI blocking, which SVM leaves to the hypervisor (APM Vol. 2
+	 * 15.20): set when an NMI is injected, until the guest's IRET has
+	 * run.  The IRET intercept comes before the IRET executes; it counts
+	 * as done once RIP has moved on from it.
+	 */
+	bool nmi_masked;
+	bool nmi_iret;		/* IRET intercepted, at @nmi_iret_rip */
+	u64 nmi_iret_rip;
+	bool nmi_singlestep;	/* TF set by hvx to exit after the IRET */
+	bool nmi_guest_tf;	/* the guest's own TF then */
 };
 
 static struct svm_vcpu *to_svm(struct x86_vcpu *x)
@@ -227,6 +239,7 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 	vmcb->save.dr6 = SVM_DR6_INIT;
 	vmcb->save.dr7 = SVM_DR7_INIT;
 	svm->asid_cpu = -1;
+	svm->nmi_masked = svm->nmi_iret = svm->nmi_singlestep = false;
 }
 
 static void svm_reset(struct x86_vcpu *x)
@@ -338,6 +351,98 @@ static void svm_inject_exception(struct x86_vcpu *x, u8 vector,
 	c->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
 		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	c->event_inj_err = error;
+}
+
+static void svm_clr_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
+static bool svm_event_queued(struct x86_vcpu *x)
+{
+	return to_svm(x)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
+}
+
+/*
+ * The interrupt shadow (VMCB INTERRUPT_SHADOW, APM 15.21.5) holds for the
+ * instruction after STI or MOV SS only: once hvx has moved RIP past an
+ * instruction it emulated, it is over.
+ */
+static bool svm_shadow(struct x86_vcpu *x)
+{
+	return (to_svm(x)->vmcb->control.int_state &
+		SVM_INTERRUPT_SHADOW_MASK) && x->rip == x->exit_rip;
+}
+
+static bool svm_irq_blocked(struct x86_vcpu *x)
+{
+	return !(x->rflags & X86_EFLAGS_IF) || svm_shadow(x);
+}
+
+static bool svm_nmi_masked(struct x86_vcpu *x)
+{
+	return to_svm(x)->nmi_masked;
+}
+
+static void svm_inject_irq(struct x86_vcpu *x, u8 vector)
+{
+	struct vmcb_control_area *c = &to_svm(x)->vmcb->control;
+
+	c->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
+	c->event_inj_err = 0;
+}
+
+/* The guest's NMI handler runs with NMIs masked until IRET: watch for it. */
+static void svm_inject_nmi(struct x86_vcpu *x)
+{
+	struct svm_vcpu *svm = to_svm(x);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	c->event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+	c->event_inj_err = 0;
+	svm->nmi_masked = true;
+	svm->nmi_iret = false;
+	svm_set_intercept(svm->vmcb, INTERCEPT_IRET);
+}
+
+/*
+ * Interrupt window (APM 15.21.4): a virtual interrupt (V_IRQ) of the
+ * highest priority, TPR ignored, whose acceptance is intercepted (VINTR):
+ * the #VMEXIT comes as soon as RFLAGS.IF is set and no shadow holds.
+ */
+static void svm_set_irq_window(struct vmcb *vmcb, bool on)
+{
+	struct vmcb_control_area *c = &vmcb->control;
+
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	svm_clr_intercept(vmcb, INTERCEPT_VINTR);
+	if (!on)
+		return;
+	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+		      (0xf << V_INTR_PRIO_SHIFT);
+	c->int_vector = 0;
+	svm_set_intercept(vmcb, INTERCEPT_VINTR);
+}
+
+/*
+ * NMI window.  Before the guest's IRET, its intercept will exit.  Once
+ * the IRET has been intercepted it still has to run: single-step over it
+ * with RFLAGS.TF and intercept the #DB trap that follows it (a trap is
+ * raised after an instruction that starts with TF set, even one that
+ * clears TF, SDM Vol. 3B 18.3.1.4).  An NMI waiting behind another event
+ * goes in at the next exit.
+ */
+static void svm_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
+{
+	struct svm_vcpu *svm = to_svm(x);
+
+	svm_set_irq_window(svm->vmcb, irq);
+	if (!nmi || !svm->nmi_masked || !svm->nmi_iret || svm->nmi_singlestep)
+		return;
+	svm->nmi_singlestep = true;
+	svm->nmi_guest_tf = x->rflags & X86_EFLAGS_TF;
+	x->rflags |= X86_EFLAGS_TF;
+	svm->vmcb->control.intercepts[INTERCEPT_EXCEPTION] |= BIT(DB_VECTOR);
 }
 
 /* MSRs that VMLOAD/VMSAVE and VMRUN keep in the VMCB (APM 15.5.2). */
@@ -510,6 +615,11 @@ static int svm_enter(struct x86_vcpu *x)
 	bad = svm_check_state(&vmcb->save);
 	if (bad)
 		return svm_refuse_entry(svm, bad);
+	if (x->rip != x->exit_rip)
+		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	r = x86_inject_events(x);
+	if (r <= 0)
+		return r;
 
 	vmcb->save.rax = x->gpr[GPR_RAX];
 	vmcb->save.rsp = x->gpr[GPR_RSP];
@@ -519,6 +629,8 @@ static int svm_enter(struct x86_vcpu *x)
 	vmcb->control.clean = 0;	/* hvx does not track dirty fields */
 
 	svm->saved = vmcb->save;
+	svm->saved_event_inj = vmcb->control.event_inj;
+	svm->saved_event_inj_err = vmcb->control.event_inj_err;
 	preempt_disable();
 	local_irq_disable();
 	r = svm_switch(svm);
@@ -536,13 +648,15 @@ static int svm_enter(struct x86_vcpu *x)
 				    x->vcpu->id);
 		vmcb->save = svm->saved;
 		vmcb->control.exit_code = SVM_EXIT_INTR;
-		vmcb->control.exit_int_info = 0;
+		vmcb->control.exit_int_info = svm->saved_event_inj;
+		vmcb->control.exit_int_info_err = svm->saved_event_inj_err;
 		hvx_stat(x->vcpu, HVX_STAT_OTHER);
 	}
 	x->gpr[GPR_RAX] = vmcb->save.rax;
 	x->gpr[GPR_RSP] = vmcb->save.rsp;
 	x->rip = vmcb->save.rip;
 	x->rflags = vmcb->save.rflags;
+	x->exit_rip = x->rip;
 	x->sregs_stale = true;
 	return svm_handle_exit(svm);
 }
@@ -553,8 +667,9 @@ static int svm_enter(struct x86_vcpu *x)
  * (APM 15.7.2).  Software interrupts, INT3 and INTO are not re-injected:
  * RIP still points at the instruction, which simply runs again.
  */
-static void svm_requeue_event(struct vmcb_control_area *c)
+static void svm_requeue_event(struct svm_vcpu *svm)
 {
+	struct vmcb_control_area *c = &svm->vmcb->control;
 	u32 info = c->exit_int_info;
 	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
 	u32 vec = info & SVM_EXITINTINFO_VEC_MASK;
@@ -565,6 +680,10 @@ static void svm_requeue_event(struct vmcb_control_area *c)
 	    (type == SVM_EXITINTINFO_TYPE_EXEPT &&
 	     (vec == BP_VECTOR || vec == OF_VECTOR)))
 		return;
+	if (type == SVM_EXITINTINFO_TYPE_INTR) {
+		x86_requeue_irq(&svm->x, vec);
+		return;
+	}
 	c->event_inj = info;
 	c->event_inj_err = c->exit_int_info_err;
 }
@@ -646,6 +765,36 @@ static int svm_exit_dr(struct svm_vcpu *svm)
 	return 1;
 }
 
+/* The guest's IRET, about to run: NMIs stay masked until it has. */
+static int svm_exit_iret(struct svm_vcpu *svm)
+{
+	svm_clr_intercept(svm->vmcb, INTERCEPT_IRET);
+	svm->nmi_iret = true;
+	svm->nmi_iret_rip = svm->x.rip;
+	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
+	return 1;
+}
+
+/*
+ * #DB is intercepted only while hvx single-steps over an IRET: the trap
+ * ends that, and goes on to the guest if its own TF asked for it too.
+ */
+static int svm_exit_db(struct svm_vcpu *svm)
+{
+	struct x86_vcpu *x = &svm->x;
+
+	svm->vmcb->control.intercepts[INTERCEPT_EXCEPTION] &= ~BIT(DB_VECTOR);
+	hvx_stat(x->vcpu, HVX_STAT_OTHER);
+	if (svm->nmi_singlestep && !svm->nmi_guest_tf) {
+		svm->nmi_singlestep = false;
+		x->rflags &= ~X86_EFLAGS_TF;
+		return 1;
+	}
+	svm->nmi_singlestep = false;
+	svm_inject_exception(x, DB_VECTOR, false, 0);
+	return 1;
+}
+
 static int svm_exit_unexpected(struct svm_vcpu *svm)
 {
 	u32 code = svm->vmcb->control.exit_code;
@@ -662,7 +811,9 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	struct x86_vcpu *x = &svm->x;
 
-	svm_requeue_event(c);
+	svm_requeue_event(svm);
+	if (svm->nmi_iret && x->rip != svm->nmi_iret_rip)
+		svm->nmi_masked = svm->nmi_iret = false;
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -702,6 +853,14 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
 		svm_inject_exception(x, AC_VECTOR, true, 0);
 		return 1;
+	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
+		return svm_exit_db(svm);
+	case SVM_EXIT_VINTR:
+		svm_set_irq_window(svm->vmcb, false);
+		hvx_stat(x->vcpu, HVX_STAT_OTHER);
+		return 1;
+	case SVM_EXIT_IRET:
+		return svm_exit_iret(svm);
 	case SVM_EXIT_VMRUN ... SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_MONITOR:
@@ -754,4 +913,10 @@ const struct x86_vendor_ops svm_vendor_ops = {
 	.inject_exception	= svm_inject_exception,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
+	.event_queued		= svm_event_queued,
+	.irq_blocked		= svm_irq_blocked,
+	.nmi_masked		= svm_nmi_masked,
+	.inject_irq		= svm_inject_irq,
+	.inject_nmi		= svm_inject_nmi,
+	.set_windows		= svm_set_windows,
 };

@@ -92,9 +92,16 @@ static int vmx_setup_controls(bool true_msrs)
 
 	r = vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			MSR_IA32_VMX_PINBASED_CTLS,
-		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING, 0,
-		       &vmx_caps.pin);
+		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
+		       PIN_BASED_VIRTUAL_NMIS, 0, &vmx_caps.pin);
+	/*
+	 * MOV to and from CR8 exit (SDM 25.1.3): without "use TPR shadow"
+	 * they would reach the host's own TPR.  The window exits are armed
+	 * only while an event waits (vmx_set_windows()).
+	 */
 	need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+	       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
+	       CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING |
 	       CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 	       CPU_BASED_MONITOR_EXITING | CPU_BASED_USE_TSC_OFFSETTING |
 	       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
@@ -119,7 +126,9 @@ static int vmx_setup_controls(bool true_msrs)
 	/* The CR3-load/store exits are not wanted: EPT makes CR3 the guest's. */
 	vmx_caps.proc &= ~(CPU_BASED_CR3_LOAD_EXITING |
 			   CPU_BASED_CR3_STORE_EXITING |
-			   CPU_BASED_INVLPG_EXITING);
+			   CPU_BASED_INVLPG_EXITING |
+			   CPU_BASED_INTR_WINDOW_EXITING |
+			   CPU_BASED_NMI_WINDOW_EXITING);
 	vmx_caps.entry &= ~VM_ENTRY_IA32E_MODE;
 	return r;
 }
@@ -164,7 +173,7 @@ static int vmx_probe(void)
 	}
 	if (vmx_setup_controls(basic & VMX_BASIC_TRUE_CTLS) ||
 	    vmx_check_ept()) {
-		pr_err("this VMX lacks EPT, unrestricted guest or a control hvx needs\n");
+		pr_err("this VMX lacks EPT, unrestricted guest, virtual NMIs or a control hvx needs\n");
 		return -ENODEV;
 	}
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
@@ -408,6 +417,7 @@ static void __vmx_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s)
 		vmx->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
 	vmx_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
 	x->sregs.cr2 = s->cr2;	/* CR2 is not in the VMCS: kept here */
+	vmx->cr8 = s->cr8 & 0xf;
 }
 
 static void __vmx_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s)
@@ -430,6 +440,7 @@ static void __vmx_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s)
 	s->cr3 = vmx_read(GUEST_CR3);
 	s->cr4 = vmx_guest_cr4(vmx);
 	s->efer = vmx_read(GUEST_IA32_EFER);
+	s->cr8 = vmx->cr8;
 }
 
 /*
@@ -682,13 +693,14 @@ static int __vmx_set_msr(struct x86_vcpu *x, u32 index, u64 data)
 
 /*
  * An exit in the middle of delivering an event leaves it in the
- * IDT-vectoring information (SDM 27.2.4): deliver it again (28.2.1.1...
+ * IDT-vectoring information (SDM 27.2.4): deliver it again (SDM 28.2.1.1,
  * 26.6).  Software interrupts and exceptions (INT n, INT3, INTO) are not
- * re-injected: RIP still points at the instruction, which runs again.
+ * re-injected: RIP still points at the instruction, which runs again.  An
+ * external interrupt goes back to hvx's queue (irq.c); an NMI is injected
+ * again with virtual-NMI blocking clear, as VM entry requires (26.3.1.5).
  */
-static void vmx_requeue_event(void)
+static void vmx_requeue_event(struct vmx_vcpu *vmx, u32 info)
 {
-	u32 info = vmx_read(IDT_VECTORING_INFO_FIELD);
 	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
 
 	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
@@ -696,8 +708,40 @@ static void vmx_requeue_event(void)
 	    type == INTR_TYPE_SOFT_EXCEPTION ||
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 		return;
+	if (type == INTR_TYPE_EXT_INTR) {
+		x86_requeue_irq(&vmx->x, info & INTR_INFO_VECTOR_MASK);
+		return;
+	}
+	if (type == INTR_TYPE_NMI_INTR)
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+			  ~GUEST_INTR_STATE_NMI);
 	vmx_inject_event(info & ~INTR_INFO_RESVD_BITS_MASK,
 			 vmx_read(IDT_VECTORING_ERROR_CODE), 0);
+}
+
+/*
+ * An IRET that unblocked virtual NMIs and then faulted into an exit
+ * (bit 12 of the exit interruption information or of an EPT violation's
+ * qualification, SDM 27.2.3) will run again: block NMIs again, as before
+ * it ran.  The bit means nothing when the exit also vectored an event.
+ */
+static void vmx_recover_nmi_blocking(struct vmx_exit *e, u32 idt_info)
+{
+	bool unblocked = false;
+
+	if (idt_info & INTR_INFO_VALID_MASK)
+		return;
+	if ((u16)e->reason == EXIT_REASON_EXCEPTION_NMI)
+		unblocked = (e->intr_info & INTR_INFO_VALID_MASK) &&
+			    (e->intr_info & INTR_INFO_UNBLOCK_NMI) &&
+			    (e->intr_info & INTR_INFO_VECTOR_MASK) != DF_VECTOR;
+	else if ((u16)e->reason == EXIT_REASON_EPT_VIOLATION)
+		unblocked = e->qual & INTR_INFO_UNBLOCK_NMI;
+	if (unblocked)
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) |
+			  GUEST_INTR_STATE_NMI);
 }
 
 /*
@@ -723,6 +767,101 @@ static void __vmx_inject_exception(struct x86_vcpu *x, u8 vector,
 			 INTR_INFO_VALID_MASK |
 			 (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0),
 			 error, 0);
+}
+
+static bool vmx_event_queued(struct x86_vcpu *x)
+{
+	bool queued;
+
+	vmx_get(to_vmx(x));
+	queued = vmx_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+	vmx_put();
+	return queued;
+}
+
+/*
+ * Blocking by STI or MOV SS (SDM 24.4.2, 6.8.3) holds for one
+ * instruction: once hvx has moved RIP past an instruction it emulated, it
+ * is over (and vmx_enter() clears it).
+ */
+static bool vmx_irq_blocked(struct x86_vcpu *x)
+{
+	u32 state;
+
+	if (!(x->rflags & X86_EFLAGS_IF))
+		return true;
+	if (x->rip != x->exit_rip)
+		return false;
+	vmx_get(to_vmx(x));
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	vmx_put();
+	return state & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+}
+
+/*
+ * Virtual-NMI blocking (SDM 24.4.2, 25.3): set by the delivery of an
+ * injected NMI, cleared by the guest's IRET.  An NMI still in the
+ * injection field counts as being handled.
+ */
+static bool vmx_nmi_masked(struct x86_vcpu *x)
+{
+	u32 state, info;
+
+	vmx_get(to_vmx(x));
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	info = vmx_read(VM_ENTRY_INTR_INFO_FIELD);
+	vmx_put();
+	return (state & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS)) ||
+	       ((info & INTR_INFO_VALID_MASK) &&
+		(info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR);
+}
+
+static void vmx_inject_irq(struct x86_vcpu *x, u8 vector)
+{
+	vmx_get(to_vmx(x));
+	vmx_inject_event(vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK,
+			 0, 0);
+	vmx_put();
+}
+
+/*
+ * Some processors refuse to inject an NMI in an STI shadow (SDM 26.3.1.5);
+ * the shadow is dropped, as if the NMI had come after the next
+ * instruction's start.
+ */
+static void vmx_inject_nmi(struct x86_vcpu *x)
+{
+	vmx_get(to_vmx(x));
+	vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+		  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		  ~GUEST_INTR_STATE_STI);
+	vmx_inject_event(X86_VEC_NMI | INTR_TYPE_NMI_INTR |
+			 INTR_INFO_VALID_MASK, 0, 0);
+	vmx_put();
+}
+
+/*
+ * "Interrupt-window exiting" exits before any instruction once RFLAGS.IF
+ * is set and no STI/MOV SS blocking holds, "NMI-window exiting" once no
+ * virtual-NMI blocking holds (SDM 25.2, 26.7.5, 26.7.6); both after any
+ * event the entry injects.
+ */
+static void vmx_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+	u32 ctls = vmx->proc_ctls & ~(CPU_BASED_INTR_WINDOW_EXITING |
+				      CPU_BASED_NMI_WINDOW_EXITING);
+
+	if (irq)
+		ctls |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (nmi)
+		ctls |= CPU_BASED_NMI_WINDOW_EXITING;
+	if (ctls == vmx->proc_ctls)
+		return;
+	vmx->proc_ctls = ctls;
+	vmx_get(vmx);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, ctls);
+	vmx_put();
 }
 
 static void vmx_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s)
@@ -893,6 +1032,7 @@ static void vmx_read_exit(struct vmx_vcpu *vmx)
 {
 	struct vmx_exit *e = &vmx->exit;
 	struct x86_vcpu *x = &vmx->x;
+	u32 idt_info;
 
 	e->reason = vmx_read(VM_EXIT_REASON);
 	e->qual = vmx_read(EXIT_QUALIFICATION);
@@ -903,8 +1043,11 @@ static void vmx_read_exit(struct vmx_vcpu *vmx)
 	x->gpr[GPR_RSP] = vmx_read(GUEST_RSP);
 	x->rip = vmx_read(GUEST_RIP);
 	x->rflags = vmx_read(GUEST_RFLAGS);
+	x->exit_rip = x->rip;
 	x->sregs_stale = true;
-	vmx_requeue_event();
+	idt_info = vmx_read(IDT_VECTORING_INFO_FIELD);
+	vmx_recover_nmi_blocking(e, idt_info);
+	vmx_requeue_event(vmx, idt_info);
 }
 
 static int vmx_enter(struct x86_vcpu *x)
@@ -917,6 +1060,16 @@ static int vmx_enter(struct x86_vcpu *x)
 	if (this_cpu_read(vmx_cpu.current_vmcs) != vmx) {
 		vmx_put();
 		return -EBUSY;
+	}
+	/* An instruction emulated and skipped ends STI/MOV SS blocking. */
+	if (rip != x->exit_rip)
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+			  ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	r = x86_inject_events(x);
+	if (r <= 0) {
+		vmx_put();
+		return r;
 	}
 	local_irq_disable();
 	vmx_write(GUEST_RSP, x->gpr[GPR_RSP]);
@@ -934,15 +1087,7 @@ static int vmx_enter(struct x86_vcpu *x)
 	vmx_read_exit(vmx);
 	local_irq_enable();
 	vmx_put();
-	r = vmx_handle_exit(vmx);
-	/* An instruction emulated and skipped ends STI/MOV SS blocking. */
-	if (x->rip != rip) {
-		vmx_get(vmx);
-		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
-			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) & ~3ULL);
-		vmx_put();
-	}
-	return r;
+	return vmx_handle_exit(vmx);
 }
 
 static void vmx_exit(void)
@@ -985,4 +1130,10 @@ const struct x86_vendor_ops vmx_vendor_ops = {
 	.inject_exception	= vmx_inject_exception,
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
+	.event_queued		= vmx_event_queued,
+	.irq_blocked		= vmx_irq_blocked,
+	.nmi_masked		= vmx_nmi_masked,
+	.inject_irq		= vmx_inject_irq,
+	.inject_nmi		= vmx_inject_nmi,
+	.set_windows		= vmx_set_windows,
 };

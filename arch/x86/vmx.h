@@ -34,6 +34,7 @@ struct vmx_vcpu {
 	u32 entry_ctls;		/* VM-entry controls as last written */
 	u32 proc_ctls;
 	u64 dr6;		/* guest DR6 once the guest uses DRs */
+	u64 cr8;		/* the guest's TPR: MOV CR8 exits */
 	struct vmx_exit exit;
 };
 

@@ -107,10 +107,33 @@ static void vmx_update_lma(struct vmx_vcpu *vmx, u64 old_cr0, u64 cr0)
 }
 
 /*
+ * MOV to and from CR8, the task-priority register (SDM 10.8.6.1), which
+ * hvx keeps for user space's APIC model: bits 63:4 are reserved (#GP).
+ */
+static int vmx_exit_cr8(struct vmx_vcpu *vmx, bool to_cr, unsigned int reg)
+{
+	struct x86_vcpu *x = &vmx->x;
+
+	if (to_cr && (x->gpr[reg] & ~0xfULL)) {
+		x86_inject_gp(x);
+		return 1;
+	}
+	if (to_cr) {
+		vmx->cr8 = x->gpr[reg];
+		x->sregs_stale = true;
+	} else {
+		x->gpr[reg] = vmx->cr8;
+	}
+	x->rip += vmx->exit.len;
+	return 1;
+}
+
+/*
  * MOV to CR0 or CR4 that would change a bit VMX owns (the guest/host
- * masks): qualification bits 3:0 the CR, 5:4 the access type, 11:8 the
- * register (SDM Table 27-3).  The guest gets the value it wrote in the
- * read shadow; the CR itself keeps the bits VMX operation needs.
+ * masks), or any MOV to or from CR8: qualification bits 3:0 the CR, 5:4
+ * the access type, 11:8 the register (SDM Table 27-3).  The guest gets the
+ * value it wrote in the read shadow; the CR itself keeps the bits VMX
+ * operation needs.
  */
 static int vmx_exit_cr(struct vmx_vcpu *vmx)
 {
@@ -119,6 +142,8 @@ static int vmx_exit_cr(struct vmx_vcpu *vmx)
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	u64 val = x->gpr[reg];
 
+	if (cr == 8 && type <= 1)
+		return vmx_exit_cr8(vmx, type == 0, reg);
 	if (type != 0 || (cr != 0 && cr != 4))
 		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,
 					  q, x->rip);
@@ -240,6 +265,11 @@ int vmx_handle_exit(struct vmx_vcpu *vmx)
 	switch ((u16)reason) {
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
+		return 1;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+		/* irq.c injects, or disarms, before the next entry */
+		hvx_stat(x->vcpu, HVX_STAT_OTHER);
 		return 1;
 	case EXIT_REASON_EXCEPTION_NMI:
 		return vmx_exit_exception(vmx);

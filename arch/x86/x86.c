@@ -157,20 +157,10 @@ void x86_reset(struct x86_vcpu *x)
 	x86_msr_reset(x);
 	x->dr_live = false;
 	memset(x->dr, 0, sizeof(x->dr));
+	x->exit_rip = 0;
+	x->irq_queued = false;
+	x->nmi_pending = 0;
 	x86_vendor->reset(x);
-}
-
-/* The kvm_run fields KVM refreshes on every return to user space. */
-static void x86_fill_run(struct x86_vcpu *x)
-{
-	struct kvm_run *run = x86_run(x);
-	struct kvm_sregs *s = x86_sregs(x);
-
-	run->if_flag = !!(x->rflags & X86_EFLAGS_IF);
-	run->cr8 = s->cr8;
-	run->apic_base = s->apic_base;
-	/* No KVM_INTERRUPT yet: never claim an injection would be taken. */
-	run->ready_for_interrupt_injection = 0;
 }
 
 static int x86_run_loop(struct x86_vcpu *x)
@@ -205,17 +195,19 @@ static int x86_vcpu_run(struct hvx_vcpu *vcpu)
 		return -EINVAL;
 	r = x86_complete_pending(x);
 	if (r)
-		return r;
+		goto out;
 	if (READ_ONCE(run->immediate_exit)) {
 		hvx_stat(vcpu, HVX_STAT_SIGNAL);
 		x86_exit_to_user(x, KVM_EXIT_INTR);
-		return -EINTR;
+		r = -EINTR;
+		goto out;
 	}
 
 	x->has_run = true;
 	fpu_swap_kvm_fpstate(&x->fpu, true);
 	r = x86_run_loop(x);
 	fpu_swap_kvm_fpstate(&x->fpu, false);
+out:
 	x86_fill_run(x);
 	return r;
 }
@@ -266,11 +258,6 @@ static void x86_set_regs(struct x86_vcpu *x, const struct kvm_regs *r)
  */
 static bool x86_sregs_valid(const struct kvm_sregs *s)
 {
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(s->interrupt_bitmap); i++)
-		if (s->interrupt_bitmap[i])
-			return false;	/* no KVM_INTERRUPT yet */
 	if ((s->cr0 >> 32) || (s->cr4 & ~X86_CR4_GUEST) ||
 	    (s->efer & ~X86_EFER_SREGS) || (s->cr3 >> 52))
 		return false;
@@ -285,8 +272,11 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 {
 	struct kvm_sregs s;
 
-	if (!set)
-		return copy_to_user(argp, x86_sregs(x), sizeof(s)) ? -EFAULT : 0;
+	if (!set) {
+		s = *x86_sregs(x);
+		x86_get_irq_bitmap(x, &s);
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	}
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
 	if (!x86_sregs_valid(&s))
@@ -294,6 +284,7 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 	/* IA32_APIC_BASE's reserved bits, as KVM checks them here. */
 	if (s.apic_base & (0x6ffULL | (~0ULL << x86_guest_maxphyaddr(x))))
 		return -EINVAL;
+	x86_set_irq_bitmap(x, &s);
 	x->sregs = s;
 	x->sregs_stale = false;
 	x->sregs_dirty = true;
@@ -339,6 +330,10 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_TSC_KHZ:
 		/* The guest's TSC runs at the host's rate. */
 		return tsc_khz ? tsc_khz : -EIO;
+	case KVM_INTERRUPT:
+		return x86_ioctl_interrupt(x, argp);
+	case KVM_NMI:
+		return x86_ioctl_nmi(x);
 	default:
 		return -ENOTTY;
 	}
@@ -384,6 +379,7 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_USER_NMI:
 		return 1;
 	default:
 		return 0;

@@ -24,6 +24,7 @@ enum x86_gpr {
 
 /* Exception vectors (Intel SDM Vol. 3A 6.3.1, AMD APM Vol. 2 8.2). */
 #define X86_VEC_DE	0
+#define X86_VEC_NMI	2
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
@@ -89,6 +90,11 @@ struct x86_vcpu {
 	u64 ucode_rev;
 	u64 feat_ctl;
 	u64 hwcr;
+	u64 exit_rip;		/* RIP at the last exit: where a shadow holds */
+	/* Events from user space (irq.c), not yet in the injection field. */
+	bool irq_queued;	/* KVM_INTERRUPT: external interrupt */
+	u8 irq_vector;
+	u8 nmi_pending;		/* KVM_NMI: 0, 1 or 2, as x86 can hold */
 };
 
 /* The bits a stage-2 format sets in its entries (NPT or EPT). */
@@ -110,6 +116,15 @@ struct tdp_format {
  * @reset:	architectural power-on state of the vendor's own fields.
  * @inject_exception: deliver @vector on the next entry.
  * @get_msr/@set_msr: MSRs the control block holds; -ENOENT for others.
+ *
+ * Events (irq.c decides, the backend does):
+ * @event_queued: the injection field (EVENTINJ, VM-entry interruption
+ *		information) holds an event for the next entry.
+ * @irq_blocked: RFLAGS.IF is clear or an STI/MOV SS shadow holds.
+ * @nmi_masked:	the guest is handling an NMI (blocked until its IRET).
+ * @inject_irq/@inject_nmi: put that event in the injection field.
+ * @set_windows: exit as soon as the guest can take an interrupt (@irq)
+ *		or an NMI (@nmi); false disarms.
  */
 struct x86_vendor_ops {
 	const char *name;
@@ -130,6 +145,12 @@ struct x86_vendor_ops {
 				 u32 error);
 	int (*get_msr)(struct x86_vcpu *x, u32 index, u64 *data);
 	int (*set_msr)(struct x86_vcpu *x, u32 index, u64 data);
+	bool (*event_queued)(struct x86_vcpu *x);
+	bool (*irq_blocked)(struct x86_vcpu *x);
+	bool (*nmi_masked)(struct x86_vcpu *x);
+	void (*inject_irq)(struct x86_vcpu *x, u8 vector);
+	void (*inject_nmi)(struct x86_vcpu *x);
+	void (*set_windows)(struct x86_vcpu *x, bool irq, bool nmi);
 };
 
 extern const struct x86_vendor_ops svm_vendor_ops;
@@ -153,6 +174,15 @@ void x86_inject_gp(struct x86_vcpu *x);
 void x86_load_guest_xcr0(struct x86_vcpu *x);
 void x86_load_host_xcr0(struct x86_vcpu *x);
 extern u64 x86_host_xcr0;
+
+/* irq.c: KVM_INTERRUPT, KVM_NMI, interrupt windows */
+int x86_inject_events(struct x86_vcpu *x);
+void x86_requeue_irq(struct x86_vcpu *x, u8 vector);
+void x86_fill_run(struct x86_vcpu *x);
+long x86_ioctl_interrupt(struct x86_vcpu *x, void __user *argp);
+long x86_ioctl_nmi(struct x86_vcpu *x);
+void x86_get_irq_bitmap(struct x86_vcpu *x, struct kvm_sregs *s);
+void x86_set_irq_bitmap(struct x86_vcpu *x, const struct kvm_sregs *s);
 
 /* cpuid.c */
 extern u64 x86_supported_xcr0;
