@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hvx.h"
+#include "linux.h"
 #include "run.h"
 
 #define PORT_COM1		0x3f8	/* data (THR) when written */
@@ -177,4 +178,5 @@ const struct run_arch run_arch = {
 	.setup = x86_setup,
 	.exit = x86_exit,
 	.run_error = x86_run_error,
+	.linux_run = linux_run,
 };

@@ -296,6 +296,28 @@ hvx_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | "${HVX_PACK[@]}" >"$out"
 }
 
+# hvx_linux_guest [OUT]: the initramfs of the Linux guest that `hvx run
+# --kernel` boots inside the x86 test machine (Debian's kernel, the same
+# as the machine's own): static busybox and linux/init, which prints
+# markers and powers off. Built when missing or older than its inputs;
+# prints its path (default build/linux-guest/initrd.gz).
+hvx_linux_guest() {
+	local out=${1:-$HVX_BUILD/linux-guest/initrd.gz} root
+	local init=$HVX_HARNESS/linux/init busybox=/bin/busybox
+	[[ -x $busybox ]] || die "no $busybox (run selftests/harness/setup.sh)"
+	if [[ -f $out && $out -nt $init && $out -nt $busybox ]]; then
+		echo "$out"
+		return
+	fi
+	root=$HVX_BUILD/linux-guest/root
+	rm -rf "$root"
+	mkdir -p "$root/bin" "$(dirname "$out")"
+	install -m 0755 "$busybox" "$root/bin/busybox"
+	install -m 0755 "$init" "$root/init"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$out"
+	echo "$out"
+}
+
 # --------------------------------------------------------------- emulators
 
 # A guest whose user space prints nothing (not even its HVX-ALIVE
