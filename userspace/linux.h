@@ -127,6 +127,8 @@ struct linux_opts {
 	uint64_t mem;
 	int stats;
 	int use_stdin;			/* feed stdin to the UART */
+	/* Seconds after which the run is abandoned (0: never). */
+	unsigned int timeout_s;
 	/* Where the guest's console bytes go; NULL: stdout. */
 	void (*out)(void *ctx, uint8_t byte);
 	void *out_ctx;
@@ -150,7 +152,13 @@ int linux_load(struct vm *vm, const struct linux_opts *o,
 /* The 64-bit boot state, CPUID table and MSRs; 0 or an exit status. */
 int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l);
 
-/* Boots the guest and runs it until it stops; returns the exit status. */
+/*
+ * Boots the guest and runs it until it stops; returns the exit status,
+ * HVX_EXIT_TIMEOUT when o->timeout_s ran out.
+ */
 int linux_run(const struct linux_opts *o);
+
+/* hvx bench --linux (bench-linux.c). */
+int bench_linux_main(int argc, char **argv);
 
 #endif /* HVX_LINUX_H */

@@ -71,7 +71,8 @@ struct machine {
 	struct uart uart;
 	struct cmos cmos;
 	int timer_fd, wake_fd;
-	int stdin_open, quit;
+	int stdin_open, quit, timed_out;
+	uint64_t deadline_ns;		/* o->timeout_s from the start */
 	int stdin_full;			/* event thread waits for FIFO room */
 	enum machine_stop stop;
 	/* Statistics for --stats. */
@@ -192,12 +193,28 @@ static void event_stdin(struct machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* The poll() timeout until the run's deadline, or -1. */
+static int event_timeout_ms(struct machine *m)
+{
+	uint64_t now = now_ns();
+
+	if (!m->deadline_ns)
+		return -1;
+	if (now < m->deadline_ns)
+		return (m->deadline_ns - now) / 1000000 + 1;
+	m->timed_out = 1;
+	pthread_cond_broadcast(&m->irq_cond);
+	pthread_kill(m->vcpu_thread, SIGUSR1);
+	m->deadline_ns = 0;
+	return -1;
+}
+
 static void *event_main(void *arg)
 {
 	struct machine *m = arg;
 	struct pollfd p[3];
+	int nfds, timeout;
 	uint64_t n;
-	int nfds;
 
 	for (;;) {
 		pthread_mutex_lock(&m->lock);
@@ -209,11 +226,12 @@ static void *event_main(void *arg)
 		m->stdin_full = m->stdin_open && !uart_rx_room(&m->uart);
 		if (m->stdin_open && !m->stdin_full)
 			nfds = 3;
+		timeout = event_timeout_ms(m);
 		pthread_mutex_unlock(&m->lock);
 		p[0] = (struct pollfd) { .fd = m->timer_fd, .events = POLLIN };
 		p[1] = (struct pollfd) { .fd = m->wake_fd, .events = POLLIN };
 		p[2] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
-		if (poll(p, nfds, -1) < 0)
+		if (poll(p, nfds, timeout) < 0)
 			continue;
 		if (p[0].revents & POLLIN)
 			event_timer(m);
@@ -325,7 +343,7 @@ static int exit_hlt(struct machine *m)
 	}
 	pthread_mutex_lock(&m->lock);
 	m->hlt_waits++;
-	while (!pic_pending(&m->pic))
+	while (!pic_pending(&m->pic) && !m->timed_out)
 		pthread_cond_wait(&m->irq_cond, &m->lock);
 	pthread_mutex_unlock(&m->lock);
 	return 0;
@@ -414,8 +432,11 @@ static int machine_loop(struct machine *m)
 
 	while (m->stop == RUNNING) {
 		pthread_mutex_lock(&m->lock);
-		r = machine_inject(m);
+		r = m->timed_out ? HVX_EXIT_TIMEOUT : machine_inject(m);
 		pthread_mutex_unlock(&m->lock);
+		if (r == HVX_EXIT_TIMEOUT)
+			fprintf(stderr, "hvx run: the guest still runs after %u s: run abandoned\n",
+				m->o->timeout_s);
 		if (r)
 			return r;
 		r = vcpu_run(&m->vcpu);
@@ -565,6 +586,8 @@ int linux_run(const struct linux_opts *o)
 	if (r)
 		goto out;
 	kick_run = m->vcpu.run;
+	if (o->timeout_s)
+		m->deadline_ns = now_ns() + o->timeout_s * 1000000000ull;
 	if (pthread_create(&m->event_thread, NULL, event_main, m)) {
 		fprintf(stderr, "hvx run: cannot start the event thread\n");
 		r = HVX_EXIT_DEVICE;

@@ -3,13 +3,16 @@
 #
 # Builds the initramfs of the Linux guest that `hvx run --kernel` boots
 # in the test machine: busybox (static) and selftests/harness/linux/init.
-# Cached: rebuilt only when busybox or the init script is newer.
+# Cached: rebuilt only when busybox or the init script is newer; the
+# kernel, Debian's, is copied next to it.
 #
-#   linux/build.sh [OUT]     (default build/linux-guest/initrd.gz)
-# Prints the path of the initramfs.
+#   linux/build.sh       prints the kernel's and the initramfs's paths
+# (build/linux-guest/vmlinuz, build/linux-guest/linux-initrd.gz).
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-hvx_linux_guest "${1:-}"
+hvx_require_kver
+hvx_linux_guest
+printf '%s\n' "${HVX_LINUX_FILES[@]}"
