@@ -111,7 +111,7 @@ static int linux_sample(const struct linux_opts *base, const char *marker,
 		       dev, w.t_user ? "did not end with status 0" :
 		       "no marker line", r);
 		print_tail(&w);
-		return -1;
+		return r > 128 ? -2 : -1;	/* a signal: stop there */
 	}
 	return 0;
 }
@@ -277,7 +277,10 @@ int bench_linux_main(int argc, char **argv)
 			d = (i & 1) ? 1 - k : k;
 			if (!b.devs[d])
 				continue;
-			if (linux_sample(&b.o, b.marker, b.devs[d], ms)) {
+			r = linux_sample(&b.o, b.marker, b.devs[d], ms);
+			if (r == -2)
+				return 1;
+			if (r) {
 				b.devs[d] = NULL;
 				failed = 1;
 				continue;

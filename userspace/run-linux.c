@@ -84,12 +84,15 @@ struct machine {
 
 /* The run area of the vCPU the kick signal is for. */
 static struct kvm_run *volatile kick_run;
+/* SIGINT or SIGTERM: end the run, showing where the machine stood. */
+static volatile sig_atomic_t stop_signal;
 
 static void kick_handler(int sig)
 {
 	struct kvm_run *run = kick_run;
 
-	(void)sig;
+	if (sig != SIGUSR1)
+		stop_signal = sig;
 	if (run)
 		run->immediate_exit = 1;
 }
@@ -343,8 +346,14 @@ static int exit_hlt(struct machine *m)
 	}
 	pthread_mutex_lock(&m->lock);
 	m->hlt_waits++;
-	while (!pic_pending(&m->pic) && !m->timed_out)
-		pthread_cond_wait(&m->irq_cond, &m->lock);
+	while (!pic_pending(&m->pic) && !m->timed_out && !stop_signal) {
+		struct timespec until;
+
+		/* Timed, so that SIGINT/SIGTERM end a wait with no interrupt. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec++;
+		pthread_cond_timedwait(&m->irq_cond, &m->lock, &until);
+	}
 	pthread_mutex_unlock(&m->lock);
 	return 0;
 }
@@ -425,12 +434,48 @@ static int machine_exit(struct machine *m, int reason)
 	return r;
 }
 
+/* Where the vCPU and the interrupt path stood, on stderr. */
+static void machine_dump(struct machine *m)
+{
+	struct kvm_run *run = m->vcpu.run;
+	const struct pic_chip *p = m->pic.chip;
+	const struct pit_channel *c = &m->pit.ch[0];
+	struct kvm_regs regs;
+
+	fflush(stdout);
+	fprintf(stderr, "hvx run: stopped by signal %d\n", (int)stop_signal);
+	if (!vcpu_get_regs(&m->vcpu, &regs))
+		fprintf(stderr, "  rip %#llx rflags %#llx\n",
+			(unsigned long long)regs.rip,
+			(unsigned long long)regs.rflags);
+	fprintf(stderr, "  kvm_run: ready_for_interrupt_injection %u if_flag %u request_interrupt_window %u\n",
+		run->ready_for_interrupt_injection, run->if_flag,
+		run->request_interrupt_window);
+	pthread_mutex_lock(&m->lock);
+	fprintf(stderr, "  8259A master irr %#x isr %#x imr %#x base %#x, slave irr %#x isr %#x imr %#x base %#x, INT %d\n",
+		p[0].irr, p[0].isr, p[0].imr, p[0].base, p[1].irr, p[1].isr,
+		p[1].imr, p[1].base, pic_pending(&m->pic));
+	fprintf(stderr, "  8254 channel 0 mode %u count %u %s, next IRQ0 in %lld us, period %llu us\n",
+		c->mode, c->reload, c->counting ? "counting" : "stopped",
+		m->pit.irq_at_ns ?
+		(long long)(m->pit.irq_at_ns - now_ns()) / 1000 : 0,
+		(unsigned long long)m->pit.period_ns / 1000);
+	fprintf(stderr, "  16550A ier %#x thr_ipending %u rx %u, IRQ4 %d\n",
+		m->uart.ier, m->uart.thr_ipending, m->uart.rx_count,
+		uart_irq(&m->uart));
+	pthread_mutex_unlock(&m->lock);
+}
+
 static int machine_loop(struct machine *m)
 {
 	struct kvm_run *run = m->vcpu.run;
 	int r;
 
 	while (m->stop == RUNNING) {
+		if (stop_signal) {
+			machine_dump(m);
+			return 128 + stop_signal;
+		}
 		pthread_mutex_lock(&m->lock);
 		r = m->timed_out ? HVX_EXIT_TIMEOUT : machine_inject(m);
 		pthread_mutex_unlock(&m->lock);
@@ -509,7 +554,15 @@ static int machine_signals(void)
 
 	/* No SA_RESTART: the kick must end KVM_RUN with EINTR. */
 	sigemptyset(&sa.sa_mask);
-	return sigaction(SIGUSR1, &sa, NULL);
+	stop_signal = 0;
+	return sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
+	       sigaction(SIGTERM, &sa, NULL);
+}
+
+static void machine_restore_signals(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 }
 
 static int machine_create(struct machine *m, const struct linux_opts *o)
@@ -565,6 +618,7 @@ static int machine_init(struct machine *m, const struct linux_opts *o)
 
 static void machine_fini(struct machine *m)
 {
+	machine_restore_signals();
 	if (m->timer_fd >= 0)
 		close(m->timer_fd);
 	if (m->wake_fd >= 0)
