@@ -88,6 +88,8 @@ struct hvx_vcpu {
  *		-ENOTTY for an unknown one.
  * @vm_ioctl:	architecture ioctls on a VM fd; -ENOTTY for an unknown one.
  * @check_extension: KVM_CHECK_EXTENSION for architecture capabilities.
+ * @dev_ioctl:	architecture ioctls on /dev/hvx (KVM_GET_SUPPORTED_CPUID...);
+ *		-ENOTTY for an unknown one.  May be NULL.
  */
 struct hvx_arch_ops {
 	const char *name;
@@ -105,6 +107,7 @@ struct hvx_arch_ops {
 	long (*vm_ioctl)(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 	int (*check_extension)(long cap);
+	long (*dev_ioctl)(unsigned int ioctl, void __user *argp);
 };
 
 extern const struct hvx_arch_ops *hvx_ops;

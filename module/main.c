@@ -99,7 +99,9 @@ static long hvx_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case HVX_GET_INFO:
 		return hvx_get_info((void __user *)arg);
 	default:
-		return -ENOTTY;
+		if (!hvx_ops->dev_ioctl)
+			return -ENOTTY;
+		return hvx_ops->dev_ioctl(ioctl, (void __user *)arg);
 	}
 }
 

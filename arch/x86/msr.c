@@ -1,15 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvx x86: RDMSR, WRMSR and XSETBV.
+ * hvx x86: RDMSR, WRMSR, KVM_GET/SET_MSRS and XSETBV.
  *
  * Every MSR access exits (the MSR permission bitmap is all ones), so the
- * guest can never reach a host MSR.  An MSR hvx does not model raises #GP
- * in the guest, as on a processor without it, and is counted in the exit
- * statistics (HVX_STAT_MSR_GP) so that a user can see what a guest wanted.
+ * guest can never reach a host MSR.  hvx models what a Linux guest uses:
+ * EFER, the FS/GS bases, IA32_APIC_BASE (kept, no APIC behind it), the
+ * TSC (through the TSC offset), IA32_MISC_ENABLE, the microcode revision,
+ * IA32_FEATURE_CONTROL, the MTRRs (stored), AMD's HWCR, PLATFORM_ID and
+ * SYSCFG (read as zero); the vendor backend the MSRs its control block
+ * holds (SYSCALL/SYSENTER, KERNEL_GS_BASE, PAT).  An MSR hvx does not
+ * model raises #GP in the guest, as on a processor without it, and is
+ * counted in the exit statistics (HVX_STAT_MSR_GP) and logged.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <asm/msr-index.h>
+#include <asm/mtrr.h>
 #include <asm/processor-flags.h>
 #include <asm/tsc.h>
 
@@ -38,6 +46,115 @@ static bool x86_canonical(u64 addr)
 	return (s64)(addr << 16) >> 16 == (s64)addr;
 }
 
+/* Reset values: KVM's, which a Linux guest is known to accept. */
+#define X86_MISC_ENABLE_RESET	(MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL | \
+				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL)
+#define X86_UCODE_REV_RESET	0x100000000ULL
+
+/*
+ * MTRRs (SDM Vol. 3A 12.11): eight variable ranges, the fixed ranges and
+ * write-combining.  hvx stores them so that the guest reads back what it
+ * wrote; the memory type of guest RAM is set by the stage-2 tables (write
+ * back) and the guest's PAT, not by these.
+ */
+#define X86_MTRR_VAR		8
+#define X86_MTRRCAP		(BIT(10) | BIT(8) | X86_MTRR_VAR)
+#define X86_MTRR_DEFTYPE_BITS	(0xffULL | BIT(10) | BIT(11))
+#define X86_HWCR_IGNORED	(BIT(3) | BIT(6) | BIT(8) | X86_HWCR_TSCFREQSEL)
+#define X86_HWCR_MCSTATUSWREN	BIT(18)
+#define X86_HWCR_TSCFREQSEL	BIT(24)
+
+void x86_msr_reset(struct x86_vcpu *x)
+{
+	memset(&x->mtrr, 0, sizeof(x->mtrr));
+	x->misc_enable = X86_MISC_ENABLE_RESET;
+	x->feat_ctl = 0;
+	x->hwcr = 0;
+	if (!x->ucode_rev)
+		x->ucode_rev = X86_UCODE_REV_RESET;
+	/* The guest's TSC counts from about 0 at creation and reset. */
+	x->tsc_offset = -rdtsc();
+}
+
+static bool x86_mtrr_type_valid(u8 type)
+{
+	/* UC, WC, WT, WP, WB; 2, 3 and 7 are reserved for MTRRs. */
+	return type <= 6 && type != 2 && type != 3;
+}
+
+/* Slot of a fixed-range MTRR in x86_vcpu.mtrr.fixed, or -1. */
+static int x86_mtrr_fixed_slot(u32 index)
+{
+	switch (index) {
+	case MSR_MTRRfix64K_00000:
+		return 0;
+	case MSR_MTRRfix16K_80000:
+	case MSR_MTRRfix16K_A0000:
+		return 1 + index - MSR_MTRRfix16K_80000;
+	case MSR_MTRRfix4K_C0000 ... MSR_MTRRfix4K_F8000:
+		return 3 + index - MSR_MTRRfix4K_C0000;
+	}
+	return -1;
+}
+
+static bool x86_mtrr_is_var(u32 index)
+{
+	return index >= MTRRphysBase_MSR(0) &&
+	       index <= MTRRphysMask_MSR(X86_MTRR_VAR - 1);
+}
+
+static int x86_mtrr_get(struct x86_vcpu *x, u32 index, u64 *val)
+{
+	int slot = x86_mtrr_fixed_slot(index);
+
+	if (index == MSR_MTRRcap)
+		*val = X86_MTRRCAP;
+	else if (index == MSR_MTRRdefType)
+		*val = x->mtrr.deftype;
+	else if (slot >= 0)
+		*val = x->mtrr.fixed[slot];
+	else if (x86_mtrr_is_var(index))
+		*val = x->mtrr.var[index - MTRRphysBase_MSR(0)];
+	else
+		return -ENOENT;
+	return 0;
+}
+
+/*
+ * Reserved bits raise #GP (SDM 12.11.2.1-12.11.2.3): a type that is not
+ * an MTRR type, and in the variable ranges bits 11:8 of a base, 10:0 of
+ * a mask and anything at or above MAXPHYADDR.
+ */
+static int x86_mtrr_set(struct x86_vcpu *x, u32 index, u64 val)
+{
+	u64 high = ~0ULL << x86_guest_maxphyaddr(x);
+	int slot = x86_mtrr_fixed_slot(index);
+	int i;
+
+	if (index == MSR_MTRRdefType) {
+		if ((val & ~X86_MTRR_DEFTYPE_BITS) ||
+		    !x86_mtrr_type_valid(val))
+			return -EINVAL;
+		x->mtrr.deftype = val;
+	} else if (slot >= 0) {
+		for (i = 0; i < 8; i++)
+			if (!x86_mtrr_type_valid(val >> (i * 8)))
+				return -EINVAL;
+		x->mtrr.fixed[slot] = val;
+	} else if (x86_mtrr_is_var(index)) {
+		bool mask = (index - MTRRphysBase_MSR(0)) & 1;
+
+		if ((val & high) || (mask ? (val & 0x7ff) :
+				     ((val & 0xf00) ||
+				      !x86_mtrr_type_valid(val))))
+			return -EINVAL;
+		x->mtrr.var[index - MTRRphysBase_MSR(0)] = val;
+	} else {
+		return index == MSR_MTRRcap ? -EINVAL : -ENOENT;
+	}
+	return 0;
+}
+
 static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val)
 {
 	switch (index) {
@@ -56,12 +173,95 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val)
 	case MSR_IA32_TSC:
 		*val = rdtsc() + x->tsc_offset;
 		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*val = x->misc_enable;
+		return 0;
+	case MSR_IA32_UCODE_REV:	/* AMD: MSR_AMD64_PATCH_LEVEL */
+		*val = x->ucode_rev;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		*val = x->feat_ctl;
+		return 0;
+	case MSR_K7_HWCR:
+		/*
+		 * TscFreqSel reads as one: the TSC counts at the P0 rate
+		 * (APM Vol. 2 A.7; Linux warns of firmware bug otherwise).
+		 */
+		*val = x->hwcr | X86_HWCR_TSCFREQSEL;
+		return 0;
+	case MSR_IA32_PLATFORM_ID:	/* no platform: microcode matching */
+	case MSR_AMD64_SYSCFG:		/* no SME, no TOM2 forcing WB */
+		*val = 0;
+		return 0;
 	}
+	if (!x86_mtrr_get(x, index, val))
+		return 0;
 	return x86_vendor->get_msr(x, index, val);
 }
 
-static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val)
+/*
+ * IA32_APIC_BASE (SDM Vol. 3A 11.4.4): bits 7:0 and 9 are reserved, so
+ * is x2APIC mode (bit 10) without x2APIC, and the base must lie below
+ * MAXPHYADDR.  hvx has no local APIC; the value is only kept.
+ */
+static int x86_set_apic_base(struct x86_vcpu *x, u64 val)
 {
+	u64 reserved = 0x6ffULL | (~0ULL << x86_guest_maxphyaddr(x));
+
+	if (val & reserved)
+		return -EINVAL;
+	x86_sregs(x)->apic_base = val;
+	x->sregs_dirty = true;
+	return 0;
+}
+
+/*
+ * IA32_MISC_ENABLE (SDM Vol. 4 2.1): the BTS and PEBS unavailable bits
+ * are read-only for the guest; the rest is kept as written.
+ */
+static int x86_set_misc_enable(struct x86_vcpu *x, u64 val, bool host)
+{
+	u64 ro = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+		 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
+
+	if (!host && ((val ^ x->misc_enable) & ro))
+		return -EINVAL;
+	x->misc_enable = val;
+	return 0;
+}
+
+/*
+ * IA32_FEATURE_CONTROL (SDM Vol. 4 2.1): once the lock bit is set, writes
+ * raise #GP until reset.  No VMX, SGX or LMCE is offered, so the lock bit
+ * is the only one that may be set.
+ */
+static int x86_set_feat_ctl(struct x86_vcpu *x, u64 val, bool host)
+{
+	if ((val & ~FEAT_CTL_LOCKED) ||
+	    (!host && (x->feat_ctl & FEAT_CTL_LOCKED)))
+		return -EINVAL;
+	x->feat_ctl = val;
+	return 0;
+}
+
+/*
+ * AMD HWCR (APM Vol. 2 A.7): only McStatusWrEn is kept; TscFreqSel is
+ * read-only and three bits of no meaning to a guest are ignored, as in
+ * KVM; any other raises #GP.
+ */
+static int x86_set_hwcr(struct x86_vcpu *x, u64 val)
+{
+	val &= ~X86_HWCR_IGNORED;
+	if (val & ~X86_HWCR_MCSTATUSWREN)
+		return -EINVAL;
+	x->hwcr = val;
+	return 0;
+}
+
+static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
+{
+	int r;
+
 	switch (index) {
 	case MSR_EFER:
 		return x86_set_efer(x, val);
@@ -77,19 +277,55 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val)
 		x->sregs_dirty = true;
 		return 0;
 	case MSR_IA32_APICBASE:
-		x86_sregs(x)->apic_base = val;
-		x->sregs_dirty = true;
-		return 0;
+		return x86_set_apic_base(x, val);
 	case MSR_IA32_TSC:
+		/* The guest's TSC is the host's plus an offset (SDM 25.6.5). */
 		x->tsc_offset = val - rdtsc();
 		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		return x86_set_misc_enable(x, val, host);
+	case MSR_IA32_UCODE_REV:
+		/*
+		 * A guest writes 0 before CPUID to have the revision loaded
+		 * (SDM Vol. 3A 10.11.7.1): ignored, the value stays.
+		 */
+		if (host)
+			x->ucode_rev = val;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		return x86_set_feat_ctl(x, val, host);
+	case MSR_K7_HWCR:
+		return x86_set_hwcr(x, val);
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_AMD64_SYSCFG:
+		return -EINVAL;		/* read-only here */
 	}
+	r = x86_mtrr_set(x, index, val);
+	if (r != -ENOENT)
+		return r;
 	return x86_vendor->set_msr(x, index, val);
 }
 
-static int x86_msr_gp(struct x86_vcpu *x)
+/*
+ * What the guest asked for is not modelled or not a value the MSR takes:
+ * #GP, as on a processor without it, counted and logged (ratelimited) so
+ * that a user can see what a guest wanted.
+ */
+static int x86_msr_gp(struct x86_vcpu *x, bool write, int r)
 {
+	u32 index = x->gpr[GPR_RCX];
+
 	hvx_stat(x->vcpu, HVX_STAT_MSR_GP);
+	if (write)
+		pr_info_ratelimited("vCPU %u: WRMSR %#x value %#llx: %s, #GP\n",
+				    x->vcpu->id, index,
+				    (x->gpr[GPR_RDX] << 32) |
+				    (u32)x->gpr[GPR_RAX],
+				    r == -ENOENT ? "not modelled" :
+				    "value refused");
+	else
+		pr_info_ratelimited("vCPU %u: RDMSR %#x: not modelled, #GP\n",
+				    x->vcpu->id, index);
 	x86_inject_gp(x);
 	return 1;
 }
@@ -97,9 +333,11 @@ static int x86_msr_gp(struct x86_vcpu *x)
 int x86_emulate_rdmsr(struct x86_vcpu *x)
 {
 	u64 val;
+	int r;
 
-	if (x86_get_msr(x, x->gpr[GPR_RCX], &val))
-		return x86_msr_gp(x);
+	r = x86_get_msr(x, x->gpr[GPR_RCX], &val);
+	if (r)
+		return x86_msr_gp(x, false, r);
 	x->gpr[GPR_RAX] = (u32)val;
 	x->gpr[GPR_RDX] = val >> 32;
 	x->rip = x->next_rip;
@@ -110,26 +348,126 @@ int x86_emulate_rdmsr(struct x86_vcpu *x)
 int x86_emulate_wrmsr(struct x86_vcpu *x)
 {
 	u64 val = (x->gpr[GPR_RDX] << 32) | (u32)x->gpr[GPR_RAX];
+	int r;
 
-	if (x86_set_msr(x, x->gpr[GPR_RCX], val))
-		return x86_msr_gp(x);
+	r = x86_set_msr(x, x->gpr[GPR_RCX], val, false);
+	if (r)
+		return x86_msr_gp(x, true, r);
 	x->rip = x->next_rip;
 	hvx_stat(x->vcpu, HVX_STAT_MSR);
 	return 1;
 }
 
 /*
+ * The MSRs KVM_GET_MSR_INDEX_LIST names: those a VMM saves and restores
+ * with KVM_GET/SET_MSRS.  EFER, the FS/GS bases and IA32_APIC_BASE are
+ * accessible too, but belong to struct kvm_sregs, as in KVM.
+ */
+static const u32 x86_msrs_to_save[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
+	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
+	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_K7_HWCR,
+	MSR_MTRRdefType, MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,
+	MSR_MTRRfix16K_A0000, MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000,
+	MSR_MTRRfix4K_D0000, MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000,
+	MSR_MTRRfix4K_E8000, MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
+	MTRRphysBase_MSR(0), MTRRphysMask_MSR(0),
+	MTRRphysBase_MSR(1), MTRRphysMask_MSR(1),
+	MTRRphysBase_MSR(2), MTRRphysMask_MSR(2),
+	MTRRphysBase_MSR(3), MTRRphysMask_MSR(3),
+	MTRRphysBase_MSR(4), MTRRphysMask_MSR(4),
+	MTRRphysBase_MSR(5), MTRRphysMask_MSR(5),
+	MTRRphysBase_MSR(6), MTRRphysMask_MSR(6),
+	MTRRphysBase_MSR(7), MTRRphysMask_MSR(7),
+};
+
+/*
+ * KVM_GET_MSR_INDEX_LIST: nmsrs is always set to the length of the list;
+ * -E2BIG if the caller's array is shorter.
+ */
+long x86_ioctl_get_msr_index_list(void __user *argp)
+{
+	struct kvm_msr_list __user *ul = argp;
+	struct kvm_msr_list l;
+	u32 n;
+
+	if (copy_from_user(&l, ul, sizeof(l)))
+		return -EFAULT;
+	n = l.nmsrs;
+	l.nmsrs = ARRAY_SIZE(x86_msrs_to_save);
+	if (copy_to_user(ul, &l, sizeof(l)))
+		return -EFAULT;
+	if (n < l.nmsrs)
+		return -E2BIG;
+	if (copy_to_user(ul->indices, x86_msrs_to_save,
+			 sizeof(x86_msrs_to_save)))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * KVM_GET_MSRS and KVM_SET_MSRS: fewer than X86_MSRS_MAX entries
+ * (-E2BIG), processed in order up to the first the vCPU refuses; the
+ * result is the number processed.  User space may do what the guest may
+ * not: set the microcode revision, a locked IA32_FEATURE_CONTROL, the
+ * read-only bits of IA32_MISC_ENABLE.
+ */
+long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp)
+{
+	struct kvm_msrs __user *um = argp;
+	struct kvm_msr_entry *e;
+	struct kvm_msrs m;
+	size_t size;
+	u32 i;
+	long r;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= X86_MSRS_MAX)
+		return -E2BIG;
+	size = m.nmsrs * sizeof(*e);
+	e = memdup_user(um->entries, size);
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < m.nmsrs; i++) {
+		if (set ? x86_set_msr(x, e[i].index, e[i].data, true) :
+			  x86_get_msr(x, e[i].index, &e[i].data))
+			break;
+	}
+	r = i;
+	if (!set && copy_to_user(um->entries, e, size))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}
+
+/*
+ * AVX-512 (SDM Vol. 1 13.3): opmask, ZMM_Hi256 and Hi16_ZMM go together,
+ * and with AVX.
+ */
+static bool x86_xcr0_avx512_invalid(u64 val)
+{
+	u64 avx512 = XFEATURE_MASK_OPMASK | XFEATURE_MASK_ZMM_Hi256 |
+		     XFEATURE_MASK_Hi16_ZMM;
+
+	return (val & avx512) &&
+	       ((val & avx512) != avx512 || !(val & XFEATURE_MASK_YMM));
+}
+
+/*
  * XSETBV (SDM Vol. 2C): only XCR0 exists; x87 state is always on, AVX
- * needs SSE, and the guest gets no feature the host has not enabled,
- * since its state is saved with the host's XSAVE layout.
+ * needs SSE, and the guest gets only the features its CPUID offers of
+ * those the guest FPU state holds (x86_supported_xcr0).
  */
 int x86_emulate_xsetbv(struct x86_vcpu *x)
 {
 	u64 val = (x->gpr[GPR_RDX] << 32) | (u32)x->gpr[GPR_RAX];
 
 	if ((u32)x->gpr[GPR_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~x86_host_xcr0) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+	    (val & ~x->xcr0_allowed) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)) ||
+	    x86_xcr0_avx512_invalid(val)) {
 		x86_inject_gp(x);
 		return 1;
 	}

@@ -339,6 +339,12 @@ static u64 vmx_cr0_owned(void)
 	       ~(X86_CR0_PE | X86_CR0_PG);
 }
 
+/* The CR4 bits this CPU allows in VMX operation (SDM A.8). */
+u64 vmx_cr4_fixed1(void)
+{
+	return vmx_caps.cr4_fixed1;
+}
+
 static u64 vmx_cr4_owned(void)
 {
 	return vmx_caps.cr4_fixed0 | ~vmx_caps.cr4_fixed1;
@@ -697,9 +703,13 @@ static void vmx_requeue_event(void)
 /*
  * Event injection through the VM-entry interruption-information field
  * (SDM 24.8.3, 26.6): @info as in that field, @len for software events.
+ * A real-mode guest takes exceptions without an error code, and VM entry
+ * refuses "deliver error code" with CR0.PE clear (26.2.1.3).
  */
 void vmx_inject_event(u32 info, u32 error, u32 len)
 {
+	if (!(vmx_read(GUEST_CR0) & X86_CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE_MASK;
 	vmx_write(VM_ENTRY_INTR_INFO_FIELD, info);
 	if (info & INTR_INFO_DELIVER_CODE_MASK)
 		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);

@@ -53,6 +53,7 @@ void vmx_inject_event(u32 info, u32 error, u32 len);
 u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
+u64 vmx_cr4_fixed1(void);
 
 /* vmx_exit.c */
 int vmx_handle_exit(struct vmx_vcpu *vmx);

@@ -57,6 +57,56 @@ static int vmx_exit_triple_fault(struct vmx_vcpu *vmx)
 }
 
 /*
+ * A MOV to CR0 or CR4 that exits must fault where the CPU would have
+ * faulted had it not exited (#GP(0), Intel SDM Vol. 2B "MOV - Move to/from
+ * Control Registers", Vol. 3A 2.5): the combinations VM entry would refuse
+ * (26.3.1.1, the same rules as KVM_SET_SREGS), CR0.PG cleared in 64-bit
+ * mode, CR4.PAE cleared in IA-32e mode, CR4.PCIDE set outside IA-32e mode
+ * or with CR3[11:0] not zero, and a CR4 bit this CPU lacks (CR4_FIXED1) or
+ * the guest has no CPUID bit for (VMX, SMX).
+ */
+static bool vmx_cr_write_faults(struct vmx_vcpu *vmx, unsigned int cr,
+				u64 val)
+{
+	struct kvm_sregs *s = x86_sregs(&vmx->x);
+	u64 cr0 = cr == 0 ? val : s->cr0, cr4 = cr == 4 ? val : s->cr4;
+	bool lma = s->efer & EFER_LMA;
+
+	if (x86_check_state(cr0, cr4, s->efer, s->cs.l, s->cs.db))
+		return true;
+	if (cr == 0)
+		return lma && s->cs.l && !(val & X86_CR0_PG);
+	if (val & ~(vmx_cr4_fixed1() & ~(X86_CR4_VMXE | X86_CR4_SMXE)))
+		return true;
+	if (lma && !(val & X86_CR4_PAE))
+		return true;
+	return (val & X86_CR4_PCIDE) && !(s->cr4 & X86_CR4_PCIDE) &&
+	       (!lma || (s->cr3 & 0xfff));
+}
+
+/*
+ * CR0.PG set or cleared with EFER.LME set enters or leaves IA-32e mode
+ * (SDM Vol. 3A 10.8.5): the CPU would have updated EFER.LMA, and VM entry
+ * wants "IA-32e mode guest" to match it (26.3.1.1).
+ */
+static void vmx_update_lma(struct vmx_vcpu *vmx, u64 old_cr0, u64 cr0)
+{
+	u64 efer = vmx_read(GUEST_IA32_EFER);
+
+	if (!(efer & EFER_LME) || !((old_cr0 ^ cr0) & X86_CR0_PG))
+		return;
+	if (cr0 & X86_CR0_PG) {
+		efer |= EFER_LMA;
+		vmx->entry_ctls |= VM_ENTRY_IA32E_MODE;
+	} else {
+		efer &= ~EFER_LMA;
+		vmx->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
+	}
+	vmx_write(GUEST_IA32_EFER, efer);
+	vmx_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
+}
+
+/*
  * MOV to CR0 or CR4 that would change a bit VMX owns (the guest/host
  * masks): qualification bits 3:0 the CR, 5:4 the access type, 11:8 the
  * register (SDM Table 27-3).  The guest gets the value it wrote in the
@@ -72,11 +122,17 @@ static int vmx_exit_cr(struct vmx_vcpu *vmx)
 	if (type != 0 || (cr != 0 && cr != 4))
 		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,
 					  q, x->rip);
+	if (vmx_cr_write_faults(vmx, cr, val)) {
+		x86_inject_gp(x);
+		return 1;
+	}
 	vmx_get(vmx);
-	if (cr == 0)
+	if (cr == 0) {
+		vmx_update_lma(vmx, vmx_guest_cr0(vmx), val);
 		vmx_set_cr0(vmx, val);
-	else
+	} else {
 		vmx_set_cr4(vmx, val);
+	}
 	vmx_put();
 	x->sregs_stale = true;
 	x->rip += vmx->exit.len;

@@ -13,6 +13,7 @@
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
+#include <asm/tsc.h>
 
 #include <asm/fpu/xcr.h>
 
@@ -153,7 +154,7 @@ void x86_reset(struct x86_vcpu *x)
 	x->sregs_stale = false;
 	x->pending.kind = X86_PENDING_NONE;
 	x->xcr0 = XFEATURE_MASK_FP;
-	x->tsc_offset = 0;
+	x86_msr_reset(x);
 	x->dr_live = false;
 	memset(x->dr, 0, sizeof(x->dr));
 	x86_vendor->reset(x);
@@ -211,6 +212,7 @@ static int x86_vcpu_run(struct hvx_vcpu *vcpu)
 		return -EINTR;
 	}
 
+	x->has_run = true;
 	fpu_swap_kvm_fpstate(&x->fpu, true);
 	r = x86_run_loop(x);
 	fpu_swap_kvm_fpstate(&x->fpu, false);
@@ -289,6 +291,9 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 		return -EFAULT;
 	if (!x86_sregs_valid(&s))
 		return -EINVAL;
+	/* IA32_APIC_BASE's reserved bits, as KVM checks them here. */
+	if (s.apic_base & (0x6ffULL | (~0ULL << x86_guest_maxphyaddr(x))))
+		return -EINVAL;
 	x->sregs = s;
 	x->sregs_stale = false;
 	x->sregs_dirty = true;
@@ -323,6 +328,30 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		return x86_ioctl_sregs(x, false, argp);
 	case KVM_SET_SREGS:
 		return x86_ioctl_sregs(x, true, argp);
+	case KVM_SET_CPUID2:
+		return x86_ioctl_set_cpuid2(x, argp);
+	case KVM_GET_CPUID2:
+		return x86_ioctl_get_cpuid2(x, argp);
+	case KVM_GET_MSRS:
+		return x86_ioctl_msrs(x, false, argp);
+	case KVM_SET_MSRS:
+		return x86_ioctl_msrs(x, true, argp);
+	case KVM_GET_TSC_KHZ:
+		/* The guest's TSC runs at the host's rate. */
+		return tsc_khz ? tsc_khz : -EIO;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* System ioctls on /dev/hvx that only x86 answers. */
+static long x86_dev_ioctl(unsigned int ioctl, void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return x86_ioctl_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return x86_ioctl_get_msr_index_list(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -353,6 +382,8 @@ static int x86_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_GET_TSC_KHZ:
 		return 1;
 	default:
 		return 0;
@@ -408,6 +439,7 @@ static int x86_vcpu_init(struct hvx_vcpu *vcpu)
 	if (r)
 		goto free_fpu;
 	vcpu->arch = x;
+	x->xcr0_allowed = x86_supported_xcr0 | XFEATURE_MASK_FP;
 	x86_reset(x);
 	return 0;
 free_fpu:
@@ -422,6 +454,7 @@ static void x86_vcpu_free(struct hvx_vcpu *vcpu)
 	struct x86_vcpu *x = to_x86(vcpu);
 
 	x86_vendor->vcpu_free(x);
+	x86_cpuid_free(x);
 	fpu_free_guest_fpstate(&x->fpu);
 	kfree(x);
 }
@@ -448,6 +481,7 @@ static struct hvx_arch_ops x86_ops = {
 	.vcpu_ioctl	= x86_vcpu_ioctl,
 	.vm_ioctl	= x86_vm_ioctl,
 	.check_extension = x86_check_extension,
+	.dev_ioctl	= x86_dev_ioctl,
 };
 
 const struct hvx_arch_ops *hvx_arch_probe(void)
@@ -468,6 +502,7 @@ const struct hvx_arch_ops *hvx_arch_probe(void)
 		pr_err("no hardware virtualization: this CPU has neither AMD SVM nor Intel VMX\n");
 	if (r)
 		return ERR_PTR(r);
+	x86_cpuid_init();
 	x86_ops.name = x86_vendor->name;
 	x86_ops.backend = x86_vendor->backend;
 	return &x86_ops;

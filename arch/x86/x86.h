@@ -51,6 +51,17 @@ struct x86_pending {
 	u64 next_rip;
 };
 
+/* KVM_SET_CPUID2 and KVM_GET/SET_MSRS limits (KVM's, too). */
+#define X86_CPUID_MAX_ENTRIES	256
+#define X86_MSRS_MAX		256
+
+/* The MTRRs as the guest wrote them (SDM Vol. 3A 12.11). */
+struct x86_mtrr {
+	u64 deftype;
+	u64 fixed[11];
+	u64 var[16];		/* PHYSBASE0, PHYSMASK0, ... */
+};
+
 struct x86_vcpu {
 	struct hvx_vcpu *vcpu;
 	u64 gpr[GPR_NR];
@@ -67,6 +78,17 @@ struct x86_vcpu {
 	u64 tsc_offset;
 	u64 dr[4];		/* guest DR0-3 once the guest uses them */
 	bool dr_live;
+	bool has_run;		/* KVM_RUN entered the guest once */
+	/* KVM_SET_CPUID2's table; NULL: answer from the supported one. */
+	struct kvm_cpuid_entry2 *cpuid;
+	int cpuid_nent;
+	u64 xcr0_allowed;	/* XCR0 bits the guest's CPUID offers */
+	/* MSRs modelled in software (msr.c). */
+	struct x86_mtrr mtrr;
+	u64 misc_enable;
+	u64 ucode_rev;
+	u64 feat_ctl;
+	u64 hwcr;
 };
 
 /* The bits a stage-2 format sets in its entries (NPT or EPT). */
@@ -133,9 +155,19 @@ void x86_load_host_xcr0(struct x86_vcpu *x);
 extern u64 x86_host_xcr0;
 
 /* cpuid.c */
+extern u64 x86_supported_xcr0;
+void x86_cpuid_init(void);
 int x86_emulate_cpuid(struct x86_vcpu *x);
+unsigned int x86_guest_maxphyaddr(struct x86_vcpu *x);
+long x86_ioctl_get_supported_cpuid(void __user *argp);
+long x86_ioctl_set_cpuid2(struct x86_vcpu *x, void __user *argp);
+long x86_ioctl_get_cpuid2(struct x86_vcpu *x, void __user *argp);
+void x86_cpuid_free(struct x86_vcpu *x);
 
 /* msr.c */
+void x86_msr_reset(struct x86_vcpu *x);
+long x86_ioctl_get_msr_index_list(void __user *argp);
+long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp);
 int x86_emulate_rdmsr(struct x86_vcpu *x);
 int x86_emulate_wrmsr(struct x86_vcpu *x);
 int x86_emulate_xsetbv(struct x86_vcpu *x);

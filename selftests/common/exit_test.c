@@ -9,7 +9,14 @@
 
 #include "../lib/test.h"
 
-GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "1: jmp 1b\n");
+/*
+ * x86 guests that spin set RFLAGS.IF first.  External-interrupt exiting
+ * makes the host's interrupts exit whatever the guest's IF (Intel SDM
+ * Vol. 3C 25.2), but Bochs 2.7 (the VMX test machine) only delivers them
+ * to a guest with IF set: with IF clear, KVM and hvx alike never leave it.
+ * No interrupt is ever injected, so IF changes nothing else.
+ */
+GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "sti\n 1: jmp 1b\n");
 GUEST_CODE_ARM64(spin, GUEST_EL1, "b .\n");
 
 /* A signal ends KVM_RUN with EINTR and exit reason KVM_EXIT_INTR. */

@@ -18,7 +18,9 @@
 #include "../lib/test.h"
 
 /* A guest that keeps writing its memory while the process unmaps it. */
-GUEST_CODE_X86(writer, GUEST_REAL, ".code16", "1: incw (0x3000)\n jmp 1b\n");
+/* IF set for Bochs: see the spin guest in common/exit_test.c. */
+GUEST_CODE_X86(writer, GUEST_REAL, ".code16",
+	"sti\n 1: incw (0x3000)\n jmp 1b\n");
 GUEST_CODE_ARM64(writer, GUEST_EL1,
 	"mov x0, #0x3000\n"
 	"1: ldr w1, [x0]\n add w1, w1, #1\n str w1, [x0]\n b 1b\n");
@@ -96,7 +98,7 @@ static int test_close_order(const char *dev)
 	return TEST_PASS;
 }
 
-GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "1: jmp 1b\n");
+GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "sti\n 1: jmp 1b\n");
 GUEST_CODE_ARM64(spin, GUEST_EL1, "b .\n");
 
 /* SIGKILL in the middle of KVM_RUN. */
@@ -213,6 +215,9 @@ static int run_random_guest(const char *dev, uint64_t seed)
 	code = vm_gpa(&g.vm, 0);
 	for (i = 0; i < 0x10000; i++)
 		code[i] = xorshift(&seed);
+#if defined(__x86_64__)
+	code[GUEST_CODE_GPA] = 0xfb;	/* STI, for Bochs: see exit_test.c */
+#endif
 	test_arm_timer(300000);
 	for (i = 0; i < 300; i++) {
 		r = guest_run(&g);

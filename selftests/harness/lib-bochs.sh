@@ -211,7 +211,7 @@ bochs_boot() {
 	HVX_T_INIT=0 HVX_T_END=0 HVX_HUNG=0 HVX_MOD_TEXT=
 	emu_lock
 	HVX_T_START=$(now_us)
-	bochs_disk "$disk" "$initrd" "console=$HVX_CONSOLE quiet panic=-1 rdinit=/init $HVX_BOCHS_APPEND${HVX_APPEND:+ $HVX_APPEND} $append"
+	bochs_disk "$disk" "$initrd" "console=$HVX_CONSOLE quiet panic=-1 rdinit=/init HVX_EMULATOR=bochs $HVX_BOCHS_APPEND${HVX_APPEND:+ $HVX_APPEND} $append"
 	t_disk=$(now_us)
 	rm -f "$dir/stamps"
 	echo c >"$dir/debugger.rc"

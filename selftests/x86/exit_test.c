@@ -583,6 +583,37 @@ static int test_int_prot_mode(const char *dev)
 }
 
 /*
+ * A MOV to CR0 that the CPU refuses raises #GP(0) and changes nothing,
+ * whether the write ran in the guest or exited to the hypervisor (on VMX,
+ * a write that flips CR0.NE exits: VMX operation owns that bit).  PG
+ * without PE, then NW without CD; the handler skips the 3-byte MOV.
+ */
+GUEST_CODE(crgp, ".code16",
+	"mov %cr0, %ebx\n"
+	"mov %ebx, %eax\n and $~0x21, %eax\n or $0x80000000, %eax\n"
+	"mov %eax, %cr0\n"
+	"mov %ebx, %eax\n and $~0x40000020, %eax\n or $0x20000000, %eax\n"
+	"mov %eax, %cr0\n"
+	"mov (0x3000), %cx\n"
+	GUEST_ASSERT_EQ("%cx", 2)
+	"mov %cr0, %eax\n xor %ebx, %eax\n"
+	GUEST_ASSERT_EQ("%eax", 0)
+	GUEST_DONE
+	"crgp_handler:\n"
+	"incw (0x3000)\n mov %sp, %bp\n addw $3, (%bp)\n iret\n");
+GUEST_LABEL(crgp_handler);
+
+static int test_cr0_write_gp(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_REAL, crgp);
+	EXPECT(guest_set_handler(&g, 13, crgp_handler) == 0);
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
+/*
  * MSRs that every x86 KVM models are handled in the kernel: the guest
  * reads back what it wrote, and an FS_BASE write shows in KVM_GET_SREGS.
  */
@@ -657,6 +688,7 @@ static const struct test_case x86_cases[] = {
 	{ "cpuid_in_kernel", test_cpuid },
 	{ "exception_in_guest", test_exception_in_guest },
 	{ "int_real_mode", test_int_real_mode },
+	{ "cr0_write_gp", test_cr0_write_gp },
 	{ "int_prot_mode", test_int_prot_mode },
 	{ "msr_in_kernel", test_msr_in_kernel },
 	{ "msr_unknown_gp", test_msr_unknown_gp },

@@ -194,10 +194,10 @@ const char *guest_mode_name(enum guest_mode mode)
 
 /*
  * KVM answers CPUID from a table user space must give it, and hands out
- * zeros until then; hvx answers from the host processor itself and has no
- * such ioctl.  So give KVM its own supported table, as every VMM does,
- * whenever the device says it takes one (KVM_CAP_EXT_CPUID).  Returns 0,
- * also when the device has no such table, or -errno.
+ * zeros until then; hvx answers from its supported table until it gets
+ * one.  So give the device its own supported table, as every VMM does,
+ * whenever it says it takes one (KVM_CAP_EXT_CPUID).  Returns 0, also
+ * when the device has no such table, or -errno.
  */
 int vcpu_set_supported_cpuid(struct vcpu *v)
 {

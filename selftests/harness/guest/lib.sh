@@ -28,6 +28,16 @@ aarch64)
 	;;
 esac
 
+# Bochs 2.7, unlike the SDM (25.2), takes no external-interrupt exit from a
+# VMX guest that was entered with RFLAGS.IF clear, so a guest that then
+# spins without exiting holds the machine's only CPU for good, under
+# kvm_intel as under hvx. random_guest runs random code, which does that
+# for some seeds: it is skipped there, and says why.
+if [ "${HVX_EMULATOR:-}" = bochs ]; then
+	export HVX_TEST_SKIP="random_guest"
+	export HVX_TEST_SKIP_WHY="Bochs 2.7: no external-interrupt exit from a VMX guest entered with IF clear"
+fi
+
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
 
