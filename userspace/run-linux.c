@@ -565,6 +565,23 @@ static void machine_restore_signals(void)
 	signal(SIGTERM, SIG_DFL);
 }
 
+/*
+ * Without KVM_INTERRUPT the guest would never see an interrupt and hang
+ * at its first wait for one.  A vector above 255 asks without queuing
+ * anything: EINVAL where the ioctl exists, ENOTTY where it does not.
+ */
+static int machine_check_interrupt(struct machine *m)
+{
+	struct kvm_interrupt irq = { .irq = 256 };
+
+	if (ioctl(m->vcpu.fd, KVM_INTERRUPT, &irq) < 0 && errno == ENOTTY) {
+		fprintf(stderr, "hvx run: %s has no KVM_INTERRUPT (ENOTTY): no way to deliver the guest's interrupts\n",
+			m->vm.dev);
+		return HVX_EXIT_DEVICE;
+	}
+	return 0;
+}
+
 static int machine_create(struct machine *m, const struct linux_opts *o)
 {
 	struct linux_layout l;
@@ -581,7 +598,9 @@ static int machine_create(struct machine *m, const struct linux_opts *o)
 			o->device, strerror(-r));
 		return HVX_EXIT_DEVICE;
 	}
-	r = linux_load(&m->vm, o, &l);
+	r = machine_check_interrupt(m);
+	if (!r)
+		r = linux_load(&m->vm, o, &l);
 	if (!r)
 		r = linux_setup_vcpu(&m->vcpu, &l);
 	if (r) {

@@ -7,6 +7,8 @@
 # The Linux guest on hvx, its whole boot log on the console.
 demo_linux() {
 	local rc t0 t1
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-120}
 	echo "# ---- Linux $(uname -r) with hvx run --kernel"
 	t0=$(uptime_ms)
 	limited hvx run --stats --kernel "$HVX_LINUX_KERNEL" \

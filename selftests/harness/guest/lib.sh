@@ -261,7 +261,7 @@ linux_check() {
 linux_guest() {
 	local name=$1 dev=$2 out=/tmp/linux-$1.out rc t0 t1
 	# shellcheck disable=SC2034 # read by limited's watchdog
-	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-180}
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-120}
 	t0=$(uptime_ms)
 	limited hvx run --device "$dev" --kernel "$HVX_LINUX_KERNEL" \
 		--initrd "$HVX_LINUX_INITRD" --append "$HVX_LINUX_APPEND" >"$out"
