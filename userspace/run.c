@@ -101,6 +101,10 @@ static int check_linux_opts(int argc, char **argv, struct run_opts *o)
 				       argv[optind]);
 	if (o->mode != MODE_FROM_FILE)
 		return hvx_usage_error("run", "--mode does not go with --kernel (Linux starts in long mode)");
+	if (access(o->kernel, R_OK) || (o->initrd && access(o->initrd, R_OK)))
+		return hvx_usage_error("run", "cannot read '%s': %s",
+				       access(o->kernel, R_OK) ? o->kernel :
+				       o->initrd, strerror(errno));
 	if (!o->mem_given)
 		o->mem = LINUX_DEFAULT_MEM;
 	if (o->mem < LINUX_MIN_MEM || o->mem > LINUX_MAX_MEM)
