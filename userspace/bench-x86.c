@@ -15,6 +15,9 @@
 
 const char hvx_bench_help[] =
 "usage: hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
+"       hvx bench --linux --kernel BZIMAGE [--initrd FILE] [--append CMDLINE]\n"
+"                 [--mem SIZE] [--marker TEXT] [--rounds N] [--hvx PATH]\n"
+"                 [--kvm PATH]\n"
 "\n"
 "Time hvx against KVM in this one process, alternating: each round measures\n"
 "hvx then KVM, and the next round KVM then hvx.  Three metrics:\n"
@@ -26,6 +29,10 @@ const char hvx_bench_help[] =
 "one line per metric for scripts:\n"
 "  bench <metric> hvx=<us> kvm=<us> ratio=<hvx/kvm or unavailable>\n"
 "A missing device is skipped and its figures read n/a.\n"
+"\n"
+"With --linux it boots a Linux guest (hvx run --kernel) on each device\n"
+"instead and times boot to user space and to power-off; see\n"
+"hvx bench --linux --help.\n"
 "\n"
 "  --rounds N   rounds per metric, 1 to 64 (default 9)\n"
 "  --hvx PATH   default /dev/hvx\n"

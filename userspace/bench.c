@@ -29,6 +29,7 @@
 
 #include "bench.h"
 #include "hvx.h"
+#include "linux.h"
 
 #define DEFAULT_ROUNDS	9
 #define MAX_ROUNDS	64
@@ -349,6 +350,9 @@ int hvx_bench_main(int argc, char **argv)
 	int rounds = DEFAULT_ROUNDS, missing = 0, failed = 0, r, d;
 	size_t i;
 
+	for (i = 1; i < (size_t)argc; i++)
+		if (!strcmp(argv[i], "--linux"))
+			return bench_linux_main(argc, argv);
 	r = parse_bench_opts(argc, argv, &rounds, devs);
 	if (r)
 		return r;

@@ -3,6 +3,8 @@
  * hvx: run guests on /dev/hvx (or /dev/kvm), and compare the two.
  *
  *   hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST
+ *   hvx run [--device PATH] [--mem SIZE] --kernel BZIMAGE [--initrd FILE]
+ *           [--append CMDLINE]
  *   hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]
  *   hvx info [--device PATH]
  *
@@ -28,6 +30,8 @@ static const char usage_info[] =
 
 static const char usage_all[] =
 "usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
+"       hvx run [--device PATH] [--mem SIZE] --kernel BZIMAGE [--initrd FILE]\n"
+"               [--append CMDLINE]\n"
 "       hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
 "       hvx info [--device PATH]\n"
 "       hvx COMMAND --help\n"

@@ -21,6 +21,7 @@
 #define HVX_EXIT_DEVICE		7	/* device missing, an ioctl failed */
 #define HVX_EXIT_UNEXPECTED	8	/* an exit reason hvx run has no use for */
 #define HVX_EXIT_RESET		9	/* arm64: PSCI SYSTEM_RESET */
+#define HVX_EXIT_TIMEOUT	10	/* hvx bench --linux: boot too long */
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))

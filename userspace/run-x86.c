@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hvx.h"
+#include "linux.h"
 #include "run.h"
 
 #define PORT_COM1		0x3f8	/* data (THR) when written */
@@ -23,6 +24,8 @@
 
 static const char help[] =
 "usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
+"       hvx run [--device PATH] [--mem SIZE] [--stats] --kernel BZIMAGE\n"
+"               [--initrd FILE] [--append CMDLINE]\n"
 "\n"
 "Load GUEST into a new VM with one vCPU and run it until it stops.\n"
 "GUEST is a flat binary (loaded and entered at 0x8000, real mode, CS=DS=0)\n"
@@ -44,6 +47,26 @@ static const char help[] =
 "  --stats        when the guest stops, print its exits by reason on\n"
 "                 stderr: those seen by hvx run and, on /dev/hvx, every\n"
 "                 exit counted by the kernel (HVX_GET_VCPU_STATS)\n"
+"\n"
+"  --kernel BZIMAGE  boot Linux instead: see below\n"
+"  --initrd FILE     with --kernel, the initial RAM disk\n"
+"  --append CMDLINE  with --kernel, the kernel command line\n"
+"\n"
+"With --kernel, hvx run is a small PC for a Linux/x86-64 bzImage (boot\n"
+"protocol 2.12 or later): the kernel is loaded at its preferred address,\n"
+"the initrd at the top of RAM, and entered at its 64-bit entry point with\n"
+"a zero page holding the e820 map (RAM below 640K and from 1M).  RAM\n"
+"defaults to 256M (32M to 3G).  Devices, emulated here over I/O exits:\n"
+"8259A PIC pair (0x20, 0xa0, ELCR 0x4d0), 8254 PIT (0x40-0x43, IRQ0; port\n"
+"0x61), 16550A UART at 0x3f8 (IRQ4) on stdin and stdout, RTC/CMOS (0x70),\n"
+"reset through 0x64 (0xfe) or 0xcf9.  Other ports read all ones, and so\n"
+"does memory beyond RAM.  One vCPU and no local APIC: CPUID and\n"
+"IA32_APIC_BASE say there is none, and Linux runs on the 8259A.  No PCI,\n"
+"no ACPI: \"console=ttyS0 pci=off acpi=off\" suit it.  Unless CMDLINE has\n"
+"tsc_early_khz=, hvx run measures the TSC and adds it, since calibrating\n"
+"against the PIT fails when port I/O exits are slow.  The run ends with\n"
+"status 0 when the guest halts with interrupts off (Linux's poweroff and\n"
+"halt without ACPI) or resets the machine; a triple fault is status 4.\n"
 "\n"
 "Exit status: the guest's, or 2 bad usage or unreadable guest,\n"
 "3 access outside guest RAM (MMIO), 4 triple fault (shutdown), 5 VM entry\n"
@@ -177,4 +200,5 @@ const struct run_arch run_arch = {
 	.setup = x86_setup,
 	.exit = x86_exit,
 	.run_error = x86_run_error,
+	.linux_run = linux_run,
 };

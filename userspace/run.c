@@ -20,6 +20,7 @@
 #include <linux/hvx.h>
 
 #include "hvx.h"
+#include "linux.h"
 #include "run.h"
 
 #define DEFAULT_MEM		(16ull << 20)
@@ -30,9 +31,12 @@
 struct run_opts {
 	const char *device;
 	uint64_t mem;
+	int mem_given;
 	int stats;
 	int mode;		/* enum guest_mode, or MODE_FROM_FILE */
 	const char *guest;
+	/* --kernel: a Linux guest (linux.h) instead of GUEST */
+	const char *kernel, *initrd, *append;
 };
 
 struct image {
@@ -87,6 +91,27 @@ static int bad_mode(const char *s)
 	return hvx_usage_error("run", "bad --mode '%s' (%s)", s, names);
 }
 
+/* --kernel takes no GUEST and no --mode; RAM defaults to more. */
+static int check_linux_opts(int argc, char **argv, struct run_opts *o)
+{
+	if (!o->kernel)
+		return hvx_usage_error("run", "--initrd and --append go with --kernel");
+	if (optind != argc)
+		return hvx_usage_error("run", "unexpected argument '%s' (--kernel takes no GUEST)",
+				       argv[optind]);
+	if (o->mode != MODE_FROM_FILE)
+		return hvx_usage_error("run", "--mode does not go with --kernel (Linux starts in long mode)");
+	if (access(o->kernel, R_OK) || (o->initrd && access(o->initrd, R_OK)))
+		return hvx_usage_error("run", "cannot read '%s': %s",
+				       access(o->kernel, R_OK) ? o->kernel :
+				       o->initrd, strerror(errno));
+	if (!o->mem_given)
+		o->mem = LINUX_DEFAULT_MEM;
+	if (o->mem < LINUX_MIN_MEM || o->mem > LINUX_MAX_MEM)
+		return hvx_usage_error("run", "bad --mem for --kernel (32M to 3G)");
+	return 0;
+}
+
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
@@ -94,6 +119,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -103,7 +131,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		.device = "/dev/hvx", .mem = DEFAULT_MEM,
 		.mode = MODE_FROM_FILE,
 	};
-	while ((c = getopt_long(argc, argv, ":d:m:M:sh", longopts,
+	while ((c = getopt_long(argc, argv, ":d:m:M:sk:i:a:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -114,6 +142,16 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			    o->mem < GUEST_MIN_MEM || o->mem & 0xfff)
 				return hvx_usage_error("run", "bad --mem '%s' (a multiple of 4K, from 2M to 64G)",
 						       optarg);
+			o->mem_given = 1;
+			break;
+		case 'k':
+			o->kernel = optarg;
+			break;
+		case 'i':
+			o->initrd = optarg;
+			break;
+		case 'a':
+			o->append = optarg;
 			break;
 		case 'M':
 			o->mode = guest_mode_parse(optarg);
@@ -130,6 +168,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			return hvx_bad_option("run", argv, c);
 		}
 	}
+	if (o->kernel || o->initrd || o->append)
+		return check_linux_opts(argc, argv, o);
 	if (optind == argc)
 		return hvx_usage_error("run", "missing GUEST file");
 	if (optind != argc - 1)
@@ -468,6 +508,22 @@ close_vm:
 	return r;
 }
 
+static int run_linux(const struct run_opts *ro)
+{
+	struct linux_opts o = {
+		.device = ro->device, .kernel = ro->kernel,
+		.initrd = ro->initrd, .cmdline = ro->append, .mem = ro->mem,
+		.stats = ro->stats, .use_stdin = 1,
+	};
+
+	if (!run_arch.linux_run) {
+		fprintf(stderr, "hvx run: --kernel: no Linux machine on this architecture\n");
+		return HVX_EXIT_USAGE;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return run_arch.linux_run(&o);
+}
+
 int hvx_run_main(int argc, char **argv)
 {
 	struct counts counts = { 0 };
@@ -480,6 +536,8 @@ int hvx_run_main(int argc, char **argv)
 	r = parse_run_opts(argc, argv, &o);
 	if (r)
 		return r;
+	if (o.kernel)
+		return run_linux(&o);
 	if (read_image(o.guest, &img))
 		return HVX_EXIT_USAGE;
 	r = prepare(&o, &img, &vm, &v);

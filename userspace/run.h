@@ -13,6 +13,8 @@
 
 #include "lib/vmlib.h"
 
+struct linux_opts;
+
 /* Exits seen by the run loop, by KVM_EXIT_* reason. */
 #define NR_COUNTED_EXITS	64
 
@@ -53,6 +55,8 @@ struct run_arch {
 		    int *status);
 	/* KVM_RUN failed with @err (-errno): the tool's exit status. */
 	int (*run_error)(struct vcpu *v, int err);
+	/* hvx run --kernel (linux.h), NULL where there is none. */
+	int (*linux_run)(const struct linux_opts *o);
 };
 
 extern const struct run_arch run_arch;

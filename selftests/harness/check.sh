@@ -33,8 +33,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # STAGE_ARCH and its name to the default STAGES.
 declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx)
 
+# The svm stage also boots a Linux guest with `hvx run --kernel`, on KVM
+# and on hvx (hvx_linux_guest); the Bochs stage does not (minutes there).
 stage_svm() {
-	stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
+	hvx_linux_guest
+	stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
+		"${HVX_LINUX_FILES[@]}"
 }
 
 stage_el2() {

@@ -296,6 +296,33 @@ hvx_initramfs() {
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | "${HVX_PACK[@]}" >"$out"
 }
 
+# hvx_linux_guest: the Linux guest that `hvx run --kernel` boots inside
+# the x86 test machine, in build/linux-guest/: vmlinuz, Debian's kernel
+# (the machine's own, $HVX_KERNEL of hvx_arch x86), and linux-initrd.gz,
+# static busybox and linux/init, which prints markers and powers off.
+# Rebuilt when missing or older than its inputs. Sets HVX_LINUX_FILES to
+# the two paths, for hvx_initramfs's EXTRA (the guest finds them in
+# /hvx/extra).
+hvx_linux_guest() {
+	local dir=$HVX_BUILD/linux-guest root init=$HVX_HARNESS/linux/init
+	local busybox=/bin/busybox kernel
+	kernel=/boot/vmlinuz-$HVX_KVER
+	[[ -x $busybox && -r $kernel ]] ||
+		die "no $busybox or $kernel (run selftests/harness/setup.sh)"
+	mkdir -p "$dir"
+	HVX_LINUX_FILES=("$dir/vmlinuz" "$dir/linux-initrd.gz")
+	[[ $dir/vmlinuz -nt $kernel ]] || cp "$kernel" "$dir/vmlinuz"
+	if [[ $dir/linux-initrd.gz -nt $init && $dir/linux-initrd.gz -nt $busybox ]]; then
+		return 0
+	fi
+	root=$dir/root
+	rm -rf "$root"
+	mkdir -p "$root/bin"
+	install -m 0755 "$busybox" "$root/bin/busybox"
+	install -m 0755 "$init" "$root/init"
+	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$dir/linux-initrd.gz"
+}
+
 # --------------------------------------------------------------- emulators
 
 # A guest whose user space prints nothing (not even its HVX-ALIVE
@@ -775,7 +802,10 @@ run_single_stage() {
 	t0=$(now_us)
 	hvx_prepare "$setup" "$build" "$arch"
 	grep '^not ok' "$HVX_LOGS/build.tap" || true
-	stage_boot "$arch" "$name" "$script" "$timeout" 1
+	# The QEMU/SVM machine also gets the Linux guest of hvx run --kernel.
+	HVX_LINUX_FILES=()
+	[[ $arch == x86 ]] && hvx_linux_guest
+	stage_boot "$arch" "$name" "$script" "$timeout" 1 "" 0 "${HVX_LINUX_FILES[@]}"
 	phase_add total $(($(now_us) - t0))
 	if [[ -s $HVX_LOGS/build.tap ]]; then
 		hvx_summary build "$name"

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=dash
 #
-# Guest stage of `make bench`: `hvx bench` (hvx against KVM, same boot).
+# Guest stage of `make bench`: `hvx bench` (hvx against KVM, same boot),
+# then `hvx bench --linux` where the host provided the Linux guest.
 
 stage_main() {
 	load_kvm
@@ -14,6 +15,14 @@ stage_main() {
 			ok "hvx bench"
 		else
 			not_ok "hvx bench"
+		fi
+		if have_linux_guest; then
+			if limited hvx bench --linux --kernel "$HVX_LINUX_KERNEL" \
+				--initrd "$HVX_LINUX_INITRD" --append "$HVX_LINUX_APPEND"; then
+				ok "hvx bench --linux"
+			else
+				not_ok "hvx bench --linux"
+			fi
 		fi
 	else
 		not_ok "hvx tool (not built)"

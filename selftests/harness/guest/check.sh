@@ -2,7 +2,8 @@
 # shellcheck shell=dash
 #
 # Guest stage of `make check`: every selftest, kvm_hello on KVM and on hvx,
-# rmmod, the kernel log.
+# the Linux guest (hvx run --kernel) on KVM and on hvx where the host
+# provided one, rmmod, the kernel log.
 
 stage_main() {
 	local t tests=0
@@ -16,6 +17,7 @@ stage_main() {
 	done
 	[ $tests -gt 0 ] || not_ok "selftests (none in the initramfs)"
 	run_hello
+	run_linux_guests
 	unload_hvx
 	dump_dmesg
 }

@@ -208,6 +208,90 @@ run_hello() {
 	kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
 }
 
+# The Linux guest of `hvx run --kernel`, where the host put it in
+# /hvx/extra (the svm stage, demo and bench on x86): Debian's kernel, the
+# same as this machine's, and the initramfs of selftests/harness/linux/.
+HVX_LINUX_KERNEL=/hvx/extra/vmlinuz
+HVX_LINUX_INITRD=/hvx/extra/linux-initrd.gz
+# No PCI or ACPI in hvx run's PC; a TSC hvx run measured (it adds
+# tsc_early_khz=) and whose rate is right, whatever ticks the PIT loses.
+HVX_LINUX_APPEND="console=ttyS0 quiet nokaslr acpi=off pci=off tsc=reliable"
+
+have_linux_guest() {
+	[ -f "$HVX_LINUX_KERNEL" ] && [ -f "$HVX_LINUX_INITRD" ]
+}
+
+uptime_ms() {
+	awk '{ printf "%d", $1 * 1000 }' /proc/uptime
+}
+
+# linux_check NAME OUT: the Linux guest's console (file OUT) says that it
+# reached user space, runs this very kernel, sees one CPU and no local
+# APIC, took timer and serial interrupts through the 8259A, and powered
+# off. One TAP line each.
+linux_check() {
+	local name=$1 out=$2 n
+	if grep -q '^HVX-LINUX-USER' "$out"; then
+		ok "linux guest [$name]: reaches user space (/init runs)"
+	else
+		not_ok "linux guest [$name]: reaches user space (no HVX-LINUX-USER line)"
+	fi
+	if grep -q "^HVX-LINUX-UNAME Linux (none) $(uname -r) .* x86_64" "$out"; then
+		ok "linux guest [$name]: uname -a names this kernel, $(uname -r)"
+	else
+		not_ok "linux guest [$name]: uname -a names this kernel, $(uname -r)"
+	fi
+	n=$(grep -c '^processor' "$out")
+	if [ "$n" = 1 ] && grep -q '^flags' "$out" &&
+		! grep '^flags' "$out" | grep -qw -e apic -e x2apic; then
+		ok "linux guest [$name]: /proc/cpuinfo shows one CPU, no local APIC"
+	else
+		not_ok "linux guest [$name]: /proc/cpuinfo shows one CPU, no local APIC ($n CPUs or apic flag)"
+	fi
+	if grep -Eq '^ *0: *[1-9][0-9]* +XT-PIC +timer' "$out" &&
+		grep -Eq '^ *4: *[1-9][0-9]* +XT-PIC +ttyS0' "$out"; then
+		ok "linux guest [$name]: PIT (IRQ0) and COM1 (IRQ4) interrupts through the 8259A"
+	else
+		not_ok "linux guest [$name]: PIT (IRQ0) and COM1 (IRQ4) interrupts through the 8259A"
+	fi
+}
+
+# linux_guest NAME DEVICE: boots the Linux guest on DEVICE with hvx run
+# --kernel, shows its console as TAP comments and checks it (linux_check).
+linux_guest() {
+	local name=$1 dev=$2 out=/tmp/linux-$1.out rc t0 t1
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-120}
+	t0=$(uptime_ms)
+	limited hvx run --device "$dev" --kernel "$HVX_LINUX_KERNEL" \
+		--initrd "$HVX_LINUX_INITRD" --append "$HVX_LINUX_APPEND" >"$out"
+	rc=$?
+	t1=$(uptime_ms)
+	sed 's/^/# /' "$out"
+	echo "# linux guest [$name]: hvx run took $((t1 - t0)) ms, exit status $rc"
+	if [ $rc -eq 0 ] && grep -q '^HVX-LINUX-DONE' "$out"; then
+		ok "linux guest [$name]: powers off, hvx run exits 0"
+	else
+		not_ok "linux guest [$name]: powers off, hvx run exits 0 (exit status $rc)"
+	fi
+	linux_check "$name" "$out"
+}
+
+# The Linux guest on KVM (the reference), then on hvx.
+run_linux_guests() {
+	have_linux_guest || return 0
+	if [ ! -x /hvx/bin/hvx ]; then
+		not_ok "linux guest (hvx tool not built)"
+		return
+	fi
+	linux_guest kvm /dev/kvm
+	if [ -c /dev/hvx ]; then
+		linux_guest hvx /dev/hvx
+	else
+		not_ok "linux guest [hvx] (no /dev/hvx)"
+	fi
+}
+
 dump_dmesg() {
 	echo "HVX-DMESG-BEGIN"
 	dmesg
