@@ -802,9 +802,9 @@ run_single_stage() {
 	t0=$(now_us)
 	hvx_prepare "$setup" "$build" "$arch"
 	grep '^not ok' "$HVX_LOGS/build.tap" || true
-	# The QEMU/SVM machine also gets the Linux guest of hvx run --kernel.
+	# The x86 machines also get the Linux guest of hvx run --kernel.
 	HVX_LINUX_FILES=()
-	[[ $arch == x86 ]] && hvx_linux_guest
+	[[ $arch == x86 || $arch == vmx ]] && hvx_linux_guest
 	stage_boot "$arch" "$name" "$script" "$timeout" 1 "" 0 "${HVX_LINUX_FILES[@]}"
 	phase_add total $(($(now_us) - t0))
 	if [[ -s $HVX_LOGS/build.tap ]]; then
