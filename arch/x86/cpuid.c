@@ -420,14 +420,19 @@ static void x86_cpuid_set_bit(u32 *reg, u32 bit, bool on)
 	*reg = on ? *reg | bit : *reg & ~bit;
 }
 
-/* The bits that mirror the vCPU's state, whatever the table holds. */
+/*
+ * The bits that mirror the vCPU's state, whatever the table holds.  The
+ * kvm_sregs view is fetched only for the leaves that need it: on VMX that
+ * is some fifty VMREADs.
+ */
 static void x86_cpuid_dynamic(struct x86_vcpu *x, u32 fn, u32 idx,
 			      struct kvm_cpuid_entry2 *e)
 {
-	const struct kvm_sregs *s = x86_sregs(x);
+	const struct kvm_sregs *s;
 
 	switch (fn) {
 	case 1:
+		s = x86_sregs(x);
 		if (x86_host_xcr0)
 			x86_cpuid_set_bit(&e->ecx, F(OSXSAVE),
 					  s->cr4 & X86_CR4_OSXSAVE);
@@ -437,7 +442,7 @@ static void x86_cpuid_dynamic(struct x86_vcpu *x, u32 fn, u32 idx,
 	case 7:
 		if (!idx && boot_cpu_has(X86_FEATURE_PKU))
 			x86_cpuid_set_bit(&e->ecx, F(OSPKE),
-					  s->cr4 & X86_CR4_PKE);
+					  x86_sregs(x)->cr4 & X86_CR4_PKE);
 		break;
 	case 0xd:
 		if (idx == 0)
