@@ -85,6 +85,7 @@
 #define X86_CR0_NE		(1u << 5)
 #define X86_CR0_PG		(1u << 31)
 #define X86_CR4_PAE		(1u << 5)
+#define X86_CR4_OSXSAVE		(1u << 18)
 #define EFER_LME		(1u << 8)
 #define EFER_LMA		(1u << 10)
 
@@ -100,6 +101,32 @@
 #define CPUID1_ECX_TSC_DEADLINE	(1u << 24)
 /* CPUID.80000001h:ECX.ExtApicSpace[bit 3] (AMD APM vol. 3, E.4.2). */
 #define CPUID81_ECX_EXTAPIC	(1u << 3)
+
+/*
+ * What needs XSAVE-managed state (SDM vol. 1, 13.1 and 14.3; AMD APM
+ * vol. 3, appendix E): CPUID.1:ECX FMA[12], XSAVE[26], OSXSAVE[27],
+ * AVX[28], F16C[29]; CPUID.(7,0):EBX AVX2[5] and AVX-512 F, DQ, IFMA, PF,
+ * ER, CD, BW, VL[16,17,21,26,27,28,30,31]; CPUID.(7,0):ECX AVX512_VBMI[1],
+ * PKU[3], OSPKE[4], AVX512_VBMI2[6], VAES[9], VPCLMULQDQ[10],
+ * AVX512_VNNI[11], AVX512_BITALG[12], AVX512_VPOPCNTDQ[14];
+ * CPUID.(7,0):EDX AVX512_4VNNIW[2], AVX512_4FMAPS[3],
+ * AVX512_VP2INTERSECT[8], AMX-BF16[22], AVX512_FP16[23], AMX-TILE[24],
+ * AMX-INT8[25]; CPUID.(7,1):EAX AVX-VNNI[4], AVX512_BF16[5];
+ * CPUID.80000001h:ECX XOP[11], FMA4[16].
+ */
+#define CPUID1_ECX_XSAVE	(1u << 26)
+#define CPUID1_ECX_XSAVE_ALL	((1u << 12) | (0xfu << 26))
+#define CPUID7_EBX_XSAVE_ALL	((1u << 5) | (3u << 16) | (1u << 21) | \
+				 (7u << 26) | (3u << 30))
+#define CPUID7_ECX_XSAVE_ALL	((1u << 1) | (3u << 3) | (1u << 6) | \
+				 (0xfu << 9) | (1u << 14))
+#define CPUID7_EDX_XSAVE_ALL	((3u << 2) | (1u << 8) | (0xfu << 22))
+#define CPUID7_1_EAX_XSAVE_ALL	(3u << 4)
+#define CPUID81_ECX_XSAVE_ALL	((1u << 11) | (1u << 16))
+
+/* XCR0 bits 0 and 1: x87 and SSE state (SDM vol. 1, 13.3). */
+#define XCR0_X87_SSE		3u
+#define XSETBV_PROBE_PORT	0x10
 
 struct file_buf {
 	uint8_t *data;
@@ -462,6 +489,130 @@ static void cpuid_filter(struct kvm_cpuid2 *c)
 	c->nent = n;
 }
 
+/*
+ * XSETBV in a guest must exit to the hypervisor, which keeps the guest's
+ * XCR0 and loads it on every VM entry (AMD APM vol. 2, 15.9, the XSETBV
+ * intercept; SDM vol. 3C, 26.1.3, XSETBV always exits).  Some emulated
+ * machines do not implement that exit (QEMU's nested SVM up to at least
+ * 7.2): the guest's XSETBV then changes the emulated processor's XCR0
+ * behind the hypervisor's back, and the hypervisor puts its own idea of
+ * it (the reset value, x87 only) back at the next VM entry.  A guest that
+ * enables XSAVE there finds the sizes of CPUID leaf 0xD, which follow the
+ * hypervisor's XCR0, disagreeing with the XCR0 it set (Linux warns and
+ * falls back to FXSAVE), and would lose state in XSAVE/XRSTOR.
+ *
+ * The probe: a guest with CR4.OSXSAVE sets XCR0 to x87|SSE, exits to user
+ * space (a VM exit and entry, where the hypervisor switches XCR0), and
+ * reports what XGETBV then reads.  Returns 1 if XCR0 held, 0 if not,
+ * -errno if the probe could not run (nothing is concluded then).
+ */
+static const uint8_t xsetbv_probe_code[] = {
+	0x31, 0xc9,			/* xor %ecx, %ecx */
+	0xb8, XCR0_X87_SSE, 0, 0, 0,	/* mov $3, %eax */
+	0x31, 0xd2,			/* xor %edx, %edx */
+	0x0f, 0x01, 0xd1,		/* xsetbv */
+	0xe6, XSETBV_PROBE_PORT,	/* out %al, $0x10: an exit */
+	0x31, 0xc9,			/* xor %ecx, %ecx */
+	0x0f, 0x01, 0xd0,		/* xgetbv */
+	0xe6, XSETBV_PROBE_PORT,	/* out %al, $0x10: XCR0[7:0] */
+	0xf4,				/* hlt */
+};
+
+static int xsetbv_probe_out(struct vcpu *v, uint8_t *al)
+{
+	int r = vcpu_run(v);
+
+	if (r < 0)
+		return r;
+	if (r != KVM_EXIT_IO || v->run->io.port != XSETBV_PROBE_PORT ||
+	    v->run->io.direction != KVM_EXIT_IO_OUT)
+		return -EPROTO;
+	*al = *vcpu_io_data(v);
+	return 0;
+}
+
+static int xsetbv_probe(const char *dev, const struct kvm_cpuid2 *c)
+{
+	struct kvm_sregs s;
+	struct vcpu v;
+	struct vm vm;
+	uint8_t al;
+	int r;
+
+	r = vm_open(&vm, dev, GUEST_MIN_MEM);
+	if (r)
+		return r;
+	r = vcpu_create(&vm, &v, 0);
+	if (r)
+		goto out_vm;
+	r = ioctl(v.fd, KVM_SET_CPUID2, c) < 0 ? -errno : 0;
+	if (!r)
+		r = vm_load(&vm, GUEST_CODE_GPA, xsetbv_probe_code,
+			    sizeof(xsetbv_probe_code));
+	if (!r)
+		r = vcpu_setup_mode(&v, GUEST_LONG, GUEST_CODE_GPA,
+				    GUEST_STACK_TOP);
+	if (!r && ioctl(v.fd, KVM_GET_SREGS, &s) < 0)
+		r = -errno;
+	if (!r) {
+		s.cr4 |= X86_CR4_OSXSAVE;
+		if (ioctl(v.fd, KVM_SET_SREGS, &s) < 0)
+			r = -errno;
+	}
+	if (!r)
+		r = xsetbv_probe_out(&v, &al);
+	if (!r)
+		r = xsetbv_probe_out(&v, &al);
+	if (!r)
+		r = (al & XCR0_X87_SSE) == XCR0_X87_SSE;
+	vcpu_close(&v);
+out_vm:
+	vm_close(&vm);
+	return r;
+}
+
+/* Takes XSAVE, and all that needs it, out of the table (see above). */
+static void cpuid_hide_xsave(struct kvm_cpuid2 *c)
+{
+	struct kvm_cpuid_entry2 *e;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->nent; i++) {
+		e = &c->entries[i];
+		if (e->function == 0xd)
+			continue;
+		if (e->function == 1) {
+			e->ecx &= ~CPUID1_ECX_XSAVE_ALL;
+		} else if (e->function == 7 && e->index == 0) {
+			e->ebx &= ~CPUID7_EBX_XSAVE_ALL;
+			e->ecx &= ~CPUID7_ECX_XSAVE_ALL;
+			e->edx &= ~CPUID7_EDX_XSAVE_ALL;
+		} else if (e->function == 7 && e->index == 1) {
+			e->eax &= ~CPUID7_1_EAX_XSAVE_ALL;
+		} else if (e->function == 0x80000001) {
+			e->ecx &= ~CPUID81_ECX_XSAVE_ALL;
+		}
+		c->entries[n++] = *e;
+	}
+	c->nent = n;
+}
+
+/* The table's XSAVE, kept only if the device keeps the guest's XCR0. */
+static void cpuid_check_xsave(const char *dev, struct kvm_cpuid2 *c)
+{
+	const struct kvm_cpuid_entry2 *e = NULL;
+	unsigned int i;
+
+	for (i = 0; i < c->nent && !e; i++)
+		if (c->entries[i].function == 1)
+			e = &c->entries[i];
+	if (!e || !(e->ecx & CPUID1_ECX_XSAVE) || xsetbv_probe(dev, c) != 0)
+		return;
+	fprintf(stderr, "hvx run: %s does not keep the guest's XCR0 (XSETBV does not exit: an emulator's nested virtualization?): XSAVE hidden from the guest\n",
+		dev);
+	cpuid_hide_xsave(c);
+}
+
 static int linux_set_cpuid(struct vcpu *v)
 {
 	struct kvm_cpuid2 *c = NULL;
@@ -481,6 +632,7 @@ static int linux_set_cpuid(struct vcpu *v)
 	} while (r < 0 && errno == E2BIG && nent < 4096);
 	if (r >= 0) {
 		cpuid_filter(c);
+		cpuid_check_xsave(v->vm->dev, c);
 		r = ioctl(v->fd, KVM_SET_CPUID2, c);
 	}
 	r = r < 0 ? -errno : 0;

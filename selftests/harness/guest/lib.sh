@@ -225,12 +225,20 @@ uptime_ms() {
 	awk '{ printf "%d", $1 * 1000 }' /proc/uptime
 }
 
+# linux_dmesg OUT: the guest kernel's log, as /init printed it between
+# its HVX-LINUX-DMESG markers in the console file OUT; fails if the end
+# marker is missing (no log to judge).
+linux_dmesg() {
+	grep -q '^HVX-LINUX-DMESG-END' "$1" &&
+		sed -n '/^HVX-LINUX-DMESG-BEGIN/,/^HVX-LINUX-DMESG-END/p' "$1"
+}
+
 # linux_check NAME OUT: the Linux guest's console (file OUT) says that it
 # reached user space, runs this very kernel, sees one CPU and no local
-# APIC, took timer and serial interrupts through the 8259A, and powered
-# off. One TAP line each.
+# APIC, took timer and serial interrupts through the 8259A, and that its
+# kernel log holds no warning, bug or oops. One TAP line each.
 linux_check() {
-	local name=$1 out=$2 n
+	local name=$1 out=$2 n log bad
 	if grep -q '^HVX-LINUX-USER' "$out"; then
 		ok "linux guest [$name]: reaches user space (/init runs)"
 	else
@@ -253,6 +261,14 @@ linux_check() {
 		ok "linux guest [$name]: PIT (IRQ0) and COM1 (IRQ4) interrupts through the 8259A"
 	else
 		not_ok "linux guest [$name]: PIT (IRQ0) and COM1 (IRQ4) interrupts through the 8259A"
+	fi
+	log=$out.dmesg
+	if ! linux_dmesg "$out" >"$log"; then
+		not_ok "linux guest [$name]: kernel log has no WARNING, BUG or Oops (no kernel log printed)"
+	elif bad=$(grep -Em1 'WARNING:|BUG[: ]|Oops' "$log"); then
+		not_ok "linux guest [$name]: kernel log has no WARNING, BUG or Oops ($bad)"
+	else
+		ok "linux guest [$name]: kernel log has no WARNING, BUG or Oops"
 	fi
 }
 
