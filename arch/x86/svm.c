@@ -402,8 +402,8 @@ static bool svm_nmi_masked(struct x86_vcpu *x)
  * after VMRUN, before the first guest instruction, through the guest's
  * IDT like an INTR, and clears V_IRQ as it does.  A #VMEXIT before that
  * leaves V_IRQ set, and one in the middle of the delivery reports it in
- * EXITINTINFO: svm_settle_virq and svm_requeue_event put it back in the
- * queue either way, so it is delivered once.
+ * EXITINTINFO: svm_settle_virq puts it back in the queue either way, so
+ * it is delivered once.
  *
  * EVENTINJ with type INTR (APM 15.20) would be the direct way, and is
  * what a real CPU handles well, but it is a workaround for QEMU 7.2's
@@ -430,19 +430,38 @@ static void svm_inject_irq(struct x86_vcpu *x, u8 vector)
 }
 
 /*
- * After the #VMEXIT (or an entry that did not happen): a virtual
- * interrupt the guest has not taken, V_IRQ still set, goes back to the
- * queue; one it has taken cleared V_IRQ (APM 15.21.4), and if its
- * delivery was cut short EXITINTINFO has it (svm_requeue_event).
+ * After the #VMEXIT (or an entry that did not happen), the virtual
+ * interrupt of svm_inject_irq is in one of three states (APM 15.21.4,
+ * 15.7.2): taken, V_IRQ cleared; not taken, V_IRQ still set; or its
+ * delivery cut short by an intercept (a nested page fault on the IDT or
+ * the stack), EXITINTINFO holding it with type INTR.  The last two go
+ * back to the queue, once, for the next entry.
+ *
+ * Workaround for QEMU 7.2: its EXITINTINFO for an interrupt cut short
+ * has type EXCEPTION, not INTR, and V_IRQ stays set as well.  Re-injected
+ * as an exception, VMRUN would refuse a vector of 32 or more (APM 15.20).
+ * No exception can be on its way into the guest while V_IRQ is still
+ * pending, since hvx injects nothing else beside it: an exception with
+ * the interrupt's vector then is the interrupt.
  */
 static void svm_settle_virq(struct svm_vcpu *svm)
 {
 	struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+	bool pending = c->int_ctl & V_IRQ_MASK;
+	bool cut_short;
 
 	if (!svm->virq_inflight)
 		return;
 	svm->virq_inflight = false;
-	if (c->int_ctl & V_IRQ_MASK)
+	cut_short = (info & SVM_EXITINTINFO_VALID) &&
+		    (info & SVM_EXITINTINFO_VEC_MASK) == c->int_vector &&
+		    (type == SVM_EXITINTINFO_TYPE_INTR ||
+		     (type == SVM_EXITINTINFO_TYPE_EXEPT && pending));
+	if (cut_short)
+		c->exit_int_info = 0;
+	if (cut_short || pending)
 		x86_requeue_irq(&svm->x, c->int_vector);
 	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 }
