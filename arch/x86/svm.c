@@ -405,9 +405,9 @@ static bool svm_nmi_masked(struct x86_vcpu *x)
  * EXITINTINFO: svm_settle_virq puts it back in the queue either way, so
  * it is delivered once.
  *
- * EVENTINJ with type INTR (APM 15.20) would be the direct way, and is
- * what a real CPU handles well, but it is a workaround for QEMU 7.2's
- * SVM emulation: its VMRUN delivers an INTR from EVENTINJ and also leaves
+ * EVENTINJ with type INTR (APM 15.20) is the direct way, which real CPUs
+ * handle well; V_IRQ in its place is a workaround for QEMU 7.2's SVM
+ * emulation: its VMRUN delivers an INTR from EVENTINJ and also leaves
  * the vector as the CPU's pending exception (cs->exception_index in
  * helper_vmrun), so a TCG exit request before the next #VMEXIT delivers
  * it a second time, whatever the guest's RFLAGS.IF; a Linux guest then
