@@ -485,15 +485,21 @@ static void svm_inject_nmi(struct x86_vcpu *x)
  * the #VMEXIT comes as soon as RFLAGS.IF is set and no shadow holds.
  * While V_IRQ carries an interrupt (svm_inject_irq) it cannot be the
  * window as well: the window is armed at the entry after the next
- * #VMEXIT, once the interrupt has been taken.
+ * #VMEXIT, once the interrupt has been taken.  The IRET intercept (APM
+ * 15.9) brings that #VMEXIT when the guest's handler returns, so the
+ * window exit comes when RFLAGS.IF is set again, as with an injection
+ * through EVENTINJ; not while the IRET intercept tracks an NMI handler.
  */
 static void svm_set_irq_window(struct svm_vcpu *svm, bool on)
 {
 	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
 
-	if (svm->virq_inflight)
+	if (svm->virq_inflight) {
+		if (on && !svm->nmi_masked)
+			svm_set_intercept(vmcb, INTERCEPT_IRET);
 		return;
+	}
 	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 	svm_clr_intercept(vmcb, INTERCEPT_VINTR);
 	if (!on)
@@ -852,9 +858,11 @@ static int svm_exit_dr(struct svm_vcpu *svm)
 static int svm_exit_iret(struct svm_vcpu *svm)
 {
 	svm_clr_intercept(svm->vmcb, INTERCEPT_IRET);
+	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
+	if (!svm->nmi_masked)		/* for the interrupt window only */
+		return 1;
 	svm->nmi_iret = true;
 	svm->nmi_iret_rip = svm->x.rip;
-	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
 	return 1;
 }
 
