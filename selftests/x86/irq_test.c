@@ -226,10 +226,14 @@ static int test_irq_window_now(const char *dev)
  * user-space PIC does with a second interrupt pending: the interrupt is
  * delivered, and KVM_EXIT_IRQ_WINDOW_OPEN comes once its handler's IRET
  * has set IF again, before the next instruction, though the handler
- * itself never exits.
+ * itself never exits.  The guest touches the IVT entry, its stack and
+ * its counter first, so that no nested page fault exits on the way.
  */
 GUEST_CODE(both16, ".code16",
 	"mov $0x5000, %sp\n"
+	"mov (0x23 * 4), %ax\n"
+	"movw $0, (0x3000)\n"
+	"push %ax\n pop %ax\n"
 	"sti\n hlt\n"
 	"both16_ret:\n"
 	"mov $100, %cx\n 1: loop 1b\n"
