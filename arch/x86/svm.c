@@ -48,7 +48,13 @@ struct svm_vcpu {
 	int asid_cpu;
 	s64 tlb_gen;
 	struct vmcb_save_area saved;	/* guest state as entered */
-	u32 saved_event_inj, saved_event_inj_err;
+	u32 saved_event_inj, saved_event_inj_err, saved_int_ctl;
+	/*
+	 * An external interrupt from KVM_INTERRUPT is in V_IRQ for this
+	 * entry (svm_inject_irq); settled after the #VMEXIT by
+	 * svm_settle_virq.
+	 */
+	bool virq_inflight;
 	/*
 	 * NMI blocking, which SVM leaves to the hypervisor (APM Vol. 2
 	 * 15.20): set when an NMI is injected, until the guest's IRET has
@@ -240,6 +246,7 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 	vmcb->save.dr7 = SVM_DR7_INIT;
 	svm->asid_cpu = -1;
 	svm->nmi_masked = svm->nmi_iret = svm->nmi_singlestep = false;
+	svm->virq_inflight = false;
 }
 
 static void svm_reset(struct x86_vcpu *x)
@@ -360,7 +367,10 @@ static void svm_clr_intercept(struct vmcb *vmcb, unsigned int bit)
 
 static bool svm_event_queued(struct x86_vcpu *x)
 {
-	return to_svm(x)->vmcb->control.event_inj & SVM_EVTINJ_VALID;
+	struct svm_vcpu *svm = to_svm(x);
+
+	return (svm->vmcb->control.event_inj & SVM_EVTINJ_VALID) ||
+	       svm->virq_inflight;
 }
 
 /*
@@ -384,12 +394,76 @@ static bool svm_nmi_masked(struct x86_vcpu *x)
 	return to_svm(x)->nmi_masked;
 }
 
+/*
+ * An external interrupt goes in as a virtual interrupt (APM Vol. 2
+ * 15.21.4): V_IRQ with the vector in V_INTR_VECTOR, the highest priority
+ * and the TPR ignored, and no VINTR intercept.  hvx injects only when the
+ * guest can take it (RFLAGS.IF set, no shadow), so the CPU takes it right
+ * after VMRUN, before the first guest instruction, through the guest's
+ * IDT like an INTR, and clears V_IRQ as it does.  A #VMEXIT before that
+ * leaves V_IRQ set, and one in the middle of the delivery reports it in
+ * EXITINTINFO: svm_settle_virq puts it back in the queue either way, so
+ * it is delivered once.
+ *
+ * EVENTINJ with type INTR (APM 15.20) is the direct way, which real CPUs
+ * handle well; V_IRQ in its place is a workaround for QEMU 7.2's SVM
+ * emulation: its VMRUN delivers an INTR from EVENTINJ and also leaves
+ * the vector as the CPU's pending exception (cs->exception_index in
+ * helper_vmrun), so a TCG exit request before the next #VMEXIT delivers
+ * it a second time, whatever the guest's RFLAGS.IF; a Linux guest then
+ * runs its timer handler again inside itself and deadlocks on a lock it
+ * holds.  QEMU takes a virtual interrupt through its ordinary interrupt
+ * path, checking IF, and clears it.  Exceptions, NMIs and re-injected
+ * events still use EVENTINJ (QEMU leaves the CPU loop at once for those).
+ */
 static void svm_inject_irq(struct x86_vcpu *x, u8 vector)
 {
-	struct vmcb_control_area *c = &to_svm(x)->vmcb->control;
+	struct svm_vcpu *svm = to_svm(x);
+	struct vmcb_control_area *c = &svm->vmcb->control;
 
-	c->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
-	c->event_inj_err = 0;
+	svm_clr_intercept(svm->vmcb, INTERCEPT_VINTR);
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+		      (0xf << V_INTR_PRIO_SHIFT);
+	c->int_vector = vector;
+	svm->virq_inflight = true;
+}
+
+/*
+ * After the #VMEXIT (or an entry that did not happen), the virtual
+ * interrupt of svm_inject_irq is in one of three states (APM 15.21.4,
+ * 15.7.2): taken, V_IRQ cleared; not taken, V_IRQ still set; or its
+ * delivery cut short by an intercept (a nested page fault on the IDT or
+ * the stack), EXITINTINFO holding it with type INTR.  The last two go
+ * back to the queue, once, for the next entry.
+ *
+ * Workaround for QEMU 7.2: its EXITINTINFO for an interrupt cut short
+ * has type EXCEPTION, not INTR, and V_IRQ stays set as well.  Re-injected
+ * as an exception, VMRUN would refuse a vector of 32 or more (APM 15.20).
+ * No exception can be on its way into the guest while V_IRQ is still
+ * pending, since hvx injects nothing else beside it: an exception with
+ * the interrupt's vector then is the interrupt.
+ */
+static void svm_settle_virq(struct svm_vcpu *svm)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
+	bool pending = c->int_ctl & V_IRQ_MASK;
+	bool cut_short;
+
+	if (!svm->virq_inflight)
+		return;
+	svm->virq_inflight = false;
+	cut_short = (info & SVM_EXITINTINFO_VALID) &&
+		    (info & SVM_EXITINTINFO_VEC_MASK) == c->int_vector &&
+		    (type == SVM_EXITINTINFO_TYPE_INTR ||
+		     (type == SVM_EXITINTINFO_TYPE_EXEPT && pending));
+	if (cut_short)
+		c->exit_int_info = 0;
+	if (cut_short || pending)
+		x86_requeue_irq(&svm->x, c->int_vector);
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 }
 
 /* The guest's NMI handler runs with NMIs masked until IRET: watch for it. */
@@ -409,11 +483,23 @@ static void svm_inject_nmi(struct x86_vcpu *x)
  * Interrupt window (APM 15.21.4): a virtual interrupt (V_IRQ) of the
  * highest priority, TPR ignored, whose acceptance is intercepted (VINTR):
  * the #VMEXIT comes as soon as RFLAGS.IF is set and no shadow holds.
+ * While V_IRQ carries an interrupt (svm_inject_irq) it cannot be the
+ * window as well: the window is armed at the entry after the next
+ * #VMEXIT, once the interrupt has been taken.  The IRET intercept (APM
+ * 15.9) brings that #VMEXIT when the guest's handler returns, so the
+ * window exit comes when RFLAGS.IF is set again, as with an injection
+ * through EVENTINJ; not while the IRET intercept tracks an NMI handler.
  */
-static void svm_set_irq_window(struct vmcb *vmcb, bool on)
+static void svm_set_irq_window(struct svm_vcpu *svm, bool on)
 {
+	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
 
+	if (svm->virq_inflight) {
+		if (on && !svm->nmi_masked)
+			svm_set_intercept(vmcb, INTERCEPT_IRET);
+		return;
+	}
 	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 	svm_clr_intercept(vmcb, INTERCEPT_VINTR);
 	if (!on)
@@ -436,7 +522,7 @@ static void svm_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
 {
 	struct svm_vcpu *svm = to_svm(x);
 
-	svm_set_irq_window(svm->vmcb, irq);
+	svm_set_irq_window(svm, irq);
 	if (!nmi || !svm->nmi_masked || !svm->nmi_iret || svm->nmi_singlestep)
 		return;
 	svm->nmi_singlestep = true;
@@ -631,6 +717,7 @@ static int svm_enter(struct x86_vcpu *x)
 	svm->saved = vmcb->save;
 	svm->saved_event_inj = vmcb->control.event_inj;
 	svm->saved_event_inj_err = vmcb->control.event_inj_err;
+	svm->saved_int_ctl = vmcb->control.int_ctl;
 	preempt_disable();
 	local_irq_disable();
 	r = svm_switch(svm);
@@ -638,6 +725,7 @@ static int svm_enter(struct x86_vcpu *x)
 	local_irq_enable();
 	preempt_enable();
 	if (r) {
+		svm_settle_virq(svm);
 		pr_err_ratelimited("cannot enable SVM on CPU %d\n",
 				   raw_smp_processor_id());
 		return r;
@@ -650,6 +738,7 @@ static int svm_enter(struct x86_vcpu *x)
 		vmcb->control.exit_code = SVM_EXIT_INTR;
 		vmcb->control.exit_int_info = svm->saved_event_inj;
 		vmcb->control.exit_int_info_err = svm->saved_event_inj_err;
+		vmcb->control.int_ctl = svm->saved_int_ctl;
 		hvx_stat(x->vcpu, HVX_STAT_OTHER);
 	}
 	x->gpr[GPR_RAX] = vmcb->save.rax;
@@ -769,9 +858,11 @@ static int svm_exit_dr(struct svm_vcpu *svm)
 static int svm_exit_iret(struct svm_vcpu *svm)
 {
 	svm_clr_intercept(svm->vmcb, INTERCEPT_IRET);
+	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
+	if (!svm->nmi_masked)		/* for the interrupt window only */
+		return 1;
 	svm->nmi_iret = true;
 	svm->nmi_iret_rip = svm->x.rip;
-	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
 	return 1;
 }
 
@@ -811,6 +902,7 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	struct x86_vcpu *x = &svm->x;
 
+	svm_settle_virq(svm);
 	svm_requeue_event(svm);
 	if (svm->nmi_iret && x->rip != svm->nmi_iret_rip)
 		svm->nmi_masked = svm->nmi_iret = false;
@@ -856,7 +948,7 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
 		return svm_exit_db(svm);
 	case SVM_EXIT_VINTR:
-		svm_set_irq_window(svm->vmcb, false);
+		svm_set_irq_window(svm, false);
 		hvx_stat(x->vcpu, HVX_STAT_OTHER);
 		return 1;
 	case SVM_EXIT_IRET:

@@ -119,10 +119,12 @@ struct tdp_format {
  *
  * Events (irq.c decides, the backend does):
  * @event_queued: the injection field (EVENTINJ, VM-entry interruption
- *		information) holds an event for the next entry.
+ *		information) holds an event for the next entry, or on SVM
+ *		V_IRQ holds the interrupt of @inject_irq.
  * @irq_blocked: RFLAGS.IF is clear or an STI/MOV SS shadow holds.
  * @nmi_masked:	the guest is handling an NMI (blocked until its IRET).
- * @inject_irq/@inject_nmi: put that event in the injection field.
+ * @inject_irq/@inject_nmi: put that event in the injection field (SVM:
+ *		an interrupt in V_IRQ, svm.c says why).
  * @set_windows: exit as soon as the guest can take an interrupt (@irq)
  *		or an NMI (@nmi); false disarms.
  */

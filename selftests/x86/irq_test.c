@@ -221,6 +221,54 @@ static int test_irq_window_now(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_INTERRUPT and request_interrupt_window in the same KVM_RUN, as a
+ * user-space PIC does with a second interrupt pending: the interrupt is
+ * delivered, and KVM_EXIT_IRQ_WINDOW_OPEN comes once its handler's IRET
+ * has set IF again, before the next instruction, though the handler
+ * itself never exits.  The guest touches the IVT entry, its stack and
+ * its counter first, so that no nested page fault exits on the way.
+ */
+GUEST_CODE(both16, ".code16",
+	"mov $0x5000, %sp\n"
+	"mov (0x23 * 4), %ax\n"
+	"movw $0, (0x3000)\n"
+	"push %ax\n pop %ax\n"
+	"sti\n hlt\n"
+	"both16_ret:\n"
+	"mov $100, %cx\n 1: loop 1b\n"
+	"mov (0x3000), %ax\n"
+	"out %ax, $0x13\n"
+	"hlt\n"
+	"both16_handler:\n"
+	"incw (0x3000)\n"
+	"iret\n");
+GUEST_LABEL(both16_handler);
+GUEST_LABEL(both16_ret);
+
+static int test_irq_and_window(const char *dev)
+{
+	struct kvm_run *run;
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_REAL, both16);
+	run = g.vcpu.run;
+	EXPECT(guest_set_handler(&g, 0x23, both16_handler) == 0);
+	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	EXPECT(run->ready_for_interrupt_injection == 1);
+	EXPECT(irq_inject(&g, 0x23) == 0);
+	run->request_interrupt_window = 1;
+	EXPECT_EXIT(&g, KVM_EXIT_IRQ_WINDOW_OPEN);
+	EXPECT(run->if_flag == 1 && run->ready_for_interrupt_injection == 1);
+	EXPECT(guest_rip(&g) == GUEST_CODE_GPA + (uint64_t)(both16_ret -
+							   both16_start));
+	run->request_interrupt_window = 0;
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x13, 2));
+	EXPECT(*(uint16_t *)vcpu_io_data(&g.vcpu) == 1);
+	EXPECT_EXIT(&g, KVM_EXIT_HLT);
+	return TEST_PASS;
+}
+
 /* Each handler reports its vector; the guest counts deliveries. */
 GUEST_CODE(two16, ".code16",
 	"mov $0x5000, %sp\n"
@@ -412,6 +460,7 @@ static const struct test_case cases[] = {
 	{ "irq_long_mode", test_irq_long },
 	{ "irq_window", test_irq_window },
 	{ "irq_window_open_now", test_irq_window_now },
+	{ "irq_and_window", test_irq_and_window },
 	{ "irq_errors", test_irq_errors },
 	{ "irq_sregs_bitmap", test_irq_sregs_bitmap },
 	{ "nmi_blocking", test_nmi },
