@@ -99,18 +99,28 @@ const char *x86_check_sregs(const struct kvm_sregs *s)
 	return x86_check_state(s->cr0, s->cr4, s->efer, s->cs.l, s->cs.db);
 }
 
-/* XCR0 follows the guest only while it runs, with interrupts off. */
+/*
+ * XCR0 follows the guest only while it runs, with interrupts off.  The
+ * guest's value is loaded whatever its CR4.OSXSAVE (hvx's cached CR4 may
+ * be stale, and XCR0 means nothing to a guest without it).
+ */
 void x86_load_guest_xcr0(struct x86_vcpu *x)
 {
-	if (x86_host_xcr0 && x->xcr0 != x86_host_xcr0 &&
-	    (x->sregs.cr4 & X86_CR4_OSXSAVE))
+	if (x86_host_xcr0 && x->xcr0 != x86_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, x->xcr0);
 }
 
+/*
+ * After the exit the host's XCR0 comes back if the hardware's differs.
+ * XSETBV always exits on VMX (Intel SDM Vol. 3C 25.1.2) and hvx intercepts
+ * it on SVM (AMD APM Vol. 2 15.9), so it is normally the guest's value; but
+ * QEMU 7.2's SVM emulation ignores the XSETBV intercept, and a guest's XCR0
+ * left in place makes the host's next XRSTOR fault ("Bad FPU state").
+ */
 void x86_load_host_xcr0(struct x86_vcpu *x)
 {
-	if (x86_host_xcr0 && x->xcr0 != x86_host_xcr0 &&
-	    (x->sregs.cr4 & X86_CR4_OSXSAVE))
+	if (x86_host_xcr0 &&
+	    xgetbv(XCR_XFEATURE_ENABLED_MASK) != x86_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, x86_host_xcr0);
 }
 
