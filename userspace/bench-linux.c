@@ -24,7 +24,7 @@
 #define LINUX_MAX_ROUNDS	16
 #define LINUX_TIMEOUT_S		600
 #define DEFAULT_MARKER		"HVX-LINUX-USER"
-#define DEFAULT_APPEND		"console=ttyS0 quiet nokaslr acpi=off pci=off tsc=reliable"
+#define DEFAULT_APPEND		"console=ttyS0 quiet nokaslr acpi=off pci=off tsc=reliable mitigations=off"
 #define TAIL			2048
 
 static const char bench_linux_help[] =

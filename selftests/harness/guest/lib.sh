@@ -214,8 +214,11 @@ run_hello() {
 HVX_LINUX_KERNEL=/hvx/extra/vmlinuz
 HVX_LINUX_INITRD=/hvx/extra/linux-initrd.gz
 # No PCI or ACPI in hvx run's PC; a TSC hvx run measured (it adds
-# tsc_early_khz=) and whose rate is right, whatever ticks the PIT loses.
-HVX_LINUX_APPEND="console=ttyS0 quiet nokaslr acpi=off pci=off tsc=reliable"
+# tsc_early_khz=) and whose rate is right, whatever ticks the PIT loses;
+# no speculation mitigations, which only slow an emulated guest down and
+# whose advisories ("RETBleed: WARNING: ...", on Bochs's Skylake) are
+# about the emulated CPU.
+HVX_LINUX_APPEND="console=ttyS0 quiet nokaslr acpi=off pci=off tsc=reliable mitigations=off"
 
 have_linux_guest() {
 	[ -f "$HVX_LINUX_KERNEL" ] && [ -f "$HVX_LINUX_INITRD" ]
