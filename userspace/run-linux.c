@@ -45,6 +45,7 @@
 
 #include "hvx.h"
 #include "linux.h"
+#include "run.h"
 
 #define X86_EFLAGS_IF		(1u << 9)
 #define IRQ_PIT			0
@@ -383,30 +384,6 @@ static int machine_inject(struct machine *m)
 	return 0;
 }
 
-static int report_stop(struct machine *m, int reason)
-{
-	struct kvm_run *run = m->vcpu.run;
-
-	fflush(stdout);
-	switch (reason) {
-	case KVM_EXIT_SHUTDOWN:
-		fprintf(stderr, "hvx run: guest shut down (triple fault)\n");
-		return HVX_EXIT_SHUTDOWN;
-	case KVM_EXIT_FAIL_ENTRY:
-		fprintf(stderr, "hvx run: VM entry failed, hardware reason %#llx\n",
-			(unsigned long long)
-			run->fail_entry.hardware_entry_failure_reason);
-		return HVX_EXIT_FAIL_ENTRY;
-	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "hvx run: %s reported an internal error, suberror %u\n",
-			m->vm.dev, run->internal.suberror);
-		return HVX_EXIT_INTERNAL;
-	}
-	fprintf(stderr, "hvx run: unexpected exit %d (%s)\n", reason,
-		exit_reason_name(reason));
-	return HVX_EXIT_UNEXPECTED;
-}
-
 /* One exit; 0 to run on, else the run's exit status (m->stop set). */
 static int machine_exit(struct machine *m, int reason)
 {
@@ -427,7 +404,7 @@ static int machine_exit(struct machine *m, int reason)
 	case KVM_EXIT_INTR:
 		break;
 	default:
-		r = report_stop(m, reason);
+		r = run_report_exit(&m->vcpu, reason);
 	}
 	if (r)
 		m->stop = STOP_ERROR;

@@ -380,8 +380,8 @@ static int load_flat(struct vm *vm, const struct image *img, int mode,
 	return vm_load(vm, run_arch.flat_gpa, img->data, img->size);
 }
 
-/* An exit that ends the run other than the guest's way. */
-static int report_exit(struct vcpu *v, int reason)
+/* An exit that ends the run other than the guest's way (run.h). */
+int run_report_exit(struct vcpu *v, int reason)
 {
 	struct kvm_run *run = v->run;
 
@@ -434,7 +434,7 @@ static int run_loop(struct vcpu *v, struct counts *c)
 		case 1:
 			return status;
 		default:
-			return report_exit(v, r);
+			return run_report_exit(v, r);
 		}
 	}
 }

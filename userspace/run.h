@@ -61,4 +61,11 @@ struct run_arch {
 
 extern const struct run_arch run_arch;
 
+/*
+ * Says on stderr why an exit of @reason ends the run (MMIO outside RAM,
+ * triple fault, failed entry, internal error, anything unexpected) and
+ * returns the tool's exit status for it.
+ */
+int run_report_exit(struct vcpu *v, int reason);
+
 #endif /* HVX_RUN_H */
