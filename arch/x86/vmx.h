@@ -51,6 +51,18 @@ void vmx_write(unsigned long field, u64 value);
 void vmx_get(struct vmx_vcpu *vmx);
 void vmx_put(void);
 void vmx_inject_event(u32 info, u32 error, u32 len);
+
+/* vmx_event.c */
+void vmx_requeue_event(struct vmx_vcpu *vmx, u32 info);
+void vmx_recover_nmi_blocking(struct vmx_exit *e, u32 idt_info);
+void __vmx_inject_exception(struct x86_vcpu *x, u8 vector, bool has_error,
+			    u32 error);
+bool vmx_event_queued(struct x86_vcpu *x);
+bool vmx_irq_blocked(struct x86_vcpu *x);
+bool vmx_nmi_masked(struct x86_vcpu *x);
+void vmx_inject_irq(struct x86_vcpu *x, u8 vector);
+void vmx_inject_nmi(struct x86_vcpu *x);
+void vmx_set_windows(struct x86_vcpu *x, bool irq, bool nmi);
 u64 vmx_guest_cr0(struct vmx_vcpu *vmx);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);

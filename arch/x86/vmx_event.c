@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx VMX events: injection through the VM-entry interruption-information
+ * field, re-injection of an event an exit cut short, interrupt and NMI
+ * blocking, and the interrupt- and NMI-window exits (Intel SDM Vol. 3C
+ * 24.4.2, 24.8.3, 26.6, 27.2.4).  irq.c decides what goes in; this file
+ * only speaks VMCS.
+ */
+#define pr_fmt(fmt) "hvx: " fmt
+
+#include <asm/vmx.h>
+
+#include "vmx.h"
+
+/*
+ * An exit in the middle of delivering an event leaves it in the
+ * IDT-vectoring information (SDM 27.2.4): deliver it again (SDM 28.2.1.1,
+ * 26.6).  Software interrupts and exceptions (INT n, INT3, INTO) are not
+ * re-injected: RIP still points at the instruction, which runs again.  An
+ * external interrupt goes back to hvx's queue (irq.c); an NMI is injected
+ * again with virtual-NMI blocking clear, as VM entry requires (26.3.1.5).
+ */
+void vmx_requeue_event(struct vmx_vcpu *vmx, u32 info)
+{
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	if (!(info & INTR_INFO_VALID_MASK) || type == INTR_TYPE_SOFT_INTR ||
+	    type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		return;
+	if (type == INTR_TYPE_EXT_INTR) {
+		x86_requeue_irq(&vmx->x, info & INTR_INFO_VECTOR_MASK);
+		return;
+	}
+	if (type == INTR_TYPE_NMI_INTR)
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+			  ~GUEST_INTR_STATE_NMI);
+	vmx_inject_event(info & ~INTR_INFO_RESVD_BITS_MASK,
+			 vmx_read(IDT_VECTORING_ERROR_CODE), 0);
+}
+
+/*
+ * An IRET that unblocked virtual NMIs and then faulted into an exit
+ * (bit 12 of the exit interruption information or of an EPT violation's
+ * qualification, SDM 27.2.3) will run again: block NMIs again, as before
+ * it ran.  The bit means nothing when the exit also vectored an event.
+ */
+void vmx_recover_nmi_blocking(struct vmx_exit *e, u32 idt_info)
+{
+	bool unblocked = false;
+
+	if (idt_info & INTR_INFO_VALID_MASK)
+		return;
+	if ((u16)e->reason == EXIT_REASON_EXCEPTION_NMI)
+		unblocked = (e->intr_info & INTR_INFO_VALID_MASK) &&
+			    (e->intr_info & INTR_INFO_UNBLOCK_NMI) &&
+			    (e->intr_info & INTR_INFO_VECTOR_MASK) != DF_VECTOR;
+	else if ((u16)e->reason == EXIT_REASON_EPT_VIOLATION)
+		unblocked = e->qual & INTR_INFO_UNBLOCK_NMI;
+	if (unblocked)
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) |
+			  GUEST_INTR_STATE_NMI);
+}
+
+/*
+ * Event injection through the VM-entry interruption-information field
+ * (SDM 24.8.3, 26.6): @info as in that field, @len for software events.
+ * A real-mode guest takes exceptions without an error code, and VM entry
+ * refuses "deliver error code" with CR0.PE clear (26.2.1.3).
+ */
+void vmx_inject_event(u32 info, u32 error, u32 len)
+{
+	if (!(vmx_read(GUEST_CR0) & X86_CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE_MASK;
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, info);
+	if (info & INTR_INFO_DELIVER_CODE_MASK)
+		vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+	vmx_write(VM_ENTRY_INSTRUCTION_LEN, len);
+}
+
+void __vmx_inject_exception(struct x86_vcpu *x, u8 vector, bool has_error,
+			    u32 error)
+{
+	vmx_inject_event(vector | INTR_TYPE_HARD_EXCEPTION |
+			 INTR_INFO_VALID_MASK |
+			 (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0),
+			 error, 0);
+}
+
+bool vmx_event_queued(struct x86_vcpu *x)
+{
+	bool queued;
+
+	vmx_get(to_vmx(x));
+	queued = vmx_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+	vmx_put();
+	return queued;
+}
+
+/*
+ * Blocking by STI or MOV SS (SDM 24.4.2, 6.8.3) holds for one
+ * instruction: once hvx has moved RIP past an instruction it emulated, it
+ * is over (and vmx_enter() clears it).
+ */
+bool vmx_irq_blocked(struct x86_vcpu *x)
+{
+	u32 state;
+
+	if (!(x->rflags & X86_EFLAGS_IF))
+		return true;
+	if (x->rip != x->exit_rip)
+		return false;
+	vmx_get(to_vmx(x));
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	vmx_put();
+	return state & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+}
+
+/*
+ * Virtual-NMI blocking (SDM 24.4.2, 25.3): set by the delivery of an
+ * injected NMI, cleared by the guest's IRET.  An NMI still in the
+ * injection field counts as being handled.
+ */
+bool vmx_nmi_masked(struct x86_vcpu *x)
+{
+	u32 state, info;
+
+	vmx_get(to_vmx(x));
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	info = vmx_read(VM_ENTRY_INTR_INFO_FIELD);
+	vmx_put();
+	return (state & (GUEST_INTR_STATE_NMI | GUEST_INTR_STATE_MOV_SS)) ||
+	       ((info & INTR_INFO_VALID_MASK) &&
+		(info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR);
+}
+
+void vmx_inject_irq(struct x86_vcpu *x, u8 vector)
+{
+	vmx_get(to_vmx(x));
+	vmx_inject_event(vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK,
+			 0, 0);
+	vmx_put();
+}
+
+/*
+ * Some processors refuse to inject an NMI in an STI shadow (SDM 26.3.1.5);
+ * the shadow is dropped, as if the NMI had come after the next
+ * instruction's start.
+ */
+void vmx_inject_nmi(struct x86_vcpu *x)
+{
+	vmx_get(to_vmx(x));
+	vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+		  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		  ~GUEST_INTR_STATE_STI);
+	vmx_inject_event(X86_VEC_NMI | INTR_TYPE_NMI_INTR |
+			 INTR_INFO_VALID_MASK, 0, 0);
+	vmx_put();
+}
+
+/*
+ * "Interrupt-window exiting" exits before any instruction once RFLAGS.IF
+ * is set and no STI/MOV SS blocking holds, "NMI-window exiting" once no
+ * virtual-NMI blocking holds (SDM 25.2, 26.7.5, 26.7.6); both after any
+ * event the entry injects.
+ */
+void vmx_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+	u32 ctls = vmx->proc_ctls & ~(CPU_BASED_INTR_WINDOW_EXITING |
+				      CPU_BASED_NMI_WINDOW_EXITING);
+
+	if (irq)
+		ctls |= CPU_BASED_INTR_WINDOW_EXITING;
+	if (nmi)
+		ctls |= CPU_BASED_NMI_WINDOW_EXITING;
+	if (ctls == vmx->proc_ctls)
+		return;
+	vmx->proc_ctls = ctls;
+	vmx_get(vmx);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, ctls);
+	vmx_put();
+}
