@@ -93,6 +93,7 @@ static inline struct a64_vm *a64_vm(struct a64_vcpu *v)
 
 /* entry.S */
 u64 __hvx_el2_run(struct a64_gprs *guest);
+u64 __hvx_el2_run_x18(struct a64_gprs *guest, u64 x18[2]);
 void __hvx_fpsimd_save(struct user_fpsimd_state *fp);
 void __hvx_fpsimd_load(const struct user_fpsimd_state *fp);
 

@@ -76,6 +76,29 @@ SYM_FUNC_START(__hvx_el2_run)
 SYM_FUNC_END(__hvx_el2_run)
 
 /*
+ * u64 __hvx_el2_run_x18(struct a64_gprs *guest, u64 x18[2]): calls
+ * __hvx_el2_run() and records the caller's X18 just before the call in
+ * x18[0] and just after the return in x18[1].  X18 is the platform
+ * register of AAPCS64, which a kernel with CONFIG_SHADOW_CALL_STACK
+ * reserves for its shadow stack pointer: the world switch must give it
+ * back unchanged, and a64_world_switch() checks that it did.  Done here
+ * because C code built without -ffixed-x18 may use X18 as a scratch
+ * register around a call.
+ */
+SYM_FUNC_START(__hvx_el2_run_x18)
+	stp	x29, x30, [sp, #-32]!
+	mov	x29, sp
+	str	x19, [sp, #16]
+	mov	x19, x1
+	str	x18, [x19]
+	bl	__hvx_el2_run
+	str	x18, [x19, #8]
+	ldr	x19, [sp, #16]
+	ldp	x29, x30, [sp], #32
+	ret
+SYM_FUNC_END(__hvx_el2_run_x18)
+
+/*
  * The guest took an exception to EL2.  On entry x0 and x1 are on the
  * stack and x1 holds the exit code; SP is the frame's address less 16.
  */

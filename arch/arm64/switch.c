@@ -240,16 +240,22 @@ static void a64_flush_guest_tlb(void)
 	isb();
 }
 
-static void a64_world_switch(struct a64_vcpu *v, u64 *code)
+/*
+ * Returns 0, or -EIO when the host's X18 (the shadow call stack pointer
+ * of a kernel built with CONFIG_SHADOW_CALL_STACK) did not survive the
+ * world switch: a guest could then redirect the host's returns.
+ */
+static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 {
 	struct a64_host h;
+	u64 x18[2];
 
 	a64_save_host(&h);
 	a64_load_guest_el1(v);
 	a64_load_guest_el2(v, &h);
 	a64_flush_guest_tlb();
 
-	*code = __hvx_el2_run(&v->gprs);
+	*code = __hvx_el2_run_x18(&v->gprs, x18);
 
 	v->esr = read_sysreg(esr_el2);
 	v->far = read_sysreg(far_el2);
@@ -259,6 +265,12 @@ static void a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_save_guest_el1(v);
 	a64_flush_guest_tlb();
 	a64_load_host(&h);
+	if (unlikely(x18[0] != x18[1])) {
+		pr_err_ratelimited("vCPU %u: the host's X18 changed across the world switch (%#llx, then %#llx)\n",
+				   v->vcpu->id, x18[0], x18[1]);
+		return -EIO;
+	}
+	return 0;
 }
 
 /*
@@ -272,6 +284,7 @@ int a64_enter(struct a64_vcpu *v)
 	struct hvx_vcpu *vcpu = v->vcpu;
 	unsigned long flags;
 	u64 code;
+	int r;
 
 	kernel_neon_begin();
 	__hvx_fpsimd_load(&v->fp);
@@ -279,10 +292,12 @@ int a64_enter(struct a64_vcpu *v)
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	/* Pairs with hvx_vm_flush_tlbs(): cpu before mode, mode before TLBI. */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
-	a64_world_switch(v, &code);
+	r = a64_world_switch(v, &code);
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	local_irq_restore(flags);
 	__hvx_fpsimd_save(&v->fp);
 	kernel_neon_end();
+	if (r)
+		return r;
 	return a64_handle_exit(v, code);
 }

@@ -459,6 +459,56 @@ static int test_hvc_unknown(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * X18, the platform register of AAPCS64, is the guest's like any other
+ * general register, and the host's (its shadow call stack pointer when
+ * built with CONFIG_SHADOW_CALL_STACK) must come back after every exit.
+ * The guest puts a value in X18 that changes each round, makes an HVC
+ * answered in the kernel (PSCI_VERSION) and checks X18; then a ucall, an
+ * MMIO exit to user space, where the host reads X18 with KVM_GET_ONE_REG
+ * and writes its complement with KVM_SET_ONE_REG, which the guest checks
+ * in turn.  hvx's KVM_RUN fails with EIO if the host's X18 changed.
+ */
+#define X18_POISON	0x5a18a5185a18a518
+#define X18_ROUNDS	100
+
+GUEST_CODE(x18trip,
+	"ldr x20, =" TEST_STR(X18_POISON) "\n"
+	"mov x19, #" TEST_STR(X18_ROUNDS) "\n"
+	"1: eor x18, x20, x19\n"
+	"mov x21, x18\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	"cmp x18, x21\n" GUEST_ASSERT("eq")
+	GUEST_SYNC(0)
+	"mvn x22, x21\n"
+	"cmp x18, x22\n" GUEST_ASSERT("eq")
+	"subs x19, x19, #1\n"
+	"b.ne 1b\n"
+	GUEST_DONE);
+
+static int test_x18_round_trip(const char *dev)
+{
+	struct guest g;
+	uint64_t want, x18;
+	int i;
+
+	GUEST(&g, dev, GUEST_EL1, x18trip);
+	for (i = X18_ROUNDS; i > 0; i--) {
+		EXPECT_UCALL(&g, UCALL_SYNC, 0);
+		want = X18_POISON ^ (uint64_t)i;
+		x18 = guest_reg(&g, REG_X(18));
+		if (x18 != want) {
+			printf("# round %d: x18 %#llx, wanted %#llx\n",
+			       X18_ROUNDS - i, (unsigned long long)x18,
+			       (unsigned long long)want);
+			return TEST_FAIL;
+		}
+		EXPECT(vcpu_set_reg(&g.vcpu, REG_X(18), ~want) == 0);
+	}
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
 static volatile sig_atomic_t alarmed;
 
 static void on_alarm(int sig)
@@ -661,6 +711,7 @@ static const struct test_case arm64_cases[] = {
 	{ "psci_system_reset", test_psci_system_reset },
 	{ "psci_smc", test_psci_smc },
 	{ "hvc_unknown", test_hvc_unknown },
+	{ "x18_round_trip", test_x18_round_trip },
 	{ "wfi_timer", test_wfi_timer },
 	{ "wfi_signal", test_wfi_signal },
 	{ "jump_nowhere", test_jump_nowhere },
