@@ -5,8 +5,10 @@
  *
  * The caller has loaded every guest system register and set ELR_EL2 and
  * SPSR_EL2 to the guest's PC and PSTATE.  Here the host's callee-saved
- * registers, SP_EL0 (the kernel's `current`), DAIF and VBAR_EL2 are saved
- * on the host stack, which stays SP_EL2 while the guest runs: an exception
+ * registers, X18 (the platform register of AAPCS64: the shadow call stack
+ * pointer of a kernel built with CONFIG_SHADOW_CALL_STACK, which the
+ * guest owns while it runs), SP_EL0 (the kernel's `current`), DAIF and
+ * VBAR_EL2 are saved on the host stack, which stays SP_EL2 while the guest runs: an exception
  * from a lower EL taken to EL2 uses SP_EL2 (Arm ARM D1.3.2, SPSel is 1),
  * so the vector finds the frame where it was left.
  */
@@ -24,7 +26,8 @@
 #define FRAME_SP_EL0	104
 #define FRAME_VBAR	112
 #define FRAME_DAIF	120
-#define FRAME_SIZE	128
+#define FRAME_X18	128
+#define FRAME_SIZE	144
 
 	.text
 
@@ -37,6 +40,7 @@ SYM_FUNC_START(__hvx_el2_run)
 	stp	x23, x24, [sp, #FRAME_X19 + 32]
 	stp	x25, x26, [sp, #FRAME_X19 + 48]
 	stp	x27, x28, [sp, #FRAME_X19 + 64]
+	str	x18, [sp, #FRAME_X18]
 	mrs	x1, sp_el0
 	stp	x0, x1, [sp, #FRAME_GUEST]
 	/*
@@ -124,6 +128,7 @@ SYM_CODE_START_LOCAL(hvx_guest_exit)
 	mrs	x2, sp_el0
 	str	x2, [x0, #GPRS_SP_EL0]
 
+	ldr	x18, [sp, #FRAME_X18]
 	ldr	x2, [sp, #FRAME_SP_EL0]
 	msr	sp_el0, x2
 	ldp	x2, x3, [sp, #FRAME_VBAR]
