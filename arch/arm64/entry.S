@@ -3,14 +3,17 @@
  * hvx arm64 world switch: enter a guest at EL1 with ERET and come back
  * through hvx's own EL2 vector table.
  *
- * The caller has loaded every guest system register and set ELR_EL2 and
- * SPSR_EL2 to the guest's PC and PSTATE.  Here the host's callee-saved
- * registers, X18 (the platform register of AAPCS64: the shadow call stack
- * pointer of a kernel built with CONFIG_SHADOW_CALL_STACK, which the
- * guest owns while it runs), SP_EL0 (the kernel's `current`), DAIF and
- * VBAR_EL2 are saved on the host stack, which stays SP_EL2 while the guest runs: an exception
- * from a lower EL taken to EL2 uses SP_EL2 (Arm ARM D1.3.2, SPSel is 1),
- * so the vector finds the frame where it was left.
+ * The caller has masked every exception in PSTATE.DAIF (local_daif_mask()),
+ * loaded every guest system register and set ELR_EL2 and SPSR_EL2 to the
+ * guest's PC and PSTATE.  The guest's interrupts still reach EL2: an
+ * exception taken to a higher EL is not masked by that EL's PSTATE (Arm
+ * ARM D1.3.6).  Here the host's callee-saved registers, X18 (the platform
+ * register of AAPCS64: the shadow call stack pointer of a kernel built
+ * with CONFIG_SHADOW_CALL_STACK, which the guest owns while it runs),
+ * SP_EL0 (the kernel's `current`) and VBAR_EL2 are saved on the host
+ * stack, which stays SP_EL2 while the guest runs: an exception from a
+ * lower EL taken to EL2 uses SP_EL2 (Arm ARM D1.3.2, SPSel is 1), so the
+ * vector finds the frame where it was left.
  */
 #include <linux/linkage.h>
 #include <asm/assembler.h>
@@ -25,9 +28,8 @@
 #define FRAME_GUEST	96	/* struct a64_gprs * */
 #define FRAME_SP_EL0	104
 #define FRAME_VBAR	112
-#define FRAME_DAIF	120
-#define FRAME_X18	128
-#define FRAME_SIZE	144
+#define FRAME_X18	120
+#define FRAME_SIZE	128
 
 	.text
 
@@ -43,16 +45,8 @@ SYM_FUNC_START(__hvx_el2_run)
 	str	x18, [sp, #FRAME_X18]
 	mrs	x1, sp_el0
 	stp	x0, x1, [sp, #FRAME_GUEST]
-	/*
-	 * Mask every exception at EL2 (Debug, SError, IRQ, FIQ) for the
-	 * window in which VBAR_EL2 points at hvx_el2_vectors.  A guest's
-	 * interrupts still reach EL2: an exception taken to a higher EL is
-	 * not masked by that EL's PSTATE (Arm ARM D1.3.6).
-	 */
-	mrs	x2, daif
-	msr	daifset, #0xf
 	mrs	x1, vbar_el2
-	stp	x1, x2, [sp, #FRAME_VBAR]
+	str	x1, [sp, #FRAME_VBAR]
 	adr_l	x1, hvx_el2_vectors
 	msr	vbar_el2, x1
 
@@ -131,10 +125,9 @@ SYM_CODE_START_LOCAL(hvx_guest_exit)
 	ldr	x18, [sp, #FRAME_X18]
 	ldr	x2, [sp, #FRAME_SP_EL0]
 	msr	sp_el0, x2
-	ldp	x2, x3, [sp, #FRAME_VBAR]
+	ldr	x2, [sp, #FRAME_VBAR]
 	msr	vbar_el2, x2
 	isb
-	msr	daif, x3
 	mov	x0, x1
 	ldp	x19, x20, [sp, #FRAME_X19]
 	ldp	x21, x22, [sp, #FRAME_X19 + 16]

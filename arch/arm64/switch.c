@@ -17,6 +17,7 @@
 #include <asm/arch_timer.h>
 #include <asm/cputype.h>
 #include <asm/cpufeature.h>
+#include <asm/daifflags.h>
 #include <asm/kvm_arm.h>
 #include <asm/neon.h>
 #include <asm/tlbflush.h>
@@ -241,6 +242,21 @@ static void a64_flush_guest_tlb(void)
 }
 
 /*
+ * The switch runs with every exception masked in PSTATE.DAIF, from before
+ * the first EL2 register changes to after the last is put back.
+ * local_irq_save() is not enough on a kernel with pseudo-NMIs
+ * (CONFIG_ARM64_PSEUDO_NMI): there it only raises the GIC's priority mask
+ * (ICC_PMR_EL1, GICv3 12.7.9), which would then stay raised while the
+ * guest runs, so that no host interrupt could end a spinning guest, and
+ * an NMI could still be taken between the writes of ELR_EL2, SPSR_EL2 and
+ * HCR_EL2 and the ERET, returning to host code with the guest's state.
+ * local_daif_mask() masks DAIF and opens the priority mask to every
+ * interrupt (as KVM's VHE run path does): pending host interrupts then
+ * exit the guest, which takes them to EL2 whatever the host's PSTATE
+ * (Arm ARM D1.3.6).  pmr_sync() makes the GIC see the new mask before the
+ * guest runs; local_daif_restore() puts back the state of
+ * local_irq_save(): interrupts masked by DAIF or by the priority mask.
+ *
  * Returns 0, or -EIO when the host's X18 (the shadow call stack pointer
  * of a kernel built with CONFIG_SHADOW_CALL_STACK) did not survive the
  * world switch: a guest could then redirect the host's returns.
@@ -250,6 +266,8 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	struct a64_host h;
 	u64 x18[2];
 
+	local_daif_mask();
+	pmr_sync();
 	a64_save_host(&h);
 	a64_load_guest_el1(v);
 	a64_load_guest_el2(v, &h);
@@ -265,6 +283,7 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_save_guest_el1(v);
 	a64_flush_guest_tlb();
 	a64_load_host(&h);
+	local_daif_restore(DAIF_PROCCTX_NOIRQ);
 	if (unlikely(x18[0] != x18[1])) {
 		pr_err_ratelimited("vCPU %u: the host's X18 changed across the world switch (%#llx, then %#llx)\n",
 				   v->vcpu->id, x18[0], x18[1]);
