@@ -242,11 +242,44 @@ static void a64_flush_guest_tlb(void)
 }
 
 /*
+ * PSTATE.PAN as MRS reads it (Arm ARM, "PAN, Privileged Access Never"):
+ * bit 22, as in SPSR.
+ */
+#define A64_SYS_PAN	sys_reg(3, 0, 4, 2, 3)
+
+/*
+ * What the host must find as it left it after the world switch, checked
+ * at every exit (a few instructions): X18 (the host's value just before
+ * and just after the call into entry.S), the shadow call stack pointer of
+ * a kernel built with CONFIG_SHADOW_CALL_STACK, through which a guest
+ * could redirect the host's returns; and PSTATE.PAN, which an exception
+ * taken to EL2 with HCR_EL2.TGE clear leaves as the guest had it (Arm ARM,
+ * AArch64.TakeException(): PAN is set on entry only to EL1, or to EL2 with
+ * E2H and TGE set), so that the host would run on with user memory open
+ * to every access.
+ * Returns 0, or -EIO after one log line.
+ */
+static int a64_check_host(struct a64_vcpu *v, const u64 x18[2], u64 pan)
+{
+	if (unlikely(x18[0] != x18[1])) {
+		pr_err_ratelimited("vCPU %u: the host's X18 changed across the world switch (%#llx, then %#llx)\n",
+				   v->vcpu->id, x18[0], x18[1]);
+		return -EIO;
+	}
+	if (unlikely(system_uses_hw_pan() && !(pan & PSR_PAN_BIT))) {
+		pr_err_ratelimited("vCPU %u: the host came back from the guest with PSTATE.PAN clear\n",
+				   v->vcpu->id);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
  * The switch runs with every exception masked in PSTATE.DAIF, from before
  * the first EL2 register changes to after the last is put back.
  * local_irq_save() is not enough on a kernel with pseudo-NMIs
  * (CONFIG_ARM64_PSEUDO_NMI): there it only raises the GIC's priority mask
- * (ICC_PMR_EL1, GICv3 12.7.9), which would then stay raised while the
+ * (ICC_PMR_EL1, GICv3 architecture specification), which would then stay raised while the
  * guest runs, so that no host interrupt could end a spinning guest, and
  * an NMI could still be taken between the writes of ELR_EL2, SPSR_EL2 and
  * HCR_EL2 and the ERET, returning to host code with the guest's state.
@@ -257,14 +290,12 @@ static void a64_flush_guest_tlb(void)
  * guest runs; local_daif_restore() puts back the state of
  * local_irq_save(): interrupts masked by DAIF or by the priority mask.
  *
- * Returns 0, or -EIO when the host's X18 (the shadow call stack pointer
- * of a kernel built with CONFIG_SHADOW_CALL_STACK) did not survive the
- * world switch: a guest could then redirect the host's returns.
+ * Returns 0, or -EIO when a64_check_host() finds the host's state changed.
  */
 static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 {
 	struct a64_host h;
-	u64 x18[2];
+	u64 x18[2], pan;
 
 	local_daif_mask();
 	pmr_sync();
@@ -274,6 +305,7 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_flush_guest_tlb();
 
 	*code = __hvx_el2_run_x18(&v->gprs, x18);
+	pan = system_uses_hw_pan() ? read_sysreg_s(A64_SYS_PAN) : 0;
 
 	v->esr = read_sysreg(esr_el2);
 	v->far = read_sysreg(far_el2);
@@ -284,12 +316,7 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_flush_guest_tlb();
 	a64_load_host(&h);
 	local_daif_restore(DAIF_PROCCTX_NOIRQ);
-	if (unlikely(x18[0] != x18[1])) {
-		pr_err_ratelimited("vCPU %u: the host's X18 changed across the world switch (%#llx, then %#llx)\n",
-				   v->vcpu->id, x18[0], x18[1]);
-		return -EIO;
-	}
-	return 0;
+	return a64_check_host(v, x18, pan);
 }
 
 /*

@@ -509,6 +509,54 @@ static int test_x18_round_trip(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * PSTATE.PAN (Privileged Access Never, ARMv8.1) is the guest's: it keeps
+ * the value the guest gave it across an exit handled in the kernel
+ * (PSCI_VERSION) and an exit to user space (a ucall, where the host sees
+ * it in PSTATE), clear and then set.  The host's PAN must not follow the
+ * guest's: an exception taken to EL2 from a guest leaves PAN as the guest
+ * had it, and hvx's KVM_RUN fails with EIO if the host came back with PAN
+ * clear.  The guest writes PAN through its system register name
+ * (S3_0_C4_C2_3), which any assembler takes.  Without PAN in
+ * ID_AA64MMFR1_EL1 the case is skipped.
+ */
+#define PAN_BIT		0x400000	/* no suffix: also for gas */
+
+GUEST_CODE(pantrip,
+	"mrs x1, id_aa64mmfr1_el1\n ubfx x1, x1, #20, #4\n"
+	"cbnz x1, 1f\n" GUEST_SYNC(0xfff) "1:\n"
+	"msr s3_0_c4_c2_3, xzr\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", 0)
+	GUEST_SYNC(0)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", 0)
+	"mov x1, #" TEST_STR(PAN_BIT) "\n msr s3_0_c4_c2_3, x1\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", PAN_BIT)
+	GUEST_SYNC(1)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", PAN_BIT)
+	"msr s3_0_c4_c2_3, xzr\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	GUEST_DONE);
+
+static int test_pan_round_trip(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, pantrip);
+	EXPECT(guest_ucall(&g, __FILE__) == UCALL_SYNC);
+	if (g.ucall_arg == 0xfff) {
+		printf("# no PAN in ID_AA64MMFR1_EL1\n");
+		return TEST_SKIP;
+	}
+	EXPECT(g.ucall_arg == 0);
+	EXPECT(!(guest_reg(&g, REG_PSTATE) & PAN_BIT));
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(guest_reg(&g, REG_PSTATE) & PAN_BIT);
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
 static volatile sig_atomic_t alarmed;
 
 static void on_alarm(int sig)
@@ -712,6 +760,7 @@ static const struct test_case arm64_cases[] = {
 	{ "psci_smc", test_psci_smc },
 	{ "hvc_unknown", test_hvc_unknown },
 	{ "x18_round_trip", test_x18_round_trip },
+	{ "pan_round_trip", test_pan_round_trip },
 	{ "wfi_timer", test_wfi_timer },
 	{ "wfi_signal", test_wfi_signal },
 	{ "jump_nowhere", test_jump_nowhere },
