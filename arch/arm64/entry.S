@@ -16,7 +16,9 @@
  * vector finds the frame where it was left.
  */
 #include <linux/linkage.h>
+#include <asm/alternative.h>
 #include <asm/assembler.h>
+#include <asm/sysreg.h>
 
 /* struct a64_gprs: x0-x30, then SP_EL0. */
 #define GPRS_X(n)	((n) * 8)
@@ -99,8 +101,12 @@ SYM_FUNC_END(__hvx_el2_run_x18)
 /*
  * The guest took an exception to EL2.  On entry x0 and x1 are on the
  * stack and x1 holds the exit code; SP is the frame's address less 16.
+ * PSTATE.PAN is still the guest's (an exception to EL2 with HCR_EL2.TGE
+ * clear does not set it, Arm ARM AArch64.TakeException()): set it first,
+ * where the host uses PAN.
  */
 SYM_CODE_START_LOCAL(hvx_guest_exit)
+	ALTERNATIVE(nop, SET_PSTATE_PAN(1), ARM64_HAS_PAN, CONFIG_ARM64_PAN)
 	ldr	x0, [sp, #16 + FRAME_GUEST]
 	stp	x2, x3, [x0, #GPRS_X(2)]
 	stp	x4, x5, [x0, #GPRS_X(4)]
