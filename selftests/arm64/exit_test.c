@@ -23,6 +23,8 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
+#include <linux/hvx.h>
+
 #include "../lib/test.h"
 
 #define MMIO_GPA	0x10000000ull
@@ -746,6 +748,49 @@ static int test_exception_in_guest(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * The RAS error record registers (Arm ARM, "RAS System registers":
+ * ERRIDR_EL1, ERRSELR_EL1 and the ERX*_EL1 window) belong to the host:
+ * with FEAT_RAS a hypervisor traps them (HCR_EL2.TERR), and KVM 6.1 and
+ * hvx make them read as zero and ignore writes.  The guest reads
+ * ERRIDR_EL1 twice: zero, no exception; on hvx both reads must have
+ * trapped (HVX_STAT_MSR counts system register accesses handled in the
+ * kernel).  Only ERRIDR_EL1: with no error record (ERRIDR_EL1.NUM 0) the
+ * architecture lets ERRSELR_EL1 and ERX*_EL1 be UNDEFINED at EL1, which
+ * comes before any trap to EL2, and QEMU's CPU makes them so (on KVM as
+ * on hvx).  Skipped without FEAT_RAS (ID_AA64PFR0_EL1.RAS, bits 31:28).
+ */
+GUEST_CODE(raserr,
+	"mrs x1, id_aa64pfr0_el1\n ubfx x1, x1, #28, #4\n"
+	"cbnz x1, 1f\n" GUEST_SYNC(0xfff) "1:\n"
+	"mov x2, #-1\n mrs x2, s3_0_c5_c3_0\n"		/* ERRIDR_EL1 */
+	"mov x3, #-1\n mrs x3, s3_0_c5_c3_0\n"
+	GUEST_DONE);
+
+static int test_ras_error_records(const char *dev)
+{
+	struct hvx_vcpu_stats st;
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_EL1, raserr);
+	r = guest_ucall(&g, __FILE__);
+	if (r == UCALL_SYNC && g.ucall_arg == 0xfff) {
+		printf("# no FEAT_RAS in ID_AA64PFR0_EL1\n");
+		return TEST_SKIP;
+	}
+	EXPECT(r == UCALL_DONE);
+	EXPECT(guest_reg(&g, REG_X(2)) == 0);
+	EXPECT(guest_reg(&g, REG_X(3)) == 0);
+	if (!test_is_hvx(dev))
+		return TEST_PASS;
+	EXPECT(ioctl(g.vcpu.fd, HVX_GET_VCPU_STATS, &st) == 0);
+	printf("# %llu system register accesses handled in the kernel\n",
+	       (unsigned long long)st.exits[HVX_STAT_MSR]);
+	EXPECT(st.exits[HVX_STAT_MSR] == 2);
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "mmio_write", test_mmio_write },
 	{ "mmio_read", test_mmio_read },
@@ -766,6 +811,7 @@ static const struct test_case arm64_cases[] = {
 	{ "jump_nowhere", test_jump_nowhere },
 	{ "jump_nowhere_no_vectors", test_jump_nowhere_no_vectors },
 	{ "exception_in_guest", test_exception_in_guest },
+	{ "ras_error_records", test_ras_error_records },
 };
 
 TEST_ARCH_CASES(arm64_cases);
