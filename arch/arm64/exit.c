@@ -298,9 +298,12 @@ static int a64_wfx(struct a64_vcpu *v)
 #define A64_SYS_ENC_MASK	A64_SYS_ENC(3, 7, 15, 15, 7)
 
 /*
- * The system registers the guest's traps (HCR_EL2.TACR, MDCR_EL2.TDA and
- * TDOSA) send here and that hvx handles; any other trapped access is an
- * undefined instruction for the guest, counted and logged.
+ * The system registers the guest's traps (HCR_EL2.TACR, TERR, MDCR_EL2.TDA
+ * and TDOSA) send here and that hvx handles; any other trapped access is
+ * an undefined instruction for the guest, counted and logged.  The RAS
+ * error record registers (Arm ARM, "RAS System registers") read as zero
+ * and ignore writes, as on KVM: ERRIDR_EL1.NUM 0, no record the guest
+ * could select, so the host's records stay out of its reach.
  */
 static int a64_sysreg(struct a64_vcpu *v)
 {
@@ -323,6 +326,14 @@ static int a64_sysreg(struct a64_vcpu *v)
 	case A64_SYS_ENC(2, 0, 1, 3, 4):	/* OSDLR_EL1 */
 	case A64_SYS_ENC(2, 0, 1, 4, 4):	/* DBGPRCR_EL1 */
 	case A64_SYS_ENC(3, 0, 1, 0, 1):	/* ACTLR_EL1: nothing to control */
+	case A64_SYS_ENC(3, 0, 5, 3, 0):	/* ERRIDR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 3, 1):	/* ERRSELR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 0):	/* ERXFR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 1):	/* ERXCTLR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 2):	/* ERXSTATUS_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 3):	/* ERXADDR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 5, 0):	/* ERXMISC0_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 5, 1):	/* ERXMISC1_EL1 */
 		break;
 	default:
 		hvx_stat(v->vcpu, HVX_STAT_MSR_GP);

@@ -31,6 +31,10 @@
  * clean (SWIO), stage-1 walks to Device memory fault (PTW), broadcast of
  * TLB and barrier maintenance (FB, BSU), guest at AArch64 (RW); traps of
  * SMC, WFI, WFE, implementation-defined registers, ACTLR and LORegions.
+ * With FEAT_RAS a64_switch_init() adds TERR (the error record registers
+ * ERR*_EL1 and ERX*_EL1 are the host's: they trap) and TEA (synchronous
+ * external aborts from the guest, which may be errors of the host's
+ * memory system, are taken to EL2), as KVM does.
  */
 #define A64_HCR_GUEST	(HCR_VM | HCR_IMO | HCR_FMO | HCR_AMO | HCR_SWIO | \
 			 HCR_PTW | HCR_FB | HCR_BSU_IS | HCR_RW | HCR_TSC | \
@@ -46,11 +50,15 @@
 			 BIT(28) | CPTR_EL2_TAM)
 
 /*
- * MDCR_EL2 (D17.2.87): performance monitors and debug registers trapped;
+ * MDCR_EL2 (D17.2.87): performance monitors, debug registers, the
+ * statistical profiling controls (TPMS; E2PB 0b00 leaves the profiling
+ * buffer to EL2 and traps its registers) and the trace filter controls
+ * (TTRF; E2TB 0b00 likewise for the trace buffer) trapped, as KVM does;
  * HPMN, the counters the host keeps, is kept.
  */
 #define A64_MDCR_GUEST	(MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TDA | \
-			 MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
+			 MDCR_EL2_TDOSA | MDCR_EL2_TDRA | MDCR_EL2_TPMS | \
+			 MDCR_EL2_TTRF)
 
 /* CNTHCTL_EL2, E2H=1 layout (D17.2.25): EL1PCTEN set, EL1PCEN clear. */
 #define A64_CNTHCTL_GUEST	BIT(10)
@@ -65,10 +73,14 @@ struct a64_host {
 };
 
 static bool a64_gic_sysregs;
+static u64 a64_hcr_guest;
 
 int a64_switch_init(void)
 {
 	a64_gic_sysregs = this_cpu_has_cap(ARM64_HAS_SYSREG_GIC_CPUIF);
+	a64_hcr_guest = A64_HCR_GUEST;
+	if (cpus_have_const_cap(ARM64_HAS_RAS_EXTN))
+		a64_hcr_guest |= HCR_TERR | HCR_TEA;
 	return 0;
 }
 
@@ -222,7 +234,7 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 	write_sysreg(v->pc, elr_el2);
 	write_sysreg(v->pstate, spsr_el2);
 	/* TGE clear from here on: the EL1&0 regime is the guest's. */
-	write_sysreg(A64_HCR_GUEST, hcr_el2);
+	write_sysreg(a64_hcr_guest, hcr_el2);
 	isb();
 }
 
