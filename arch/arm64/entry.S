@@ -167,8 +167,14 @@ SYM_CODE_END(hvx_el2_reflect)
 	b	hvx_el2_reflect
 	.endm
 
+/*
+ * ESB first (a NOP without FEAT_RAS): an SError the guest left pending is
+ * deferred into DISR_EL1 (PSTATE.A is set by the exception), where
+ * a64_save_guest_errors() finds it, rather than taken by the host later.
+ */
 	.macro	guest_exit code
 	.align	7
+	esb
 	stp	x0, x1, [sp, #-16]!
 	mov	x1, #\code
 	b	hvx_guest_exit

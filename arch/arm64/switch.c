@@ -72,14 +72,22 @@ struct a64_host {
 	u64 vpidr, vmpidr, ich_hcr, mdscr, tpidr_el0, tpidrro_el0;
 };
 
+/*
+ * The syndrome of a virtual SError (VSESR_EL2, FEAT_RAS): IDS set, an
+ * IMPLEMENTATION DEFINED syndrome of zero, as KVM gives.
+ */
+#define A64_VSESR	ESR_ELx_IDS
+
+bool a64_has_ras;
 static bool a64_gic_sysregs;
 static u64 a64_hcr_guest;
 
 int a64_switch_init(void)
 {
 	a64_gic_sysregs = this_cpu_has_cap(ARM64_HAS_SYSREG_GIC_CPUIF);
+	a64_has_ras = cpus_have_const_cap(ARM64_HAS_RAS_EXTN);
 	a64_hcr_guest = A64_HCR_GUEST;
-	if (cpus_have_const_cap(ARM64_HAS_RAS_EXTN))
+	if (a64_has_ras)
 		a64_hcr_guest |= HCR_TERR | HCR_TEA;
 	return 0;
 }
@@ -233,9 +241,49 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 		write_sysreg_s(A64_ICH_HCR_GUEST, SYS_ICH_HCR_EL2);
 	write_sysreg(v->pc, elr_el2);
 	write_sysreg(v->pstate, spsr_el2);
+	if (v->serror_pending && a64_has_ras)
+		write_sysreg_s(A64_VSESR, SYS_VSESR_EL2);
 	/* TGE clear from here on: the EL1&0 regime is the guest's. */
-	write_sysreg(a64_hcr_guest, hcr_el2);
+	write_sysreg(a64_hcr_guest | (v->serror_pending ? HCR_VSE : 0),
+		     hcr_el2);
 	isb();
+}
+
+/*
+ * What the exit leaves for the exit handlers besides the syndrome: the
+ * hardware clears HCR_EL2.VSE once the guest has taken its virtual SError
+ * (Arm ARM, "Virtual interrupts"); and with FEAT_RAS the ESB at hvx's
+ * vectors defers into DISR_EL1 an SError that was pending when the guest
+ * exited for another reason (Arm ARM, "Error Synchronization Barrier"),
+ * which is the guest's, as KVM takes it.
+ */
+static void a64_save_guest_errors(struct a64_vcpu *v)
+{
+	if (v->serror_pending)
+		v->serror_pending = read_sysreg(hcr_el2) & HCR_VSE;
+	if (a64_has_ras) {
+		v->disr = read_sysreg_s(SYS_DISR_EL1);
+		if (v->disr)
+			write_sysreg_s(0, SYS_DISR_EL1);
+	}
+}
+
+/*
+ * Enter the guest unless the host has an interrupt or an SError pending
+ * (ISR_EL1, read at EL2: the physical ones), which the guest would only
+ * take straight back to EL2, and an SError would look like the guest's:
+ * the host takes it first, after the switch, as KVM's __guest_enter does.
+ * The TLB flush before this ended with DSB and ISB, which make an SError
+ * of the host's earlier accesses visible (Arm ARM, "ISR_EL1").
+ */
+static u64 a64_run(struct a64_vcpu *v, u64 x18[2])
+{
+	if (read_sysreg(isr_el1)) {
+		x18[0] = 0;
+		x18[1] = 0;
+		return A64_EXIT_IRQ;
+	}
+	return __hvx_el2_run_x18(&v->gprs, x18);
 }
 
 /*
@@ -316,8 +364,9 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_load_guest_el2(v, &h);
 	a64_flush_guest_tlb();
 
-	*code = __hvx_el2_run_x18(&v->gprs, x18);
+	*code = a64_run(v, x18);
 	pan = system_uses_hw_pan() ? read_sysreg_s(A64_SYS_PAN) : 0;
+	a64_save_guest_errors(v);
 
 	v->esr = read_sysreg(esr_el2);
 	v->far = read_sysreg(far_el2);
