@@ -339,15 +339,15 @@ static int a64_check_host(struct a64_vcpu *v, const u64 x18[2], u64 pan)
  * the first EL2 register changes to after the last is put back.
  * local_irq_save() is not enough on a kernel with pseudo-NMIs
  * (CONFIG_ARM64_PSEUDO_NMI): there it only raises the GIC's priority mask
- * (ICC_PMR_EL1, GICv3 architecture specification), which would then stay raised while the
- * guest runs, so that no host interrupt could end a spinning guest, and
- * an NMI could still be taken between the writes of ELR_EL2, SPSR_EL2 and
- * HCR_EL2 and the ERET, returning to host code with the guest's state.
- * local_daif_mask() masks DAIF and opens the priority mask to every
- * interrupt (as KVM's VHE run path does): pending host interrupts then
- * exit the guest, which takes them to EL2 whatever the host's PSTATE
- * (Arm ARM D1.3.6).  pmr_sync() makes the GIC see the new mask before the
- * guest runs; local_daif_restore() puts back the state of
+ * (ICC_PMR_EL1, GICv3 architecture specification), which would then stay
+ * raised while the guest runs, so that no host interrupt could end a
+ * spinning guest, and an NMI could still be taken between the writes of
+ * ELR_EL2, SPSR_EL2 and HCR_EL2 and the ERET, returning to host code with
+ * the guest's state.  local_daif_mask() masks DAIF and opens the priority
+ * mask to every interrupt (as KVM's VHE run path does): pending host
+ * interrupts then exit the guest, which takes them to EL2 whatever the
+ * host's PSTATE (Arm ARM D1.3.6).  pmr_sync() makes the GIC see the new
+ * mask before the guest runs; local_daif_restore() puts back the state of
  * local_irq_save(): interrupts masked by DAIF or by the priority mask.
  *
  * Returns 0, or -EIO when a64_check_host() finds the host's state changed.
