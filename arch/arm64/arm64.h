@@ -66,6 +66,8 @@ struct a64_vcpu {
 	struct a64_mmio mmio;
 	u64 vector;		/* where the last injected exception went */
 	u64 prev_vector;
+	bool serror_pending;	/* a virtual SError waits (HCR_EL2.VSE) */
+	u64 disr;		/* an SError the exit deferred (DISR_EL1) */
 };
 
 struct a64_vm {
@@ -93,10 +95,12 @@ static inline struct a64_vm *a64_vm(struct a64_vcpu *v)
 
 /* entry.S */
 u64 __hvx_el2_run(struct a64_gprs *guest);
+u64 __hvx_el2_run_x18(struct a64_gprs *guest, u64 x18[2]);
 void __hvx_fpsimd_save(struct user_fpsimd_state *fp);
 void __hvx_fpsimd_load(const struct user_fpsimd_state *fp);
 
 /* switch.c */
+extern bool a64_has_ras;
 int a64_switch_init(void);
 int a64_enter(struct a64_vcpu *v);
 
@@ -104,6 +108,7 @@ int a64_enter(struct a64_vcpu *v);
 int a64_handle_exit(struct a64_vcpu *v, u64 code);
 void a64_complete_mmio(struct a64_vcpu *v);
 void a64_inject_undef(struct a64_vcpu *v);
+void a64_inject_serror(struct a64_vcpu *v);
 void a64_exit_to_user(struct a64_vcpu *v, u32 reason);
 
 /* regs.c */

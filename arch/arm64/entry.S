@@ -3,15 +3,22 @@
  * hvx arm64 world switch: enter a guest at EL1 with ERET and come back
  * through hvx's own EL2 vector table.
  *
- * The caller has loaded every guest system register and set ELR_EL2 and
- * SPSR_EL2 to the guest's PC and PSTATE.  Here the host's callee-saved
- * registers, SP_EL0 (the kernel's `current`), DAIF and VBAR_EL2 are saved
- * on the host stack, which stays SP_EL2 while the guest runs: an exception
- * from a lower EL taken to EL2 uses SP_EL2 (Arm ARM D1.3.2, SPSel is 1),
- * so the vector finds the frame where it was left.
+ * The caller has masked every exception in PSTATE.DAIF (local_daif_mask()),
+ * loaded every guest system register and set ELR_EL2 and SPSR_EL2 to the
+ * guest's PC and PSTATE.  The guest's interrupts still reach EL2: an
+ * exception taken to a higher EL is not masked by that EL's PSTATE (Arm
+ * ARM D1.3.6).  Here the host's callee-saved registers, X18 (the platform
+ * register of AAPCS64: the shadow call stack pointer of a kernel built
+ * with CONFIG_SHADOW_CALL_STACK, which the guest owns while it runs),
+ * SP_EL0 (the kernel's `current`) and VBAR_EL2 are saved on the host
+ * stack, which stays SP_EL2 while the guest runs: an exception from a
+ * lower EL taken to EL2 uses SP_EL2 (Arm ARM D1.3.2, SPSel is 1), so the
+ * vector finds the frame where it was left.
  */
 #include <linux/linkage.h>
+#include <asm/alternative.h>
 #include <asm/assembler.h>
+#include <asm/sysreg.h>
 
 /* struct a64_gprs: x0-x30, then SP_EL0. */
 #define GPRS_X(n)	((n) * 8)
@@ -23,7 +30,7 @@
 #define FRAME_GUEST	96	/* struct a64_gprs * */
 #define FRAME_SP_EL0	104
 #define FRAME_VBAR	112
-#define FRAME_DAIF	120
+#define FRAME_X18	120
 #define FRAME_SIZE	128
 
 	.text
@@ -37,18 +44,11 @@ SYM_FUNC_START(__hvx_el2_run)
 	stp	x23, x24, [sp, #FRAME_X19 + 32]
 	stp	x25, x26, [sp, #FRAME_X19 + 48]
 	stp	x27, x28, [sp, #FRAME_X19 + 64]
+	str	x18, [sp, #FRAME_X18]
 	mrs	x1, sp_el0
 	stp	x0, x1, [sp, #FRAME_GUEST]
-	/*
-	 * Mask every exception at EL2 (Debug, SError, IRQ, FIQ) for the
-	 * window in which VBAR_EL2 points at hvx_el2_vectors.  A guest's
-	 * interrupts still reach EL2: an exception taken to a higher EL is
-	 * not masked by that EL's PSTATE (Arm ARM D1.3.6).
-	 */
-	mrs	x2, daif
-	msr	daifset, #0xf
 	mrs	x1, vbar_el2
-	stp	x1, x2, [sp, #FRAME_VBAR]
+	str	x1, [sp, #FRAME_VBAR]
 	adr_l	x1, hvx_el2_vectors
 	msr	vbar_el2, x1
 
@@ -76,10 +76,37 @@ SYM_FUNC_START(__hvx_el2_run)
 SYM_FUNC_END(__hvx_el2_run)
 
 /*
+ * u64 __hvx_el2_run_x18(struct a64_gprs *guest, u64 x18[2]): calls
+ * __hvx_el2_run() and records the caller's X18 just before the call in
+ * x18[0] and just after the return in x18[1].  X18 is the platform
+ * register of AAPCS64, which a kernel with CONFIG_SHADOW_CALL_STACK
+ * reserves for its shadow stack pointer: the world switch must give it
+ * back unchanged, and a64_world_switch() checks that it did.  Done here
+ * because C code built without -ffixed-x18 may use X18 as a scratch
+ * register around a call.
+ */
+SYM_FUNC_START(__hvx_el2_run_x18)
+	stp	x29, x30, [sp, #-32]!
+	mov	x29, sp
+	str	x19, [sp, #16]
+	mov	x19, x1
+	str	x18, [x19]
+	bl	__hvx_el2_run
+	str	x18, [x19, #8]
+	ldr	x19, [sp, #16]
+	ldp	x29, x30, [sp], #32
+	ret
+SYM_FUNC_END(__hvx_el2_run_x18)
+
+/*
  * The guest took an exception to EL2.  On entry x0 and x1 are on the
  * stack and x1 holds the exit code; SP is the frame's address less 16.
+ * PSTATE.PAN is still the guest's (an exception to EL2 with HCR_EL2.TGE
+ * clear does not set it, Arm ARM AArch64.TakeException()): set it first,
+ * where the host uses PAN.
  */
 SYM_CODE_START_LOCAL(hvx_guest_exit)
+	ALTERNATIVE(nop, SET_PSTATE_PAN(1), ARM64_HAS_PAN, CONFIG_ARM64_PAN)
 	ldr	x0, [sp, #16 + FRAME_GUEST]
 	stp	x2, x3, [x0, #GPRS_X(2)]
 	stp	x4, x5, [x0, #GPRS_X(4)]
@@ -101,12 +128,12 @@ SYM_CODE_START_LOCAL(hvx_guest_exit)
 	mrs	x2, sp_el0
 	str	x2, [x0, #GPRS_SP_EL0]
 
+	ldr	x18, [sp, #FRAME_X18]
 	ldr	x2, [sp, #FRAME_SP_EL0]
 	msr	sp_el0, x2
-	ldp	x2, x3, [sp, #FRAME_VBAR]
+	ldr	x2, [sp, #FRAME_VBAR]
 	msr	vbar_el2, x2
 	isb
-	msr	daif, x3
 	mov	x0, x1
 	ldp	x19, x20, [sp, #FRAME_X19]
 	ldp	x21, x22, [sp, #FRAME_X19 + 16]
@@ -140,8 +167,14 @@ SYM_CODE_END(hvx_el2_reflect)
 	b	hvx_el2_reflect
 	.endm
 
+/*
+ * ESB first (a NOP without FEAT_RAS): an SError the guest left pending is
+ * deferred into DISR_EL1 (PSTATE.A is set by the exception), where
+ * a64_save_guest_errors() finds it, rather than taken by the host later.
+ */
 	.macro	guest_exit code
 	.align	7
+	esb
 	stp	x0, x1, [sp, #-16]!
 	mov	x1, #\code
 	b	hvx_guest_exit

@@ -15,6 +15,8 @@
 #include <linux/sched/signal.h>
 #include <uapi/linux/psci.h>
 #include <asm/esr.h>
+#include <asm/exception.h>
+#include <asm/kvm_arm.h>
 #include <asm/ptrace.h>
 #include <asm/sysreg.h>
 
@@ -73,6 +75,82 @@ void a64_inject_undef(struct a64_vcpu *v)
 {
 	a64_inject_sync(v, (ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT) |
 			ESR_ELx_IL, 0);
+}
+
+/*
+ * A virtual SError (HCR_EL2.VSE; Arm ARM, "Virtual interrupts"), which
+ * the guest takes when its PSTATE.A allows; set at the next entry.
+ */
+void a64_inject_serror(struct a64_vcpu *v)
+{
+	hvx_stat(v->vcpu, HVX_STAT_EXCEPTION);
+	v->serror_pending = true;
+}
+
+/*
+ * Fault status codes of a synchronous external abort (Arm ARM, ISS of a
+ * Data or Instruction Abort, DFSC/IFSC): on the access, on a table walk
+ * at levels 0-3, and the parity or ECC forms of both.
+ */
+static bool a64_fsc_is_sea(u32 fsc)
+{
+	switch (fsc) {
+	case ESR_ELx_FSC_EXTABT:
+	case FSC_SEA_TTW0 ... FSC_SEA_TTW3:
+	case FSC_SECC:
+	case FSC_SECC_TTW0 ... FSC_SECC_TTW3:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A synchronous external abort on a guest access, taken to EL2 with
+ * HCR_EL2.TEA: an error in the memory system behind the guest's RAM.
+ * KVM first offers it to the firmware-first error handling of APEI
+ * (apei_claim_sea(), which modules cannot call) and, unclaimed, gives the
+ * guest a virtual SError; hvx gives the virtual SError, and the log line.
+ */
+static int a64_guest_sea(struct a64_vcpu *v)
+{
+	pr_warn_ratelimited("vCPU %u: external abort on a guest access (ESR %#llx, FAR %#llx): virtual SError injected\n",
+			    v->vcpu->id, v->esr, v->far);
+	a64_inject_serror(v);
+	return 1;
+}
+
+/*
+ * An SError taken to EL2 while the guest ran (HCR_EL2.AMO) or deferred by
+ * the exit's ESB.  Its syndrome (Arm ARM, "ISS encoding for an SError
+ * interrupt"), with FEAT_RAS, IDS clear and DFSC 0x11, has AET, the
+ * severity.  As KVM: a corrected or restartable error (CE, UEO) lets the
+ * CPU go on; any other error, or one without a RAS syndrome, is the
+ * guest's and becomes a virtual SError for it.  An uncontainable or
+ * uncategorised one (UC) may have corrupted any state: KVM panics the
+ * host there; hvx ends the run (KVM_EXIT_INTERNAL_ERROR) and logs it.
+ */
+static int a64_serror(struct a64_vcpu *v, u64 esr)
+{
+	u64 aet = esr & ESR_ELx_AET;
+
+	if (a64_has_ras && !(esr & ESR_ELx_IDS)) {
+		if ((esr & ESR_ELx_FSC) != ESR_ELx_FSC_SERROR)
+			aet = ESR_ELx_AET_UC;
+		if (aet == ESR_ELx_AET_CE || aet == ESR_ELx_AET_UEO)
+			return 1;
+		if (aet == ESR_ELx_AET_UC) {
+			pr_err_ratelimited("vCPU %u: uncontainable SError while the guest ran (ESR %#llx): run ended\n",
+					   v->vcpu->id, esr);
+			return a64_internal_error(v,
+						  KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+						  A64_EXIT_SERROR, esr);
+		}
+	}
+	pr_warn_ratelimited("vCPU %u: SError taken from the guest (ESR %#llx): virtual SError injected\n",
+			    v->vcpu->id, esr);
+	a64_inject_serror(v);
+	return 1;
 }
 
 /*
@@ -170,6 +248,8 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 	u32 fsc = v->esr & ESR_ELx_FSC_TYPE;
 	int r;
 
+	if (a64_fsc_is_sea(v->esr & ESR_ELx_FSC))
+		return a64_guest_sea(v);
 	if (fsc != ESR_ELx_FSC_FAULT && fsc != ESR_ELx_FSC_ACCESS)
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
 					  v->esr, ipa);
@@ -298,9 +378,12 @@ static int a64_wfx(struct a64_vcpu *v)
 #define A64_SYS_ENC_MASK	A64_SYS_ENC(3, 7, 15, 15, 7)
 
 /*
- * The system registers the guest's traps (HCR_EL2.TACR, MDCR_EL2.TDA and
- * TDOSA) send here and that hvx handles; any other trapped access is an
- * undefined instruction for the guest, counted and logged.
+ * The system registers the guest's traps (HCR_EL2.TACR, TERR, MDCR_EL2.TDA
+ * and TDOSA) send here and that hvx handles; any other trapped access is
+ * an undefined instruction for the guest, counted and logged.  The RAS
+ * error record registers (Arm ARM, "RAS System registers") read as zero
+ * and ignore writes, as on KVM: ERRIDR_EL1.NUM 0, no record the guest
+ * could select, so the host's records stay out of its reach.
  */
 static int a64_sysreg(struct a64_vcpu *v)
 {
@@ -323,6 +406,14 @@ static int a64_sysreg(struct a64_vcpu *v)
 	case A64_SYS_ENC(2, 0, 1, 3, 4):	/* OSDLR_EL1 */
 	case A64_SYS_ENC(2, 0, 1, 4, 4):	/* DBGPRCR_EL1 */
 	case A64_SYS_ENC(3, 0, 1, 0, 1):	/* ACTLR_EL1: nothing to control */
+	case A64_SYS_ENC(3, 0, 5, 3, 0):	/* ERRIDR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 3, 1):	/* ERRSELR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 0):	/* ERXFR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 1):	/* ERXCTLR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 2):	/* ERXSTATUS_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 4, 3):	/* ERXADDR_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 5, 0):	/* ERXMISC0_EL1 */
+	case A64_SYS_ENC(3, 0, 5, 5, 1):	/* ERXMISC1_EL1 */
 		break;
 	default:
 		hvx_stat(v->vcpu, HVX_STAT_MSR_GP);
@@ -371,6 +462,14 @@ static int a64_sync(struct a64_vcpu *v)
 /* Returns 1 to re-enter, 0 to return to user space, or -errno. */
 int a64_handle_exit(struct a64_vcpu *v, u64 code)
 {
+	int r;
+
+	if (unlikely(v->disr)) {
+		r = a64_serror(v, disr_to_esr(v->disr));
+		v->disr = 0;
+		if (r <= 0)
+			return r;
+	}
 	switch (code) {
 	case A64_EXIT_SYNC:
 		return a64_sync(v);
@@ -379,10 +478,6 @@ int a64_handle_exit(struct a64_vcpu *v, u64 code)
 		hvx_stat(v->vcpu, HVX_STAT_HOST_INTR);
 		return 1;
 	default:
-		pr_info_ratelimited("vCPU %u: SError taken from the guest (ESR %#llx)\n",
-				    v->vcpu->id, v->esr);
-		return a64_internal_error(v,
-					  KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
-					  code, v->esr);
+		return a64_serror(v, v->esr);
 	}
 }

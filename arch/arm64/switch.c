@@ -17,6 +17,7 @@
 #include <asm/arch_timer.h>
 #include <asm/cputype.h>
 #include <asm/cpufeature.h>
+#include <asm/daifflags.h>
 #include <asm/kvm_arm.h>
 #include <asm/neon.h>
 #include <asm/tlbflush.h>
@@ -30,6 +31,10 @@
  * clean (SWIO), stage-1 walks to Device memory fault (PTW), broadcast of
  * TLB and barrier maintenance (FB, BSU), guest at AArch64 (RW); traps of
  * SMC, WFI, WFE, implementation-defined registers, ACTLR and LORegions.
+ * With FEAT_RAS a64_switch_init() adds TERR (the error record registers
+ * ERR*_EL1 and ERX*_EL1 are the host's: they trap) and TEA (synchronous
+ * external aborts from the guest, which may be errors of the host's
+ * memory system, are taken to EL2), as KVM does.
  */
 #define A64_HCR_GUEST	(HCR_VM | HCR_IMO | HCR_FMO | HCR_AMO | HCR_SWIO | \
 			 HCR_PTW | HCR_FB | HCR_BSU_IS | HCR_RW | HCR_TSC | \
@@ -45,11 +50,15 @@
 			 BIT(28) | CPTR_EL2_TAM)
 
 /*
- * MDCR_EL2 (D17.2.87): performance monitors and debug registers trapped;
+ * MDCR_EL2 (D17.2.87): performance monitors, debug registers, the
+ * statistical profiling controls (TPMS; E2PB 0b00 leaves the profiling
+ * buffer to EL2 and traps its registers) and the trace filter controls
+ * (TTRF; E2TB 0b00 likewise for the trace buffer) trapped, as KVM does;
  * HPMN, the counters the host keeps, is kept.
  */
 #define A64_MDCR_GUEST	(MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TDA | \
-			 MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
+			 MDCR_EL2_TDOSA | MDCR_EL2_TDRA | MDCR_EL2_TPMS | \
+			 MDCR_EL2_TTRF)
 
 /* CNTHCTL_EL2, E2H=1 layout (D17.2.25): EL1PCTEN set, EL1PCEN clear. */
 #define A64_CNTHCTL_GUEST	BIT(10)
@@ -63,11 +72,23 @@ struct a64_host {
 	u64 vpidr, vmpidr, ich_hcr, mdscr, tpidr_el0, tpidrro_el0;
 };
 
+/*
+ * The syndrome of a virtual SError (VSESR_EL2, FEAT_RAS): IDS set, an
+ * IMPLEMENTATION DEFINED syndrome of zero, as KVM gives.
+ */
+#define A64_VSESR	ESR_ELx_IDS
+
+bool a64_has_ras;
 static bool a64_gic_sysregs;
+static u64 a64_hcr_guest;
 
 int a64_switch_init(void)
 {
 	a64_gic_sysregs = this_cpu_has_cap(ARM64_HAS_SYSREG_GIC_CPUIF);
+	a64_has_ras = cpus_have_const_cap(ARM64_HAS_RAS_EXTN);
+	a64_hcr_guest = A64_HCR_GUEST;
+	if (a64_has_ras)
+		a64_hcr_guest |= HCR_TERR | HCR_TEA;
 	return 0;
 }
 
@@ -220,9 +241,49 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 		write_sysreg_s(A64_ICH_HCR_GUEST, SYS_ICH_HCR_EL2);
 	write_sysreg(v->pc, elr_el2);
 	write_sysreg(v->pstate, spsr_el2);
+	if (v->serror_pending && a64_has_ras)
+		write_sysreg_s(A64_VSESR, SYS_VSESR_EL2);
 	/* TGE clear from here on: the EL1&0 regime is the guest's. */
-	write_sysreg(A64_HCR_GUEST, hcr_el2);
+	write_sysreg(a64_hcr_guest | (v->serror_pending ? HCR_VSE : 0),
+		     hcr_el2);
 	isb();
+}
+
+/*
+ * What the exit leaves for the exit handlers besides the syndrome: the
+ * hardware clears HCR_EL2.VSE once the guest has taken its virtual SError
+ * (Arm ARM, "Virtual interrupts"); and with FEAT_RAS the ESB at hvx's
+ * vectors defers into DISR_EL1 an SError that was pending when the guest
+ * exited for another reason (Arm ARM, "Error Synchronization Barrier"),
+ * which is the guest's, as KVM takes it.
+ */
+static void a64_save_guest_errors(struct a64_vcpu *v)
+{
+	if (v->serror_pending)
+		v->serror_pending = read_sysreg(hcr_el2) & HCR_VSE;
+	if (a64_has_ras) {
+		v->disr = read_sysreg_s(SYS_DISR_EL1);
+		if (v->disr)
+			write_sysreg_s(0, SYS_DISR_EL1);
+	}
+}
+
+/*
+ * Enter the guest unless the host has an interrupt or an SError pending
+ * (ISR_EL1, read at EL2: the physical ones), which the guest would only
+ * take straight back to EL2, and an SError would look like the guest's:
+ * the host takes it first, after the switch, as KVM's __guest_enter does.
+ * The TLB flush before this ended with DSB and ISB, which make an SError
+ * of the host's earlier accesses visible (Arm ARM, "ISR_EL1").
+ */
+static u64 a64_run(struct a64_vcpu *v, u64 x18[2])
+{
+	if (read_sysreg(isr_el1)) {
+		x18[0] = 0;
+		x18[1] = 0;
+		return A64_EXIT_IRQ;
+	}
+	return __hvx_el2_run_x18(&v->gprs, x18);
 }
 
 /*
@@ -240,16 +301,72 @@ static void a64_flush_guest_tlb(void)
 	isb();
 }
 
-static void a64_world_switch(struct a64_vcpu *v, u64 *code)
+/*
+ * PSTATE.PAN as MRS reads it (Arm ARM, "PAN, Privileged Access Never"):
+ * bit 22, as in SPSR.
+ */
+#define A64_SYS_PAN	sys_reg(3, 0, 4, 2, 3)
+
+/*
+ * What the host must find as it left it after the world switch, checked
+ * at every exit (a few instructions): X18 (the host's value just before
+ * and just after the call into entry.S), the shadow call stack pointer of
+ * a kernel built with CONFIG_SHADOW_CALL_STACK, through which a guest
+ * could redirect the host's returns; and PSTATE.PAN, which an exception
+ * taken to EL2 with HCR_EL2.TGE clear leaves as the guest had it (Arm ARM,
+ * AArch64.TakeException(): PAN is set on entry only to EL1, or to EL2 with
+ * E2H and TGE set), so that the host would run on with user memory open
+ * to every access.
+ * Returns 0, or -EIO after one log line.
+ */
+static int a64_check_host(struct a64_vcpu *v, const u64 x18[2], u64 pan)
+{
+	if (unlikely(x18[0] != x18[1])) {
+		pr_err_ratelimited("vCPU %u: the host's X18 changed across the world switch (%#llx, then %#llx)\n",
+				   v->vcpu->id, x18[0], x18[1]);
+		return -EIO;
+	}
+	if (unlikely(system_uses_hw_pan() && !(pan & PSR_PAN_BIT))) {
+		pr_err_ratelimited("vCPU %u: the host came back from the guest with PSTATE.PAN clear\n",
+				   v->vcpu->id);
+		return -EIO;
+	}
+	return 0;
+}
+
+/*
+ * The switch runs with every exception masked in PSTATE.DAIF, from before
+ * the first EL2 register changes to after the last is put back.
+ * local_irq_save() is not enough on a kernel with pseudo-NMIs
+ * (CONFIG_ARM64_PSEUDO_NMI): there it only raises the GIC's priority mask
+ * (ICC_PMR_EL1, GICv3 architecture specification), which would then stay
+ * raised while the guest runs, so that no host interrupt could end a
+ * spinning guest, and an NMI could still be taken between the writes of
+ * ELR_EL2, SPSR_EL2 and HCR_EL2 and the ERET, returning to host code with
+ * the guest's state.  local_daif_mask() masks DAIF and opens the priority
+ * mask to every interrupt (as KVM's VHE run path does): pending host
+ * interrupts then exit the guest, which takes them to EL2 whatever the
+ * host's PSTATE (Arm ARM D1.3.6).  pmr_sync() makes the GIC see the new
+ * mask before the guest runs; local_daif_restore() puts back the state of
+ * local_irq_save(): interrupts masked by DAIF or by the priority mask.
+ *
+ * Returns 0, or -EIO when a64_check_host() finds the host's state changed.
+ */
+static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 {
 	struct a64_host h;
+	u64 x18[2], pan;
 
+	local_daif_mask();
+	pmr_sync();
 	a64_save_host(&h);
 	a64_load_guest_el1(v);
 	a64_load_guest_el2(v, &h);
 	a64_flush_guest_tlb();
 
-	*code = __hvx_el2_run(&v->gprs);
+	*code = a64_run(v, x18);
+	pan = system_uses_hw_pan() ? read_sysreg_s(A64_SYS_PAN) : 0;
+	a64_save_guest_errors(v);
 
 	v->esr = read_sysreg(esr_el2);
 	v->far = read_sysreg(far_el2);
@@ -259,6 +376,8 @@ static void a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_save_guest_el1(v);
 	a64_flush_guest_tlb();
 	a64_load_host(&h);
+	local_daif_restore(DAIF_PROCCTX_NOIRQ);
+	return a64_check_host(v, x18, pan);
 }
 
 /*
@@ -272,6 +391,7 @@ int a64_enter(struct a64_vcpu *v)
 	struct hvx_vcpu *vcpu = v->vcpu;
 	unsigned long flags;
 	u64 code;
+	int r;
 
 	kernel_neon_begin();
 	__hvx_fpsimd_load(&v->fp);
@@ -279,10 +399,12 @@ int a64_enter(struct a64_vcpu *v)
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	/* Pairs with hvx_vm_flush_tlbs(): cpu before mode, mode before TLBI. */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
-	a64_world_switch(v, &code);
+	r = a64_world_switch(v, &code);
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	local_irq_restore(flags);
 	__hvx_fpsimd_save(&v->fp);
 	kernel_neon_end();
+	if (r)
+		return r;
 	return a64_handle_exit(v, code);
 }

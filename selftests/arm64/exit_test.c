@@ -23,6 +23,8 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 
+#include <linux/hvx.h>
+
 #include "../lib/test.h"
 
 #define MMIO_GPA	0x10000000ull
@@ -459,6 +461,104 @@ static int test_hvc_unknown(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * X18, the platform register of AAPCS64, is the guest's like any other
+ * general register, and the host's (its shadow call stack pointer when
+ * built with CONFIG_SHADOW_CALL_STACK) must come back after every exit.
+ * The guest puts a value in X18 that changes each round, makes an HVC
+ * answered in the kernel (PSCI_VERSION) and checks X18; then a ucall, an
+ * MMIO exit to user space, where the host reads X18 with KVM_GET_ONE_REG
+ * and writes its complement with KVM_SET_ONE_REG, which the guest checks
+ * in turn.  hvx's KVM_RUN fails with EIO if the host's X18 changed.
+ */
+#define X18_POISON	0x5a18a5185a18a518
+#define X18_ROUNDS	100
+
+GUEST_CODE(x18trip,
+	"ldr x20, =" TEST_STR(X18_POISON) "\n"
+	"mov x19, #" TEST_STR(X18_ROUNDS) "\n"
+	"1: eor x18, x20, x19\n"
+	"mov x21, x18\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	"cmp x18, x21\n" GUEST_ASSERT("eq")
+	GUEST_SYNC(0)
+	"mvn x22, x21\n"
+	"cmp x18, x22\n" GUEST_ASSERT("eq")
+	"subs x19, x19, #1\n"
+	"b.ne 1b\n"
+	GUEST_DONE);
+
+static int test_x18_round_trip(const char *dev)
+{
+	struct guest g;
+	uint64_t want, x18;
+	int i;
+
+	GUEST(&g, dev, GUEST_EL1, x18trip);
+	for (i = X18_ROUNDS; i > 0; i--) {
+		EXPECT_UCALL(&g, UCALL_SYNC, 0);
+		want = X18_POISON ^ (uint64_t)i;
+		x18 = guest_reg(&g, REG_X(18));
+		if (x18 != want) {
+			printf("# round %d: x18 %#llx, wanted %#llx\n",
+			       X18_ROUNDS - i, (unsigned long long)x18,
+			       (unsigned long long)want);
+			return TEST_FAIL;
+		}
+		EXPECT(vcpu_set_reg(&g.vcpu, REG_X(18), ~want) == 0);
+	}
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
+/*
+ * PSTATE.PAN (Privileged Access Never, ARMv8.1) is the guest's: it keeps
+ * the value the guest gave it across an exit handled in the kernel
+ * (PSCI_VERSION) and an exit to user space (a ucall, where the host sees
+ * it in PSTATE), clear and then set.  The host's PAN must not follow the
+ * guest's: an exception taken to EL2 from a guest leaves PAN as the guest
+ * had it, and hvx's KVM_RUN fails with EIO if the host came back with PAN
+ * clear.  The guest writes PAN through its system register name
+ * (S3_0_C4_C2_3), which any assembler takes.  Without PAN in
+ * ID_AA64MMFR1_EL1 the case is skipped.
+ */
+#define PAN_BIT		0x400000	/* no suffix: also for gas */
+
+GUEST_CODE(pantrip,
+	"mrs x1, id_aa64mmfr1_el1\n ubfx x1, x1, #20, #4\n"
+	"cbnz x1, 1f\n" GUEST_SYNC(0xfff) "1:\n"
+	"msr s3_0_c4_c2_3, xzr\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", 0)
+	GUEST_SYNC(0)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", 0)
+	"mov x1, #" TEST_STR(PAN_BIT) "\n msr s3_0_c4_c2_3, x1\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", PAN_BIT)
+	GUEST_SYNC(1)
+	"mrs x1, s3_0_c4_c2_3\n" GUEST_ASSERT_EQ("x1", PAN_BIT)
+	"msr s3_0_c4_c2_3, xzr\n"
+	GUEST_HVC(PSCI_FN_VERSION)
+	GUEST_DONE);
+
+static int test_pan_round_trip(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, pantrip);
+	EXPECT(guest_ucall(&g, __FILE__) == UCALL_SYNC);
+	if (g.ucall_arg == 0xfff) {
+		printf("# no PAN in ID_AA64MMFR1_EL1\n");
+		return TEST_SKIP;
+	}
+	EXPECT(g.ucall_arg == 0);
+	EXPECT(!(guest_reg(&g, REG_PSTATE) & PAN_BIT));
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(guest_reg(&g, REG_PSTATE) & PAN_BIT);
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
 static volatile sig_atomic_t alarmed;
 
 static void on_alarm(int sig)
@@ -648,6 +748,49 @@ static int test_exception_in_guest(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * The RAS error record registers (Arm ARM, "RAS System registers":
+ * ERRIDR_EL1, ERRSELR_EL1 and the ERX*_EL1 window) belong to the host:
+ * with FEAT_RAS a hypervisor traps them (HCR_EL2.TERR), and KVM 6.1 and
+ * hvx make them read as zero and ignore writes.  The guest reads
+ * ERRIDR_EL1 twice: zero, no exception; on hvx both reads must have
+ * trapped (HVX_STAT_MSR counts system register accesses handled in the
+ * kernel).  Only ERRIDR_EL1: with no error record (ERRIDR_EL1.NUM 0) the
+ * architecture lets ERRSELR_EL1 and ERX*_EL1 be UNDEFINED at EL1, which
+ * comes before any trap to EL2, and QEMU's CPU makes them so (on KVM as
+ * on hvx).  Skipped without FEAT_RAS (ID_AA64PFR0_EL1.RAS, bits 31:28).
+ */
+GUEST_CODE(raserr,
+	"mrs x1, id_aa64pfr0_el1\n ubfx x1, x1, #28, #4\n"
+	"cbnz x1, 1f\n" GUEST_SYNC(0xfff) "1:\n"
+	"mov x2, #-1\n mrs x2, s3_0_c5_c3_0\n"		/* ERRIDR_EL1 */
+	"mov x3, #-1\n mrs x3, s3_0_c5_c3_0\n"
+	GUEST_DONE);
+
+static int test_ras_error_records(const char *dev)
+{
+	struct hvx_vcpu_stats st;
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_EL1, raserr);
+	r = guest_ucall(&g, __FILE__);
+	if (r == UCALL_SYNC && g.ucall_arg == 0xfff) {
+		printf("# no FEAT_RAS in ID_AA64PFR0_EL1\n");
+		return TEST_SKIP;
+	}
+	EXPECT(r == UCALL_DONE);
+	EXPECT(guest_reg(&g, REG_X(2)) == 0);
+	EXPECT(guest_reg(&g, REG_X(3)) == 0);
+	if (!test_is_hvx(dev))
+		return TEST_PASS;
+	EXPECT(ioctl(g.vcpu.fd, HVX_GET_VCPU_STATS, &st) == 0);
+	printf("# %llu system register accesses handled in the kernel\n",
+	       (unsigned long long)st.exits[HVX_STAT_MSR]);
+	EXPECT(st.exits[HVX_STAT_MSR] == 2);
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "mmio_write", test_mmio_write },
 	{ "mmio_read", test_mmio_read },
@@ -661,11 +804,14 @@ static const struct test_case arm64_cases[] = {
 	{ "psci_system_reset", test_psci_system_reset },
 	{ "psci_smc", test_psci_smc },
 	{ "hvc_unknown", test_hvc_unknown },
+	{ "x18_round_trip", test_x18_round_trip },
+	{ "pan_round_trip", test_pan_round_trip },
 	{ "wfi_timer", test_wfi_timer },
 	{ "wfi_signal", test_wfi_signal },
 	{ "jump_nowhere", test_jump_nowhere },
 	{ "jump_nowhere_no_vectors", test_jump_nowhere_no_vectors },
 	{ "exception_in_guest", test_exception_in_guest },
+	{ "ras_error_records", test_ras_error_records },
 };
 
 TEST_ARCH_CASES(arm64_cases);
