@@ -189,11 +189,13 @@ static int vmx_probe(void)
 }
 
 /*
- * L1TF (SDM Vol. 3A 4.5.6 is silent; Intel's "L1 Terminal Fault"
- * guidance): a guest's non-present page-table entry can reach host data
- * in the L1D cache, so where the host mitigates L1TF for guests the L1D
- * is flushed before each entry, with IA32_FLUSH_CMD or, without it, by
- * reading 64 KiB (twice the L1D) so that it holds nothing else.
+ * L1 Terminal Fault (Intel's advisory INTEL-SA-00161; the kernel's
+ * Documentation/admin-guide/hw-vuln/l1tf.rst): a guest page-table entry
+ * that is not present can make the CPU speculatively read whatever the
+ * L1D holds at the address it names, host data included, EPT or not.
+ * Where the host mitigates L1TF the L1D is flushed before each entry:
+ * IA32_FLUSH_CMD (SDM Vol. 4, MSR 0x10B), or without it a read of 64 KiB,
+ * twice the L1D, page by page first so that the loop takes no TLB miss.
  */
 static bool vmx_l1d_flush_on;
 static u8 *vmx_l1d_flush_buf;
