@@ -76,8 +76,9 @@
 			 F(AVX512BW) | F(AVX512VL))
 
 /*
- * CPUID.(7,0):ECX.  Hidden: PKU and OSPKE (PKRU is not switched with the
- * guest's FPU state: the guest would change the host's), WAITPKG (UMWAIT
+ * CPUID.(7,0):ECX.  PKU where the host kernel uses protection keys (PKRU
+ * is switched around each entry, x86_load_guest_pkru()); OSPKE follows
+ * the guest's CR4.PKE.  Hidden: WAITPKG (UMWAIT
  * control MSR), CET, TME, LA57 (KVM_SET_SREGS takes no CR4.LA57), RDPID
  * (reads IA32_TSC_AUX, which is not switched), bus-lock detection,
  * ENQCMD (PASID MSR), SGX launch control, PKS.
@@ -86,7 +87,7 @@
 			 F(UMIP) | F(AVX512_VBMI2) | F(GFNI) | F(VAES) | \
 			 F(VPCLMULQDQ) | F(AVX512_VNNI) | F(AVX512_BITALG) | \
 			 F(AVX512_VPOPCNTDQ) | F(CLDEMOTE) | F(MOVDIRI) | \
-			 F(MOVDIR64B))
+			 F(MOVDIR64B) | F(PKU))
 
 /*
  * CPUID.(7,0):EDX.  Hidden: every speculation control (IA32_SPEC_CTRL,
@@ -142,11 +143,13 @@
 
 /*
  * Guest XCR0 bits: what the guest FPU buffer holds and fpu_swap_kvm_fpstate()
- * switches.  Not PKRU (switched by hand in KVM, not by hvx), not AMX tile
- * data (dynamic, needs permission and a bigger buffer).
+ * switches, and PKRU, which hvx switches by hand around each entry (as
+ * KVM does) where the host uses it.  Not AMX tile data (dynamic, needs
+ * permission and a bigger buffer).
  */
 #define X86_XCR0_GUEST	(XFEATURE_MASK_FP | XFEATURE_MASK_SSE | \
-			 XFEATURE_MASK_YMM | X86_XCR0_AVX512)
+			 XFEATURE_MASK_YMM | X86_XCR0_AVX512 | \
+			 XFEATURE_MASK_PKRU)
 
 static struct kvm_cpuid_entry2 x86_cpuid_supported[X86_CPUID_MAX_ENTRIES];
 static int x86_cpuid_nent;
@@ -201,6 +204,8 @@ static void x86_cpuid_leaf7(struct kvm_cpuid_entry2 *e)
 	e->ebx &= X86_LEAF7_EBX;
 	e->ecx &= X86_LEAF7_ECX;
 	e->edx &= X86_LEAF7_EDX;
+	if (!(x86_supported_xcr0 & XFEATURE_MASK_PKRU))
+		e->ecx &= ~F(PKU);
 	if (!(x86_supported_xcr0 & XFEATURE_MASK_YMM))
 		e->ebx &= ~F(AVX2);
 	if (!avx512) {
@@ -343,6 +348,8 @@ void x86_cpuid_init(void)
 	u32 fn, max;
 
 	x86_supported_xcr0 = x86_host_xcr0 & X86_XCR0_GUEST;
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		x86_supported_xcr0 &= ~XFEATURE_MASK_PKRU;
 	if ((x86_supported_xcr0 & X86_XCR0_AVX512) != X86_XCR0_AVX512 ||
 	    !(x86_supported_xcr0 & XFEATURE_MASK_YMM))
 		x86_supported_xcr0 &= ~X86_XCR0_AVX512;

@@ -17,6 +17,8 @@
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
+#include <asm/processor.h>
 #include <asm/svm.h>
 
 #include "x86.h"
@@ -32,6 +34,7 @@ struct svm_cpu {
 	u32 next_asid;
 	u64 asid_gen;
 	bool enabled;
+	struct vmcb *last_vmcb;	/* of the vCPU that ran here last */
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -268,7 +271,13 @@ static int svm_vcpu_init(struct x86_vcpu *x)
 
 static void svm_vcpu_free(struct x86_vcpu *x)
 {
-	free_page((unsigned long)to_svm(x)->vmcb);
+	struct vmcb *vmcb = to_svm(x)->vmcb;
+	int cpu;
+
+	/* A new VMCB at this address is another vCPU: IBPB before it runs. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu(svm_cpu, cpu).last_vmcb, vmcb, NULL);
+	free_page((unsigned long)vmcb);
 }
 
 /* kvm_segment <-> VMCB segment attributes (APM 15.5.1, table 15-?). */
@@ -595,29 +604,18 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd,
 	svm->vmcb->control.asid = svm->asid;
 }
 
-/* Debug registers DR0-3 are not in the VMCB: switch them by hand. */
-static void svm_load_guest_dr(struct x86_vcpu *x)
+/*
+ * Another vCPU (or none) ran on this CPU last: what it taught the indirect
+ * branch predictor must not steer this one.  IBPB where the host enabled
+ * it (X86_FEATURE_USE_IBPB), unless every #VMEXIT does one already.
+ */
+static void svm_switch_vcpu(struct svm_cpu *sd, struct svm_vcpu *svm)
 {
-	if (!x->dr_live)
+	if (sd->last_vmcb == svm->vmcb)
 		return;
-	native_set_debugreg(0, x->dr[0]);
-	native_set_debugreg(1, x->dr[1]);
-	native_set_debugreg(2, x->dr[2]);
-	native_set_debugreg(3, x->dr[3]);
-}
-
-static void svm_load_host_dr(struct x86_vcpu *x)
-{
-	if (x->dr_live) {
-		x->dr[0] = native_get_debugreg(0);
-		x->dr[1] = native_get_debugreg(1);
-		x->dr[2] = native_get_debugreg(2);
-		x->dr[3] = native_get_debugreg(3);
-	}
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-	else if (x->dr_live)
-		native_set_debugreg(7, SVM_DR7_INIT);
+	sd->last_vmcb = svm->vmcb;
+	if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+		indirect_branch_prediction_barrier();
 }
 
 /* The world switch proper: preemption and interrupts off, GIF clear. */
@@ -634,16 +632,22 @@ static int svm_switch(struct svm_vcpu *svm)
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	svm_assign_asid(svm, sd, cpu, atomic64_read(&x86_vm(x)->tlb_gen));
+	svm_switch_vcpu(sd, svm);
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	x86_load_guest_xcr0(x);
-	svm_load_guest_dr(x);
+	x86_load_guest_dr(x);
+	x86_load_guest_pkru(x);
 
 	asm volatile("clgi" ::: "memory");
+	/* The DIV0 erratum: no quotient of the host's reaches the guest. */
+	amd_clear_divider();
 	__svm_vcpu_run(x->gpr, svm->vmcb_pa, page_to_phys(sd->host_save));
-	svm_load_host_dr(x);
+	x86_load_host_pkru(x);
+	x86_save_guest_dr(x);
 	asm volatile("stgi" ::: "memory");
 
+	x86_after_exit();
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	x86_load_host_xcr0(x);
 	return 0;

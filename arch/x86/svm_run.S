@@ -16,6 +16,7 @@
  * still clear, keeps them pending until the caller's STGI.
  */
 #include <linux/linkage.h>
+#include <asm/nospec-branch.h>
 
 #define GPR(n)	((n) * 8)
 
@@ -60,6 +61,12 @@ SYM_FUNC_START(__svm_vcpu_run)
 	mov	GPR(15)(%rdi), %r15
 	mov	GPR(7)(%rdi), %rdi
 
+	/*
+	 * Transient scheduler attacks (TSA): VERW empties the CPU's
+	 * buffers of host data where the host asks for it before VMRUN
+	 * (X86_FEATURE_CLEAR_CPU_BUF_VM).
+	 */
+	VM_CLEAR_CPU_BUFFERS
 	vmrun	%rax
 	cli
 
@@ -83,6 +90,20 @@ SYM_FUNC_START(__svm_vcpu_run)
 
 	mov	0(%rsp), %rax
 	vmload	%rax
+
+	/*
+	 * Before the first RET that has no CALL here, as the host's
+	 * mitigations ask: refill the return stack buffer (retpolines,
+	 * SpectreRSB), untrain the return predictor (Retbleed, SRSO), IBPB
+	 * where the host does one on every exit (SRSO IBPB_ON_VMEXIT).
+	 * These clobber RAX, RCX and RDX.  The guest runs with the host's
+	 * IA32_SPEC_CTRL: hvx offers it no MSR of its own to change.
+	 */
+#ifdef CONFIG_RETPOLINE
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+#endif
+	UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 
 	/* Leave no guest value in a register the caller may clobber. */
 	xor	%ecx, %ecx

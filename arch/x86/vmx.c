@@ -19,10 +19,15 @@
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/io.h>
+#include <linux/vmalloc.h>
 #include <asm/cpu_entry_area.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
+#include <asm/segment.h>
+#include <asm/special_insns.h>
+#include <asm/sync_core.h>
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
@@ -183,6 +188,55 @@ static int vmx_probe(void)
 	return 0;
 }
 
+/*
+ * L1 Terminal Fault (Intel's advisory INTEL-SA-00161; the kernel's
+ * Documentation/admin-guide/hw-vuln/l1tf.rst): a guest page-table entry
+ * that is not present can make the CPU speculatively read whatever the
+ * L1D holds at the address it names, host data included, EPT or not.
+ * Where the host mitigates L1TF the L1D is flushed before each entry:
+ * IA32_FLUSH_CMD (SDM Vol. 4, MSR 0x10B), or without it a read of 64 KiB,
+ * twice the L1D, page by page first so that the loop takes no TLB miss.
+ */
+static bool vmx_l1d_flush_on;
+static u8 *vmx_l1d_flush_buf;
+#define VMX_L1D_FLUSH_SIZE	(64 * 1024)
+
+static void vmx_l1d_flush(void)
+{
+	unsigned int i;
+
+	if (static_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+		return;
+	}
+	for (i = 0; i < VMX_L1D_FLUSH_SIZE; i += PAGE_SIZE)
+		READ_ONCE(vmx_l1d_flush_buf[i]);
+	sync_core();
+	for (i = 0; i < VMX_L1D_FLUSH_SIZE; i += L1_CACHE_BYTES)
+		READ_ONCE(vmx_l1d_flush_buf[i]);
+	barrier_nospec();
+}
+
+static int vmx_l1d_flush_init(void)
+{
+	u64 caps = 0;
+
+	if (!boot_cpu_has_bug(X86_BUG_L1TF) ||
+	    l1tf_mitigation == L1TF_MITIGATION_OFF)
+		return 0;
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES))
+		rdmsrl(MSR_IA32_ARCH_CAPABILITIES, caps);
+	if (caps & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH)
+		return 0;
+	if (!boot_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		vmx_l1d_flush_buf = vzalloc(VMX_L1D_FLUSH_SIZE);
+		if (!vmx_l1d_flush_buf)
+			return -ENOMEM;
+	}
+	vmx_l1d_flush_on = true;
+	return 0;
+}
+
 static int vmx_alloc_cpus(void)
 {
 	int cpu;
@@ -210,6 +264,8 @@ static void vmx_free_cpus(void)
 		vc->vmxon = NULL;
 	}
 	ida_destroy(&vmx_vpids);
+	vfree(vmx_l1d_flush_buf);
+	vmx_l1d_flush_buf = NULL;
 }
 
 static int vmx_probe_all(void)
@@ -218,6 +274,8 @@ static int vmx_probe_all(void)
 
 	if (!r)
 		r = vmx_alloc_cpus();
+	if (!r)
+		r = vmx_l1d_flush_init();
 	if (r)
 		vmx_free_cpus();
 	return r;
@@ -416,7 +474,7 @@ static void __vmx_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s)
 	else
 		vmx->entry_ctls &= ~VM_ENTRY_IA32E_MODE;
 	vmx_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
-	x->sregs.cr2 = s->cr2;	/* CR2 is not in the VMCS: kept here */
+	vmx->cr2 = s->cr2;
 	vmx->cr8 = s->cr8 & 0xf;
 }
 
@@ -440,6 +498,7 @@ static void __vmx_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s)
 	s->cr3 = vmx_read(GUEST_CR3);
 	s->cr4 = vmx_guest_cr4(vmx);
 	s->efer = vmx_read(GUEST_IA32_EFER);
+	s->cr2 = vmx->cr2;
 	s->cr8 = vmx->cr8;
 }
 
@@ -556,6 +615,12 @@ static void vmx_load_vmcs(struct vmx_vcpu *vmx, int cpu)
 		asm volatile("vmptrld %0" : : "m" (pa) : "memory", "cc");
 		this_cpu_write(vmx_cpu.current_vmcs, vmx);
 		vmx_write_host_cpu_state(cpu);
+		/*
+		 * Another vCPU (or none) ran here last: what it taught the
+		 * indirect branch predictor must not steer this one (IBPB
+		 * where the host enabled it, X86_FEATURE_USE_IBPB).
+		 */
+		indirect_branch_prediction_barrier();
 	}
 }
 
@@ -733,7 +798,11 @@ static void vmx_inject_exception(struct x86_vcpu *x, u8 vector,
 	vmx_put();
 }
 
-/* The syscall MSRs are not in the VMCS: swapped around the entry. */
+/*
+ * The syscall MSRs are not in the VMCS: swapped around the entry.  The
+ * guest's MSR_KERNEL_GS_BASE is read back by the caller, before the host's
+ * GS selector is reloaded (vmx_load_host_segs()).
+ */
 struct vmx_host_msrs {
 	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 };
@@ -754,7 +823,6 @@ static void vmx_swap_msrs(struct vmx_vcpu *vmx, struct vmx_host_msrs *h,
 		wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 		return;
 	}
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_STAR, h->star);
 	wrmsrl(MSR_LSTAR, h->lstar);
 	wrmsrl(MSR_CSTAR, h->cstar);
@@ -766,15 +834,12 @@ static void vmx_load_guest_dr(struct vmx_vcpu *vmx)
 {
 	struct x86_vcpu *x = &vmx->x;
 
-	if (!x->dr_live)
-		return;
-	native_set_debugreg(6, vmx->dr6);
-	native_set_debugreg(0, x->dr[0]);
-	native_set_debugreg(1, x->dr[1]);
-	native_set_debugreg(2, x->dr[2]);
-	native_set_debugreg(3, x->dr[3]);
+	x86_load_guest_dr(x);
+	if (x->dr_live)
+		native_set_debugreg(6, vmx->dr6);
 }
 
+/* A VM exit leaves DR7 at 0x400 (SDM 27.5.1); DR6 is the guest's. */
 static void vmx_load_host_dr(struct vmx_vcpu *vmx)
 {
 	struct x86_vcpu *x = &vmx->x;
@@ -782,28 +847,78 @@ static void vmx_load_host_dr(struct vmx_vcpu *vmx)
 	if (x->dr_live) {
 		vmx->dr6 = native_get_debugreg(6);
 		native_set_debugreg(6, 0xffff0ff0);
-		x->dr[0] = native_get_debugreg(0);
-		x->dr[1] = native_get_debugreg(1);
-		x->dr[2] = native_get_debugreg(2);
-		x->dr[3] = native_get_debugreg(3);
 	}
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	x86_save_guest_dr(x);
+}
+
+/*
+ * The host's segment state a VM exit does not give back (SDM 27.5.2): LDTR
+ * becomes null, FS and GS take the host-state selectors (0: a selector
+ * with TI or RPL set cannot be one, 26.2.3), DS and ES likewise.  What the
+ * process had is put back as it was; FS and GS bases come from the
+ * HOST_FS_BASE/HOST_GS_BASE fields and MSR_KERNEL_GS_BASE.
+ */
+struct vmx_host_segs {
+	u16 ds, es, fs, gs, ldt;
+	u64 fs_base;
+};
+
+static void vmx_save_host_segs(struct vmx_host_segs *h)
+{
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	asm volatile("sldt %0" : "=rm" (h->ldt));
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+}
+
+/*
+ * Before MSR_KERNEL_GS_BASE is restored: load_gs_index() puts the
+ * descriptor's base in the inactive GS base, the user's, which the
+ * restore then overwrites with the value the process had.
+ */
+static void vmx_load_host_segs(const struct vmx_host_segs *h)
+{
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm" (h->ldt));
+	if (h->gs)
+		load_gs_index(h->gs);
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	loadsegment(ds, h->ds);
+	loadsegment(es, h->es);
+}
+
+/*
+ * The GDTR limit is left at 0xffff and the TR limit at 0x67 (SDM 27.5.2):
+ * the first is reloaded here, the second is what the kernel's
+ * invalidate_tss_limit() is for (a process with an I/O bitmap needs the
+ * whole TSS; TR is reloaded now for the current one, on its next return
+ * to user space for any other).
+ */
+static void vmx_load_host_tables(int cpu)
+{
+	invalidate_tss_limit();
+	load_fixmap_gdt(cpu);
 }
 
 /*
  * The world switch: preemption and interrupts off.  A host NMI that the
  * exit caught (NMI exiting, SDM 25.2) is handed to the kernel's own
- * handler right after the exit.
+ * handler right after the exit.  CR2 is not switched by VM entry or exit
+ * (SDM 27.3): the guest's is loaded last and read back first.
  */
 static int vmx_switch(struct vmx_vcpu *vmx)
 {
 	struct x86_vcpu *x = &vmx->x;
 	struct hvx_vcpu *vcpu = x->vcpu;
 	struct vmx_host_msrs h;
+	struct vmx_host_segs segs;
 	int cpu = smp_processor_id();
-	u64 fs_base, gs_base, debugctl;
-	u16 ds, es;
+	u64 gs_base, debugctl;
 	s64 gen;
 	int r;
 
@@ -817,30 +932,35 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	}
 	vmx_write(HOST_CR3, __read_cr3());
 	vmx_write(HOST_CR4, cr4_read_shadow());
-	rdmsrl(MSR_FS_BASE, fs_base);
+	vmx_save_host_segs(&segs);
 	rdmsrl(MSR_GS_BASE, gs_base);
-	vmx_write(HOST_FS_BASE, fs_base);
+	vmx_write(HOST_FS_BASE, segs.fs_base);
 	vmx_write(HOST_GS_BASE, gs_base);
 	rdmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
-	savesegment(ds, ds);
-	savesegment(es, es);
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	x86_load_guest_xcr0(x);
 	vmx_swap_msrs(vmx, &h, true);
 	vmx_load_guest_dr(vmx);
+	x86_load_guest_pkru(x);
+	if (vmx_l1d_flush_on)
+		vmx_l1d_flush();
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
 
 	r = __vmx_vcpu_run(x->gpr, vmx->launched);
 
+	vmx->cr2 = native_read_cr2();
+	x86_load_host_pkru(x);
 	/* A VM exit clears IA32_DEBUGCTL (SDM 27.5.1). */
 	if (debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, debugctl);
 	vmx_load_host_dr(vmx);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	vmx_load_host_segs(&segs);
 	vmx_swap_msrs(vmx, &h, false);
-	loadsegment(ds, ds);
-	loadsegment(es, es);
-	/* A VM exit leaves GDTR and TR limits at 0xffff and 0x67 (27.5.2). */
-	load_fixmap_gdt(cpu);
+	vmx_load_host_tables(cpu);
+	x86_after_exit();
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	x86_load_host_xcr0(x);
 	if (!r) {

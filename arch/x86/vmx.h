@@ -35,6 +35,7 @@ struct vmx_vcpu {
 	u32 proc_ctls;
 	u64 dr6;		/* guest DR6 once the guest uses DRs */
 	u64 cr8;		/* the guest's TPR: MOV CR8 exits */
+	u64 cr2;		/* not in the VMCS: loaded by hand (SDM 27.3) */
 	struct vmx_exit exit;
 };
 

@@ -9,7 +9,9 @@
  * with the gprs pointer on top.  HOST_RIP is __vmx_vmexit.
  */
 #include <linux/linkage.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
 #include <asm/unwind_hints.h>
 
 #define GPR(n)		((n) * 8)
@@ -30,8 +32,11 @@ SYM_FUNC_START(__vmx_vcpu_run)
 	vmwrite	%rsp, %rax
 	jbe	.Lfail
 
-	/* MOV leaves the flags alone: they still say which instruction. */
-	test	%sil, %sil
+	/*
+	 * CF says which instruction; MOV leaves the flags alone and VERW
+	 * only changes ZF.
+	 */
+	bt	$0, %esi
 	mov	GPR(0)(%rdi), %rax
 	mov	GPR(1)(%rdi), %rcx
 	mov	GPR(2)(%rdi), %rdx
@@ -47,9 +52,15 @@ SYM_FUNC_START(__vmx_vcpu_run)
 	mov	GPR(14)(%rdi), %r14
 	mov	GPR(15)(%rdi), %r15
 	mov	GPR(7)(%rdi), %rdi
+	/*
+	 * MDS and its kin: VERW with the microcode's side effect empties
+	 * the CPU's buffers of host data, where the host does so on its
+	 * own return to user space (X86_FEATURE_CLEAR_CPU_BUF).
+	 */
+	CLEAR_CPU_BUFFERS
 	/* The exit arrives at __vmx_vmexit with this very stack frame. */
 	UNWIND_HINT_SAVE
-	jnz	1f
+	jc	1f
 	vmlaunch
 	jmp	.Lfail
 1:	vmresume
@@ -78,6 +89,28 @@ SYM_INNER_LABEL(__vmx_vmexit, SYM_L_GLOBAL)
 	mov	%r14, GPR(14)(%rax)
 	mov	%r15, GPR(15)(%rax)
 	popq	GPR(0)(%rax)
+
+	/*
+	 * Before the first RET that has no CALL here (this function's own),
+	 * as the host's mitigations ask: refill the return stack buffer so
+	 * that no return is predicted from the guest's entries
+	 * (X86_FEATURE_RSB_VMEXIT, or one CALL with enhanced IBRS); with
+	 * IBRS used in the kernel, write IA32_SPEC_CTRL again (legacy IBRS
+	 * protects only from the write on, after a less privileged
+	 * predictor mode: the guest's); clear the branch history on CPUs
+	 * that need the software sequence (BHI).  The guest runs with the
+	 * host's IA32_SPEC_CTRL: hvx offers it no MSR of its own to change.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	movl	PER_CPU_VAR(x86_spec_ctrl_current), %eax
+	xor	%edx, %edx
+	wrmsr
+	lfence
+.Lspec_ctrl_done:
+	CLEAR_BRANCH_HISTORY_VMEXIT
 	xor	%eax, %eax
 
 .Lout:

@@ -11,8 +11,11 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
 #include <asm/msr-index.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 #include <asm/tsc.h>
 
 #include <asm/fpu/xcr.h>
@@ -124,6 +127,82 @@ void x86_load_host_xcr0(struct x86_vcpu *x)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, x86_host_xcr0);
 }
 
+/*
+ * PKRU is a user register that neither VM entry nor exit touches (Intel SDM
+ * Vol. 3C 27.3 and 27.5, AMD APM Vol. 2 15.5), and WRPKRU does not exit:
+ * the guest's value is loaded just before entry and the VMM's put back
+ * right after the exit, with interrupts off, before anything can touch
+ * user memory under the wrong keys (SDM Vol. 3A 4.6.2).  The kernel keeps
+ * the task's own PKRU in the register while it runs (it is not part of
+ * the FPU state fpu_swap_kvm_fpstate() moves).
+ */
+void x86_load_guest_pkru(struct x86_vcpu *x)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	x->host_pkru = rdpkru();
+	if (x->pkru != x->host_pkru)
+		wrpkru(x->pkru);
+}
+
+void x86_load_host_pkru(struct x86_vcpu *x)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	x->pkru = rdpkru();
+	if (x->pkru != x->host_pkru)
+		wrpkru(x->host_pkru);
+}
+
+/*
+ * DR0-3 are not in the VMCS or the VMCB.  DR7 goes to 0 before the
+ * guest's addresses are loaded, so that no host breakpoint (perf,
+ * ptrace) is armed on them even for the few instructions up to the entry,
+ * which loads the guest's DR7 (SDM Vol. 3C 26.3.2.1, APM Vol. 2 15.5.1).
+ */
+void x86_load_guest_dr(struct x86_vcpu *x)
+{
+	if (!x->dr_live) {
+		if (hw_breakpoint_active())
+			native_set_debugreg(7, 0);
+		return;
+	}
+	native_set_debugreg(7, 0);
+	native_set_debugreg(0, x->dr[0]);
+	native_set_debugreg(1, x->dr[1]);
+	native_set_debugreg(2, x->dr[2]);
+	native_set_debugreg(3, x->dr[3]);
+}
+
+/*
+ * After the exit: the guest's DR0-3 are kept, then the host's breakpoints
+ * come back, DR0-3 before DR7 (hw_breakpoint_restore() writes them in
+ * that order); DR7 is disarmed first in case the exit left the guest's.
+ */
+void x86_save_guest_dr(struct x86_vcpu *x)
+{
+	if (x->dr_live) {
+		native_set_debugreg(7, 0);
+		x->dr[0] = native_get_debugreg(0);
+		x->dr[1] = native_get_debugreg(1);
+		x->dr[2] = native_get_debugreg(2);
+		x->dr[3] = native_get_debugreg(3);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+}
+
+/*
+ * With the VMSCAPE mitigation (IBPB on exit to user space), the branch
+ * predictor this CPU learnt in the guest is flushed before the VMM runs
+ * again; call with preemption off, on the CPU that ran the guest.
+ */
+void x86_after_exit(void)
+{
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
+}
+
 static void x86_reset_seg(struct kvm_segment *seg, u16 sel, u64 base,
 			  u8 type, bool s)
 {
@@ -167,6 +246,7 @@ void x86_reset(struct x86_vcpu *x)
 	x86_msr_reset(x);
 	x->dr_live = false;
 	memset(x->dr, 0, sizeof(x->dr));
+	x->pkru = 0;	/* power-on PKRU (SDM Vol. 3A 10.1, table 10-1) */
 	x->exit_rip = 0;
 	x->irq_queued = false;
 	x->nmi_pending = 0;
@@ -272,6 +352,9 @@ static bool x86_sregs_valid(const struct kvm_sregs *s)
 	    (s->efer & ~X86_EFER_SREGS) || (s->cr3 >> 52))
 		return false;
 	if ((s->cr4 & X86_CR4_OSXSAVE) && !x86_host_xcr0)
+		return false;
+	/* PKRU is switched only where the host kernel uses it (OSPKE). */
+	if ((s->cr4 & X86_CR4_PKE) && !cpu_feature_enabled(X86_FEATURE_OSPKE))
 		return false;
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG))
 		return (s->cr4 & X86_CR4_PAE) && (s->efer & EFER_LMA);

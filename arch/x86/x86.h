@@ -79,6 +79,8 @@ struct x86_vcpu {
 	u64 tsc_offset;
 	u64 dr[4];		/* guest DR0-3 once the guest uses them */
 	bool dr_live;
+	u32 pkru;		/* the guest's PKRU (x86_load_guest_pkru) */
+	u32 host_pkru;		/* the VMM's, while the guest's is loaded */
 	bool has_run;		/* KVM_RUN entered the guest once */
 	/* KVM_SET_CPUID2's table; NULL: answer from the supported one. */
 	struct kvm_cpuid_entry2 *cpuid;
@@ -176,6 +178,11 @@ void x86_inject_gp(struct x86_vcpu *x);
 void x86_load_guest_xcr0(struct x86_vcpu *x);
 void x86_load_host_xcr0(struct x86_vcpu *x);
 extern u64 x86_host_xcr0;
+void x86_load_guest_pkru(struct x86_vcpu *x);
+void x86_load_host_pkru(struct x86_vcpu *x);
+void x86_load_guest_dr(struct x86_vcpu *x);
+void x86_save_guest_dr(struct x86_vcpu *x);
+void x86_after_exit(void);
 
 /* irq.c: KVM_INTERRUPT, KVM_NMI, interrupt windows */
 int x86_inject_events(struct x86_vcpu *x);
