@@ -181,7 +181,7 @@ static int hvx_reboot(struct notifier_block *nb, unsigned long action,
 	mutex_lock(&hvx_global_lock);
 	WRITE_ONCE(hvx_rebooting, true);
 	if (hvx_nr_vms) {
-		pr_info("system going down: turning %s off on every CPU, with %lu VMs alive\n",
+		pr_info("system going down: turning %s off on every CPU (VMs alive: %lu)\n",
 			hvx_ops->name, hvx_nr_vms);
 		for_each_online_cpu(cpu)
 			smp_call_on_cpu(cpu, hvx_reboot_cpu, NULL, false);
