@@ -70,10 +70,16 @@ struct hvx_vcpu {
  * with preemption enabled and may sleep.
  *
  * @enable:	turn virtualization on, on every online CPU.  Called with
- *		hvx_global_lock held when the first VM is created; returns
- *		-EBUSY, after one kernel-log line, if another hypervisor owns
- *		the hardware.
- * @disable:	undo @enable when the last VM goes away.
+ *		cpus_read_lock() and hvx_global_lock held when the first VM
+ *		is created; returns -EBUSY, after one kernel-log line, if
+ *		another hypervisor owns the hardware.
+ * @disable:	undo @enable when the last VM goes away; same locks.
+ * @enable_cpu/@disable_cpu: the same on this CPU only, with interrupts
+ *		off, for CPU hotplug, suspend and reboot while VMs exist.
+ *		@enable_cpu returns 0, or -errno (-EBUSY: another hypervisor
+ *		owns it) with this CPU left off and nothing logged;
+ *		@disable_cpu does nothing on a CPU that is off.  NULL where
+ *		the backend keeps no per-CPU state (arm64 VHE).
  * @vm_init/@vm_free: per-VM state (stage-2 root); @vm_init checks the
  *		KVM_CREATE_VM machine type (-EINVAL if unknown) and sets
  *		vm->gpa_bits.  @vm_free unpins every page still mapped.
@@ -96,6 +102,8 @@ struct hvx_arch_ops {
 	u32 backend;
 	int (*enable)(void);
 	void (*disable)(void);
+	int (*enable_cpu)(void);
+	void (*disable_cpu)(void);
 	int (*vm_init)(struct hvx_vm *vm, unsigned long type);
 	void (*vm_free)(struct hvx_vm *vm);
 	void (*vm_unmap)(struct hvx_vm *vm, u64 gpa, u64 size);
@@ -122,6 +130,7 @@ extern atomic64_t hvx_nr_vcpus;
 int hvx_check_extension(long cap);
 int hvx_get_hardware(void);
 void hvx_put_hardware(void);
+int hvx_cpu_off(struct hvx_vcpu *vcpu, int cpu);
 
 /* module/vm.c */
 int hvx_vm_create(unsigned long type);

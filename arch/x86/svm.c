@@ -3,8 +3,9 @@
  * hvx AMD SVM backend (AMD APM Vol. 2, chapter 15).
  *
  * SVM is switched on (EFER.SVME) on every CPU when the first hvx VM is
- * created and off when the last one is freed; if EFER.SVME is already set
- * another hypervisor (kvm_amd) owns the CPU and hvx refuses.  Each vCPU has
+ * created and off when the last one is freed, and per CPU around CPU
+ * hotplug, suspend and reboot (module/main.c); if EFER.SVME is already
+ * set another hypervisor (kvm_amd) owns the CPU and hvx refuses.  Each vCPU has
  * one VMCB; guest memory is mapped with nested paging (15.25), guest TLB
  * entries are tagged with per-CPU ASIDs (15.16).
  */
@@ -76,7 +77,14 @@ static struct svm_vcpu *to_svm(struct x86_vcpu *x)
 	return container_of(x, struct svm_vcpu, x);
 }
 
-/* Per-CPU enable; runs on the CPU itself with interrupts off. */
+/*
+ * SVM on this CPU, interrupts off: EFER.SVME, and VM_HSAVE_PA at the
+ * page where VMRUN keeps the host state (APM Vol. 2 15.4, 15.30.4).  A
+ * CPU brought back online or resumed finds EFER.SVME clear again (INIT,
+ * APM Vol. 2 14.1.3, then the kernel's boot trampoline or the firmware
+ * rewrite EFER), so this runs again each time.  -EBUSY, with nothing
+ * changed, if EFER.SVME is already set: another hypervisor owns the CPU.
+ */
 static int svm_enable_this_cpu(void)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
@@ -93,7 +101,11 @@ static int svm_enable_this_cpu(void)
 	return 0;
 }
 
-static void svm_disable_this_cpu(void *unused)
+/*
+ * SVM off on this CPU, interrupts off, if hvx turned it on: VMRUN then
+ * raises #UD (APM Vol. 2 15.4), which svm_switch() never lets happen.
+ */
+static void svm_disable_this_cpu(void)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
 	u64 efer;
@@ -112,6 +124,11 @@ static void svm_enable_cpu(void *busy)
 		atomic_inc(busy);
 }
 
+static void svm_disable_cpu(void *unused)
+{
+	svm_disable_this_cpu();
+}
+
 static int svm_enable(void)
 {
 	atomic_t busy = ATOMIC_INIT(0);
@@ -119,14 +136,14 @@ static int svm_enable(void)
 	on_each_cpu(svm_enable_cpu, &busy, 1);
 	if (!atomic_read(&busy))
 		return 0;
-	on_each_cpu(svm_disable_this_cpu, NULL, 1);
+	on_each_cpu(svm_disable_cpu, NULL, 1);
 	pr_err("SVM is in use by another hypervisor (EFER.SVME already set; is kvm_amd running a VM?)\n");
 	return -EBUSY;
 }
 
 static void svm_disable(void)
 {
-	on_each_cpu(svm_disable_this_cpu, NULL, 1);
+	on_each_cpu(svm_disable_cpu, NULL, 1);
 }
 
 static void svm_free_cpus(void)
@@ -626,8 +643,8 @@ static int svm_switch(struct svm_vcpu *svm)
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
 	int cpu = smp_processor_id();
 
-	if (!sd->enabled && svm_enable_this_cpu())
-		return -EBUSY;		/* a CPU brought up while VMs ran */
+	if (!sd->enabled)
+		return -EAGAIN;		/* see hvx_cpu_off() */
 	WRITE_ONCE(vcpu->cpu, cpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
@@ -700,7 +717,7 @@ static int svm_enter(struct x86_vcpu *x)
 	struct svm_vcpu *svm = to_svm(x);
 	struct vmcb *vmcb = svm->vmcb;
 	const char *bad;
-	int r;
+	int cpu, r;
 
 	bad = svm_check_state(&vmcb->save);
 	if (bad)
@@ -724,15 +741,14 @@ static int svm_enter(struct x86_vcpu *x)
 	svm->saved_int_ctl = vmcb->control.int_ctl;
 	preempt_disable();
 	local_irq_disable();
+	cpu = smp_processor_id();
 	r = svm_switch(svm);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	local_irq_enable();
 	preempt_enable();
 	if (r) {
 		svm_settle_virq(svm);
-		pr_err_ratelimited("cannot enable SVM on CPU %d\n",
-				   raw_smp_processor_id());
-		return r;
+		return hvx_cpu_off(x->vcpu, cpu);
 	}
 
 	if (svm_host_state_leaked(&vmcb->save)) {
@@ -1000,6 +1016,8 @@ const struct x86_vendor_ops svm_vendor_ops = {
 	.exit			= svm_exit,
 	.enable			= svm_enable,
 	.disable		= svm_disable,
+	.enable_cpu		= svm_enable_this_cpu,
+	.disable_cpu		= svm_disable_this_cpu,
 	.vcpu_init		= svm_vcpu_init,
 	.vcpu_free		= svm_vcpu_free,
 	.reset			= svm_reset,

@@ -3,11 +3,13 @@
  * hvx Intel VMX backend (Intel SDM Vol. 3C, chapters 23-29).
  *
  * VMX operation (VMXON) is entered on every CPU when the first hvx VM is
- * created and left when the last one is freed; if CR4.VMXE is already set
+ * created and left when the last one is freed, and per CPU around CPU
+ * hotplug, suspend and reboot (module/main.c); if CR4.VMXE is already set
  * another hypervisor (kvm_intel) is in VMX operation and hvx refuses.
  * Each vCPU has one VMCS, active on one CPU at a time: a vCPU thread that
  * moves is VMCLEARed on the old CPU and VMPTRLDed on the new one (SDM
- * 24.11.1).  Every control is built from the capability MSRs (Appendix
+ * 24.11.1), and a CPU leaving VMX operation VMCLEARs every VMCS active on
+ * it first.  Every control is built from the capability MSRs (Appendix
  * A), guest memory is mapped with EPT (28.3), real mode runs natively as an
  * unrestricted guest (26.3.1.1), TLB entries are tagged with a VPID
  * (28.1).
@@ -35,6 +37,8 @@
 struct vmx_cpu {
 	struct page *vmxon;	/* the VMXON region (SDM 24.11.5) */
 	struct vmx_vcpu *current_vmcs;
+	/* VMCSs active on this CPU (vmx_vcpu.loaded_link); IRQs off to change */
+	struct list_head loaded;
 	bool enabled;
 };
 
@@ -244,6 +248,7 @@ static int vmx_alloc_cpus(void)
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
 
+		INIT_LIST_HEAD(&vc->loaded);
 		vc->vmxon = alloc_page(GFP_KERNEL | __GFP_ZERO);
 		if (!vc->vmxon)
 			return -ENOMEM;
@@ -281,7 +286,11 @@ static int vmx_probe_all(void)
 	return r;
 }
 
-/* VMXON on this CPU (SDM 24.7, 31.5); interrupts off. */
+/*
+ * VMXON on this CPU (SDM 24.7, 31.5); interrupts off.  A CPU brought back
+ * online or resumed has been through INIT or the firmware and is out of
+ * VMX operation with CR4.VMXE clear, so this runs again each time.
+ */
 static int vmx_enable_this_cpu(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
@@ -302,14 +311,47 @@ static int vmx_enable_this_cpu(void)
 	return 0;
 }
 
-static void vmx_disable_this_cpu(void *unused)
+/*
+ * VMCLEAR (SDM 30.3), on the CPU where the VMCS is active, interrupts
+ * off: its state goes back to memory and it may be made active on
+ * another CPU.  Nothing if it is no longer active here (a VMCLEAR raced
+ * with CPU offlining).
+ */
+static void vmx_vmclear(struct vmx_vcpu *vmx)
+{
+	u64 pa = page_to_phys(vmx->vmcs);
+
+	if (READ_ONCE(vmx->cpu) != smp_processor_id())
+		return;
+	asm volatile("vmclear %0" : : "m" (pa) : "memory", "cc");
+	if (this_cpu_read(vmx_cpu.current_vmcs) == vmx)
+		this_cpu_write(vmx_cpu.current_vmcs, NULL);
+	list_del_init(&vmx->loaded_link);
+	vmx->launched = false;
+	/* The list entry is gone before another CPU can see -1 and add it. */
+	smp_wmb();
+	WRITE_ONCE(vmx->cpu, -1);
+}
+
+/*
+ * Leave VMX operation on this CPU, interrupts off.  Every VMCS active
+ * here is VMCLEARed first: VMXOFF does not write an active VMCS back to
+ * memory, whose state would then be lost (SDM 24.11.1), and outside VMX
+ * operation INIT is blocked no more (23.8, "Restrictions on VMX
+ * Operation": a CPU left in VMX operation could not be woken again).
+ */
+static void vmx_disable_this_cpu(void)
 {
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpu);
+	struct vmx_vcpu *vmx, *next;
 
 	if (!vc->enabled)
 		return;
+	list_for_each_entry_safe(vmx, next, &vc->loaded, loaded_link)
+		vmx_vmclear(vmx);
 	asm volatile("vmxoff" ::: "cc", "memory");
 	cr4_clear_bits(X86_CR4_VMXE);
+	vc->current_vmcs = NULL;
 	vc->enabled = false;
 }
 
@@ -319,6 +361,11 @@ static void vmx_enable_cpu(void *busy)
 		atomic_inc(busy);
 }
 
+static void vmx_disable_cpu(void *unused)
+{
+	vmx_disable_this_cpu();
+}
+
 static int vmx_enable(void)
 {
 	atomic_t busy = ATOMIC_INIT(0);
@@ -326,26 +373,14 @@ static int vmx_enable(void)
 	on_each_cpu(vmx_enable_cpu, &busy, 1);
 	if (!atomic_read(&busy))
 		return 0;
-	on_each_cpu(vmx_disable_this_cpu, NULL, 1);
+	on_each_cpu(vmx_disable_cpu, NULL, 1);
 	pr_err("VMX is in use by another hypervisor (CR4.VMXE already set; is kvm_intel running a VM?) or VMXON failed\n");
 	return -EBUSY;
 }
 
 static void vmx_disable(void)
 {
-	on_each_cpu(vmx_disable_this_cpu, NULL, 1);
-}
-
-/* VMCLEAR (SDM 30.3): the VMCS goes back to memory, inactive. */
-static void vmx_vmclear(struct vmx_vcpu *vmx)
-{
-	u64 pa = page_to_phys(vmx->vmcs);
-
-	asm volatile("vmclear %0" : : "m" (pa) : "memory", "cc");
-	if (this_cpu_read(vmx_cpu.current_vmcs) == vmx)
-		this_cpu_write(vmx_cpu.current_vmcs, NULL);
-	vmx->cpu = -1;
-	vmx->launched = false;
+	on_each_cpu(vmx_disable_cpu, NULL, 1);
 }
 
 static void vmx_vmclear_ipi(void *arg)
@@ -353,13 +388,19 @@ static void vmx_vmclear_ipi(void *arg)
 	vmx_vmclear(arg);
 }
 
-/* Make the VMCS inactive wherever it is active. */
+/*
+ * Make the VMCS inactive wherever it is active.  A CPU that went offline
+ * VMCLEARed it on the way (vmx_disable_this_cpu()), so an IPI that cannot
+ * reach its CPU any more has nothing left to do.
+ */
 static void vmx_release_vmcs(struct vmx_vcpu *vmx)
 {
 	int cpu = READ_ONCE(vmx->cpu);
 
 	if (cpu >= 0)
 		smp_call_function_single(cpu, vmx_vmclear_ipi, vmx, 1);
+	/* Pairs with vmx_vmclear(): see the list entry gone. */
+	smp_rmb();
 }
 
 static void vmx_write_seg(unsigned int sel_field, const struct kvm_segment *s)
@@ -587,28 +628,24 @@ static void vmx_write_controls(struct vmx_vcpu *vmx)
 	vmx_write_host_const_state();
 }
 
-/* VMPTRLD on this CPU, after a VMCLEAR on the CPU it was active on. */
-static void vmx_load_vmcs(struct vmx_vcpu *vmx, int cpu)
+/*
+ * VMPTRLD on this CPU, after a VMCLEAR on the CPU it was active on;
+ * preemption off.  False, with nothing loaded, if this CPU is out of VMX
+ * operation (see hvx_cpu_off()).
+ */
+static bool vmx_load_vmcs(struct vmx_vcpu *vmx, int cpu)
 {
 	u64 pa = page_to_phys(vmx->vmcs);
 	unsigned long flags;
-	int r = 0;
 
-	/* A CPU brought up while VMs exist enters VMX operation now. */
-	if (unlikely(!this_cpu_read(vmx_cpu.enabled))) {
-		local_irq_save(flags);
-		r = vmx_enable_this_cpu();
-		local_irq_restore(flags);
-		if (r) {
-			pr_err_ratelimited("cannot enter VMX operation on CPU %d\n",
-					   cpu);
-			return;
-		}
-	}
-
+	if (unlikely(!this_cpu_read(vmx_cpu.enabled)))
+		return false;
 	if (vmx->cpu != cpu) {
 		vmx_release_vmcs(vmx);
-		vmx->cpu = cpu;
+		local_irq_save(flags);
+		list_add(&vmx->loaded_link, this_cpu_ptr(&vmx_cpu.loaded));
+		WRITE_ONCE(vmx->cpu, cpu);
+		local_irq_restore(flags);
 		vmx->tlb_gen = -1;	/* flush on this CPU before entry */
 	}
 	if (this_cpu_read(vmx_cpu.current_vmcs) != vmx) {
@@ -622,17 +659,33 @@ static void vmx_load_vmcs(struct vmx_vcpu *vmx, int cpu)
 		 */
 		indirect_branch_prediction_barrier();
 	}
+	return true;
 }
 
 /*
  * VMREAD and VMWRITE act on the CPU's current VMCS: every access outside
  * the entry path makes the vCPU's VMCS current here, with preemption off
  * until vmx_put().  Interrupts stay on, to wait for a VMCLEAR elsewhere.
+ * A CPU leaves VMX operation only from a task on it (CPU hotplug, the
+ * reboot notifier), so it stays in until vmx_put().  If it is already
+ * out, the thread waits to be moved to another CPU; once the system is
+ * going down it gives up, with no VMCS current: VMREAD then reads 0 and
+ * VMWRITE does nothing, and vmx_enter() fails.
  */
 void vmx_get(struct vmx_vcpu *vmx)
 {
+	int cpu;
+
+	for (;;) {
+		preempt_disable();
+		cpu = smp_processor_id();
+		if (vmx_load_vmcs(vmx, cpu))
+			return;
+		preempt_enable();
+		if (hvx_cpu_off(vmx->x.vcpu, cpu) < 0)
+			break;
+	}
 	preempt_disable();
-	vmx_load_vmcs(vmx, smp_processor_id());
 }
 
 void vmx_put(void)
@@ -667,6 +720,7 @@ static int vmx_vcpu_init(struct x86_vcpu *x)
 	int vpid = 0;
 
 	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
 	vmx->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!vmx->vmcs)
 		return -ENOMEM;
@@ -1006,7 +1060,7 @@ static int vmx_enter(struct x86_vcpu *x)
 	vmx_get(vmx);
 	if (this_cpu_read(vmx_cpu.current_vmcs) != vmx) {
 		vmx_put();
-		return -EBUSY;
+		return -EIO;	/* out of VMX operation: see vmx_get() */
 	}
 	/* An instruction emulated and skipped ends STI/MOV SS blocking. */
 	if (rip != x->exit_rip)
@@ -1068,6 +1122,8 @@ const struct x86_vendor_ops vmx_vendor_ops = {
 	.exit			= vmx_exit,
 	.enable			= vmx_enable,
 	.disable		= vmx_disable,
+	.enable_cpu		= vmx_enable_this_cpu,
+	.disable_cpu		= vmx_disable_this_cpu,
 	.vcpu_init		= vmx_vcpu_init,
 	.vcpu_free		= vmx_vcpu_free,
 	.reset			= vmx_reset,

@@ -24,6 +24,7 @@ struct vmx_vcpu {
 	struct x86_vcpu x;
 	struct page *vmcs;
 	int cpu;		/* where the VMCS is active; -1: clear */
+	struct list_head loaded_link;	/* in that CPU's vmx_cpu.loaded */
 	bool launched;		/* VMLAUNCH done since the last VMCLEAR */
 	u16 vpid;
 	s64 tlb_gen;

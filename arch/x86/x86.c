@@ -558,9 +558,21 @@ static void x86_disable(void)
 	x86_vendor->disable();
 }
 
+static int x86_enable_cpu(void)
+{
+	return x86_vendor->enable_cpu();
+}
+
+static void x86_disable_cpu(void)
+{
+	x86_vendor->disable_cpu();
+}
+
 static struct hvx_arch_ops x86_ops = {
 	.enable		= x86_enable,
 	.disable	= x86_disable,
+	.enable_cpu	= x86_enable_cpu,
+	.disable_cpu	= x86_disable_cpu,
 	.vm_init	= x86_vm_init,
 	.vm_free	= x86_vm_free,
 	.vm_unmap	= x86_vm_unmap,

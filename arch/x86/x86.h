@@ -107,7 +107,8 @@ struct tdp_format {
 };
 
 /*
- * The vendor backend.  All hooks except @probe/@enable/@disable/@exit run
+ * The vendor backend.  All hooks except @probe/@enable/@disable/@exit and
+ * @enable_cpu/@disable_cpu (struct hvx_arch_ops says when those run) run
  * with vcpu->lock held.
  *
  * @enter:	run the guest once: with preemption and interrupts off, load
@@ -138,6 +139,8 @@ struct x86_vendor_ops {
 	void (*exit)(void);
 	int (*enable)(void);
 	void (*disable)(void);
+	int (*enable_cpu)(void);
+	void (*disable_cpu)(void);
 	const struct tdp_format *tdp_fmt;
 	int (*vcpu_init)(struct x86_vcpu *x);
 	void (*vcpu_free)(struct x86_vcpu *x);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -28,6 +29,21 @@ void test_diag(const char *file, int line, const char *what)
 	else
 		printf("# %s:%d: expected %s\n", file, line, what);
 	fflush(stdout);
+}
+
+/*
+ * Why the case running in this child skips: written by test_skip() in
+ * the child, printed by the parent on the SKIP line.  Shared memory,
+ * mapped before the first fork.
+ */
+static char *skip_why;
+#define SKIP_WHY_LEN	200
+
+int test_skip(const char *why)
+{
+	if (skip_why)
+		snprintf(skip_why, SKIP_WHY_LEN, "%s", why);
+	return TEST_SKIP;
 }
 
 /* A device is hvx's if it answers HVX_GET_INFO. */
@@ -63,6 +79,14 @@ static int run_child(const struct test_case *tc, const char *dev)
 
 	if (env && atoi(env) > 0)
 		limit.tv_sec = atoi(env);
+	if (!skip_why) {
+		skip_why = mmap(NULL, SKIP_WHY_LEN, PROT_READ | PROT_WRITE,
+				MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (skip_why == MAP_FAILED)
+			skip_why = NULL;
+	}
+	if (skip_why)
+		skip_why[0] = 0;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
@@ -149,7 +173,9 @@ static void run_case(const struct test_case *tc, const char *dev, int *n)
 	}
 	r = run_child(tc, dev);
 	if (r == TEST_SKIP)
-		printf("ok %d - %s [%s] # SKIP\n", *n, tc->name, dev_label(dev));
+		printf("ok %d - %s [%s] # SKIP%s%s\n", *n, tc->name,
+		       dev_label(dev), skip_why && *skip_why ? " " : "",
+		       skip_why ? skip_why : "");
 	else
 		printf("%sok %d - %s [%s]\n", r == TEST_PASS ? "" : "not ",
 		       *n, tc->name, dev_label(dev));
