@@ -97,13 +97,10 @@ static int vmx_setup_controls(bool true_msrs)
 	/*
 	 * MOV to and from CR8 exit (SDM 25.1.3): without "use TPR shadow"
 	 * they would reach the host's own TPR.  The window exits are armed
-	 * only while an event waits (vmx_set_windows()).
-	 */
-	/*
-	 * RDPMC exits (25.1.3): it would read the host's counters, and hvx
-	 * has no virtual PMU.  WBINVD exiting (a secondary control, wanted
-	 * where the CPU has it) keeps a guest from flushing the caches of the
-	 * whole package.
+	 * only while an event waits (vmx_set_windows()).  RDPMC exits too: it
+	 * would read the host's counters, and hvx has no virtual PMU.  WBINVD
+	 * exiting (a secondary control, wanted where the CPU has it) keeps a
+	 * guest from flushing the caches of the whole package.
 	 */
 	need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 	       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
