@@ -78,10 +78,10 @@
 /*
  * CPUID.(7,0):ECX.  PKU where the host kernel uses protection keys (PKRU
  * is switched around each entry, x86_load_guest_pkru()); OSPKE follows
- * the guest's CR4.PKE.  Hidden: WAITPKG (UMWAIT
- * control MSR), CET, TME, LA57 (KVM_SET_SREGS takes no CR4.LA57), RDPID
- * (reads IA32_TSC_AUX, which is not switched), bus-lock detection,
- * ENQCMD (PASID MSR), SGX launch control, PKS.
+ * the guest's CR4.PKE.  RDPID where IA32_TSC_AUX is switched
+ * (x86_tsc_aux_ok, tsc_aux.c).  Hidden: WAITPKG (UMWAIT control MSR), CET,
+ * TME, LA57 (KVM_SET_SREGS takes no CR4.LA57), bus-lock detection, ENQCMD
+ * (PASID MSR), SGX launch control, PKS.
  */
 #define X86_LEAF7_ECX	(BIT(0) /* PREFETCHWT1 */ | F(AVX512VBMI) | \
 			 F(UMIP) | F(AVX512_VBMI2) | F(GFNI) | F(VAES) | \
@@ -117,8 +117,8 @@
 
 /*
  * CPUID.0x80000001:EDX: AMD repeats the leaf 1 bits it shares, taken
- * with the same mask.  Hidden: RDTSCP (IA32_TSC_AUX is not switched),
- * FFXSR (EFER.FFXSR is not accepted).
+ * with the same mask.  Hidden: FFXSR (EFER.FFXSR is not accepted).
+ * RDTSCP is offered where IA32_TSC_AUX is switched (x86_tsc_aux_ok).
  */
 #define X86_EXT1_EDX	((X86_LEAF1_EDX & 0x0183f3ff) | F(SYSCALL) | F(NX) | \
 			 F(MMXEXT) | F(GBPAGES) | F(LM) | F(3DNOWEXT) | \
@@ -202,7 +202,7 @@ static void x86_cpuid_leaf7(struct kvm_cpuid_entry2 *e)
 	}
 	e->eax = min(e->eax, 1U);
 	e->ebx &= X86_LEAF7_EBX;
-	e->ecx &= X86_LEAF7_ECX;
+	e->ecx &= X86_LEAF7_ECX | (x86_tsc_aux_ok ? F(RDPID) : 0);
 	e->edx &= X86_LEAF7_EDX;
 	if (!(x86_supported_xcr0 & XFEATURE_MASK_PKRU))
 		e->ecx &= ~F(PKU);
@@ -313,7 +313,7 @@ static void x86_cpuid_ext(u32 fn)
 	switch (fn) {
 	case 0x80000001:
 		e->ecx &= X86_EXT1_ECX;
-		e->edx &= X86_EXT1_EDX;
+		e->edx &= X86_EXT1_EDX | (x86_tsc_aux_ok ? F(RDTSCP) : 0);
 		return;
 	case 0x80000002 ... 0x80000006:	/* brand string, caches */
 	case 0x80000019:		/* 1 GiB page TLBs */
@@ -519,16 +519,52 @@ long x86_ioctl_get_supported_cpuid(void __user *argp)
 	return copy_to_user(uc, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
-/* The guest's MAXPHYADDR, from CPUID.0x80000008:EAX[7:0] (SDM 4.1.4). */
+/*
+ * The guest's MAXPHYADDR, from CPUID.0x80000008:EAX[7:0] (SDM Vol. 3A
+ * 4.1.4), 36 without the leaf.  User space may put anything up to 255
+ * there; callers build reserved-bit masks with it (~0ULL << n, undefined
+ * for n >= 64), so it is kept within what processors can have: at most
+ * 52 (the architectural limit of physical addresses, SDM 4.1.4, APM Vol. 2
+ * 7.0), at least 32.
+ */
 unsigned int x86_guest_maxphyaddr(struct x86_vcpu *x)
 {
 	struct kvm_cpuid_entry2 e;
+	unsigned int bits;
 
 	x86_cpuid_answer(x, 0x80000000, 0, &e);
 	if (e.eax < 0x80000008)
 		return 36;
 	x86_cpuid_answer(x, 0x80000008, 0, &e);
-	return (e.eax & 0xff) ?: 36;
+	bits = e.eax & 0xff;
+	return bits ? clamp(bits, 32U, 52U) : 36;
+}
+
+/*
+ * Whether the guest's CPUID leaf @fn (subleaf 0) has @bit set in register
+ * @reg (0 EAX, 1 EBX, 2 ECX, 3 EDX), as the guest would read it.
+ */
+bool x86_guest_cpuid_has(struct x86_vcpu *x, u32 fn, int reg, u32 bit)
+{
+	struct kvm_cpuid_entry2 e;
+	u32 regs[4];
+
+	x86_cpuid_answer(x, fn, 0, &e);
+	regs[0] = e.eax;
+	regs[1] = e.ebx;
+	regs[2] = e.ecx;
+	regs[3] = e.edx;
+	return regs[reg & 3] & bit;
+}
+
+/* The guest's CPUID says "GenuineIntel" (EBX, EDX, ECX of leaf 0). */
+bool x86_guest_is_intel(struct x86_vcpu *x)
+{
+	struct kvm_cpuid_entry2 e;
+
+	x86_cpuid_answer(x, 0, 0, &e);
+	return e.ebx == 0x756e6547 && e.edx == 0x49656e69 &&
+	       e.ecx == 0x6c65746e;
 }
 
 /* The XCR0 bits the guest's table offers (CPUID.(0xD,0):EDX:EAX). */

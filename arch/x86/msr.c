@@ -70,6 +70,7 @@ void x86_msr_reset(struct x86_vcpu *x)
 	x->misc_enable = X86_MISC_ENABLE_RESET;
 	x->feat_ctl = 0;
 	x->hwcr = 0;
+	x->tsc_aux = 0;
 	if (!x->ucode_rev)
 		x->ucode_rev = X86_UCODE_REV_RESET;
 	/* The guest's TSC counts from about 0 at creation and reset. */
@@ -155,7 +156,34 @@ static int x86_mtrr_set(struct x86_vcpu *x, u32 index, u64 val)
 	return 0;
 }
 
-static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val)
+/*
+ * IA32_TSC_AUX exists where RDTSCP or RDPID does (SDM Vol. 4 2.1): for
+ * the guest when its CPUID offers either, for user space whenever hvx
+ * switches the MSR (tsc_aux.c), as in KVM.
+ */
+static bool x86_tsc_aux_usable(struct x86_vcpu *x, bool host)
+{
+	return x86_tsc_aux_ok &&
+	       (host || x86_guest_cpuid_has(x, 0x80000001, 3, BIT(27)) ||
+		x86_guest_cpuid_has(x, 7, 2, BIT(22)));
+}
+
+/*
+ * Bits 63:32 of IA32_TSC_AUX are reserved in Intel's SDM (Vol. 4 2.1)
+ * while AMD processors ignore them: refused for a guest whose CPUID says
+ * Intel, dropped for any other, as KVM does.
+ */
+static int x86_set_tsc_aux(struct x86_vcpu *x, u64 val, bool host)
+{
+	if (!x86_tsc_aux_usable(x, host))
+		return -ENOENT;
+	if ((val >> 32) && x86_guest_is_intel(x))
+		return -EINVAL;
+	x->tsc_aux = (u32)val;
+	return 0;
+}
+
+static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 {
 	switch (index) {
 	case MSR_EFER:
@@ -192,6 +220,11 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val)
 	case MSR_IA32_PLATFORM_ID:	/* no platform: microcode matching */
 	case MSR_AMD64_SYSCFG:		/* no SME, no TOM2 forcing WB */
 		*val = 0;
+		return 0;
+	case MSR_TSC_AUX:
+		if (!x86_tsc_aux_usable(x, host))
+			return -ENOENT;
+		*val = x->tsc_aux;
 		return 0;
 	}
 	if (!x86_mtrr_get(x, index, val))
@@ -299,6 +332,8 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_AMD64_SYSCFG:
 		return -EINVAL;		/* read-only here */
+	case MSR_TSC_AUX:
+		return x86_set_tsc_aux(x, val, host);
 	}
 	r = x86_mtrr_set(x, index, val);
 	if (r != -ENOENT)
@@ -335,7 +370,7 @@ int x86_emulate_rdmsr(struct x86_vcpu *x)
 	u64 val;
 	int r;
 
-	r = x86_get_msr(x, x->gpr[GPR_RCX], &val);
+	r = x86_get_msr(x, x->gpr[GPR_RCX], &val, false);
 	if (r)
 		return x86_msr_gp(x, false, r);
 	x->gpr[GPR_RAX] = (u32)val;
@@ -389,19 +424,25 @@ static const u32 x86_msrs_to_save[] = {
 long x86_ioctl_get_msr_index_list(void __user *argp)
 {
 	struct kvm_msr_list __user *ul = argp;
+	const u32 tsc_aux = MSR_TSC_AUX;
 	struct kvm_msr_list l;
 	u32 n;
 
 	if (copy_from_user(&l, ul, sizeof(l)))
 		return -EFAULT;
 	n = l.nmsrs;
-	l.nmsrs = ARRAY_SIZE(x86_msrs_to_save);
+	l.nmsrs = ARRAY_SIZE(x86_msrs_to_save) + x86_tsc_aux_ok;
 	if (copy_to_user(ul, &l, sizeof(l)))
 		return -EFAULT;
 	if (n < l.nmsrs)
 		return -E2BIG;
 	if (copy_to_user(ul->indices, x86_msrs_to_save,
 			 sizeof(x86_msrs_to_save)))
+		return -EFAULT;
+	/* IA32_TSC_AUX where hvx switches it, last. */
+	if (x86_tsc_aux_ok &&
+	    copy_to_user(&ul->indices[ARRAY_SIZE(x86_msrs_to_save)],
+			 &tsc_aux, sizeof(tsc_aux)))
 		return -EFAULT;
 	return 0;
 }
@@ -432,7 +473,7 @@ long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp)
 		return PTR_ERR(e);
 	for (i = 0; i < m.nmsrs; i++) {
 		if (set ? x86_set_msr(x, e[i].index, e[i].data, true) :
-			  x86_get_msr(x, e[i].index, &e[i].data))
+			  x86_get_msr(x, e[i].index, &e[i].data, true))
 			break;
 	}
 	r = i;
@@ -492,18 +533,25 @@ bool x86_pat_valid(u64 pat)
 }
 
 /*
- * Values the control-block MSRs accept: PAT entries as above, and a
- * canonical address in the ones that hold an address (SDM Vol. 4); any
- * other value raises #GP in the guest.
+ * Values the control-block MSRs accept, checked before a value is stored
+ * for the vendor backend, which loads it into the processor as it is (VMX:
+ * a plain WRMSR around the entry; SVM: VMLOAD): PAT entries as above; no
+ * reserved bit in IA32_FMASK/SFMASK, whose bits 63:32 are reserved (SDM
+ * Vol. 4 2.1, AMD APM Vol. 2 6.1.1); a canonical address in LSTAR, CSTAR,
+ * KERNEL_GS_BASE, SYSENTER_ESP and SYSENTER_EIP (SDM Vol. 2B WRMSR).
+ * STAR has no reserved bit, and IA32_SYSENTER_CS takes any value (the
+ * processor uses bits 15:0).  A refused value fails KVM_SET_MSRS there and
+ * raises #GP for the guest's WRMSR.
  */
 bool x86_msr_value_valid(u32 index, u64 data)
 {
 	switch (index) {
 	case MSR_IA32_CR_PAT:
 		return x86_pat_valid(data);
+	case MSR_SYSCALL_MASK:
+		return !(data >> 32);
 	case MSR_IA32_SYSENTER_CS:
 	case MSR_STAR:
-	case MSR_SYSCALL_MASK:
 		return true;
 	default:
 		return (s64)(data << 16) >> 16 == data;

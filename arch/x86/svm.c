@@ -25,7 +25,7 @@
 #include "x86.h"
 
 /* Power-on DR6 and DR7 (SDM Vol. 3B 18.2.4, 18.2.5). */
-#define SVM_DR6_INIT	0xffff0ff0ULL
+#define SVM_DR6_INIT	X86_DR6_INIT
 #define SVM_DR7_INIT	0x400ULL
 
 
@@ -70,6 +70,7 @@ struct svm_vcpu {
 	u64 nmi_iret_rip;
 	bool nmi_singlestep;	/* TF set by hvx to exit after the IRET */
 	bool nmi_guest_tf;	/* the guest's own TF then */
+	u64 nmi_dr6_bs;		/* and its DR6.BS, to put back after */
 };
 
 static struct svm_vcpu *to_svm(struct x86_vcpu *x)
@@ -208,6 +209,9 @@ static int svm_probe(void)
 	}
 	svm_max_asid = cpuid_ebx(SVM_CPUID_FUNC) - 1;
 	svm_has_nrips = boot_cpu_has(X86_FEATURE_NRIPS);
+	/* RDTSCP and RDPID are not intercepted: tsc_aux.c switches the MSR. */
+	x86_tsc_aux_ok = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+			 boot_cpu_has(X86_FEATURE_RDPID);
 	if (!svm_max_asid) {
 		pr_err("SVM reports no usable ASID\n");
 		return -ENODEV;
@@ -229,11 +233,19 @@ static void svm_set_intercept(struct vmcb *vmcb, unsigned int bit)
  * and MSR accesses (via the all-ones maps), CPUID, HLT, XSETBV, INVD,
  * shutdown, and every SVM instruction (no nested SVM: they raise #UD, and
  * VMRUN must be intercepted for VMRUN to succeed, APM 15.5.1), MONITOR and
- * MWAIT (not offered in CPUID).  Debug-register accesses exit until the
- * guest first uses them (then DR0-3 are switched on every entry).  #AC is
- * intercepted and reflected so that a guest cannot hold the CPU in an
- * endless #AC delivery loop.  CR accesses, INVLPG and page faults are left
- * to the guest: with nested paging its page tables are its own.
+ * MWAIT (not offered in CPUID).  RDPMC would read the host's performance
+ * counters (hvx has no virtual PMU: #GP); WBINVD would flush the caches of
+ * the whole host package (a no-op: the guest has no device of its own).
+ * Debug-register accesses exit until the guest first uses them (then
+ * DR0-3 are switched on every entry).  Three exceptions always exit:
+ * #AC and #DB, reflected, so that a guest cannot hold the CPU in an
+ * endless delivery loop (a #DB whose delivery raises #DB again, as with a
+ * data breakpoint on the handler's stack, loops in the processor without
+ * ever taking an interrupt: CVE-2015-8104), and #MC, which is the host's
+ * (x86_machine_check()).  ICEBP (INT1) is intercepted too: the #DB it
+ * raises is then reflected with a RIP that is unambiguously past it.
+ * CR accesses, INVLPG and page faults are left to the guest: with nested
+ * paging its page tables are its own.
  */
 static void svm_init_vmcb(struct svm_vcpu *svm)
 {
@@ -245,6 +257,7 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 		INTERCEPT_SKINIT, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
 		INTERCEPT_MWAIT_COND, INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+		INTERCEPT_RDPMC, INTERCEPT_WBINVD, INTERCEPT_ICEBP,
 	};
 	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
@@ -254,7 +267,8 @@ static void svm_init_vmcb(struct svm_vcpu *svm)
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		svm_set_intercept(vmcb, intercepts[i]);
 	c->intercepts[INTERCEPT_DR] = ~0U;
-	c->intercepts[INTERCEPT_EXCEPTION] = BIT(AC_VECTOR);
+	c->intercepts[INTERCEPT_EXCEPTION] = BIT(AC_VECTOR) | BIT(DB_VECTOR) |
+					     BIT(MC_VECTOR);
 	c->iopm_base_pa = page_to_phys(svm_iopm);
 	c->msrpm_base_pa = page_to_phys(svm_msrpm);
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
@@ -553,8 +567,8 @@ static void svm_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
 		return;
 	svm->nmi_singlestep = true;
 	svm->nmi_guest_tf = x->rflags & X86_EFLAGS_TF;
+	svm->nmi_dr6_bs = svm->vmcb->save.dr6 & X86_DR6_BS;
 	x->rflags |= X86_EFLAGS_TF;
-	svm->vmcb->control.intercepts[INTERCEPT_EXCEPTION] |= BIT(DB_VECTOR);
 }
 
 /* MSRs that VMLOAD/VMSAVE and VMRUN keep in the VMCB (APM 15.5.2). */
@@ -653,6 +667,7 @@ static int svm_switch(struct svm_vcpu *svm)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	x86_load_guest_xcr0(x);
+	x86_load_guest_tsc_aux(x);
 	x86_load_guest_dr(x);
 	x86_load_guest_pkru(x);
 
@@ -743,6 +758,8 @@ static int svm_enter(struct x86_vcpu *x)
 	local_irq_disable();
 	cpu = smp_processor_id();
 	r = svm_switch(svm);
+	if (!r && vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + MC_VECTOR)
+		x86_machine_check();
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	local_irq_enable();
 	preempt_enable();
@@ -887,22 +904,72 @@ static int svm_exit_iret(struct svm_vcpu *svm)
 }
 
 /*
- * #DB is intercepted only while hvx single-steps over an IRET: the trap
- * ends that, and goes on to the guest if its own TF asked for it too.
+ * #DB, always intercepted (svm_init_vmcb() says why).  The processor has
+ * already recorded the cause in the guest's DR6, in the VMCB (APM Vol. 2
+ * 15.12, 13.1.1.3): the exception goes back to the guest as it came, and
+ * each delivery that raises #DB again exits again, where the run loop can
+ * see a signal.  The single-step trap after the IRET that hvx steps over
+ * (svm_set_windows()) is hvx's own: it ends the stepping, with the
+ * guest's TF and DR6.BS as they were, and reaches the guest only if the
+ * guest's own TF asked for it too.
  */
 static int svm_exit_db(struct svm_vcpu *svm)
 {
 	struct x86_vcpu *x = &svm->x;
+	struct vmcb_save_area *v = &svm->vmcb->save;
 
-	svm->vmcb->control.intercepts[INTERCEPT_EXCEPTION] &= ~BIT(DB_VECTOR);
-	hvx_stat(x->vcpu, HVX_STAT_OTHER);
-	if (svm->nmi_singlestep && !svm->nmi_guest_tf) {
+	if (svm->nmi_singlestep && (v->dr6 & X86_DR6_BS)) {
 		svm->nmi_singlestep = false;
-		x->rflags &= ~X86_EFLAGS_TF;
-		return 1;
+		if (!svm->nmi_guest_tf) {
+			x->rflags &= ~X86_EFLAGS_TF;
+			v->dr6 = (v->dr6 & ~X86_DR6_BS) | svm->nmi_dr6_bs;
+			hvx_stat(x->vcpu, HVX_STAT_OTHER);
+			return 1;
+		}
 	}
-	svm->nmi_singlestep = false;
+	hvx_stat(x->vcpu, HVX_STAT_EXCEPTION);
 	svm_inject_exception(x, DB_VECTOR, false, 0);
+	return 1;
+}
+
+/*
+ * ICEBP (INT1, the one byte F1), intercepted before it runs (APM Vol. 2
+ * 15.9): it raises a trap-class #DB that records nothing in DR6 (Intel
+ * SDM Vol. 3B 18.2.3), so the guest gets #DB with RIP past the
+ * instruction.
+ */
+static int svm_exit_icebp(struct svm_vcpu *svm)
+{
+	struct x86_vcpu *x = &svm->x;
+
+	x->rip++;
+	hvx_stat(x->vcpu, HVX_STAT_EXCEPTION);
+	svm_inject_exception(x, DB_VECTOR, false, 0);
+	return 1;
+}
+
+/*
+ * The guest's RDPMC: hvx has no virtual PMU, so the counters do not exist
+ * for the guest (#GP, Intel SDM Vol. 2B RDPMC), whatever the host's hold.
+ */
+static int svm_exit_rdpmc(struct svm_vcpu *svm)
+{
+	hvx_stat(svm->x.vcpu, HVX_STAT_EXCEPTION);
+	x86_inject_gp(&svm->x);
+	return 1;
+}
+
+/*
+ * WBINVD and WBNOINVD share the intercept (APM Vol. 2 15.9).  With no
+ * device of its own a guest has no cache to write back that the host's
+ * coherence does not already handle: a no-op, as in KVM without assigned
+ * devices.  Without NRIPS the length is WBINVD's (0F 09).
+ */
+static int svm_exit_wbinvd(struct svm_vcpu *svm)
+{
+	svm_skip(svm, 2);
+	svm->x.rip = svm->x.next_rip;
+	hvx_stat(svm->x.vcpu, HVX_STAT_OTHER);
 	return 1;
 }
 
@@ -967,6 +1034,16 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		return 1;
 	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
 		return svm_exit_db(svm);
+	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
+		/* svm_enter() has called the host's handler */
+		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
+		return 1;
+	case SVM_EXIT_ICEBP:
+		return svm_exit_icebp(svm);
+	case SVM_EXIT_RDPMC:
+		return svm_exit_rdpmc(svm);
+	case SVM_EXIT_WBINVD:
+		return svm_exit_wbinvd(svm);
 	case SVM_EXIT_VINTR:
 		svm_set_irq_window(svm, false);
 		hvx_stat(x->vcpu, HVX_STAT_OTHER);

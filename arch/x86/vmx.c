@@ -106,13 +106,17 @@ static int vmx_setup_controls(bool true_msrs)
 	/*
 	 * MOV to and from CR8 exit (SDM 25.1.3): without "use TPR shadow"
 	 * they would reach the host's own TPR.  The window exits are armed
-	 * only while an event waits (vmx_set_windows()).
+	 * only while an event waits (vmx_set_windows()).  RDPMC exits too: it
+	 * would read the host's counters, and hvx has no virtual PMU.  WBINVD
+	 * exiting (a secondary control, wanted where the CPU has it) keeps a
+	 * guest from flushing the caches of the whole package.
 	 */
 	need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 	       CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING |
 	       CPU_BASED_INTR_WINDOW_EXITING | CPU_BASED_NMI_WINDOW_EXITING |
 	       CPU_BASED_MOV_DR_EXITING | CPU_BASED_MWAIT_EXITING |
 	       CPU_BASED_MONITOR_EXITING | CPU_BASED_USE_TSC_OFFSETTING |
+	       CPU_BASED_RDPMC_EXITING |
 	       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
 	r = r ?: vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 			     MSR_IA32_VMX_PROCBASED_CTLS, need, 0,
@@ -122,6 +126,7 @@ static int vmx_setup_controls(bool true_msrs)
 			    SECONDARY_EXEC_UNRESTRICTED_GUEST,
 			    SECONDARY_EXEC_ENABLE_VPID |
 			    SECONDARY_EXEC_ENABLE_RDTSCP |
+			    SECONDARY_EXEC_WBINVD_EXITING |
 			    SECONDARY_EXEC_ENABLE_INVPCID, &vmx_caps.proc2);
 	need = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
 	       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_IA32_PAT |
@@ -185,6 +190,13 @@ static int vmx_probe(void)
 		pr_err("this VMX lacks EPT, unrestricted guest, virtual NMIs or a control hvx needs\n");
 		return -ENODEV;
 	}
+	/*
+	 * "Enable RDTSCP" lets RDTSCP and RDPID run (25.3; #UD without it),
+	 * reading IA32_TSC_AUX, which tsc_aux.c switches.
+	 */
+	x86_tsc_aux_ok = (vmx_caps.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) &&
+			 (boot_cpu_has(X86_FEATURE_RDTSCP) ||
+			  boot_cpu_has(X86_FEATURE_RDPID));
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_caps.cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
@@ -602,7 +614,9 @@ static void vmx_write_controls(struct vmx_vcpu *vmx)
 	vmx_write(SECONDARY_VM_EXEC_CONTROL, vmx_caps.proc2);
 	vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmx_write(VM_ENTRY_CONTROLS, vmx->entry_ctls);
-	vmx_write(EXCEPTION_BITMAP, BIT(AC_VECTOR));
+	/* Always: #AC, #DB (loops in delivery otherwise), #MC (the host's). */
+	vmx_write(EXCEPTION_BITMAP, BIT(AC_VECTOR) | BIT(DB_VECTOR) |
+		  BIT(MC_VECTOR));
 	vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmx_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmx_write(CR3_TARGET_COUNT, 0);
@@ -994,6 +1008,7 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	x86_load_guest_xcr0(x);
+	x86_load_guest_tsc_aux(x);
 	vmx_swap_msrs(vmx, &h, true);
 	vmx_load_guest_dr(vmx);
 	x86_load_guest_pkru(x);
@@ -1049,6 +1064,8 @@ static void vmx_read_exit(struct vmx_vcpu *vmx)
 	idt_info = vmx_read(IDT_VECTORING_INFO_FIELD);
 	vmx_recover_nmi_blocking(e, idt_info);
 	vmx_requeue_event(vmx, idt_info);
+	if (vmx_exit_is_mce(e))
+		x86_machine_check();
 }
 
 static int vmx_enter(struct x86_vcpu *x)

@@ -74,6 +74,23 @@ u64 vmx_cr4_fixed1(void);
 int vmx_handle_exit(struct vmx_vcpu *vmx);
 int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error);
 
+/*
+ * A machine check made this exit (SDM Vol. 3C 27.1): #MC in the guest,
+ * with #MC in the exception bitmap, or one during VM entry (reason 41).
+ */
+static inline bool vmx_exit_is_mce(const struct vmx_exit *e)
+{
+	u32 info = e->intr_info & (INTR_INFO_VALID_MASK |
+				   INTR_INFO_INTR_TYPE_MASK |
+				   INTR_INFO_VECTOR_MASK);
+
+	if ((u16)e->reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		return true;
+	return (u16)e->reason == EXIT_REASON_EXCEPTION_NMI &&
+	       info == (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION |
+			X86_VEC_MC);
+}
+
 /* vmx_run.S: 0 after a VM exit, 1 if VMLAUNCH/VMRESUME failed. */
 int __vmx_vcpu_run(u64 *gprs, bool launched);
 void __vmx_vmexit(void);

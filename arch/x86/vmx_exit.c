@@ -179,7 +179,59 @@ static int vmx_exit_dr(struct vmx_vcpu *vmx)
 	return 1;
 }
 
-/* Exception or NMI (SDM 27.2.2): only #AC is intercepted; reflect it. */
+/*
+ * A #DB exit (SDM Vol. 3C 27.1: the exception did not update DR6; the exit
+ * qualification holds what it would have recorded, Table 27-1: B0-B3 in
+ * bits 3:0, BD 13, BS 14, and bit 16 for RTM, which DR6 shows active low).
+ * The guest's DR6 (vmx->dr6, in the register only while the guest uses its
+ * debug registers) gets it as the processor would have set it (Vol. 3B
+ * 18.2.3), and the #DB goes back to the guest; each delivery that raises
+ * #DB again exits again, where the run loop can see a signal.
+ *
+ * INT1 (ICEBP) exits as a privileged software exception on the
+ * instruction itself, with its length (27.1, 27.2.5); it records nothing
+ * in DR6 and is delivered again as what it is, so that the frame holds
+ * the RIP after it (26.6.1.1).
+ *
+ * With RFLAGS.TF set and blocking by STI or MOV SS, VM entry wants BS in
+ * the pending debug exceptions (26.3.1.5), which this kind of exit does
+ * not set (27.3.4).
+ */
+static int vmx_exit_db(struct vmx_vcpu *vmx)
+{
+	struct x86_vcpu *x = &vmx->x;
+	u64 q = vmx->exit.qual;
+	u32 state;
+
+	hvx_stat(x->vcpu, HVX_STAT_EXCEPTION);
+	vmx_get(vmx);
+	if ((vmx->exit.intr_info & INTR_INFO_INTR_TYPE_MASK) ==
+	    INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmx_inject_event(X86_VEC_DB | INTR_TYPE_PRIV_SW_EXCEPTION |
+				 INTR_INFO_VALID_MASK, 0, vmx->exit.len);
+		vmx_put();
+		return 1;
+	}
+	vmx->dr6 = (vmx->dr6 & ~X86_DR6_TRAP_BITS) | X86_DR6_INIT |
+		   (q & (X86_DR6_TRAP_BITS | X86_DR6_BD | X86_DR6_BS));
+	if (q & X86_DR6_RTM)
+		vmx->dr6 &= ~X86_DR6_RTM;
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	if ((x->rflags & X86_EFLAGS_TF) &&
+	    (state & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		vmx_write(GUEST_PENDING_DBG_EXCEPTIONS,
+			  vmx_read(GUEST_PENDING_DBG_EXCEPTIONS) | X86_DR6_BS);
+	vmx_inject_event(X86_VEC_DB | INTR_TYPE_HARD_EXCEPTION |
+			 INTR_INFO_VALID_MASK, 0, 0);
+	vmx_put();
+	return 1;
+}
+
+/*
+ * Exception or NMI (SDM 27.2.2): a host NMI, or one of the exceptions in
+ * the bitmap: #AC and #DB go back to the guest, #MC was the host's and
+ * its handler has run (vmx_read_exit()).
+ */
 static int vmx_exit_exception(struct vmx_vcpu *vmx)
 {
 	u32 info = vmx->exit.intr_info;
@@ -188,6 +240,12 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 		hvx_stat(vmx->x.vcpu, HVX_STAT_HOST_INTR);
 		return 1;	/* handled by the host right after the exit */
 	}
+	if (vmx_exit_is_mce(&vmx->exit)) {
+		hvx_stat(vmx->x.vcpu, HVX_STAT_HOST_INTR);
+		return 1;
+	}
+	if ((info & INTR_INFO_VECTOR_MASK) == DB_VECTOR)
+		return vmx_exit_db(vmx);
 	if ((info & INTR_INFO_VECTOR_MASK) == AC_VECTOR) {
 		vmx_get(vmx);
 		vmx_inject_event(AC_VECTOR | INTR_TYPE_HARD_EXCEPTION |
@@ -241,6 +299,8 @@ int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error)
 
 	if (!instr_error && (u16)reason == EXIT_REASON_INVALID_STATE)
 		why = x86_check_sregs(x86_sregs(x));
+	if (!instr_error && (u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		why = "a machine check during VM entry, handed to the host";
 	if (instr_error)
 		pr_info_ratelimited("vCPU %u: VM entry failed: VM-instruction error %u (SDM 30.4)\n",
 				    x->vcpu->id, reason);
@@ -299,6 +359,15 @@ int vmx_handle_exit(struct vmx_vcpu *vmx)
 		return vmx_exit_dr(vmx);
 	case EXIT_REASON_INVD:		/* caches are the host's: a no-op */
 		x->rip += vmx->exit.len;
+		return 1;
+	case EXIT_REASON_WBINVD:
+		/* WBINVD, WBNOINVD: no device of the guest's own to flush for */
+		x->rip += vmx->exit.len;
+		hvx_stat(x->vcpu, HVX_STAT_OTHER);
+		return 1;
+	case EXIT_REASON_RDPMC:		/* no virtual PMU: no counters */
+		hvx_stat(x->vcpu, HVX_STAT_EXCEPTION);
+		x86_inject_gp(x);
 		return 1;
 	case EXIT_REASON_VMCALL ... EXIT_REASON_VMON:
 	case EXIT_REASON_INVEPT:

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/debugreg.h>
+#include <asm/mce.h>
 #include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
@@ -201,6 +202,26 @@ void x86_after_exit(void)
 {
 	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
 		this_cpu_write(x86_ibpb_exit_to_user, true);
+}
+
+/*
+ * A machine check that arrived while the guest ran made the CPU exit
+ * instead of delivering it (#MC intercepted: AMD APM Vol. 2 15.12; VMX
+ * exception bitmap bit 18, or exit reason 41, a machine check during VM
+ * entry: Intel SDM Vol. 3C 25.2, 27.1, 26.8).  The error is the host's,
+ * recorded in this CPU's banks: the kernel's handler must see it now, on
+ * this CPU, before interrupts come back on.  The frame says the event
+ * interrupted user mode with interrupts on, which is what the guest was
+ * from the host's point of view: the handler may then recover by killing
+ * the task instead of treating the guest's RIP as kernel code.
+ */
+void x86_machine_check(void)
+{
+#ifdef CONFIG_X86_MCE
+	struct pt_regs regs = { .cs = 3, .flags = X86_EFLAGS_IF };
+
+	do_machine_check(&regs);
+#endif
 }
 
 static void x86_reset_seg(struct kvm_segment *seg, u16 sel, u64 base,
@@ -555,6 +576,7 @@ static int x86_enable(void)
 
 static void x86_disable(void)
 {
+	x86_put_host_tsc_aux();
 	x86_vendor->disable();
 }
 

@@ -24,10 +24,19 @@ enum x86_gpr {
 
 /* Exception vectors (Intel SDM Vol. 3A 6.3.1, AMD APM Vol. 2 8.2). */
 #define X86_VEC_DE	0
+#define X86_VEC_DB	1
 #define X86_VEC_NMI	2
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
 #define X86_VEC_PF	14
+#define X86_VEC_MC	18
+
+/* DR6 (SDM Vol. 3B 18.2.3): B0-B3, BD, BS, and the bits that read as 1. */
+#define X86_DR6_TRAP_BITS	0xfULL
+#define X86_DR6_BD		BIT_ULL(13)
+#define X86_DR6_BS		BIT_ULL(14)
+#define X86_DR6_RTM		BIT_ULL(16)	/* active low */
+#define X86_DR6_INIT		0xffff0ff0ULL
 
 /* What the next KVM_RUN must finish before the guest runs again. */
 enum x86_pending_kind {
@@ -92,6 +101,7 @@ struct x86_vcpu {
 	u64 ucode_rev;
 	u64 feat_ctl;
 	u64 hwcr;
+	u64 tsc_aux;		/* IA32_TSC_AUX: RDTSCP, RDPID (tsc_aux.c) */
 	u64 exit_rip;		/* RIP at the last exit: where a shadow holds */
 	/* Events from user space (irq.c), not yet in the injection field. */
 	bool irq_queued;	/* KVM_INTERRUPT: external interrupt */
@@ -186,6 +196,12 @@ void x86_load_host_pkru(struct x86_vcpu *x);
 void x86_load_guest_dr(struct x86_vcpu *x);
 void x86_save_guest_dr(struct x86_vcpu *x);
 void x86_after_exit(void);
+void x86_machine_check(void);
+
+/* tsc_aux.c: IA32_TSC_AUX, the guest's while it runs */
+extern bool x86_tsc_aux_ok;
+void x86_load_guest_tsc_aux(struct x86_vcpu *x);
+void x86_put_host_tsc_aux(void);
 
 /* irq.c: KVM_INTERRUPT, KVM_NMI, interrupt windows */
 int x86_inject_events(struct x86_vcpu *x);
@@ -201,6 +217,8 @@ extern u64 x86_supported_xcr0;
 void x86_cpuid_init(void);
 int x86_emulate_cpuid(struct x86_vcpu *x);
 unsigned int x86_guest_maxphyaddr(struct x86_vcpu *x);
+bool x86_guest_cpuid_has(struct x86_vcpu *x, u32 fn, int reg, u32 bit);
+bool x86_guest_is_intel(struct x86_vcpu *x);
 long x86_ioctl_get_supported_cpuid(void __user *argp);
 long x86_ioctl_set_cpuid2(struct x86_vcpu *x, void __user *argp);
 long x86_ioctl_get_cpuid2(struct x86_vcpu *x, void __user *argp);

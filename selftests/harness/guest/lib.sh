@@ -33,9 +33,20 @@ esac
 # spins without exiting holds the machine's only CPU for good, under
 # kvm_intel as under hvx. random_guest runs random code, which does that
 # for some seeds: it is skipped there, and says why.
+#
+# QEMU 7.2's CPU emulation (TCG), the QEMU/SVM machine's, cannot show two
+# of guard_test's cases, on KVM no more than on hvx: it decodes INT1
+# (ICEBP, F1) as an invalid opcode (its INT1 is compiled out, WANT_ICEBP),
+# and when a data breakpoint is hit by the stores of an exception's own
+# delivery it abandons that delivery and drops the #DB instead of raising
+# #DB again, so the #DB delivery loop never forms (the handler never runs,
+# the guest goes on). Bochs shows both.
 if [ "${HVX_EMULATOR:-}" = bochs ]; then
 	export HVX_TEST_SKIP="random_guest"
 	export HVX_TEST_SKIP_WHY="Bochs 2.7: no external-interrupt exit from a VMX guest entered with IF clear"
+elif [ "$HVX_KVM" = kvm-amd ]; then
+	export HVX_TEST_SKIP="db_icebp db_loop_on_stack"
+	export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
 fi
 
 ok() { echo "ok - $*"; }
