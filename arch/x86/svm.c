@@ -942,7 +942,9 @@ static int svm_exit_icebp(struct svm_vcpu *svm)
 {
 	struct x86_vcpu *x = &svm->x;
 
-	x->rip++;
+	/* The trap's return address follows the whole instruction, prefixes too. */
+	x->rip = svm_has_nrips && svm->vmcb->control.next_rip ?
+		 svm->vmcb->control.next_rip : x->rip + 1;
 	hvx_stat(x->vcpu, HVX_STAT_EXCEPTION);
 	svm_inject_exception(x, DB_VECTOR, false, 0);
 	return 1;

@@ -84,6 +84,22 @@ static void x86_tsc_aux_put_cpu(void *unused)
 }
 
 /*
+ * This CPU's own value back and its notifier dropped, with interrupts off
+ * on the CPU: before it leaves VMX or SVM operation for CPU hotplug,
+ * suspend or reboot.  An offline CPU would otherwise keep the notifier (a
+ * node in this module's per-CPU memory, passed from task to task by
+ * TIF_USER_RETURN_NOTIFY) past the last VM and the module's unload, and
+ * c->now would no longer say what the MSR holds once the CPU is back
+ * (setup_getcpu() rewrites it), as KVM's drop_user_return_notifiers() at
+ * each CPU's disable avoids.
+ */
+void x86_put_host_tsc_aux_this_cpu(void)
+{
+	if (x86_tsc_aux_ok)
+		x86_tsc_aux_restore(this_cpu_ptr(&x86_tsc_aux_cpu));
+}
+
+/*
  * Every CPU gets its own value back and drops its notifier, which lives in
  * this module: called when the last VM is gone, before the module can go.
  */

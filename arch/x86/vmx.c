@@ -699,7 +699,14 @@ void vmx_get(struct vmx_vcpu *vmx)
 		if (hvx_cpu_off(vmx->x.vcpu, cpu) < 0)
 			break;
 	}
+	/*
+	 * Preemptible meanwhile: this may be another CPU, still in VMX
+	 * operation with another vCPU's VMCS current, which the caller's
+	 * VMWRITEs must not reach.  Load this one's where the CPU is on;
+	 * where it is off no VMCS is current.
+	 */
 	preempt_disable();
+	vmx_load_vmcs(vmx, smp_processor_id());
 }
 
 void vmx_put(void)

@@ -587,6 +587,7 @@ static int x86_enable_cpu(void)
 
 static void x86_disable_cpu(void)
 {
+	x86_put_host_tsc_aux_this_cpu();
 	x86_vendor->disable_cpu();
 }
 

@@ -202,6 +202,7 @@ void x86_machine_check(void);
 extern bool x86_tsc_aux_ok;
 void x86_load_guest_tsc_aux(struct x86_vcpu *x);
 void x86_put_host_tsc_aux(void);
+void x86_put_host_tsc_aux_this_cpu(void);
 
 /* irq.c: KVM_INTERRUPT, KVM_NMI, interrupt windows */
 int x86_inject_events(struct x86_vcpu *x);
