@@ -10,6 +10,7 @@ stage_main() {
 	load_kvm
 	dmesg -c >/dev/null
 	load_hvx
+	swap_on
 	for t in /hvx/tests/*_test; do
 		[ -x "$t" ] || continue
 		tests=$((tests + 1))
