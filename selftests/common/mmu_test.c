@@ -214,11 +214,12 @@ static int test_memlock_limit(const char *dev)
 	return TEST_PASS;
 }
 
-#define CG_DIR		"/sys/fs/cgroup/hvx-mmu-test"
+/* The case's own cgroup, named after the case's process. */
+static char cg_dir[64];
 #define CG_MAX		"12M"
 #define OTHER_SIZE	(24ull << 20)
 #define RECLAIM_PASSES	4
-#define RECLAIM_LIMIT_S	60
+#define RECLAIM_LIMIT_S	40
 
 static int write_file(const char *path, const char *text)
 {
@@ -229,6 +230,14 @@ static int write_file(const char *path, const char *text)
 	r = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0 : -1;
 	close(fd);
 	return r;
+}
+
+static int cg_write(const char *file, const char *text)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", cg_dir, file);
+	return write_file(path, text);
 }
 
 /* Whether a swap device is on: /proc/swaps has more than its header. */
@@ -302,7 +311,7 @@ static int reclaim_vmm(const char *dev)
 	int pass;
 
 	EXPECT(area != MAP_FAILED && other != MAP_FAILED);
-	EXPECT(write_file(CG_DIR "/cgroup.procs", "0") == 0);
+	EXPECT(cg_write("cgroup.procs", "0") == 0);
 	GUEST_START(&g, dev, touch);
 	EXPECT(set_region(&g.vm, 1, TOUCH_GPA, size, area) == 0);
 	for (pass = 0; pass < RECLAIM_PASSES; pass++) {
@@ -360,6 +369,7 @@ static int wait_bounded(pid_t pid, int limit_s, int *status)
 static int test_reclaim_while_faulting(const char *dev)
 {
 	long swapped = file_value("/proc/vmstat", "pswpout"), now;
+	char events[128];
 	int status;
 	pid_t pid;
 
@@ -367,17 +377,20 @@ static int test_reclaim_while_faulting(const char *dev)
 		printf("# SKIP needs swap and cgroup v2's memory controller\n");
 		return TEST_SKIP;
 	}
-	EXPECT(mkdir(CG_DIR, 0755) == 0 || errno == EEXIST);
-	EXPECT(write_file(CG_DIR "/memory.max", CG_MAX) == 0);
+	snprintf(cg_dir, sizeof(cg_dir), "/sys/fs/cgroup/hvx-mmu-test-%d",
+		 (int)getpid());
+	EXPECT(mkdir(cg_dir, 0755) == 0);
+	EXPECT(cg_write("memory.max", CG_MAX) == 0);
 	pid = fork();
 	if (!pid)
 		_exit(reclaim_vmm(dev));
 	EXPECT(pid > 0);
 	EXPECT(wait_bounded(pid, RECLAIM_LIMIT_S, &status));
 	now = file_value("/proc/vmstat", "pswpout");
+	snprintf(events, sizeof(events), "%s/memory.events", cg_dir);
 	printf("# pswpout +%ld, oom_kill %ld\n", now - swapped,
-	       file_value(CG_DIR "/memory.events", "oom_kill"));
-	rmdir(CG_DIR);
+	       file_value(events, "oom_kill"));
+	rmdir(cg_dir);
 	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == TEST_PASS);
 	EXPECT(now > swapped);
 	return TEST_PASS;
