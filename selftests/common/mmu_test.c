@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -301,15 +302,22 @@ static int touch_pass(struct guest *g, void *area, size_t size)
 	return TEST_PASS;
 }
 
-/* The VMM of reclaim_while_faulting, in the small cgroup. */
+/*
+ * The VMM of reclaim_while_faulting, in the small cgroup.  Without
+ * transparent huge pages: KVM 6.1 on arm64 warns in kvm_age_gfn()
+ * (arch/arm64/kvm/mmu.c) when reclaim ages a huge page of which a memory
+ * slot holds only a part, a range neither a page nor a PMD long.
+ */
 static int reclaim_vmm(const char *dev)
 {
 	size_t size = TOUCH_PAGES * STRIDE_TABLE;
-	void *area = touch_area(size);
-	uint64_t *other = touch_area(OTHER_SIZE);
+	void *area, *other;
 	struct guest g;
 	int pass;
 
+	EXPECT(prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0);
+	area = touch_area(size);
+	other = touch_area(OTHER_SIZE);
 	EXPECT(area != MAP_FAILED && other != MAP_FAILED);
 	EXPECT(cg_write("cgroup.procs", "0") == 0);
 	GUEST_START(&g, dev, touch);
