@@ -269,7 +269,7 @@ static bool memcg_on(void)
 	return strstr(line, "memory");
 }
 
-static void fill(volatile uint64_t *p, size_t size, uint64_t seed)
+static void fill(uint64_t *p, size_t size, uint64_t seed)
 {
 	size_t i;
 
@@ -277,7 +277,7 @@ static void fill(volatile uint64_t *p, size_t size, uint64_t seed)
 		p[i] = seed + i;
 }
 
-static int check_fill(volatile uint64_t *p, size_t size, uint64_t seed)
+static int check_fill(const uint64_t *p, size_t size, uint64_t seed)
 {
 	size_t i;
 
