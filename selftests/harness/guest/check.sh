@@ -17,6 +17,7 @@ stage_main() {
 		section "${t##*/}" "$t"
 	done
 	[ $tests -gt 0 ] || not_ok "selftests (none in the initramfs)"
+	swap_off
 	run_hello
 	run_linux_guests
 	unload_hvx

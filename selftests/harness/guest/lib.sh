@@ -103,6 +103,13 @@ swap_on() {
 	return 0
 }
 
+# Swap off again, so that what runs next (the Linux guests: 256 MiB of
+# guest RAM in a machine of 512 MiB under Bochs) runs as it did without it.
+swap_off() {
+	grep -q zram0 /proc/swaps && swapoff /dev/zram0
+	return 0
+}
+
 # rmmod must succeed: nothing (VM, vCPU, file) is left holding the module.
 unload_hvx() {
 	lsmod | grep -q '^hvx ' || return 0
