@@ -103,8 +103,9 @@ swap_on() {
 	return 0
 }
 
-# Swap off again, so that what runs next (the Linux guests: 256 MiB of
-# guest RAM in a machine of 512 MiB under Bochs) runs as it did without it.
+# Swap off again, so that what runs next runs as it did without it (twice
+# the Bochs/VMX machine went silent for 180 s with zram swap on: in the
+# Linux guest's boot on KVM, and in robust_test; cause not known).
 swap_off() {
 	grep -q zram0 /proc/swaps && swapoff /dev/zram0
 	return 0
