@@ -13,6 +13,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/kvm.h>
 #include <linux/hvx.h>
 
@@ -32,10 +33,18 @@ struct hvx_vm {
 	struct kref ref;
 	struct mm_struct *mm;	/* the creator's; vCPUs must run in it */
 	/*
-	 * @lock serialises memory slots, vCPU creation and every change to
-	 * the stage-2 tables.  It may be held across pin_user_pages().
+	 * @lock serialises the writers of the memory slots and vCPU
+	 * creation.  Reclaim never takes it: allocating under it is safe.
 	 */
 	struct mutex lock;
+	/*
+	 * @mmu_lock is what the MMU notifier takes, from reclaim and from
+	 * the OOM reaper too, where it may not sleep: it covers the stage-2
+	 * tables, @mmu_seq, @mmu_busy, reads of @slots (writers hold @lock
+	 * and @mmu_lock) and the @vcpus array.  Nothing under it sleeps or
+	 * allocates: stage-2 table pages come from the vCPU's @s2_cache.
+	 */
+	spinlock_t mmu_lock;
 	struct hvx_memslot slots[HVX_MAX_MEMSLOTS];
 	struct mmu_notifier mn;
 	u64 mmu_seq;		/* bumped by every invalidation */
@@ -47,6 +56,18 @@ struct hvx_vm {
 	unsigned int gpa_bits;	/* guest-physical addresses below 2^gpa_bits */
 	u64 tss_addr;
 	void *arch;
+};
+
+/*
+ * Zeroed pages for stage-2 tables, filled before vm->mmu_lock is taken:
+ * one per level below the root, the most a single 4 KiB mapping can need
+ * (five-level nested paging: four).
+ */
+#define HVX_S2_CACHE_PAGES	4
+
+struct hvx_s2_cache {
+	unsigned int nr;
+	void *pages[HVX_S2_CACHE_PAGES];
 };
 
 /* vcpu->mode: where the vCPU is, for remote TLB shoot-downs. */
@@ -62,6 +83,7 @@ struct hvx_vcpu {
 	struct kvm_run *run;
 	struct page *run_pages[HVX_RUN_PAGES];
 	struct hvx_vcpu_stats stats;
+	struct hvx_s2_cache s2_cache;	/* vcpu->lock held */
 	void *arch;
 };
 
@@ -84,8 +106,9 @@ struct hvx_vcpu {
  *		KVM_CREATE_VM machine type (-EINVAL if unknown) and sets
  *		vm->gpa_bits.  @vm_free unpins every page still mapped.
  * @vm_unmap:	remove [gpa, gpa + size) from stage 2 and unpin its pages;
- *		vm->lock held.  Must not return before no vCPU can still
- *		use a stale translation (see hvx_vm_flush_tlbs()).
+ *		vm->mmu_lock held, so it must not sleep.  Must not return
+ *		before no vCPU can still use a stale translation (see
+ *		hvx_vm_flush_tlbs()).
  * @vcpu_init/@vcpu_free: per-vCPU state, reset to the architectural
  *		power-on state.
  * @vcpu_run:	KVM_RUN: vcpu->lock held, current->mm == vm->mm.  Returns
@@ -127,6 +150,7 @@ void hvx_arch_exit(void);
 /* module/main.c */
 extern atomic64_t hvx_pinned_pages;
 extern atomic64_t hvx_nr_vcpus;
+extern atomic64_t hvx_s2_table_pages;
 int hvx_check_extension(long cap);
 int hvx_get_hardware(void);
 void hvx_put_hardware(void);
@@ -146,9 +170,10 @@ unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa);
 /* module/mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);
 void hvx_mmu_exit(struct hvx_vm *vm);
-int hvx_fault_in_gpa(struct hvx_vm *vm, u64 gpa,
-		     int (*map)(struct hvx_vm *vm, u64 gpa, struct page *page));
-void hvx_unpin_guest_page(struct page *page);
+int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa,
+		     int (*map)(struct hvx_vcpu *vcpu, u64 gpa,
+				struct page *page));
+void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page);
 
 /* module/stage2.c: the second-stage radix tree of every backend */
 struct hvx_stage2 {
@@ -157,12 +182,16 @@ struct hvx_stage2 {
 	unsigned int root_order;	/* 2^root_order concatenated roots */
 	u64 table_bits;			/* bits of an entry linking a table */
 	u64 leaf_bits;			/* bits of an entry mapping a page */
+	u64 addr_mask;			/* the address bits an entry holds */
 };
 
 int hvx_stage2_init(struct hvx_stage2 *s2, int levels, unsigned int root_order,
-		    u64 table_bits, u64 leaf_bits);
-void hvx_stage2_free(struct hvx_stage2 *s2);
-int hvx_stage2_map(struct hvx_stage2 *s2, u64 gpa, struct page *page);
+		    u64 table_bits, u64 leaf_bits, u64 addr_mask);
+void hvx_stage2_free(struct hvx_vm *vm, struct hvx_stage2 *s2);
+int hvx_stage2_map(struct hvx_stage2 *s2, struct hvx_s2_cache *cache, u64 gpa,
+		   struct page *page);
+int hvx_s2_cache_topup(struct hvx_s2_cache *cache);
+void hvx_s2_cache_free(struct hvx_s2_cache *cache);
 void hvx_stage2_unmap(struct hvx_vm *vm, struct hvx_stage2 *s2, u64 gpa,
 		      u64 size);
 

@@ -248,6 +248,7 @@ static long hvx_get_info(void __user *argp)
 		.backend = hvx_ops->backend,
 		.pinned_pages = atomic64_read(&hvx_pinned_pages),
 		.vcpus = atomic64_read(&hvx_nr_vcpus),
+		.table_pages = atomic64_read(&hvx_s2_table_pages),
 	};
 
 	mutex_lock(&hvx_global_lock);
@@ -333,6 +334,7 @@ arch_exit:
 static void __exit hvx_exit(void)
 {
 	s64 pinned = atomic64_read(&hvx_pinned_pages);
+	s64 tables = atomic64_read(&hvx_s2_table_pages);
 
 	misc_deregister(&hvx_dev);
 	unregister_reboot_notifier(&hvx_reboot_nb);
@@ -345,6 +347,8 @@ static void __exit hvx_exit(void)
 	 */
 	if (pinned)
 		pr_err("leak: %lld guest pages still pinned at unload\n", pinned);
+	if (tables)
+		pr_err("leak: %lld stage-2 table pages at unload\n", tables);
 	pr_info("unloaded\n");
 }
 

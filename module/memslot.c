@@ -4,7 +4,9 @@
  *
  * Guest RAM is the calling process's own memory.  A slot only records
  * where it lives; module/mmu.c enters its pages in stage 2 on demand.
- * Moving or deleting a slot removes its pages from stage 2 first.
+ * Moving or deleting a slot removes its pages from stage 2 first.  A slot
+ * changes with vm->lock and vm->mmu_lock held, so either one is enough to
+ * read the slots.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
@@ -98,13 +100,15 @@ int hvx_set_memory_region(struct hvx_vm *vm,
 	if (r)
 		return r;
 	mutex_lock(&vm->lock);
+	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;		/* a fault in flight must not map the old hva */
 	r = hvx_update_slot(vm, mem->slot & 0xffff, mem);
+	spin_unlock(&vm->mmu_lock);
 	mutex_unlock(&vm->lock);
 	return r;
 }
 
-/* vm->lock held. */
+/* vm->lock or vm->mmu_lock held. */
 const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa)
 {
 	u32 i;
@@ -118,7 +122,7 @@ const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa)
 	return NULL;
 }
 
-/* vm->lock held; 0 when @gpa is in no slot. */
+/* vm->lock or vm->mmu_lock held; 0 when @gpa is in no slot. */
 unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa)
 {
 	const struct hvx_memslot *s = hvx_find_slot(vm, gpa);

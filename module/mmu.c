@@ -11,14 +11,20 @@
  * with -EFAULT if the process no longer has memory there.
  *
  * Pinning may itself fault pages in, and break copy-on-write, which calls
- * the notifier: so a page is pinned without vm->lock, and entered only if
- * no invalidation ran or is running meanwhile (vm->mmu_seq and
- * vm->mmu_busy, both under vm->lock).
+ * the notifier: so a page is pinned without vm->mmu_lock, and entered only
+ * if no invalidation ran or is running meanwhile (vm->mmu_seq and
+ * vm->mmu_busy, both under vm->mmu_lock).
+ *
+ * Each pinned page is charged to the VM's mm as pinned memory
+ * (mm->pinned_vm, RLIMIT_MEMLOCK), as other users of long-term pins
+ * charge theirs, and uncharged when it is unpinned, in whatever context.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
+#include <linux/capability.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/sched/signal.h>
 
 #include "hvx.h"
 
@@ -40,19 +46,26 @@ static void hvx_unmap_hva(struct hvx_vm *vm, unsigned long start,
 	}
 }
 
+/*
+ * The notifier's contract (mm/mmu_notifier.c, Linux 6.1): for a range
+ * that may not block (the OOM reaper, process_mrelease()), a start hook
+ * may fail with -EAGAIN, but the core then calls the end hook of every
+ * subscriber, the failed one included, and warns about a failing
+ * subscriber that has an end hook.  So hvx's start never fails: it takes
+ * only vm->mmu_lock, a spinlock, and nothing under it sleeps; each start
+ * is then matched by exactly one end, and @mmu_busy counts the
+ * invalidations in progress exactly.
+ */
 static int hvx_mn_range_start(struct mmu_notifier *mn,
 			      const struct mmu_notifier_range *range)
 {
 	struct hvx_vm *vm = container_of(mn, struct hvx_vm, mn);
 
-	if (mmu_notifier_range_blockable(range))
-		mutex_lock(&vm->lock);
-	else if (!mutex_trylock(&vm->lock))
-		return -EAGAIN;
+	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;
 	vm->mmu_busy++;
 	hvx_unmap_hva(vm, range->start, range->end);
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->mmu_lock);
 	return 0;
 }
 
@@ -61,10 +74,10 @@ static void hvx_mn_range_end(struct mmu_notifier *mn,
 {
 	struct hvx_vm *vm = container_of(mn, struct hvx_vm, mn);
 
-	mutex_lock(&vm->lock);
+	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;
 	vm->mmu_busy--;
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->mmu_lock);
 }
 
 /* The address space is going away: drop every guest page now. */
@@ -72,10 +85,10 @@ static void hvx_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct hvx_vm *vm = container_of(mn, struct hvx_vm, mn);
 
-	mutex_lock(&vm->lock);
+	spin_lock(&vm->mmu_lock);
 	vm->mmu_seq++;
 	hvx_unmap_hva(vm, 0, ULONG_MAX);
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->mmu_lock);
 }
 
 static const struct mmu_notifier_ops hvx_mn_ops = {
@@ -95,50 +108,92 @@ void hvx_mmu_exit(struct hvx_vm *vm)
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 }
 
-static void hvx_unpin(struct page *page)
+/*
+ * Charge one pinned page to the VM's mm, within RLIMIT_MEMLOCK unless the
+ * caller has CAP_IPC_LOCK; -ENOMEM beyond it.  Called by the vCPU's
+ * thread, in the VM's mm.
+ */
+static int hvx_charge_pin(struct hvx_vm *vm)
 {
-	unpin_user_page(page);
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+
+	if (atomic64_inc_return(&vm->mm->pinned_vm) <= limit ||
+	    capable(CAP_IPC_LOCK))
+		return 0;
+	atomic64_dec(&vm->mm->pinned_vm);
+	return -ENOMEM;
 }
 
-void hvx_unpin_guest_page(struct page *page)
+/* Any context: vm->mm stays allocated (mmgrab) as long as the VM. */
+static void hvx_uncharge_pin(struct hvx_vm *vm)
 {
-	hvx_unpin(page);
+	atomic64_dec(&vm->mm->pinned_vm);
+}
+
+void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page)
+{
+	unpin_user_page(page);
+	hvx_uncharge_pin(vm);
 	atomic64_dec(&hvx_pinned_pages);
+}
+
+static int hvx_pin_gpa(struct hvx_vm *vm, unsigned long hva,
+		       struct page **page)
+{
+	int r = hvx_charge_pin(vm);
+
+	if (r)
+		return r;
+	if (pin_user_pages_fast(hva & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM,
+				page) == 1)
+		return 0;
+	hvx_uncharge_pin(vm);
+	return -EFAULT;
 }
 
 /*
  * Make @gpa present in stage 2 with @map.  Returns 0 when the page is
  * mapped, or should simply be retried; -ENOENT when no slot covers @gpa
- * (an MMIO access); -EFAULT when the process has no writable page there.
- * Runs in the VM's own mm.
+ * (an MMIO access); -EFAULT when the process has no writable page there
+ * or the page lies beyond what stage 2 can address; -ENOMEM when memory
+ * for the tables runs out or the pin would exceed RLIMIT_MEMLOCK.  Runs
+ * in the VM's own mm, vcpu->lock held.
  */
-int hvx_fault_in_gpa(struct hvx_vm *vm, u64 gpa,
-		     int (*map)(struct hvx_vm *vm, u64 gpa, struct page *page))
+int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa,
+		     int (*map)(struct hvx_vcpu *vcpu, u64 gpa,
+				struct page *page))
 {
+	struct hvx_vm *vm = vcpu->vm;
 	unsigned long hva;
 	struct page *page;
 	u64 seq;
 	int r;
 
-	mutex_lock(&vm->lock);
+	r = hvx_s2_cache_topup(&vcpu->s2_cache);
+	if (r)
+		return r;
+
+	spin_lock(&vm->mmu_lock);
 	seq = vm->mmu_seq;
 	hva = hvx_gpa_to_hva(vm, gpa);
-	mutex_unlock(&vm->lock);
+	spin_unlock(&vm->mmu_lock);
 	if (!hva)
 		return -ENOENT;
 
-	if (pin_user_pages_fast(hva & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM,
-				&page) != 1)
-		return -EFAULT;
+	r = hvx_pin_gpa(vm, hva, &page);
+	if (r)
+		return r;
 
-	mutex_lock(&vm->lock);
+	spin_lock(&vm->mmu_lock);
 	r = -EAGAIN;
 	if (vm->mmu_seq == seq && !vm->mmu_busy)
-		r = map(vm, gpa, page);
+		r = map(vcpu, gpa, page);
 	if (!r)
 		atomic64_inc(&hvx_pinned_pages);
-	mutex_unlock(&vm->lock);
-	if (r)
-		hvx_unpin(page);
-	return r == -ENOMEM ? r : 0;
+	spin_unlock(&vm->mmu_lock);
+	if (!r)
+		return 0;
+	unpin_user_page(page);
+	hvx_uncharge_pin(vm);
+	return r == -ENOMEM || r == -EFAULT ? r : 0;
 }

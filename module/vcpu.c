@@ -117,6 +117,7 @@ static void hvx_vcpu_dealloc(struct hvx_vcpu *vcpu)
 {
 	int i;
 
+	hvx_s2_cache_free(&vcpu->s2_cache);
 	for (i = 0; i < HVX_RUN_PAGES; i++)
 		put_page(vcpu->run_pages[i]);
 	kfree(vcpu);
@@ -142,6 +143,11 @@ static int hvx_vcpu_check_id(struct hvx_vm *vm, unsigned long id)
 	return 0;
 }
 
+/*
+ * Every allocation (the vCPU, its run area, the backend's state) happens
+ * before vm->lock is taken; under it, only the check of @id, publishing
+ * the vCPU and its fd.
+ */
 int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 {
 	struct hvx_vcpu *vcpu;
@@ -153,34 +159,38 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 	if (!vcpu)
 		return -ENOMEM;
 	atomic64_inc(&hvx_nr_vcpus);
+	r = hvx_ops->vcpu_init(vcpu);
+	if (r) {
+		hvx_vcpu_dealloc(vcpu);
+		return r;
+	}
 
 	mutex_lock(&vm->lock);
 	r = hvx_vcpu_check_id(vm, id);
 	if (r)
 		goto unlock;
-	r = hvx_ops->vcpu_init(vcpu);
-	if (r)
-		goto unlock;
 	/*
 	 * Publish before the fd exists: once it does, another thread may
-	 * close it, and the vCPU must then already belong to the VM.
+	 * close it, and the vCPU must then already belong to the VM.  The
+	 * array changes under vm->mmu_lock too, for hvx_vm_flush_tlbs().
 	 */
 	kref_get(&vm->ref);
+	spin_lock(&vm->mmu_lock);
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	spin_unlock(&vm->mmu_lock);
 	r = anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu,
 			     O_RDWR | O_CLOEXEC);
 	if (r >= 0) {
 		mutex_unlock(&vm->lock);
 		return r;
 	}
+	spin_lock(&vm->mmu_lock);
 	vm->vcpus[--vm->nr_vcpus] = NULL;
+	spin_unlock(&vm->mmu_lock);
 	/* The VM's own fd still holds a reference: this is not the last. */
 	refcount_dec(&vm->ref.refcount);
-	mutex_unlock(&vm->lock);
-	hvx_vcpu_free(vcpu);
-	return r;
 unlock:
 	mutex_unlock(&vm->lock);
-	hvx_vcpu_dealloc(vcpu);
+	hvx_vcpu_free(vcpu);
 	return r;
 }

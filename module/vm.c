@@ -57,6 +57,7 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm)
 {
 	int i;
 
+	lockdep_assert_held(&vm->mmu_lock);	/* keeps @vcpus still */
 	atomic64_inc(&vm->tlb_gen);
 	/* Pairs with smp_store_mb(vcpu->mode) on entry: see above. */
 	smp_mb__after_atomic();
@@ -117,6 +118,19 @@ static const struct file_operations hvx_vm_fops = {
 	.llseek		= noop_llseek,
 };
 
+/*
+ * Tell lockdep at once that reclaim may take vm->mmu_lock (through the MMU
+ * notifier), so that a debug kernel reports any allocation that could
+ * reclaim under it the first time it happens, not only when reclaim
+ * actually runs into the notifier then.
+ */
+static void hvx_vm_lockdep_prime(struct hvx_vm *vm)
+{
+	fs_reclaim_acquire(GFP_KERNEL);
+	might_lock(&vm->mmu_lock);
+	fs_reclaim_release(GFP_KERNEL);
+}
+
 int hvx_vm_create(unsigned long type)
 {
 	struct hvx_vm *vm;
@@ -132,6 +146,8 @@ int hvx_vm_create(unsigned long type)
 		goto put_hardware;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->mmu_lock);
+	hvx_vm_lockdep_prime(vm);
 	atomic64_set(&vm->tlb_gen, 0);
 
 	r = hvx_ops->vm_init(vm, type);

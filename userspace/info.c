@@ -52,6 +52,9 @@ static int print_info(const char *dev)
 	printf("vms           %llu\n", (unsigned long long)info.vms);
 	printf("vcpus         %llu\n", (unsigned long long)info.vcpus);
 	printf("pinned pages  %llu\n", (unsigned long long)info.pinned_pages);
+	if (info.version >= 2)
+		printf("table pages   %llu\n",
+		       (unsigned long long)info.table_pages);
 	close(fd);
 	return 0;
 }

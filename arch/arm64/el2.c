@@ -36,6 +36,8 @@ static DEFINE_IDA(a64_vmids);
  * XN 0b00 lets EL1 and EL0 execute.
  */
 #define A64_S2_TABLE	0x3ULL
+/* Output address, 4 KiB granule without FEAT_LPA2: bits 47:12 (D8.3). */
+#define A64_S2_ADDR	GENMASK_ULL(47, 12)
 #define A64_S2_PAGE	(0x3ULL | (0xfULL << 2) | (0x3ULL << 6) | \
 			 (0x3ULL << 8) | BIT_ULL(10))
 
@@ -97,7 +99,7 @@ static int a64_vm_init(struct hvx_vm *vm, unsigned long type)
 		return vmid;
 	}
 	r = hvx_stage2_init(&avm->s2, levels, order, A64_S2_TABLE,
-			    A64_S2_PAGE);
+			    A64_S2_PAGE, A64_S2_ADDR);
 	if (r) {
 		ida_free(&a64_vmids, vmid);
 		kfree(avm);
@@ -120,7 +122,7 @@ static void a64_vm_free(struct hvx_vm *vm)
 {
 	struct a64_vm *avm = vm->arch;
 
-	hvx_stage2_free(&avm->s2);
+	hvx_stage2_free(vm, &avm->s2);
 	ida_free(&a64_vmids, avm->vmid);
 	kfree(avm);
 }

@@ -171,10 +171,10 @@ static int a64_insn_abort_nowhere(struct a64_vcpu *v, u64 ipa)
 	return 1;
 }
 
-static int a64_s2_map(struct hvx_vm *vm, u64 gpa, struct page *page)
+static int a64_s2_map(struct hvx_vcpu *vcpu, u64 gpa, struct page *page)
 {
-	struct a64_vm *avm = vm->arch;
-	int r = hvx_stage2_map(&avm->s2, gpa, page);
+	struct a64_vm *avm = vcpu->vm->arch;
+	int r = hvx_stage2_map(&avm->s2, &vcpu->s2_cache, gpa, page);
 
 	/* The page may hold code the guest fetches with its MMU off. */
 	if (!r)
@@ -253,7 +253,7 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 	if (fsc != ESR_ELx_FSC_FAULT && fsc != ESR_ELx_FSC_ACCESS)
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
 					  v->esr, ipa);
-	r = hvx_fault_in_gpa(v->vcpu->vm, ipa, a64_s2_map);
+	r = hvx_fault_in_gpa(v->vcpu, ipa, a64_s2_map);
 	if (!r) {
 		hvx_stat(v->vcpu, HVX_STAT_NPF);
 		return 1;

@@ -1083,6 +1083,7 @@ static const struct tdp_format svm_npt_format = {
 	 */
 	.table_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.leaf_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.addr_mask = GENMASK_ULL(51, 12),	/* APM 15.25.5 */
 	.levels = svm_npt_levels,
 };
 

@@ -15,9 +15,9 @@
 
 #include "x86.h"
 
-static int x86_tdp_map(struct hvx_vm *vm, u64 gpa, struct page *page)
+static int x86_tdp_map(struct hvx_vcpu *vcpu, u64 gpa, struct page *page)
 {
-	int r = hvx_stage2_map(x86_tdp(vm), gpa, page);
+	int r = hvx_stage2_map(x86_tdp(vcpu->vm), &vcpu->s2_cache, gpa, page);
 
 	return r == -EEXIST ? -EAGAIN : r;
 }
@@ -31,7 +31,7 @@ static int x86_tdp_map(struct hvx_vm *vm, u64 gpa, struct page *page)
  */
 int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk)
 {
-	int r = hvx_fault_in_gpa(x86_vm(x), gpa, x86_tdp_map);
+	int r = hvx_fault_in_gpa(x->vcpu, gpa, x86_tdp_map);
 
 	if (r == -ENOENT && walk)
 		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,

@@ -1134,6 +1134,7 @@ static int vmx_ept_levels(void)
 static const struct tdp_format vmx_ept_format = {
 	.table_bits = 0x7,
 	.leaf_bits = 0x7 | (6 << 3),
+	.addr_mask = GENMASK_ULL(51, 12),	/* SDM 29.3.2: to MAXPHYADDR */
 	.levels = vmx_ept_levels,
 };
 

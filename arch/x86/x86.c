@@ -512,7 +512,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 	if (!tdp)
 		return -ENOMEM;
 	r = hvx_stage2_init(tdp, fmt->levels(), 0, fmt->table_bits,
-			    fmt->leaf_bits);
+			    fmt->leaf_bits, fmt->addr_mask);
 	if (r) {
 		kfree(tdp);
 		return r;
@@ -524,7 +524,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 
 static void x86_vm_free(struct hvx_vm *vm)
 {
-	hvx_stage2_free(x86_tdp(vm));
+	hvx_stage2_free(vm, x86_tdp(vm));
 	kfree(vm->arch);
 }
 

@@ -113,6 +113,7 @@ struct x86_vcpu {
 struct tdp_format {
 	u64 table_bits;		/* permission bits of a non-leaf entry */
 	u64 leaf_bits;		/* permission and memory-type bits of a leaf */
+	u64 addr_mask;		/* the physical-address bits of an entry */
 	int (*levels)(void);	/* depth of the tables: 4 or 5 */
 };
 

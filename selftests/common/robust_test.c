@@ -241,7 +241,10 @@ static int test_random_guest(const char *dev)
 	return TEST_PASS;
 }
 
-/* Runs last: every VM, vCPU and pinned page of the cases above is gone. */
+/*
+ * Runs last: every VM, vCPU, pinned page and stage-2 table of the cases
+ * above is gone.
+ */
 static int test_no_leaks(const char *dev)
 {
 	struct hvx_info info;
@@ -249,10 +252,12 @@ static int test_no_leaks(const char *dev)
 
 	EXPECT(fd >= 0);
 	EXPECT(ioctl(fd, HVX_GET_INFO, &info) == 0);
-	printf("# vms %llu vcpus %llu pinned %llu\n",
+	printf("# vms %llu vcpus %llu pinned %llu table pages %llu\n",
 	       (unsigned long long)info.vms, (unsigned long long)info.vcpus,
-	       (unsigned long long)info.pinned_pages);
+	       (unsigned long long)info.pinned_pages,
+	       (unsigned long long)info.table_pages);
 	EXPECT(info.vms == 0 && info.vcpus == 0 && info.pinned_pages == 0);
+	EXPECT(info.table_pages == 0);
 	return TEST_PASS;
 }
 

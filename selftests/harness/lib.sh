@@ -118,6 +118,7 @@ hvx_arch() {
 		HVX_KERNEL=/boot/vmlinuz-$HVX_KVER
 		HVX_BUSYBOX=/bin/busybox
 		HVX_KVM_MODULES=(irqbypass kvm ccp kvm-amd)
+		HVX_MODULES_DIR=/lib/modules/$HVX_KVER/kernel
 		HVX_APPEND=
 		HVX_KO=$HVX_TOP/hvx.ko
 		HVX_TARGET= # make module, userspace, selftests
@@ -141,6 +142,7 @@ hvx_arch() {
 		HVX_KERNEL=$HVX_ARM64_ROOT/boot/vmlinuz-$HVX_ARM64_KVER
 		HVX_BUSYBOX=$HVX_ARM64_ROOT/bin/busybox
 		HVX_KVM_MODULES=() # Debian's arm64 kernel has KVM built in
+		HVX_MODULES_DIR=$HVX_ARM64_ROOT/lib/modules/$HVX_ARM64_KVER/kernel
 		HVX_APPEND=$HVX_ARM64_APPEND
 		HVX_KO=$HVX_BUILD/arm64/src/hvx.ko
 		HVX_TARGET=-arm64 # make module-arm64, userspace-arm64, selftests-arm64
@@ -245,11 +247,11 @@ copy_program() {
 	done < <(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' || true)
 }
 
-# Copies one module of the Debian kernel, decompressed.
+# Copies one module of the machine's Debian kernel, decompressed.
 copy_kernel_module() {
 	local name=$1 dst=$2 src
-	src=$(find "/lib/modules/$HVX_KVER/kernel" -name "$name.ko*" -print -quit)
-	[[ -n $src ]] || die "module $name not found under /lib/modules/$HVX_KVER/kernel"
+	src=$(find "$HVX_MODULES_DIR" -name "$name.ko*" -print -quit)
+	[[ -n $src ]] || die "module $name not found under $HVX_MODULES_DIR"
 	case $src in
 	*.ko.xz) xz -dc "$src" >"$dst/$name.ko" ;;
 	*.ko.zst) zstd -qdc "$src" >"$dst/$name.ko" ;;
@@ -262,7 +264,8 @@ copy_kernel_module() {
 # STAGE is a guest script (selftests/harness/guest/*.sh or a generated one)
 # copied to /hvx/stage.sh; EXTRA files land in /hvx/extra. KVM's modules,
 # if the kernel has it as modules, are in /hvx/modules, in loading order in
-# /hvx/modules/order.
+# /hvx/modules/order; the modules of the swap device the memory-pressure
+# tests use (zram, see swap_on in guest/lib.sh) in /hvx/modules too.
 hvx_initramfs() {
 	local out=$1 stage=$2 root f user=$HVX_TOP/userspace/$HVX_OUT
 	shift 2
@@ -278,6 +281,10 @@ hvx_initramfs() {
 		copy_kernel_module "$f" "$root/hvx/modules"
 		[[ $HVX_EMU == bochs ]] && bochs_module_unsign "$root/hvx/modules/$f.ko"
 		echo "$f" >>"$root/hvx/modules/order"
+	done
+	for f in zsmalloc zram; do
+		copy_kernel_module "$f" "$root/hvx/modules"
+		[[ $HVX_EMU == bochs ]] && bochs_module_unsign "$root/hvx/modules/$f.ko"
 	done
 	# Debug info stays on the host copy (for decoding traces), not in the guest.
 	[[ -f $HVX_KO ]] && "${HVX_CROSS}strip" --strip-debug -o "$root/hvx/hvx.ko" "$HVX_KO"

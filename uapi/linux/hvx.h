@@ -14,7 +14,7 @@
 #include <linux/ioctl.h>
 
 #define HVX_IO			0xB8
-#define HVX_VERSION		1
+#define HVX_VERSION		2	/* 2: hvx_info.table_pages */
 
 #define HVX_BACKEND_NONE	0
 #define HVX_BACKEND_SVM		1
@@ -32,7 +32,8 @@ struct hvx_info {
 	__u64 vms;		/* VMs alive (fd or vCPU still open) */
 	__u64 vcpus;		/* vCPUs alive */
 	__u64 pinned_pages;	/* guest pages pinned in stage-2 tables */
-	__u64 reserved[4];
+	__u64 table_pages;	/* stage-2 table pages, roots included */
+	__u64 reserved[3];
 };
 
 /*
