@@ -8,7 +8,7 @@
 # sh, rmmods hvx, prints the kernel log and powers off. Exits with CMD's
 # status; 1 if CMD succeeded but the kernel log has an Oops/WARNING/...;
 # 124 if the machine timed out or hung (user space silent for
-# HVX_IDLE_TIMEOUT s, default 60, under Bochs HVX_BOCHS_IDLE_TIMEOUT, 180;
+# HVX_IDLE_TIMEOUT s, default 60, under Bochs HVX_BOCHS_IDLE_TIMEOUT, 360;
 # or a lockup reported by the kernel: then the emulator's CPU state and the
 # guest's backtraces are in the log), 125 if it crashed before CMD finished.
 #

@@ -89,6 +89,20 @@ static int is_port(struct kvm_run *run, int dir, int port)
 	       run->mmio.is_write == (dir == PORT_OUT);
 }
 
+static void report_exception(struct guest *g, const char *file);
+
+/* A ucall where a port access was due: say which, and an exception's cause. */
+static void describe_stray_ucall(struct guest *g)
+{
+	uint64_t data;
+
+	memcpy(&data, g->vcpu.run->mmio.data, 8);
+	g->ucall_arg = data >> 32;
+	printf("# ucall %#x arg %u\n", (uint32_t)data, g->ucall_arg);
+	if ((uint32_t)data == UCALL_EXCEPTION)
+		report_exception(g, "guest");
+}
+
 int guest_expect_port(struct guest *g, int dir, int port, int size)
 {
 	struct kvm_run *run = g->vcpu.run;
@@ -104,6 +118,8 @@ int guest_expect_port(struct guest *g, int dir, int port, int size)
 		       (unsigned long long)run->mmio.phys_addr, run->mmio.len,
 		       dir == PORT_OUT ? "write" : "read", port,
 		       (unsigned long long)ARM64_PORT_ADDR(port), size);
+		if (port != UCALL_PORT && is_port(run, PORT_OUT, UCALL_PORT))
+			describe_stray_ucall(g);
 		return 0;
 	}
 	return 1;

@@ -40,6 +40,23 @@ static uint64_t res(struct guest *g, uint64_t gpa)
 	return *(uint64_t *)vm_gpa(&g->vm, gpa);
 }
 
+/*
+ * A #DB case's verdict: the handler ran once, saw @dr6 in the DR6 bits
+ * @mask covers, and found @rip in its frame.
+ */
+static int db_handled_once(struct guest *g, uint64_t mask, uint64_t dr6,
+			   uint64_t rip)
+{
+	printf("# handler runs %llu, DR6 %#llx, RIP %#llx\n",
+	       (unsigned long long)(uint32_t)res(g, RES_COUNT),
+	       (unsigned long long)res(g, RES_DR6),
+	       (unsigned long long)res(g, RES_RIP));
+	EXPECT((uint32_t)res(g, RES_COUNT) == 1);
+	EXPECT((res(g, RES_DR6) & mask) == dr6);
+	EXPECT(res(g, RES_RIP) == rip);
+	return TEST_PASS;
+}
+
 static uint64_t label_gpa(struct guest *g, const unsigned char *label)
 {
 	return GUEST_CODE_GPA + (uint64_t)(label - g->code);
@@ -155,14 +172,8 @@ static int test_db_single_step(const char *dev)
 	GUEST(&g, dev, GUEST_LONG, dbstep);
 	EXPECT(guest_set_handler(&g, 1, dbstep_handler) == 0);
 	EXPECT_DONE(&g);
-	printf("# handler runs %llu, DR6 %#llx, RIP %#llx\n",
-	       (unsigned long long)(uint32_t)res(&g, RES_COUNT),
-	       (unsigned long long)res(&g, RES_DR6),
-	       (unsigned long long)res(&g, RES_RIP));
-	EXPECT((uint32_t)res(&g, RES_COUNT) == 1);
-	EXPECT(res(&g, RES_DR6) == (DR6_CLEAN | DR6_BS));
-	EXPECT(res(&g, RES_RIP) == label_gpa(&g, dbstep_next));
-	return TEST_PASS;
+	return db_handled_once(&g, ~0ull, (DR6_CLEAN | DR6_BS),
+			       label_gpa(&g, dbstep_next));
 }
 
 /*
@@ -189,14 +200,8 @@ static int test_db_icebp(const char *dev)
 	GUEST(&g, dev, GUEST_LONG, icebp);
 	EXPECT(guest_set_handler(&g, 1, icebp_handler) == 0);
 	EXPECT_DONE(&g);
-	printf("# handler runs %llu, DR6 %#llx, RIP %#llx\n",
-	       (unsigned long long)(uint32_t)res(&g, RES_COUNT),
-	       (unsigned long long)res(&g, RES_DR6),
-	       (unsigned long long)res(&g, RES_RIP));
-	EXPECT((uint32_t)res(&g, RES_COUNT) == 1);
-	EXPECT(res(&g, RES_DR6) == DR6_CLEAN);
-	EXPECT(res(&g, RES_RIP) == label_gpa(&g, icebp_next));
-	return TEST_PASS;
+	return db_handled_once(&g, ~0ull, DR6_CLEAN,
+			       label_gpa(&g, icebp_next));
 }
 
 /*
@@ -224,14 +229,8 @@ static int test_db_data_breakpoint(const char *dev)
 	GUEST(&g, dev, GUEST_LONG, dbdata);
 	EXPECT(guest_set_handler(&g, 1, dbdata_handler) == 0);
 	EXPECT_DONE(&g);
-	printf("# handler runs %llu, DR6 %#llx, RIP %#llx\n",
-	       (unsigned long long)(uint32_t)res(&g, RES_COUNT),
-	       (unsigned long long)res(&g, RES_DR6),
-	       (unsigned long long)res(&g, RES_RIP));
-	EXPECT((uint32_t)res(&g, RES_COUNT) == 1);
-	EXPECT((res(&g, RES_DR6) & (0xf | DR6_BS)) == DR6_B0);
-	EXPECT(res(&g, RES_RIP) == label_gpa(&g, dbdata_next));
-	return TEST_PASS;
+	return db_handled_once(&g, (0xf | DR6_BS), DR6_B0,
+			       label_gpa(&g, dbdata_next));
 }
 
 /*
