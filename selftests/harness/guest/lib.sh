@@ -42,11 +42,19 @@ esac
 # #DB again, so the #DB delivery loop never forms (the handler never runs,
 # the guest goes on). Bochs shows both.
 if [ "${HVX_EMULATOR:-}" = bochs ]; then
-	# reap_dying_vmm: ten VMMs killed under a slot-churning thread on the
-	# one emulated CPU; its KVM case ran past the 360 s silence limit
-	# (prints nothing until it ends). It runs on QEMU/SVM and EL2.
-	export HVX_TEST_SKIP="random_guest reap_dying_vmm"
-	export HVX_TEST_SKIP_WHY="Bochs 2.7: random_guest: no external-interrupt exit from a VMX guest entered with IF clear; reap_dying_vmm: slower than the 360 s silence limit on one emulated CPU"
+	# Bochs 2.7 does not always give the host its timer interrupt while a
+	# VMX guest spins without exits (it should: external-interrupt
+	# exiting, SDM Vol. 3C 25.2); with IF clear never, with IF set it was
+	# seen too (robust_test exit_in_run [kvm], guest at its `jmp 1b`).
+	# The host, on its one CPU, then stops until the guest exits on its
+	# own. These cases need the host to take that CPU back from a guest
+	# that never exits (random_guest, kill_in_run, exit_in_run) or under
+	# memory pressure (reclaim_while_faulting: its KVM case kept the
+	# kernel reclaiming past the 360 s silence limit; reap_dying_vmm: ten
+	# VMMs killed under a slot-churning thread, its KVM case likewise).
+	# All of them run on QEMU/SVM and on EL2.
+	export HVX_TEST_SKIP="random_guest reap_dying_vmm reclaim_while_faulting kill_in_run exit_in_run"
+	export HVX_TEST_SKIP_WHY="Bochs 2.7: the host does not always get its timer interrupt back from a spinning VMX guest, and memory pressure runs past the 360 s silence limit on its one CPU"
 elif [ "$HVX_KVM" = kvm-amd ]; then
 	export HVX_TEST_SKIP="db_icebp db_loop_on_stack"
 	export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
@@ -338,6 +346,32 @@ linux_guest() {
 		not_ok "linux guest [$name]: powers off, hvx run exits 0 (exit status $rc)"
 	fi
 	linux_check "$name" "$out"
+}
+
+# Whether test program $1 waits for `make check-vmx` (HVX_BOCHS_FULL=1)
+# rather than running in the Bochs stage of `make check`.  mmu_test and
+# robust_test are the programs in which, on Bochs's one emulated CPU, a
+# host thread must take the CPU back from a guest that keeps running:
+# there the whole machine stopped in each of the last 3 full runs
+# (December 2026: reclaim_while_faulting [kvm]; exit_in_run [kvm], guest
+# at its `jmp 1b`; munmap_while_running [hvx] in an exit storm, a VM
+# entry every ~2,000 Bochs ticks, that never gave the unmapping thread
+# the CPU), on KVM as on hvx; on QEMU/SVM and EL2 they never did.
+bochs_defers() {
+	[ "${HVX_EMULATOR:-}" = bochs ] && [ "${HVX_BOCHS_FULL:-0}" != 1 ] &&
+		case $1 in mmu_test | robust_test) true ;; *) false ;; esac
+}
+
+# Whether the Linux boots run before the selftests rather than after them:
+# on Bochs 2.7 (VMX) they do.  There, after the whole selftest suite, the
+# nested Linux boot (on KVM as on hvx, so not hvx's doing alone) was seen
+# to loop with RFLAGS.IF clear and no VM exit, in its decompressor or
+# early kernel, in 8 of 8 runs; Bochs then never gives the host its timer
+# interrupt (it checks the guest's IF before external-interrupt exiting),
+# so the whole machine stops.  After a subset of the suite, or first, the
+# boots passed in 5 of 5 runs.  The cause is not known yet.
+run_linux_guests_first() {
+	[ "${HVX_EMULATOR:-}" = bochs ]
 }
 
 # The Linux guest on KVM (the reference), then on hvx.
