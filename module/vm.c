@@ -82,6 +82,24 @@ static long hvx_vm_set_memory(struct hvx_vm *vm, void __user *argp)
 	return hvx_set_memory_region(vm, &mem);
 }
 
+/*
+ * KVM_ENABLE_CAP on the VM: the core's capabilities here, the others
+ * are the backend's (which reads the struct again).
+ */
+static long hvx_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+	long r;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+		return hvx_enable_dirty_log_manual(vm, &cap);
+	/* A capability nobody enables: -EINVAL, as on KVM. */
+	r = hvx_ops->vm_ioctl(vm, KVM_ENABLE_CAP, argp);
+	return r == -ENOTTY ? -EINVAL : r;
+}
+
 static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 			 unsigned long arg)
 {
@@ -97,6 +115,12 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hvx_vcpu_create(vm, arg);
 	case KVM_SET_USER_MEMORY_REGION:
 		return hvx_vm_set_memory(vm, argp);
+	case KVM_GET_DIRTY_LOG:
+		return hvx_get_dirty_log(vm, argp);
+	case KVM_CLEAR_DIRTY_LOG:
+		return hvx_clear_dirty_log(vm, argp);
+	case KVM_ENABLE_CAP:
+		return hvx_vm_enable_cap(vm, argp);
 	case KVM_CHECK_EXTENSION:
 		return hvx_check_extension(arg);
 	default:

@@ -31,7 +31,8 @@ static int x86_access_guest(struct x86_vcpu *x, u64 gpa, void *buf,
 		unsigned long left;
 
 		mutex_lock(&vm->lock);
-		hva = hvx_gpa_to_hva(vm, gpa);
+		hva = write ? hvx_gpa_to_hva_write(vm, gpa) :
+			      hvx_gpa_to_hva(vm, gpa);
 		mutex_unlock(&vm->lock);
 		if (!hva)
 			return -EFAULT;
@@ -41,6 +42,9 @@ static int x86_access_guest(struct x86_vcpu *x, u64 gpa, void *buf,
 			left = copy_from_user(buf, (void __user *)hva, n);
 		if (left)
 			return -EFAULT;
+		/* Logged once written, so that no KVM_GET_DIRTY_LOG misses it. */
+		if (write)
+			hvx_mark_page_dirty(vm, gpa);
 		gpa += n;
 		buf += n;
 		len -= n;

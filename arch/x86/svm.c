@@ -1002,8 +1002,12 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
 		return 1;
 	case SVM_EXIT_NPF:
-		/* EXITINFO1 bit 33: fault during the guest's table walk. */
+		/*
+		 * EXITINFO1 (APM Vol. 2 15.25.6): bit 1 a write access, bit
+		 * 33 a fault during the guest's own table walk.
+		 */
 		return x86_stage2_fault(x, c->exit_info_2,
+					c->exit_info_1 & BIT_ULL(1),
 					c->exit_info_1 & BIT_ULL(33));
 	case SVM_EXIT_IOIO:
 		return svm_exit_io(svm);
@@ -1083,6 +1087,7 @@ static const struct tdp_format svm_npt_format = {
 	 */
 	.table_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.leaf_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.write_bits = _PAGE_RW,
 	.addr_mask = GENMASK_ULL(51, 12),	/* APM 15.25.5 */
 	.levels = svm_npt_levels,
 };

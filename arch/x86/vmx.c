@@ -1129,11 +1129,14 @@ static int vmx_ept_levels(void)
 /*
  * EPT entries (SDM 28.3.2): read, write and execute (bits 2:0); a leaf
  * also carries memory type write-back (6, bits 5:3) and "ignore PAT"
- * clear, so the guest's PAT still applies.
+ * clear, so the guest's PAT still applies.  Read and execute without
+ * write is a valid combination (SDM 28.3.3.2 forbids only write or
+ * write-and-execute without read).
  */
 static const struct tdp_format vmx_ept_format = {
 	.table_bits = 0x7,
 	.leaf_bits = 0x7 | (6 << 3),
+	.write_bits = BIT(1),
 	.addr_mask = GENMASK_ULL(51, 12),	/* SDM 29.3.2: to MAXPHYADDR */
 	.levels = vmx_ept_levels,
 };

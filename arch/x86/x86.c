@@ -512,12 +512,13 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 	if (!tdp)
 		return -ENOMEM;
 	r = hvx_stage2_init(tdp, fmt->levels(), 0, fmt->table_bits,
-			    fmt->leaf_bits, fmt->addr_mask);
+			    fmt->leaf_bits, fmt->write_bits, fmt->addr_mask);
 	if (r) {
 		kfree(tdp);
 		return r;
 	}
 	vm->arch = tdp;
+	vm->s2 = tdp;
 	vm->gpa_bits = 48;	/* what four levels of tables translate */
 	return 0;
 }

@@ -113,6 +113,7 @@ struct x86_vcpu {
 struct tdp_format {
 	u64 table_bits;		/* permission bits of a non-leaf entry */
 	u64 leaf_bits;		/* permission and memory-type bits of a leaf */
+	u64 write_bits;		/* of @leaf_bits, those that allow writes */
 	u64 addr_mask;		/* the physical-address bits of an entry */
 	int (*levels)(void);	/* depth of the tables: 4 or 5 */
 };
@@ -261,7 +262,7 @@ void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val);
 void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size);
 
 /* tdp.c: stage-2 faults (AMD NPT, Intel EPT; tables in module/stage2.c) */
-int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk);
+int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool write, bool walk);
 
 static inline struct hvx_stage2 *x86_tdp(struct hvx_vm *vm)
 {
