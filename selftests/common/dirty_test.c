@@ -423,48 +423,68 @@ GUEST_CODE_ARM64(sweeper, GUEST_EL1_MMU,
 
 struct taker {
 	struct vm *vm;
+	uint32_t *mem;
+	int manual;		/* KVM_CLEAR_DIRTY_LOG, and logging toggled */
 	int errors;
 	uint64_t seen[LOG_WORDS];
 	volatile int stop;
 };
+
+/* Logging off and on again on the running guest's slot: 0 or -1. */
+static int toggle_logging(struct taker *t)
+{
+	if (set_region(t->vm, 1, 0, LOG_GPA, LOG_PAGES * PAGE, t->mem))
+		return -1;
+	return set_region(t->vm, 1, KVM_MEM_LOG_DIRTY_PAGES, LOG_GPA,
+			  LOG_PAGES * PAGE, t->mem);
+}
 
 static void *take_logs(void *arg)
 {
 	struct taker *t = arg;
 	uint64_t b[LOG_WORDS];
 	sigset_t alarm;
-	int i;
+	int i, n;
 
 	/* SIGALRM is for the vCPU's thread: it ends its KVM_RUN. */
 	sigemptyset(&alarm);
 	sigaddset(&alarm, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &alarm, NULL);
-	while (!t->stop) {
+	for (n = 0; !t->stop; n++) {
 		if (get_log(t->vm, 1, b))
 			t->errors++;
 		for (i = 0; i < LOG_WORDS; i++)
 			t->seen[i] |= b[i];
+		if (t->manual && clear_log(t->vm, 1, 0, LOG_PAGES, b))
+			t->errors++;
+		if (t->manual && n % 8 == 7 && toggle_logging(t))
+			t->errors++;
 		usleep(10000);
 	}
 	return NULL;
 }
 
 /*
- * KVM_GET_DIRTY_LOG from another thread while the vCPU writes: every call
- * succeeds, and every page shows up as the guest writes it again after
- * each re-protection.
+ * KVM_GET_DIRTY_LOG from another thread while the vCPU writes (with
+ * @manual, KVM_CLEAR_DIRTY_LOG too, and logging turned off and on now
+ * and then): every call succeeds, the guest's stores all land, and every
+ * page shows up in the log as the guest writes it again after each
+ * re-protection.
  */
-static int test_while_running(const char *dev)
+static int while_running(const char *dev, int manual)
 {
-	struct taker t = { 0 };
+	struct taker t = { .manual = manual };
 	struct guest g;
-	uint32_t *mem = anon(LOG_PAGES * PAGE);
 	pthread_t thread;
 	int i, r;
 
+	t.mem = anon(LOG_PAGES * PAGE);
 	GUEST_START(&g, dev, sweeper);
+	if (manual)
+		EXPECT(enable_manual(&g.vm, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE,
+				     0) == 0);
 	EXPECT(set_region(&g.vm, 1, KVM_MEM_LOG_DIRTY_PAGES, LOG_GPA,
-			  LOG_PAGES * PAGE, mem) == 0);
+			  LOG_PAGES * PAGE, t.mem) == 0);
 	t.vm = &g.vm;
 	EXPECT(!pthread_create(&thread, NULL, take_logs, &t));
 	test_arm_timer(1500000);
@@ -474,11 +494,21 @@ static int test_while_running(const char *dev)
 	EXPECT(r == -EINTR);
 	EXPECT(!t.errors);
 	for (i = 0; i < LOG_PAGES; i++)
-		EXPECT(mem[i * PAGE / 4] == (uint32_t)(LOG_GPA + i * PAGE));
+		EXPECT(t.mem[i * PAGE / 4] == (uint32_t)(LOG_GPA + i * PAGE));
 	for (i = 0; i < LOG_PAGES / 64; i++)
 		EXPECT(t.seen[i] == ~0ull);
 	EXPECT(t.seen[i] == (1ull << (LOG_PAGES % 64)) - 1);
 	return TEST_PASS;
+}
+
+static int test_while_running(const char *dev)
+{
+	return while_running(dev, 0);
+}
+
+static int test_clear_while_running(const char *dev)
+{
+	return while_running(dev, 1);
 }
 
 /*
@@ -554,6 +584,7 @@ static const struct test_case cases[] = {
 	{ "dirty_log_initially_set", test_initially_set },
 	{ "dirty_log_move_delete", test_move_delete },
 	{ "dirty_log_while_running", test_while_running },
+	{ "dirty_log_clear_while_running", test_clear_while_running },
 	{ "readonly_slot", test_readonly },
 	{ "readonly_slot_logged", test_readonly_logged },
 };
