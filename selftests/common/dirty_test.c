@@ -366,6 +366,30 @@ static int test_initially_set(const char *dev)
 }
 
 /*
+ * KVM_GET_DIRTY_LOG after the guest read page @read, which was not mapped
+ * (its slot was moved or created since) but which the process had
+ * written.  KVM on x86 maps such a page writable on the read fault, the
+ * process's own mapping of it being writable, and logs it as dirty then:
+ * a page too many, which a log may report (user space only copies it once
+ * more).  hvx, and KVM on arm64, map it read-only and do not log it.  So
+ * on KVM on x86 that one bit is dropped before the log is compared.
+ */
+static int get_log_read_faulted(struct logged *l, uint32_t slot,
+				uint64_t *b, int read)
+{
+	memset(b, 0, LOG_WORDS * sizeof(*b));
+	if (get_log(&l->g.vm, slot, b))
+		return 0;
+#if defined(__x86_64__)
+	if (!test_is_hvx(l->g.vm.dev))
+		b[read / 64] &= ~(1ull << (read % 64));
+#else
+	(void)read;
+#endif
+	return 1;
+}
+
+/*
  * A logged slot that moves keeps its log (KVM reuses the bitmap), and
  * logs the writes at its new address; deleted, it has no log; created
  * again, an empty one.
@@ -382,20 +406,7 @@ static int test_move_delete(const char *dev)
 	l.gpa = LOG_MOVED;
 	EXPECT_LOG(&l, 1, 2);
 	TOUCH(&l, PAGES(3), PAGES(2));
-	/*
-	 * The move unmapped page 2, so the guest's read faults it in again.
-	 * KVM on x86 maps a page writable on a read fault when the process's
-	 * own mapping of it is writable (page 2 was written before), and
-	 * logs it as dirty then: a page too many, which a log may report
-	 * (user space only copies it once more).  hvx and KVM on arm64 map
-	 * it read-only and log only page 3.
-	 */
-	memset(b, 0, sizeof(b));
-	EXPECT(get_log(&l.g.vm, 1, b) == 0);
-#if defined(__x86_64__)
-	if (!test_is_hvx(dev))
-		b[0] &= ~(1ull << 2);
-#endif
+	EXPECT(get_log_read_faulted(&l, 1, b, 2));
 	EXPECT(bitmap_is(b, (const int []){ 3, -1 }));
 	EXPECT(set_region(&l.g.vm, 1, 0, LOG_MOVED, 0, l.mem) == 0);
 	EXPECT_ERRNO(get_log(&l.g.vm, 1, b), ENOENT);
@@ -404,7 +415,8 @@ static int test_move_delete(const char *dev)
 	l.gpa = LOG_GPA;
 	EXPECT_LOG(&l, 1, NONE);
 	TOUCH(&l, PAGES(5), PAGES(3));
-	EXPECT_LOG(&l, 1, 5);
+	EXPECT(get_log_read_faulted(&l, 1, b, 3));
+	EXPECT(bitmap_is(b, (const int []){ 5, -1 }));
 	return TEST_PASS;
 }
 
