@@ -244,17 +244,20 @@ void a64_complete_mmio(struct a64_vcpu *v)
 }
 
 /*
- * Whether a stage-2 abort needs write permission: a data abort with
- * ESR_EL2.WnR set (cache maintenance reports WnR set too), or a fault on
- * the guest's own stage-1 table walk, which may have to update a
- * descriptor's access flag (Arm ARM D17.2.40, ISS of a Data Abort: WnR
- * and S1PTW), taken as a write as KVM does.  An instruction fetch reads.
+ * Whether a stage-2 abort needs write permission (Arm ARM D17.2.40, ISS
+ * of a Data Abort): a data access with ESR_EL2.WnR set (cache maintenance
+ * reports WnR set too).  On the guest's own stage-1 table walk (S1PTW)
+ * WnR says nothing useful, so as KVM does, only a permission fault counts
+ * as a write there: the descriptor is mapped already, readable, and the
+ * walk wants to update its access flag or dirty state.  A translation
+ * fault of the walk reads, so that tables in a read-only slot work.  That
+ * holds for the walk of an instruction fetch too; the fetch itself reads.
  */
 static bool a64_abort_is_write(const struct a64_vcpu *v, bool insn)
 {
-	if (insn)
-		return false;
-	return (v->esr & ESR_ELx_S1PTW) || (v->esr & ESR_ELx_WNR);
+	if (v->esr & ESR_ELx_S1PTW)
+		return (v->esr & ESR_ELx_FSC_TYPE) == ESR_ELx_FSC_PERM;
+	return !insn && (v->esr & ESR_ELx_WNR);
 }
 
 static int a64_abort(struct a64_vcpu *v, bool insn)
