@@ -55,6 +55,7 @@ struct hvx_vm {
 	atomic64_t tlb_gen;
 	unsigned int gpa_bits;	/* guest-physical addresses below 2^gpa_bits */
 	u64 tss_addr;
+	u64 identity_map_addr;	/* x86 KVM_SET_IDENTITY_MAP_ADDR, recorded */
 	void *arch;
 };
 
