@@ -18,8 +18,11 @@ int arch_check_extension(int fd)
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR) == 1);
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION,
 		     KVM_CAP_SET_IDENTITY_MAP_ADDR) == 1);
-	/* Claimed without an irqchip; gsi_routing_no_irqchip shows how. */
-	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING) == 1);
+	/*
+	 * Claimed without an irqchip, gsi_routing_no_irqchip shows how: hvx
+	 * says 1, KVM 6.1 the most routes it takes (KVM_MAX_IRQ_ROUTES).
+	 */
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING) > 0);
 	return TEST_PASS;
 }
 
