@@ -61,7 +61,7 @@ stage_vmx() {
 # minute or more per device. HVX_QEMU_TRACE=PATTERN traces QEMU's events of
 # that name ('kvm_*': every KVM ioctl it issues).
 stage_qemu_common() {
-	local arch=$1 stage=$2 append=$APPEND
+	local arch=$1 stage=$2 append="$APPEND ${3:-}"
 	[[ -n ${HVX_QEMU_TRACE:-} ]] && append+=" HVX_QEMU_TRACE=$HVX_QEMU_TRACE"
 	hvx_linux_guest
 	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \
@@ -72,10 +72,12 @@ stage_qemu() {
 	HVX_MEM=${HVX_MEM:-1536} stage_qemu_common x86 qemu
 }
 
-# Bochs reads the initramfs at some 1 MB/s of wall time: a few minutes more.
+# Bochs runs some 10 times slower: each QEMU run gets 1500 s
+# (HVX_BOCHS_TIMEOUT_QEMU) instead of 300.
 stage_qemu-vmx() {
 	HVX_BOCHS_MEM=$((HVX_BOCHS_MEM < 1024 ? 1024 : HVX_BOCHS_MEM)) \
-		stage_qemu_common vmx qemu-vmx
+		stage_qemu_common vmx qemu-vmx \
+		"HVX_TIMEOUT_QEMU=${HVX_BOCHS_TIMEOUT_QEMU:-1500}"
 }
 
 main() {
