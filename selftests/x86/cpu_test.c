@@ -459,6 +459,31 @@ static int test_msrs_roundtrip(const char *dev)
 #define MSR_MTRR_FIX16K_A0000	0x259
 #define MSR_MTRR_FIX4K_C0000	0x268	/* ... 0x26f, F8000 */
 #define MTRR_WB_ALL		0x0606060606060606ull
+#define MSR_MCG_CAP		0x179
+#define MSR_MCG_STATUS		0x17a
+#define MSR_MCG_CTL		0x17b
+#define MSR_MC0_CTL		0x400	/* bank i: CTL, STATUS, ADDR, MISC */
+#define MCG_CTL_P		(1ull << 8)
+#define MCG_SER_P		(1ull << 24)
+#define QEMU_MCE_BANKS		10
+
+/*
+ * Where KVM_CAP_MCE is offered (KVM, not hvx), QEMU first sets up the
+ * machine-check capabilities it models: MCG_CTL, recovery, ten banks,
+ * less what KVM_X86_GET_MCE_CAP_SUPPORTED lacks.  Without the
+ * capability it writes the same MSRs all the same.
+ */
+static int qemu_setup_mce(struct vcpu *vcpu)
+{
+	uint64_t cap = MCG_CTL_P | MCG_SER_P | QEMU_MCE_BANKS, supported;
+
+	if (ioctl(vcpu->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MCE) <= 0)
+		return 0;
+	if (ioctl(vcpu->vm->sys_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &supported))
+		return -1;
+	cap &= supported | 0xff;
+	return ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap);
+}
 
 /*
  * What QEMU 7.2 writes with one KVM_SET_MSRS when it resets a qemu64 vCPU
@@ -486,9 +511,9 @@ static int msr_listed(const char *dev, uint32_t index)
 
 static int test_msrs_qemu_set(const char *dev)
 {
-	struct { struct kvm_msrs h; struct kvm_msr_entry e[64]; } m;
-	uint32_t index[64];
-	uint64_t data[64];
+	struct { struct kvm_msrs h; struct kvm_msr_entry e[128]; } m;
+	uint32_t index[128];
+	uint64_t data[128];
 	unsigned int i, n = 0;
 	struct vm vm;
 	struct vcpu vcpu;
@@ -535,9 +560,15 @@ static int test_msrs_qemu_set(const char *dev)
 		ADD(MSR_MTRR_BASE0 + 2 * i, 0x100000ull * i | 6);
 		ADD(MSR_MTRR_MASK0 + 2 * i, 0);
 	}
+	/* Machine check: QEMU's reset values (mce_init), ten banks. */
+	ADD(MSR_MCG_STATUS, 0);
+	ADD(MSR_MCG_CTL, ~0ull);
+	for (i = 0; i < QEMU_MCE_BANKS * 4; i++)
+		ADD(MSR_MC0_CTL + i, i % 4 ? 0 : ~0ull);
 #undef ADD
 	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
 	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(qemu_setup_mce(&vcpu) == 0);
 	memset(&m, 0, sizeof(m));
 	m.h.nmsrs = n;
 	for (i = 0; i < n; i++) {
@@ -580,7 +611,8 @@ static int test_msrs_qemu_set(const char *dev)
  * (2, 3; above 7 for PAT, SDM 12.12.2; 7 for MTRRs, SDM 12.11.2), the
  * reserved bits of MTRRdefType (63:12, 9:8), of a variable range's base
  * (11:8, MAXPHYADDR and up) and mask (10:0), a non-canonical LSTAR or
- * KERNEL_GS_BASE; and in one array with a bad entry in the middle, the
+ * KERNEL_GS_BASE, a write to the read-only IA32_MCG_CAP, an MCG_CTL or
+ * MCi_CTL other than 0 or all ones (SDM 16.3.1.3, 16.3.2.1); and in one array with a bad entry in the middle, the
  * entries before it are done, the ones after it are not.
  */
 static int test_msr_reserved_bits(const char *dev)
@@ -600,6 +632,9 @@ static int test_msr_reserved_bits(const char *dev)
 		{ MSR_MTRR_MASK0, 1ull << 63 | 0x800 },
 		{ MSR_LSTAR, 0x0000800000000000ull },
 		{ MSR_KERNEL_GS_BASE, 0x8000000000000000ull },
+		{ MSR_MCG_CAP, 0 },
+		{ MSR_MCG_CTL, 0x1234 },
+		{ MSR_MC0_CTL, 0xff },
 	};
 	uint32_t mid[3] = { MSR_SYSENTER_CS, MSR_PAT, MSR_STAR };
 	uint64_t mid_data[3] = { 0x33, 0x0007040600070203ull, 0x1234 };
@@ -640,8 +675,10 @@ static int test_msr_reserved_bits(const char *dev)
 /*
  * The guest's WRMSR of the same kind of values: #GP each time (the
  * handler counts and skips the WRMSR), and the MSR keeps its value.
- * Not LSTAR: KVM on AMD lets the guest write it without an exit, and
- * QEMU's emulated CPU (the test machine) takes any value there.
+ * The last is a non-zero MC0_STATUS, which only an AMD guest that set
+ * HWCR.McStatusWrEn may write.  Not LSTAR: KVM on AMD lets the guest
+ * write it without an exit, and QEMU's emulated CPU (the test machine)
+ * takes any value there.
  */
 GUEST_CODE(msr_resv, ".code64",
 	"mov $" TEST_STR(MSR_PAT) ", %ecx\n mov $0x00070206, %eax\n"
@@ -654,6 +691,8 @@ GUEST_CODE(msr_resv, ".code64",
 	"wrmsr\n"
 	"mov $" TEST_STR(MSR_MTRR_FIX64K) ", %ecx\n mov $0x06060602, %eax\n"
 	"wrmsr\n"
+	"mov $" TEST_STR(MSR_MC0_CTL) " + 1, %ecx\n mov $1, %eax\n"
+	"xor %edx, %edx\n wrmsr\n"
 	"mov $" TEST_STR(MSR_PAT) ", %ecx\n rdmsr\n"
 	"cmp $0x00070406, %eax\n"
 	GUEST_ASSERT("je")
@@ -670,7 +709,7 @@ static int test_msr_reserved_gp(const char *dev)
 	GUEST(&g, dev, GUEST_LONG, msr_resv);
 	EXPECT(guest_set_handler(&g, 13, msr_resv_handler) == 0);
 	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
-	EXPECT(*(uint32_t *)guest_port_data(&g) == 5);
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 6);
 	EXPECT_DONE(&g);
 	return TEST_PASS;
 }
