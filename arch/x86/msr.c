@@ -8,9 +8,10 @@
  * TSC (through the TSC offset), IA32_MISC_ENABLE, the microcode revision,
  * IA32_FEATURE_CONTROL, the MTRRs and machine-check MSRs (stored), AMD's
  * HWCR, PLATFORM_ID and SYSCFG (read as zero); the vendor backend the
- * MSRs its control block holds (SYSCALL/SYSENTER, KERNEL_GS_BASE, PAT).  An MSR hvx does not
- * model raises #GP in the guest, as on a processor without it, and is
- * counted in the exit statistics (HVX_STAT_MSR_GP) and logged.
+ * MSRs its control block holds (SYSCALL/SYSENTER, KERNEL_GS_BASE, PAT).
+ * An MSR hvx does not model raises #GP in the guest, as on a processor
+ * without it, and is counted in the exit statistics (HVX_STAT_MSR_GP)
+ * and logged.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 

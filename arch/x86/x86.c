@@ -494,8 +494,9 @@ out:
  * KVM_SET_GSI_ROUTING routes GSIs to an in-kernel irqchip's pins or to
  * MSIs; hvx has no in-kernel irqchip, so, as KVM without one, it reads
  * the header (a bad pointer is -EFAULT) and refuses the table with
- * -EINVAL.  KVM_CAP_IRQ_ROUTING is nevertheless 1, as on KVM: QEMU 7.2
- * requires it at start-up and then never routes without an irqchip.
+ * -EINVAL.  KVM_CAP_IRQ_ROUTING is claimed nevertheless, as KVM claims
+ * it without an irqchip: QEMU 7.2 requires it at start-up, and never
+ * routes without an irqchip.
  */
 static long x86_set_gsi_routing(void __user *argp)
 {
