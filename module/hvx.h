@@ -64,6 +64,7 @@ struct hvx_vm {
 	struct hvx_stage2 *s2;	/* the backend's stage-2 tables */
 	u64 dirty_log_manual;	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 args[0] */
 	u64 tss_addr;
+	u64 identity_map_addr;	/* x86 KVM_SET_IDENTITY_MAP_ADDR, recorded */
 	void *arch;
 };
 

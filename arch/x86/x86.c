@@ -466,6 +466,47 @@ static long x86_dev_ioctl(unsigned int ioctl, void __user *argp)
 	}
 }
 
+/*
+ * KVM_SET_IDENTITY_MAP_ADDR: the page where VMX without unrestricted
+ * guest would keep an identity-mapping page table for real mode.  hvx
+ * runs real mode natively (SVM; VMX with unrestricted guest) and only
+ * records it; as KVM, it is refused once a vCPU exists.
+ */
+static long x86_set_identity_map_addr(struct hvx_vm *vm, void __user *argp)
+{
+	u64 addr;
+	long r = -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		goto out;
+	r = -EFAULT;
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		goto out;
+	vm->identity_map_addr = addr;
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_SET_GSI_ROUTING routes GSIs to an in-kernel irqchip's pins or to
+ * MSIs; hvx has no in-kernel irqchip, so, as KVM without one, it reads
+ * the header (a bad pointer is -EFAULT) and refuses the table with
+ * -EINVAL.  KVM_CAP_IRQ_ROUTING is claimed nevertheless, as KVM claims
+ * it without an irqchip: QEMU 7.2 requires it at start-up, and never
+ * routes without an irqchip.
+ */
+static long x86_set_gsi_routing(void __user *argp)
+{
+	struct kvm_irq_routing r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp)
 {
@@ -482,6 +523,10 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			return -EINVAL;
 		vm->tss_addr = addr;
 		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return x86_set_identity_map_addr(vm, argp);
+	case KVM_SET_GSI_ROUTING:
+		return x86_set_gsi_routing(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -491,6 +536,8 @@ static int x86_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_IRQ_ROUTING:	/* see x86_set_gsi_routing() */
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:

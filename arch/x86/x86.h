@@ -72,6 +72,17 @@ struct x86_mtrr {
 	u64 var[16];		/* PHYSBASE0, PHYSMASK0, ... */
 };
 
+/*
+ * Machine-check state as the guest and user space wrote it (SDM Vol. 3B
+ * 16.3): hvx never raises a machine check in a guest.
+ */
+#define X86_MCE_BANKS		32
+struct x86_mce {
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 banks[X86_MCE_BANKS * 4];	/* MCi_CTL, _STATUS, _ADDR, _MISC */
+};
+
 struct x86_vcpu {
 	struct hvx_vcpu *vcpu;
 	u64 gpr[GPR_NR];
@@ -97,6 +108,7 @@ struct x86_vcpu {
 	u64 xcr0_allowed;	/* XCR0 bits the guest's CPUID offers */
 	/* MSRs modelled in software (msr.c). */
 	struct x86_mtrr mtrr;
+	struct x86_mce mce;
 	u64 misc_enable;
 	u64 ucode_rev;
 	u64 feat_ctl;
