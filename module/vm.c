@@ -27,6 +27,7 @@ static void hvx_vm_release_kref(struct kref *ref)
 	hvx_mmu_exit(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvx_vcpu_free(vm->vcpus[i]);
+	hvx_ioeventfd_free(vm);
 	hvx_ops->vm_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -99,6 +100,8 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hvx_vm_set_memory(vm, argp);
 	case KVM_CHECK_EXTENSION:
 		return hvx_check_extension(arg);
+	case KVM_IOEVENTFD:
+		return hvx_ioeventfd_ioctl(vm, argp);
 	default:
 		return hvx_ops->vm_ioctl(vm, ioctl, argp);
 	}
@@ -147,6 +150,7 @@ int hvx_vm_create(unsigned long type)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
+	INIT_LIST_HEAD(&vm->ioeventfds);
 	hvx_vm_lockdep_prime(vm);
 	atomic64_set(&vm->tlb_gen, 0);
 

@@ -494,6 +494,7 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* a length-0 MMIO ioeventfd */
 		return 1;
 	default:
 		return 0;
