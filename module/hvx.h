@@ -164,6 +164,7 @@ int hvx_cpu_off(struct hvx_vcpu *vcpu, int cpu);
 int hvx_vm_create(unsigned long type);
 void hvx_vm_put(struct hvx_vm *vm);
 void hvx_vm_flush_tlbs(struct hvx_vm *vm);
+void hvx_vm_kick_vcpus(struct hvx_vm *vm);
 
 /* module/ioeventfd.c */
 long hvx_ioeventfd_ioctl(struct hvx_vm *vm, void __user *argp);

@@ -74,6 +74,29 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm)
 	}
 }
 
+/*
+ * Make every vCPU of @vm that is in the guest now exit once, so that it
+ * looks at what changed before it enters again.  A vCPU about to enter
+ * is not waited for: it sees the change at its next exit.
+ */
+void hvx_vm_kick_vcpus(struct hvx_vm *vm)
+{
+	int i;
+
+	smp_mb();	/* the change before the modes are read */
+	spin_lock(&vm->mmu_lock);	/* keeps @vcpus still */
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct hvx_vcpu *vcpu = vm->vcpus[i];
+
+		if (READ_ONCE(vcpu->mode) != HVX_IN_GUEST)
+			continue;
+		smp_rmb();	/* vcpu->cpu is written before vcpu->mode */
+		smp_call_function_single(READ_ONCE(vcpu->cpu), hvx_kick_noop,
+					 NULL, 1);
+	}
+	spin_unlock(&vm->mmu_lock);
+}
+
 static long hvx_vm_set_memory(struct hvx_vm *vm, void __user *argp)
 {
 	struct kvm_userspace_memory_region mem;

@@ -227,7 +227,8 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 		*val = x->tsc_aux;
 		return 0;
 	}
-	if (!x86_mtrr_get(x, index, val))
+	if (!x86_mtrr_get(x, index, val) ||
+	    !x86_kvmclock_get_msr(x, index, val))
 		return 0;
 	return x86_vendor->get_msr(x, index, val);
 }
@@ -336,6 +337,9 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 		return x86_set_tsc_aux(x, val, host);
 	}
 	r = x86_mtrr_set(x, index, val);
+	if (r != -ENOENT)
+		return r;
+	r = x86_kvmclock_set_msr(x, index, val, host);
 	if (r != -ENOENT)
 		return r;
 	return x86_vendor->set_msr(x, index, val);
