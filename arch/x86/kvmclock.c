@@ -176,9 +176,11 @@ static void x86_kvmclock_write_wall(struct x86_vcpu *x, u64 gpa)
 	wc.nsec = do_div(wall, NSEC_PER_SEC);
 	wc.sec = (u32)wall;	/* the format ends in 2106 */
 	wc.version = version;
+	/* The odd version is visible before the fields change... */
 	smp_wmb();
 	if (x86_write_guest(x, gpa, &wc, sizeof(wc)))
 		return;
+	/* ...and the fields before the even one. */
 	smp_wmb();
 	version++;
 	x86_write_guest(x, gpa, &version, sizeof(version));
@@ -251,12 +253,14 @@ static void x86_pvclock_write(struct x86_vcpu *x, u64 gpa,
 	version = (old.version + 1) | 1;
 	if (x86_write_guest(x, gpa, &version, sizeof(version)))
 		return;
+	/* Another vCPU reading it sees the odd version first... */
 	smp_wmb();
 	pv->version = version;
 	/* The guest's own flag, which KVM_KVMCLOCK_CTRL would set. */
 	pv->flags |= old.flags & PVCLOCK_GUEST_STOPPED;
 	if (x86_write_guest(x, gpa, pv, sizeof(*pv)))
 		return;
+	/* ...and the even one only after every field. */
 	smp_wmb();
 	version++;
 	x86_write_guest(x, gpa, &version, sizeof(version));
