@@ -66,6 +66,10 @@ static void x86_pvclock_scale_of(u64 hz, u32 *mul, s8 *shift)
 	u64 ns = NSEC_PER_SEC;
 	int s = 0;
 
+	*mul = 0;	/* no TSC rate known: the guest's clock stands still */
+	*shift = 0;
+	if (!hz)
+		return;
 	while (ns >= hz) {
 		hz <<= 1;
 		s++;
