@@ -344,8 +344,9 @@ static int test_errors(const char *dev)
 
 #define LOOP_WRITES	0x40000000	/* more than the case ever lets run */
 
+/* IF set for Bochs, as in exit_test.c's spinning guests. */
 GUEST_CODE_X86(loop, GUEST_LONG, ".code64",
-	"mov $" TEST_STR(LOOP_WRITES) ", %ecx\n"
+	"sti\n mov $" TEST_STR(LOOP_WRITES) ", %ecx\n"
 	"1: mov %ecx, " TEST_STR(IOEV_GPA) "\n dec %ecx\n jnz 1b\n"
 	GUEST_DONE);
 GUEST_CODE_ARM64(loop, GUEST_EL1,
