@@ -40,8 +40,9 @@ struct hvx_vm {
 	struct kref ref;
 	struct mm_struct *mm;	/* the creator's; vCPUs must run in it */
 	/*
-	 * @lock serialises the writers of the memory slots and vCPU
-	 * creation.  Reclaim never takes it: allocating under it is safe.
+	 * @lock serialises the writers of the memory slots, of the
+	 * ioeventfd list and vCPU creation.  Reclaim never takes it:
+	 * allocating under it is safe.
 	 */
 	struct mutex lock;
 	/*
@@ -65,6 +66,9 @@ struct hvx_vm {
 	u64 dirty_log_manual;	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 args[0] */
 	u64 tss_addr;
 	u64 identity_map_addr;	/* x86 KVM_SET_IDENTITY_MAP_ADDR, recorded */
+	/* KVM_IOEVENTFD registrations: RCU readers, writers hold @lock. */
+	struct list_head ioeventfds;
+	unsigned int nr_ioeventfds;
 	void *arch;
 };
 
@@ -170,6 +174,13 @@ int hvx_cpu_off(struct hvx_vcpu *vcpu, int cpu);
 int hvx_vm_create(unsigned long type);
 void hvx_vm_put(struct hvx_vm *vm);
 void hvx_vm_flush_tlbs(struct hvx_vm *vm);
+void hvx_vm_kick_vcpus(struct hvx_vm *vm);
+
+/* module/ioeventfd.c */
+long hvx_ioeventfd_ioctl(struct hvx_vm *vm, void __user *argp);
+bool hvx_ioeventfd_write(struct hvx_vm *vm, bool pio, u64 addr,
+			 unsigned int len, u64 val);
+void hvx_ioeventfd_free(struct hvx_vm *vm);
 
 /* module/memslot.c */
 int hvx_set_memory_region(struct hvx_vm *vm,

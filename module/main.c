@@ -243,6 +243,8 @@ int hvx_check_extension(long cap)
 		return 1;
 	/* Every KVM_EXIT_INTERNAL_ERROR sets internal.ndata and its data. */
 	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:

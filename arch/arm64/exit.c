@@ -202,6 +202,13 @@ static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 	if (!(esr & ESR_ELx_ISV))
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
 					  esr, ipa);
+	/* A store an ioeventfd takes completes without an exit. */
+	if (write && hvx_ioeventfd_write(v->vcpu->vm, false, ipa, len,
+					 a64_reg(v, rt))) {
+		a64_skip_insn(v);
+		hvx_stat(v->vcpu, HVX_STAT_IOEVENTFD);
+		return 1;
+	}
 	hvx_stat(v->vcpu, HVX_STAT_MMIO);
 	a64_exit_to_user(v, KVM_EXIT_MMIO);
 	run->mmio.phys_addr = ipa;

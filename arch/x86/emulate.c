@@ -297,6 +297,12 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 {
 	struct kvm_run *run = x86_run(x);
 
+	/* A write an ioeventfd takes completes without an exit. */
+	if (write && hvx_ioeventfd_write(x86_vm(x), false, gpa, size, val)) {
+		x->rip = next_rip;
+		hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
+		return 1;
+	}
 	x->pending.kind = X86_PENDING_MMIO;
 	x->pending.in = !write;
 	x->pending.size = size;
@@ -395,15 +401,21 @@ static int x86_emulation_failure(struct x86_vcpu *x, struct x86_insn *in)
 	return 0;
 }
 
-/* A guest access to @gpa, in no memory slot: decode it for user space. */
+/*
+ * A guest access to @gpa, in no memory slot: decode it for user space
+ * (0), or complete it here (1: a write an ioeventfd took).
+ */
 int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa)
 {
 	struct x86_insn in = { };
 
+	int r;
+
 	in.nbytes = x86_fetch(x, in.bytes);
-	if (!in.nbytes || x86_decode_mmio(x, &in, gpa) < 0)
+	r = in.nbytes ? x86_decode_mmio(x, &in, gpa) : -EINVAL;
+	if (r < 0)
 		return x86_emulation_failure(x, &in);
-	return 0;
+	return r;
 }
 
 /* Finish an MMIO read once user space has filled run->mmio.data. */

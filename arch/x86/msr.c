@@ -296,7 +296,8 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 		*val = x->tsc_aux;
 		return 0;
 	}
-	if (!x86_mtrr_get(x, index, val) || !x86_mce_get(x, index, val))
+	if (!x86_mtrr_get(x, index, val) || !x86_mce_get(x, index, val) ||
+	    !x86_kvmclock_get_msr(x, index, val))
 		return 0;
 	return x86_vendor->get_msr(x, index, val);
 }
@@ -408,6 +409,9 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 	if (r != -ENOENT)
 		return r;
 	r = x86_mce_set(x, index, val, host);
+	if (r != -ENOENT)
+		return r;
+	r = x86_kvmclock_set_msr(x, index, val, host);
 	if (r != -ENOENT)
 		return r;
 	return x86_vendor->set_msr(x, index, val);

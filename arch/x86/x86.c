@@ -271,6 +271,7 @@ void x86_reset(struct x86_vcpu *x)
 	x->exit_rip = 0;
 	x->irq_queued = false;
 	x->nmi_pending = 0;
+	x86_kvmclock_reset(x);
 	x86_vendor->reset(x);
 }
 
@@ -289,6 +290,7 @@ static int x86_run_loop(struct x86_vcpu *x)
 			x86_vendor->write_sregs(x, &x->sregs);
 			x->sregs_dirty = false;
 		}
+		x86_kvmclock_update(x);
 		r = x86_vendor->enter(x);
 		if (r <= 0)
 			return r;
@@ -527,6 +529,10 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 		return x86_set_identity_map_addr(vm, argp);
 	case KVM_SET_GSI_ROUTING:
 		return x86_set_gsi_routing(argp);
+	case KVM_GET_CLOCK:
+		return x86_ioctl_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return x86_ioctl_set_clock(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -541,7 +547,10 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* a length-0 MMIO ioeventfd */
 		return 1;
+	case KVM_CAP_ADJUST_CLOCK:
+		return x86_kvmclock_cap();
 	default:
 		return 0;
 	}
@@ -550,22 +559,23 @@ static int x86_check_extension(long cap)
 static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 {
 	const struct tdp_format *fmt = x86_vendor->tdp_fmt;
-	struct hvx_stage2 *tdp;
+	struct x86_vm *xvm;
 	int r;
 
 	if (type)		/* KVM_X86_DEFAULT_VM is the only type */
 		return -EINVAL;
-	tdp = kzalloc(sizeof(*tdp), GFP_KERNEL_ACCOUNT);
-	if (!tdp)
+	xvm = kzalloc(sizeof(*xvm), GFP_KERNEL_ACCOUNT);
+	if (!xvm)
 		return -ENOMEM;
-	r = hvx_stage2_init(tdp, fmt->levels(), 0, fmt->table_bits,
+	r = hvx_stage2_init(&xvm->tdp, fmt->levels(), 0, fmt->table_bits,
 			    fmt->leaf_bits, fmt->write_bits, fmt->addr_mask);
 	if (r) {
-		kfree(tdp);
+		kfree(xvm);
 		return r;
 	}
-	vm->arch = tdp;
-	vm->s2 = tdp;
+	x86_kvmclock_vm_init(&xvm->clock);
+	vm->arch = xvm;
+	vm->s2 = &xvm->tdp;
 	vm->gpa_bits = 48;	/* what four levels of tables translate */
 	return 0;
 }

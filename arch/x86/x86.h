@@ -83,6 +83,29 @@ struct x86_mce {
 	u64 banks[X86_MCE_BANKS * 4];	/* MCi_CTL, _STATUS, _ADDR, _MISC */
 };
 
+/* kvmclock.c: a vCPU's paravirtual clock (MSR_KVM_SYSTEM_TIME_NEW). */
+struct x86_pvclock {
+	u64 msr;		/* the MSR's value: gpa | enable (bit 0) */
+	bool old;		/* the guest enabled it through the old MSR */
+	bool dirty;		/* write the structure before the next entry */
+	u32 gen;		/* struct x86_kvmclock.gen it was written with */
+	u64 tsc_offset;		/* and the guest's TSC offset */
+	int cpu;		/* and the host CPU, where the TSC is unstable */
+};
+
+/* kvmclock.c: a VM's clock (KVM_GET/SET_CLOCK). */
+struct x86_kvmclock {
+	spinlock_t lock;
+	u64 ref_tsc;		/* host TSC at the reference point */
+	u64 ref_boot_ns;	/* host CLOCK_BOOTTIME then */
+	u64 ref_ns;		/* the VM's clock then */
+	u32 mul;		/* TSC ticks to ns, as pvclock scales them */
+	s8 shift;
+	bool stable;		/* the clock follows the host's TSC */
+	u32 gen;		/* bumped whenever the reference moves */
+	u64 wall_msr;		/* MSR_KVM_WALL_CLOCK(_NEW), one per VM */
+};
+
 struct x86_vcpu {
 	struct hvx_vcpu *vcpu;
 	u64 gpr[GPR_NR];
@@ -119,6 +142,13 @@ struct x86_vcpu {
 	bool irq_queued;	/* KVM_INTERRUPT: external interrupt */
 	u8 irq_vector;
 	u8 nmi_pending;		/* KVM_NMI: 0, 1 or 2, as x86 can hold */
+	struct x86_pvclock pvclock;
+};
+
+/* vm->arch */
+struct x86_vm {
+	struct hvx_stage2 tdp;
+	struct x86_kvmclock clock;
 };
 
 /* The bits a stage-2 format sets in its entries (NPT or EPT). */
@@ -249,6 +279,16 @@ int x86_emulate_xsetbv(struct x86_vcpu *x);
 bool x86_pat_valid(u64 pat);
 bool x86_msr_value_valid(u32 index, u64 data);
 
+/* kvmclock.c: KVM's paravirtual clock */
+void x86_kvmclock_vm_init(struct x86_kvmclock *c);
+int x86_kvmclock_get_msr(struct x86_vcpu *x, u32 index, u64 *val);
+int x86_kvmclock_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host);
+void x86_kvmclock_reset(struct x86_vcpu *x);
+void x86_kvmclock_update(struct x86_vcpu *x);
+long x86_ioctl_get_clock(struct hvx_vm *vm, void __user *argp);
+long x86_ioctl_set_clock(struct hvx_vm *vm, void __user *argp);
+int x86_kvmclock_cap(void);
+
 /* pio.c */
 struct x86_pio {
 	u16 port;
@@ -278,7 +318,12 @@ int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool write, bool walk);
 
 static inline struct hvx_stage2 *x86_tdp(struct hvx_vm *vm)
 {
-	return vm->arch;
+	return &((struct x86_vm *)vm->arch)->tdp;
+}
+
+static inline struct x86_kvmclock *x86_clock(struct hvx_vm *vm)
+{
+	return &((struct x86_vm *)vm->arch)->clock;
 }
 
 static inline struct hvx_vm *x86_vm(struct x86_vcpu *x)
