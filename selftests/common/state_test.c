@@ -37,7 +37,8 @@ static uint64_t sigbit(int sig)
 GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "sti\n 1: jmp 1b\n");
 GUEST_CODE_ARM64(spin, GUEST_EL1, "1: b 1b\n");
 
-static volatile sig_atomic_t usr1_seen, alrm_seen;
+/* Set by the handlers; read after the ioctl or usleep() call that let them run. */
+static sig_atomic_t usr1_seen, alrm_seen;
 
 static void on_usr1(int sig)
 {
