@@ -200,19 +200,30 @@ static int save_msrs(struct vm *vm, struct vcpu *v, struct vcpu_state *st)
 	return 0;
 }
 
+/*
+ * KVM_GET_CPUID2 with exactly as many entries as the vCPU has: KVM 6.1
+ * writes nent back only when it fails with E2BIG (cpuid.c,
+ * kvm_vcpu_ioctl_get_cpuid2), hvx only when it succeeds; so grow @nent
+ * until the call succeeds, jumping to what KVM says it needs.
+ */
 static struct kvm_cpuid2 *get_cpuid2(struct vcpu *v)
 {
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
 				      512 * sizeof(c->entries[0]));
+	unsigned int n = 1;
 
 	if (!c)
 		return NULL;
-	c->nent = 512;
-	if (ioctl(v->fd, KVM_GET_CPUID2, c) < 0) {
-		free(c);
-		return NULL;
+	for (;;) {
+		c->nent = n;
+		if (!ioctl(v->fd, KVM_GET_CPUID2, c))
+			return c;
+		if (errno != E2BIG || n >= 512)
+			break;
+		n = c->nent > n ? c->nent : n + 1;
 	}
-	return c;
+	free(c);
+	return NULL;
 }
 
 /*
@@ -730,10 +741,12 @@ static uint64_t guest_rip(struct guest *g)
 
 /*
  * KVM on AMD reports either shadow as both bits (the VMCB does not say
- * which); hvx on SVM does the same; VMX tells them apart.  The interrupt
- * is given only once the window is open (ready_for_interrupt_injection),
- * as user space must: KVM injects a KVM_INTERRUPT vector at the next
- * entry whatever the shadow.
+ * which); hvx on SVM does the same; VMX tells them apart.  The restored
+ * vCPU shows the shadow before it runs (ready_for_interrupt_injection 0
+ * after a KVM_RUN with immediate_exit), runs the IN again, and opens the
+ * interrupt window only after it.  The interrupt is given once the window
+ * is open, as user space must: KVM injects a KVM_INTERRUPT vector at the
+ * next entry whatever the shadow.
  */
 static int shadow_step(struct guest *a, struct guest *b, int port,
 		       uint8_t bit, const unsigned char *after)
@@ -749,9 +762,12 @@ static int shadow_step(struct guest *a, struct guest *b, int port,
 	EXPECT(e.interrupt.shadow & bit);
 	EXPECT(move_guest(a, b, false) == 0);
 	run = b->vcpu.run;
-	run->request_interrupt_window = 1;
+	run->ready_for_interrupt_injection = 1;
+	EXPECT(vcpu_complete_exit(&b->vcpu) == 0);
+	EXPECT(run->if_flag == 1 && run->ready_for_interrupt_injection == 0);
 	EXPECT(guest_expect_io(b, KVM_EXIT_IO_IN, port, 1));
 	*vcpu_io_data(&b->vcpu) = 0;
+	run->request_interrupt_window = 1;
 	EXPECT_EXIT(b, KVM_EXIT_IRQ_WINDOW_OPEN);
 	EXPECT(guest_rip(b) == label_gpa(b, after));
 	run->request_interrupt_window = 0;
