@@ -625,11 +625,8 @@ static void svm_set_events(struct x86_vcpu *x, const struct x86_events *ev)
 		svm_set_intercept(svm->vmcb, INTERCEPT_IRET);
 	c->event_inj = 0;
 	c->event_inj_err = 0;
-	/* Real mode pushes no error code (SDM Vol. 3A 20.1.4). */
 	if (ev->type == X86_EVENT_EXCEPTION)
-		svm_inject_exception(x, ev->vector, ev->has_error &&
-				     (x86_sregs(x)->cr0 & X86_CR0_PE),
-				     ev->error);
+		svm_inject_exception(x, ev->vector, ev->has_error, ev->error);
 	else if (ev->type == X86_EVENT_NMI)
 		svm_inject_nmi(x);
 }
@@ -824,6 +821,12 @@ static int svm_enter(struct x86_vcpu *x)
 	r = x86_inject_events(x);
 	if (r <= 0)
 		return r;
+	/*
+	 * Real mode pushes no error code (SDM Vol. 3A 20.1.4): one that
+	 * KVM_SET_VCPU_EVENTS gave before KVM_SET_SREGS cleared CR0.PE goes.
+	 */
+	if (!(vmcb->save.cr0 & X86_CR0_PE))
+		vmcb->control.event_inj &= ~SVM_EVTINJ_VALID_ERR;
 
 	vmcb->save.rax = x->gpr[GPR_RAX];
 	vmcb->save.rsp = x->gpr[GPR_RSP];

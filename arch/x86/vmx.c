@@ -1104,6 +1104,7 @@ static int vmx_enter(struct x86_vcpu *x)
 		vmx_put();
 		return r;
 	}
+	vmx_fix_error_code();
 	local_irq_disable();
 	vmx_write(GUEST_RSP, x->gpr[GPR_RSP]);
 	vmx_write(GUEST_RIP, rip);

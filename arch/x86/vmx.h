@@ -65,6 +65,7 @@ bool vmx_nmi_masked(struct x86_vcpu *x);
 void vmx_inject_irq(struct x86_vcpu *x, u8 vector);
 void vmx_inject_nmi(struct x86_vcpu *x);
 void vmx_set_windows(struct x86_vcpu *x, bool irq, bool nmi);
+void vmx_fix_error_code(void);
 void vmx_get_events(struct x86_vcpu *x, struct x86_events *ev);
 void vmx_set_events(struct x86_vcpu *x, const struct x86_events *ev);
 void vmx_get_dr67(struct x86_vcpu *x, u64 *dr6, u64 *dr7);

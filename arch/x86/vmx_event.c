@@ -81,6 +81,22 @@ void vmx_inject_event(u32 info, u32 error, u32 len)
 	vmx_write(VM_ENTRY_INSTRUCTION_LEN, len);
 }
 
+/*
+ * Right before an entry, the VMCS current: an exception to inject with an
+ * error code while CR0.PE is clear (put there by KVM_SET_VCPU_EVENTS
+ * before KVM_SET_SREGS cleared PE) goes without it, as real mode delivers
+ * it; VM entry would refuse it (SDM 26.2.1.3).
+ */
+void vmx_fix_error_code(void)
+{
+	u32 info = vmx_read(VM_ENTRY_INTR_INFO_FIELD);
+
+	if ((info & INTR_INFO_DELIVER_CODE_MASK) &&
+	    !(vmx_read(GUEST_CR0) & X86_CR0_PE))
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD,
+			  info & ~INTR_INFO_DELIVER_CODE_MASK);
+}
+
 void __vmx_inject_exception(struct x86_vcpu *x, u8 vector, bool has_error,
 			    u32 error)
 {
@@ -250,13 +266,20 @@ void vmx_set_events(struct x86_vcpu *x, const struct x86_events *ev)
 			state |= GUEST_INTR_STATE_NMI;
 	}
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, state);
+	/*
+	 * Written as given: KVM_SET_SREGS reaches the VMCS only at the next
+	 * entry, which drops a real-mode error code (vmx_fix_error_code()).
+	 */
 	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
+	vmx_write(VM_ENTRY_INSTRUCTION_LEN, 0);
 	if (ev->type == X86_EVENT_EXCEPTION)
-		__vmx_inject_exception(x, ev->vector, ev->has_error,
-				       ev->error);
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD, ev->vector |
+			  INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK |
+			  (ev->has_error ? INTR_INFO_DELIVER_CODE_MASK : 0));
 	else if (ev->type == X86_EVENT_NMI)
-		vmx_inject_event(X86_VEC_NMI | INTR_TYPE_NMI_INTR |
-				 INTR_INFO_VALID_MASK, 0, 0);
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD, X86_VEC_NMI |
+			  INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
 	vmx_put();
 }
 
