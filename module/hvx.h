@@ -13,6 +13,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/signal_types.h>
 #include <linux/spinlock.h>
 #include <linux/kvm.h>
 #include <linux/hvx.h>
@@ -98,6 +99,9 @@ struct hvx_vcpu {
 	struct page *run_pages[HVX_RUN_PAGES];
 	struct hvx_vcpu_stats stats;
 	struct hvx_s2_cache s2_cache;	/* vcpu->lock held */
+	/* KVM_SET_SIGNAL_MASK: the signals blocked inside KVM_RUN */
+	sigset_t sigset;
+	bool sigset_active;
 	void *arch;
 };
 

@@ -574,18 +574,24 @@ static bool x86_xcr0_avx512_invalid(u64 val)
 }
 
 /*
- * XSETBV (SDM Vol. 2C): only XCR0 exists; x87 state is always on, AVX
- * needs SSE, and the guest gets only the features its CPUID offers of
- * those the guest FPU state holds (x86_supported_xcr0).
+ * An XCR0 value XSETBV would take (SDM Vol. 1 13.3, Vol. 2C XSETBV): x87
+ * state always on, AVX only with SSE, AVX-512 all or none, and only the
+ * features the guest's CPUID offers of those the guest FPU state holds
+ * (x86_supported_xcr0).  KVM_SET_XCRS checks the same.
  */
+bool x86_xcr0_valid(struct x86_vcpu *x, u64 val)
+{
+	return (val & XFEATURE_MASK_FP) && !(val & ~x->xcr0_allowed) &&
+	       (!(val & XFEATURE_MASK_YMM) || (val & XFEATURE_MASK_SSE)) &&
+	       !x86_xcr0_avx512_invalid(val);
+}
+
+/* XSETBV (SDM Vol. 2C): only XCR0 exists. */
 int x86_emulate_xsetbv(struct x86_vcpu *x)
 {
 	u64 val = (x->gpr[GPR_RDX] << 32) | (u32)x->gpr[GPR_RAX];
 
-	if ((u32)x->gpr[GPR_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~x->xcr0_allowed) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)) ||
-	    x86_xcr0_avx512_invalid(val)) {
+	if ((u32)x->gpr[GPR_RCX] != 0 || !x86_xcr0_valid(x, val)) {
 		x86_inject_gp(x);
 		return 1;
 	}

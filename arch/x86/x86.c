@@ -451,7 +451,7 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_NMI:
 		return x86_ioctl_nmi(x);
 	default:
-		return -ENOTTY;
+		return x86_state_ioctl(x, ioctl, argp);
 	}
 }
 
@@ -551,6 +551,13 @@ static int x86_check_extension(long cap)
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_XSAVE:
+		return 1;
+	case KVM_CAP_XCRS:		/* XCR0 exists with XSAVE only */
+		return !!x86_host_xcr0;
 	default:
 		return 0;
 	}

@@ -151,6 +151,29 @@ struct x86_vm {
 	struct x86_kvmclock clock;
 };
 
+/*
+ * The event state a control block holds (KVM_GET/SET_VCPU_EVENTS): what
+ * the injection field (EVENTINJ, VM-entry interruption information) will
+ * deliver at the next entry, the STI/MOV SS shadow (KVM_X86_SHADOW_INT_*
+ * bits) and whether NMIs are blocked by an NMI handler that has not run
+ * its IRET yet.
+ */
+enum x86_event_type {
+	X86_EVENT_NONE,
+	X86_EVENT_EXCEPTION,	/* hardware exception, vector 0-31 */
+	X86_EVENT_NMI,
+	X86_EVENT_IRQ,		/* external interrupt */
+};
+
+struct x86_events {
+	enum x86_event_type type;
+	u8 vector;
+	bool has_error;
+	u32 error;
+	u8 shadow;
+	bool nmi_masked;
+};
+
 /* The bits a stage-2 format sets in its entries (NPT or EPT). */
 struct tdp_format {
 	u64 table_bits;		/* permission bits of a non-leaf entry */
@@ -184,6 +207,14 @@ struct tdp_format {
  *		an interrupt in V_IRQ, svm.c says why).
  * @set_windows: exit as soon as the guest can take an interrupt (@irq)
  *		or an NMI (@nmi); false disarms.
+ *
+ * State ioctls (state.c):
+ * @get_events/@set_events: the struct x86_events view of the control
+ *		block; a soft interrupt or exception in the injection field
+ *		reads as none (RIP still points at its instruction).
+ * @get_dr67/@set_dr67: the guest's DR6 and DR7; @set_dr67 with @live
+ *		stops intercepting debug-register accesses and switches DR0-3
+ *		(x->dr) at every entry, as after the guest's first access.
  */
 struct x86_vendor_ops {
 	const char *name;
@@ -212,6 +243,10 @@ struct x86_vendor_ops {
 	void (*inject_irq)(struct x86_vcpu *x, u8 vector);
 	void (*inject_nmi)(struct x86_vcpu *x);
 	void (*set_windows)(struct x86_vcpu *x, bool irq, bool nmi);
+	void (*get_events)(struct x86_vcpu *x, struct x86_events *ev);
+	void (*set_events)(struct x86_vcpu *x, const struct x86_events *ev);
+	void (*get_dr67)(struct x86_vcpu *x, u64 *dr6, u64 *dr7);
+	void (*set_dr67)(struct x86_vcpu *x, u64 dr6, u64 dr7, bool live);
 };
 
 extern const struct x86_vendor_ops svm_vendor_ops;
@@ -257,6 +292,10 @@ long x86_ioctl_nmi(struct x86_vcpu *x);
 void x86_get_irq_bitmap(struct x86_vcpu *x, struct kvm_sregs *s);
 void x86_set_irq_bitmap(struct x86_vcpu *x, const struct kvm_sregs *s);
 
+/* state.c: MP_STATE, FPU, XSAVE, XCRS, VCPU_EVENTS, DEBUGREGS */
+long x86_state_ioctl(struct x86_vcpu *x, unsigned int ioctl,
+		     void __user *argp);
+
 /* cpuid.c */
 extern u64 x86_supported_xcr0;
 void x86_cpuid_init(void);
@@ -276,6 +315,7 @@ long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp);
 int x86_emulate_rdmsr(struct x86_vcpu *x);
 int x86_emulate_wrmsr(struct x86_vcpu *x);
 int x86_emulate_xsetbv(struct x86_vcpu *x);
+bool x86_xcr0_valid(struct x86_vcpu *x, u64 val);
 bool x86_pat_valid(u64 pat);
 bool x86_msr_value_valid(u32 index, u64 data);
 
