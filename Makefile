@@ -6,6 +6,8 @@
 #   make check          boot the emulated machines and run every selftest
 #                       (on Bochs, mmu_test and robust_test wait for:)
 #   make check-vmx      the Bochs/VMX machine alone, every selftest program
+#   make check-qemu     boot Linux under Debian's QEMU (-accel kvm) on KVM and
+#                       on hvx inside the QEMU/SVM machine (check.sh's qemu stage)
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
@@ -31,7 +33,8 @@ ARM64_KDIR ?= $(lastword $(wildcard $(HVX_ARM64_DIR)/root/usr/src/linux-headers-
 ARM64_SRC := $(CURDIR)/build/arm64/src
 ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
-.PHONY: all module userspace selftests check check-vmx demo bench checkpatch clean \
+.PHONY: all module userspace selftests check check-vmx check-qemu demo bench \
+	checkpatch clean \
 	module-arm64 userspace-arm64 selftests-arm64
 
 all: module userspace selftests
@@ -72,6 +75,9 @@ check:
 # bochs_defers).
 check-vmx:
 	HVX_STAGES=vmx HVX_BOCHS_FULL=1 ./selftests/harness/check.sh
+
+check-qemu:
+	./selftests/harness/check.sh --stages qemu
 
 demo:
 	./selftests/harness/demo.sh

@@ -13,6 +13,7 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/signal_types.h>
 #include <linux/spinlock.h>
 #include <linux/kvm.h>
 #include <linux/hvx.h>
@@ -26,15 +27,23 @@ struct hvx_memslot {
 	u64 gpa;
 	u64 size;		/* 0: slot unused */
 	unsigned long hva;
-	u32 flags;
+	u32 flags;		/* KVM_MEM_LOG_DIRTY_PAGES, KVM_MEM_READONLY */
+	/*
+	 * With KVM_MEM_LOG_DIRTY_PAGES: one bit per page, set (set_bit())
+	 * when the guest or the kernel for it writes the page, under
+	 * vm->mmu_lock or vm->lock; followed by a second bitmap of the same
+	 * size, KVM_GET/CLEAR_DIRTY_LOG's buffer (vm->lock).
+	 */
+	unsigned long *dirty_bitmap;
 };
 
 struct hvx_vm {
 	struct kref ref;
 	struct mm_struct *mm;	/* the creator's; vCPUs must run in it */
 	/*
-	 * @lock serialises the writers of the memory slots and vCPU
-	 * creation.  Reclaim never takes it: allocating under it is safe.
+	 * @lock serialises the writers of the memory slots, of the
+	 * ioeventfd list and vCPU creation.  Reclaim never takes it:
+	 * allocating under it is safe.
 	 */
 	struct mutex lock;
 	/*
@@ -54,7 +63,13 @@ struct hvx_vm {
 	/* Bumped when stage-2 entries go away; vCPUs flush on a change. */
 	atomic64_t tlb_gen;
 	unsigned int gpa_bits;	/* guest-physical addresses below 2^gpa_bits */
+	struct hvx_stage2 *s2;	/* the backend's stage-2 tables */
+	u64 dirty_log_manual;	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 args[0] */
 	u64 tss_addr;
+	u64 identity_map_addr;	/* x86 KVM_SET_IDENTITY_MAP_ADDR, recorded */
+	/* KVM_IOEVENTFD registrations: RCU readers, writers hold @lock. */
+	struct list_head ioeventfds;
+	unsigned int nr_ioeventfds;
 	void *arch;
 };
 
@@ -84,6 +99,9 @@ struct hvx_vcpu {
 	struct page *run_pages[HVX_RUN_PAGES];
 	struct hvx_vcpu_stats stats;
 	struct hvx_s2_cache s2_cache;	/* vcpu->lock held */
+	/* KVM_SET_SIGNAL_MASK: the signals blocked inside KVM_RUN */
+	sigset_t sigset;
+	bool sigset_active;
 	void *arch;
 };
 
@@ -104,7 +122,7 @@ struct hvx_vcpu {
  *		the backend keeps no per-CPU state (arm64 VHE).
  * @vm_init/@vm_free: per-VM state (stage-2 root); @vm_init checks the
  *		KVM_CREATE_VM machine type (-EINVAL if unknown) and sets
- *		vm->gpa_bits.  @vm_free unpins every page still mapped.
+ *		vm->gpa_bits and vm->s2.  @vm_free unpins every page still mapped.
  * @vm_unmap:	remove [gpa, gpa + size) from stage 2 and unpin its pages;
  *		vm->mmu_lock held, so it must not sleep.  Must not return
  *		before no vCPU can still use a stale translation (see
@@ -160,19 +178,33 @@ int hvx_cpu_off(struct hvx_vcpu *vcpu, int cpu);
 int hvx_vm_create(unsigned long type);
 void hvx_vm_put(struct hvx_vm *vm);
 void hvx_vm_flush_tlbs(struct hvx_vm *vm);
+void hvx_vm_kick_vcpus(struct hvx_vm *vm);
+
+/* module/ioeventfd.c */
+long hvx_ioeventfd_ioctl(struct hvx_vm *vm, void __user *argp);
+bool hvx_ioeventfd_write(struct hvx_vm *vm, bool pio, u64 addr,
+			 unsigned int len, u64 val);
+void hvx_ioeventfd_free(struct hvx_vm *vm);
 
 /* module/memslot.c */
 int hvx_set_memory_region(struct hvx_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);
 const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa);
 unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa);
+unsigned long hvx_gpa_to_hva_write(struct hvx_vm *vm, u64 gpa);
+void hvx_mark_dirty(const struct hvx_memslot *slot, u64 gpa);
+void hvx_mark_page_dirty(struct hvx_vm *vm, u64 gpa);
+long hvx_get_dirty_log(struct hvx_vm *vm, void __user *argp);
+long hvx_clear_dirty_log(struct hvx_vm *vm, void __user *argp);
+int hvx_enable_dirty_log_manual(struct hvx_vm *vm,
+				const struct kvm_enable_cap *cap);
 
 /* module/mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);
 void hvx_mmu_exit(struct hvx_vm *vm);
-int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa,
+int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa, bool write,
 		     int (*map)(struct hvx_vcpu *vcpu, u64 gpa,
-				struct page *page));
+				struct page *page, bool writable));
 void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page);
 
 /* module/stage2.c: the second-stage radix tree of every backend */
@@ -182,14 +214,18 @@ struct hvx_stage2 {
 	unsigned int root_order;	/* 2^root_order concatenated roots */
 	u64 table_bits;			/* bits of an entry linking a table */
 	u64 leaf_bits;			/* bits of an entry mapping a page */
+	u64 write_bits;			/* of @leaf_bits, those granting writes */
 	u64 addr_mask;			/* the address bits an entry holds */
 };
 
 int hvx_stage2_init(struct hvx_stage2 *s2, int levels, unsigned int root_order,
-		    u64 table_bits, u64 leaf_bits, u64 addr_mask);
+		    u64 table_bits, u64 leaf_bits, u64 write_bits, u64 addr_mask);
 void hvx_stage2_free(struct hvx_vm *vm, struct hvx_stage2 *s2);
 int hvx_stage2_map(struct hvx_stage2 *s2, struct hvx_s2_cache *cache, u64 gpa,
-		   struct page *page);
+		   struct page *page, bool writable);
+int hvx_stage2_mkwrite(struct hvx_stage2 *s2, u64 gpa);
+bool hvx_stage2_wrprotect(struct hvx_stage2 *s2, u64 gpa, u64 npages,
+			  const unsigned long *mask);
 int hvx_s2_cache_topup(struct hvx_s2_cache *cache);
 void hvx_s2_cache_free(struct hvx_s2_cache *cache);
 void hvx_stage2_unmap(struct hvx_vm *vm, struct hvx_stage2 *s2, u64 gpa,

@@ -229,6 +229,22 @@ int hvx_check_extension(long cap)
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_READONLY_MEM:
+		return 1;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+		       KVM_DIRTY_LOG_INITIALLY_SET;
+	/*
+	 * A slot of size 0 deletes it; slots may touch end to start, and a
+	 * guest access runs on across the boundary (memslot_test).
+	 */
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+		return 1;
+	/* Every KVM_EXIT_INTERNAL_ERROR sets internal.ndata and its data. */
+	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:

@@ -137,33 +137,60 @@ void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page)
 	atomic64_dec(&hvx_pinned_pages);
 }
 
-static int hvx_pin_gpa(struct hvx_vm *vm, unsigned long hva,
+/*
+ * Pin the page at @hva; for writing unless @write is false (a read-only
+ * slot, whose memory the process may have mapped without PROT_WRITE).
+ */
+static int hvx_pin_gpa(struct hvx_vm *vm, unsigned long hva, bool write,
 		       struct page **page)
 {
+	unsigned int gup = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	int r = hvx_charge_pin(vm);
 
 	if (r)
 		return r;
-	if (pin_user_pages_fast(hva & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM,
-				page) == 1)
+	if (pin_user_pages_fast(hva & PAGE_MASK, 1, gup, page) == 1)
 		return 0;
 	hvx_uncharge_pin(vm);
 	return -EFAULT;
 }
 
 /*
- * Make @gpa present in stage 2 with @map.  Returns 0 when the page is
- * mapped, or should simply be retried; -ENOENT when no slot covers @gpa
- * (an MMIO access); -EFAULT when the process has no writable page there
- * or the page lies beyond what stage 2 can address; -ENOMEM when memory
- * for the tables runs out or the pin would exceed RLIMIT_MEMLOCK.  Runs
- * in the VM's own mm, vcpu->lock held.
+ * A write to a page already mapped read-only: in a slot logging dirty
+ * pages (or that did, KVM_MEM_LOG_DIRTY_PAGES since cleared), record the
+ * page and let the guest write it from now on.  True when that is done,
+ * false when nothing is mapped at @gpa yet.  vm->mmu_lock held.
  */
-int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa,
+static bool hvx_write_mapped(struct hvx_vm *vm,
+			     const struct hvx_memslot *slot, u64 gpa)
+{
+	if (hvx_stage2_mkwrite(vm->s2, gpa))
+		return false;
+	hvx_mark_dirty(slot, gpa);
+	return true;
+}
+
+/*
+ * Make @gpa present in stage 2 with @map, for a read or, if @write, a
+ * write.  Returns 0 when the page is mapped, or should simply be
+ * retried; -ENOENT when no slot covers @gpa, or it is a write to a
+ * read-only slot (both an MMIO access for user space, as on KVM);
+ * -EFAULT when the process has no page there or the page lies beyond
+ * what stage 2 can address; -ENOMEM when memory for the tables runs out
+ * or the pin would exceed RLIMIT_MEMLOCK.  Runs in the VM's own mm,
+ * vcpu->lock held.
+ *
+ * A page of a slot that logs dirty pages is mapped writable only for a
+ * write, which sets its bit in the slot's bitmap in the same critical
+ * section; KVM_GET/CLEAR_DIRTY_LOG take the permission away again.
+ */
+int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa, bool write,
 		     int (*map)(struct hvx_vcpu *vcpu, u64 gpa,
-				struct page *page))
+				struct page *page, bool writable))
 {
 	struct hvx_vm *vm = vcpu->vm;
+	const struct hvx_memslot *slot;
+	bool readonly, writable;
 	unsigned long hva;
 	struct page *page;
 	u64 seq;
@@ -175,19 +202,34 @@ int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa,
 
 	spin_lock(&vm->mmu_lock);
 	seq = vm->mmu_seq;
-	hva = hvx_gpa_to_hva(vm, gpa);
-	spin_unlock(&vm->mmu_lock);
-	if (!hva)
+	slot = hvx_find_slot(vm, gpa);
+	readonly = slot && (slot->flags & KVM_MEM_READONLY);
+	if (!slot || (write && readonly)) {
+		spin_unlock(&vm->mmu_lock);
 		return -ENOENT;
+	}
+	if (write && hvx_write_mapped(vm, slot, gpa)) {
+		spin_unlock(&vm->mmu_lock);
+		return 0;
+	}
+	hva = slot->hva + (gpa - slot->gpa);
+	spin_unlock(&vm->mmu_lock);
 
-	r = hvx_pin_gpa(vm, hva, &page);
+	r = hvx_pin_gpa(vm, hva, !readonly, &page);
 	if (r)
 		return r;
 
 	spin_lock(&vm->mmu_lock);
 	r = -EAGAIN;
-	if (vm->mmu_seq == seq && !vm->mmu_busy)
-		r = map(vcpu, gpa, page);
+	/* Unchanged @mmu_seq: the slot is still there, with its flags. */
+	if (vm->mmu_seq == seq && !vm->mmu_busy) {
+		slot = hvx_find_slot(vm, gpa);
+		writable = !readonly &&
+			   (write || !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES));
+		r = map(vcpu, gpa, page, writable);
+		if (!r && write)
+			hvx_mark_dirty(slot, gpa);
+	}
 	if (!r)
 		atomic64_inc(&hvx_pinned_pages);
 	spin_unlock(&vm->mmu_lock);

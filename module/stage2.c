@@ -12,7 +12,10 @@
  * level, which may be several concatenated tables (Arm ARM D8.2.7):
  * @root_order; and in how wide an output address an entry holds
  * (@addr_mask).  Only 4 KiB leaves are used; each holds one pinned page
- * of the VM's memory slots, and a zero entry is an invalid one.
+ * of the VM's memory slots, and a zero entry is an invalid one.  A leaf
+ * without @write_bits maps its page read-only: a read-only slot, or a
+ * slot whose dirty pages are being logged (module/memslot.c).  So there
+ * is never a large mapping to split before logging starts.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
@@ -67,12 +70,13 @@ static bool s2_fits(const struct hvx_stage2 *s2, phys_addr_t pa)
 }
 
 int hvx_stage2_init(struct hvx_stage2 *s2, int levels, unsigned int root_order,
-		    u64 table_bits, u64 leaf_bits, u64 addr_mask)
+		    u64 table_bits, u64 leaf_bits, u64 write_bits, u64 addr_mask)
 {
 	s2->levels = levels;
 	s2->root_order = root_order;
 	s2->table_bits = table_bits;
 	s2->leaf_bits = leaf_bits;
+	s2->write_bits = write_bits;
 	s2->addr_mask = addr_mask;
 	s2->root = (u64 *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
 					   root_order);
@@ -140,14 +144,15 @@ void hvx_s2_cache_free(struct hvx_s2_cache *cache)
 }
 
 /*
- * Enter @page at @gpa, with missing tables from @cache.  -EEXIST if
- * another vCPU mapped it first (the caller then drops its own pin),
- * -EFAULT if @page lies beyond what an entry can address, -ENOMEM if a
- * table page does.  vm->mmu_lock held.
+ * Enter @page at @gpa, writable or not, with missing tables from @cache.
+ * -EEXIST if another vCPU mapped it first (the caller then drops its own
+ * pin), -EFAULT if @page lies beyond what an entry can address, -ENOMEM
+ * if a table page does.  vm->mmu_lock held.
  */
 int hvx_stage2_map(struct hvx_stage2 *s2, struct hvx_s2_cache *cache, u64 gpa,
-		   struct page *page)
+		   struct page *page, bool writable)
 {
+	u64 bits = writable ? s2->leaf_bits : s2->leaf_bits & ~s2->write_bits;
 	u64 *table = s2->root;
 	int level;
 
@@ -175,8 +180,106 @@ int hvx_stage2_map(struct hvx_stage2 *s2, struct hvx_s2_cache *cache, u64 gpa,
 	table += s2_index(s2, gpa, 0);
 	if (*table)
 		return -EEXIST;
-	WRITE_ONCE(*table, page_to_phys(page) | s2->leaf_bits);
+	WRITE_ONCE(*table, page_to_phys(page) | bits);
 	return 0;
+}
+
+/* The leaf entry for @gpa, or NULL where no table leads to one. */
+static u64 *s2_find_leaf(const struct hvx_stage2 *s2, u64 gpa)
+{
+	u64 *table = s2->root;
+	int level;
+
+	for (level = s2->levels - 1; level > 0; level--) {
+		u64 entry = READ_ONCE(table[s2_index(s2, gpa, level)]);
+
+		if (!entry)
+			return NULL;
+		table = s2_table(s2, entry);
+	}
+	return &table[s2_index(s2, gpa, 0)];
+}
+
+/*
+ * Give the page mapped at @gpa its write permission back: 0, or -ENOENT
+ * when nothing is mapped there.  Granting a permission needs no TLB
+ * flush: the fault that brought us here dropped the read-only
+ * translation it used (Intel SDM Vol. 3C 28.3.3.1: an EPT violation
+ * invalidates the guest-physical mappings of its address; AMD processors
+ * keep no translation whose use raised a nested page fault either, APM
+ * Vol. 2 15.25.6, which KVM's lockless write faults rely on too), and on
+ * arm64 every exit ends with TLBI VMALLS12E1IS (Arm ARM D8.13).  At worst
+ * the write faults once more and finds the entry writable.
+ * vm->mmu_lock held.
+ *
+ * The processor may set the accessed and dirty bits of a nested page
+ * table entry meanwhile (APM 15.25.5); hvx uses neither, so the store
+ * may drop them.
+ */
+int hvx_stage2_mkwrite(struct hvx_stage2 *s2, u64 gpa)
+{
+	u64 *leaf = s2_find_leaf(s2, gpa);
+	u64 entry = leaf ? READ_ONCE(*leaf) : 0;
+
+	if (!entry)
+		return -ENOENT;
+	if ((entry & s2->write_bits) != s2->write_bits)
+		WRITE_ONCE(*leaf, entry | s2->write_bits);
+	return 0;
+}
+
+struct s2_wrprotect {
+	u64 start, end;		/* guest-physical range */
+	const unsigned long *mask;	/* bit n: the page at start + n pages */
+	bool changed;
+};
+
+static void s2_wrprotect_range(struct hvx_stage2 *s2, struct s2_wrprotect *w,
+			       u64 *table, int level, u64 base)
+{
+	u64 span = 1ULL << (PAGE_SHIFT + 9 * level);
+	unsigned int i, n = s2_entries(s2, level);
+
+	for (i = 0; i < n; i++, base += span) {
+		u64 entry = READ_ONCE(table[i]);
+
+		if (base + span <= w->start || !entry)
+			continue;
+		if (base >= w->end)
+			break;
+		if (level) {
+			s2_wrprotect_range(s2, w, s2_table(s2, entry),
+					   level - 1, base);
+			continue;
+		}
+		if (!(entry & s2->write_bits))
+			continue;
+		if (w->mask && !test_bit((base - w->start) >> PAGE_SHIFT,
+					 w->mask))
+			continue;
+		WRITE_ONCE(table[i], entry & ~s2->write_bits);
+		w->changed = true;
+	}
+}
+
+/*
+ * Take the write permission from the pages mapped in [gpa, gpa + npages
+ * pages): all of them, or with @mask those whose bit is set (bit n: the
+ * page at gpa + n pages).  Returns true if an entry changed: the caller
+ * must then flush the TLBs (hvx_vm_flush_tlbs()) before it relies on the
+ * next write faulting.  vm->mmu_lock held.
+ */
+bool hvx_stage2_wrprotect(struct hvx_stage2 *s2, u64 gpa, u64 npages,
+			  const unsigned long *mask)
+{
+	struct s2_wrprotect w = {
+		.start = gpa,
+		.end = gpa + (npages << PAGE_SHIFT),
+		.mask = mask,
+	};
+
+	s2_wrprotect_range(s2, &w, s2->root, s2->levels - 1, 0);
+	return w.changed;
 }
 
 /*

@@ -8,11 +8,57 @@
 #include <linux/anon_inodes.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "hvx.h"
 
+/*
+ * KVM_SET_SIGNAL_MASK (api.rst): the signal mask in force while the vCPU
+ * is in KVM_RUN, in place of the thread's own; a NULL argument drops it.
+ * @len must be the size of the kernel's sigset_t (8 bytes on x86-64 and
+ * arm64).  SIGKILL and SIGSTOP cannot be blocked (sigprocmask(2)).
+ */
+static long hvx_vcpu_set_sigmask(struct hvx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_signal_mask __user *um = argp;
+	struct kvm_signal_mask m;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, um->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+/*
+ * KVM_RUN under the vCPU's signal mask, if it has one: a signal it blocks
+ * does not end KVM_RUN, and is delivered once the thread's own mask is
+ * back, on the way out to user space.
+ */
+static int hvx_vcpu_run(struct hvx_vcpu *vcpu)
+{
+	sigset_t saved;
+	int r;
+
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
+	r = hvx_ops->vcpu_run(vcpu);
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	return r;
+}
 
 static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
@@ -28,7 +74,10 @@ static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_RUN:
-		r = arg ? -EINVAL : hvx_ops->vcpu_run(vcpu);
+		r = arg ? -EINVAL : hvx_vcpu_run(vcpu);
+		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = hvx_vcpu_set_sigmask(vcpu, argp);
 		break;
 	case HVX_GET_VCPU_STATS:
 		r = copy_to_user(argp, &vcpu->stats, sizeof(vcpu->stats)) ?

@@ -27,6 +27,7 @@ static void hvx_vm_release_kref(struct kref *ref)
 	hvx_mmu_exit(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		hvx_vcpu_free(vm->vcpus[i]);
+	hvx_ioeventfd_free(vm);
 	hvx_ops->vm_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -73,6 +74,29 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm)
 	}
 }
 
+/*
+ * Make every vCPU of @vm that is in the guest now exit once, so that it
+ * looks at what changed before it enters again.  A vCPU about to enter
+ * is not waited for: it sees the change at its next exit.
+ */
+void hvx_vm_kick_vcpus(struct hvx_vm *vm)
+{
+	int i;
+
+	smp_mb();	/* the change before the modes are read */
+	spin_lock(&vm->mmu_lock);	/* keeps @vcpus still */
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		struct hvx_vcpu *vcpu = vm->vcpus[i];
+
+		if (READ_ONCE(vcpu->mode) != HVX_IN_GUEST)
+			continue;
+		smp_rmb();	/* vcpu->cpu is written before vcpu->mode */
+		smp_call_function_single(READ_ONCE(vcpu->cpu), hvx_kick_noop,
+					 NULL, 1);
+	}
+	spin_unlock(&vm->mmu_lock);
+}
+
 static long hvx_vm_set_memory(struct hvx_vm *vm, void __user *argp)
 {
 	struct kvm_userspace_memory_region mem;
@@ -80,6 +104,24 @@ static long hvx_vm_set_memory(struct hvx_vm *vm, void __user *argp)
 	if (copy_from_user(&mem, argp, sizeof(mem)))
 		return -EFAULT;
 	return hvx_set_memory_region(vm, &mem);
+}
+
+/*
+ * KVM_ENABLE_CAP on the VM: the core's capabilities here, the others
+ * are the backend's (which reads the struct again).
+ */
+static long hvx_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+	long r;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.cap == KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2)
+		return hvx_enable_dirty_log_manual(vm, &cap);
+	/* A capability nobody enables: -EINVAL, as on KVM. */
+	r = hvx_ops->vm_ioctl(vm, KVM_ENABLE_CAP, argp);
+	return r == -ENOTTY ? -EINVAL : r;
 }
 
 static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
@@ -97,8 +139,16 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hvx_vcpu_create(vm, arg);
 	case KVM_SET_USER_MEMORY_REGION:
 		return hvx_vm_set_memory(vm, argp);
+	case KVM_GET_DIRTY_LOG:
+		return hvx_get_dirty_log(vm, argp);
+	case KVM_CLEAR_DIRTY_LOG:
+		return hvx_clear_dirty_log(vm, argp);
+	case KVM_ENABLE_CAP:
+		return hvx_vm_enable_cap(vm, argp);
 	case KVM_CHECK_EXTENSION:
 		return hvx_check_extension(arg);
+	case KVM_IOEVENTFD:
+		return hvx_ioeventfd_ioctl(vm, argp);
 	default:
 		return hvx_ops->vm_ioctl(vm, ioctl, argp);
 	}
@@ -147,6 +197,7 @@ int hvx_vm_create(unsigned long type)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
+	INIT_LIST_HEAD(&vm->ioeventfds);
 	hvx_vm_lockdep_prime(vm);
 	atomic64_set(&vm->tlb_gen, 0);
 

@@ -23,7 +23,7 @@ const char hvx_bench_help[] =
 "usage: hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
 "\n"
 "Time hvx against KVM in this one process, alternating: each round measures\n"
-"hvx then KVM, and the next round KVM then hvx.  Three metrics:\n"
+"hvx then KVM, and the next round KVM then hvx.  Four metrics:\n"
 "  mmio_exit_us             one guest store outside RAM: a round trip to\n"
 "                           user space (KVM_EXIT_MMIO)\n"
 "  hvc_exit_us              one PSCI_VERSION call by HVC: an exit handled\n"
@@ -31,6 +31,8 @@ const char hvx_bench_help[] =
 "  create_to_first_exit_us  open the device, create VM, RAM and vCPU\n"
 "                           (KVM_ARM_VCPU_INIT), run until the guest's\n"
 "                           first MMIO store\n"
+"  dirty_log_round_us       the guest writes every page of a logged 256 MiB\n"
+"                           slot, then KVM_GET_DIRTY_LOG (3 rounds at most)\n"
 "It prints the median of each on both devices and the ratio hvx/KVM, then\n"
 "one line per metric for scripts:\n"
 "  bench <metric> hvx=<us> kvm=<us> ratio=<hvx/kvm or unavailable>\n"
@@ -73,6 +75,23 @@ __asm__(".pushsection .rodata\n"
 	"	str w0, [x10, #8]\n"
 	"	b 1b\n"
 	"bench_hvc_end:\n"
+	".popsection\n");
+
+/* bench_dirty: a store to every page of the logged slot, then a tick. */
+extern const unsigned char bench_dirty[] ASM_LABEL, bench_dirty_end[] ASM_LABEL;
+__asm__(".pushsection .rodata\n"
+	".balign 4\n"
+	"bench_dirty:\n"
+	"	movz x10, #(" STR(TICK_GPA) " >> 16), lsl #16\n"
+	"	movz x2, #(" STR(DIRTY_END) " >> 16), lsl #16\n"
+	"1:	movz x1, #(" STR(DIRTY_GPA) " >> 16), lsl #16\n"
+	"2:	str w1, [x1]\n"
+	"	add x1, x1, #0x1000\n"
+	"	cmp x1, x2\n"
+	"	b.ne 2b\n"
+	"	str w0, [x10]\n"
+	"	b 1b\n"
+	"bench_dirty_end:\n"
 	".popsection\n");
 
 static int is_store(struct bench_vm *b, int r, uint64_t gpa)
@@ -124,4 +143,7 @@ const struct bench_arch bench_arch = {
 	.tick = bench_mmio,
 	.tick_end = bench_mmio_end,
 	.is_tick = is_tick,
+	.dirty_mode = GUEST_EL1,
+	.dirty = bench_dirty,
+	.dirty_end = bench_dirty_end,
 };

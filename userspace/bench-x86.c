@@ -20,11 +20,13 @@ const char hvx_bench_help[] =
 "                 [--kvm PATH]\n"
 "\n"
 "Time hvx against KVM in this one process, alternating: each round measures\n"
-"hvx then KVM, and the next round KVM then hvx.  Three metrics:\n"
+"hvx then KVM, and the next round KVM then hvx.  Four metrics:\n"
 "  io_exit_us               one guest OUT: a round trip to user space\n"
 "  cpuid_exit_us            one guest CPUID: an exit handled in the kernel\n"
 "  create_to_first_exit_us  open the device, create VM, RAM and vCPU, run\n"
 "                           until the guest's first OUT\n"
+"  dirty_log_round_us       the guest writes every page of a logged 256 MiB\n"
+"                           slot, then KVM_GET_DIRTY_LOG (3 rounds at most)\n"
 "It prints the median of each on both devices and the ratio hvx/KVM, then\n"
 "one line per metric for scripts:\n"
 "  bench <metric> hvx=<us> kvm=<us> ratio=<hvx/kvm or unavailable>\n"
@@ -68,6 +70,22 @@ __asm__(".pushsection .rodata\n"
 	"	jmp 1b\n"
 	".code64\n"
 	"bench_cpuid_end:\n"
+	".popsection\n");
+
+/* bench_dirty: a store to every page of the logged slot, then an OUT. */
+extern const unsigned char bench_dirty[], bench_dirty_end[];
+__asm__(".pushsection .rodata\n"
+	"bench_dirty:\n"
+	".code32\n"
+	"1:	mov $" STR(DIRTY_GPA) ", %edx\n"
+	"2:	mov %edx, (%edx)\n"
+	"	add $0x1000, %edx\n"
+	"	cmp $" STR(DIRTY_END) ", %edx\n"
+	"	jne 2b\n"
+	"	out %al, $" STR(PORT_TICK) "\n"
+	"	jmp 1b\n"
+	".code64\n"
+	"bench_dirty_end:\n"
 	".popsection\n");
 
 static int is_out(struct bench_vm *b, int r, int port)
@@ -119,4 +137,7 @@ const struct bench_arch bench_arch = {
 	.tick = bench_io,
 	.tick_end = bench_io_end,
 	.is_tick = is_tick,
+	.dirty_mode = GUEST_PROT,
+	.dirty = bench_dirty,
+	.dirty_end = bench_dirty_end,
 };

@@ -12,10 +12,11 @@
  * take it with their first VM and give it back with their last, so every
  * sample closes its VM before the other device is asked for one.
  *
- * Three metrics on every architecture: a round trip to user space (the
+ * Four metrics on every architecture: a round trip to user space (the
  * guest's "tick", an OUT on x86, an MMIO store on arm64), an exit the
- * kernel handles itself (CPUID, a PSCI call), and the time from opening
- * the device to the guest's first tick.  bench-$(ARCH).c has the guests.
+ * kernel handles itself (CPUID, a PSCI call), the time from opening the
+ * device to the guest's first tick, and one round of dirty-page logging
+ * on a 256 MiB slot.  bench-$(ARCH).c has the guests.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,24 +147,102 @@ static int bench_create(const char *dev, double *us)
 	return 0;
 }
 
+#define DIRTY_PAGES	(DIRTY_SIZE / 4096)
+#define DIRTY_ROUNDS	3	/* each sample takes seconds under emulation */
+#define DIRTY_TIMEOUT_S	120
+
+/* A KVM_GET_DIRTY_LOG that must name every page of the slot. */
+static int bench_get_full_log(struct bench_vm *b, uint64_t *bitmap)
+{
+	struct kvm_dirty_log log = { .slot = 1, .dirty_bitmap = bitmap };
+	size_t i;
+
+	if (ioctl(b->vm.fd, KVM_GET_DIRTY_LOG, &log))
+		return -errno;
+	for (i = 0; i < DIRTY_PAGES / 64; i++)
+		if (bitmap[i] != ~0ull) {
+			printf("# dirty log word %zu: %#llx, not every page\n",
+			       i, (unsigned long long)bitmap[i]);
+			return -EIO;
+		}
+	return 0;
+}
+
+/* The guest writes every page once, then its log is taken. */
+static int bench_dirty_pass(struct bench_vm *b, uint64_t *bitmap)
+{
+	int r = bench_run_to(b, bench_arch.is_tick);
+
+	return r ? r : bench_get_full_log(b, bitmap);
+}
+
+/*
+ * Microseconds for one round of dirty-page logging on a DIRTY_SIZE slot:
+ * the guest stores to every page, each store faulting once since the page
+ * is write-protected, then KVM_GET_DIRTY_LOG returns the log (checked:
+ * every page) and write-protects the pages again.  The first round, which
+ * also faults the pages in, is not timed.
+ */
+static int bench_dirty_round(const char *dev, double *us)
+{
+	static uint64_t bitmap[DIRTY_PAGES / 64];
+	struct kvm_userspace_memory_region region = {
+		.slot = 1, .flags = KVM_MEM_LOG_DIRTY_PAGES,
+		.guest_phys_addr = DIRTY_GPA, .memory_size = DIRTY_SIZE,
+	};
+	struct bench_vm b;
+	void *mem;
+	double t0;
+	int r;
+
+	mem = mmap(NULL, DIRTY_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	r = bench_open(&b, dev, bench_arch.dirty_mode, bench_arch.dirty,
+		       bench_arch.dirty_end);
+	if (r)
+		goto unmap;
+	region.userspace_addr = (uintptr_t)mem;
+	r = ioctl(b.vm.fd, KVM_SET_USER_MEMORY_REGION, &region) ? -errno : 0;
+	if (!r)
+		r = bench_dirty_pass(&b, bitmap);
+	t0 = bench_now_us();
+	if (!r)
+		r = bench_dirty_pass(&b, bitmap);
+	*us = bench_now_us() - t0;
+	bench_close(&b);
+unmap:
+	munmap(mem, DIRTY_SIZE);
+	return r;
+}
+
 struct metric {
 	const char *name;
 	const char *what;
 	int (*fn)(const char *dev, double *us);
+	int max_rounds;		/* 0: as many as asked for */
+	unsigned int timeout_s;	/* 0: SAMPLE_TIMEOUT_S */
 };
 
-#define NR_METRICS	3
+#define NR_METRICS	4
 
 static void init_metrics(struct metric *m)
 {
-	m[0] = (struct metric) { bench_arch.user_exit_name,
-				 bench_arch.user_exit_what, bench_user_exit };
-	m[1] = (struct metric) { bench_arch.kernel_exit_name,
-				 bench_arch.kernel_exit_what,
-				 bench_arch.kernel_exit };
-	m[2] = (struct metric) { "create_to_first_exit_us",
-				 "VM + vCPU creation to first exit",
-				 bench_create };
+	m[0] = (struct metric) { .name = bench_arch.user_exit_name,
+				 .what = bench_arch.user_exit_what,
+				 .fn = bench_user_exit };
+	m[1] = (struct metric) { .name = bench_arch.kernel_exit_name,
+				 .what = bench_arch.kernel_exit_what,
+				 .fn = bench_arch.kernel_exit };
+	m[2] = (struct metric) { .name = "create_to_first_exit_us",
+				 .what = "VM + vCPU creation to first exit",
+				 .fn = bench_create };
+	m[3] = (struct metric) { .name = "dirty_log_round_us",
+				 .what = "dirty 256 MiB + KVM_GET_DIRTY_LOG",
+				 .fn = bench_dirty_round,
+				 .max_rounds = DIRTY_ROUNDS,
+				 .timeout_s = DIRTY_TIMEOUT_S };
 }
 
 /* Medians of one metric; a negative value: no sample. */
@@ -205,7 +286,7 @@ static int run_sample(const struct metric *m, const char *dev, double *us)
 {
 	int r;
 
-	alarm(SAMPLE_TIMEOUT_S);
+	alarm(m->timeout_s ? m->timeout_s : SAMPLE_TIMEOUT_S);
 	r = m->fn(dev, us);
 	alarm(0);
 	return r;
@@ -214,8 +295,9 @@ static int run_sample(const struct metric *m, const char *dev, double *us)
 static void report_failure(const struct metric *m, const char *dev, int r)
 {
 	if (r == -EINTR)
-		printf("# %s on %s: no result after %d s, sample abandoned (guest or vCPU stuck?)\n",
-		       m->name, dev, SAMPLE_TIMEOUT_S);
+		printf("# %s on %s: no result after %u s, sample abandoned (guest or vCPU stuck?)\n",
+		       m->name, dev,
+		       m->timeout_s ? m->timeout_s : SAMPLE_TIMEOUT_S);
 	else if (r == -EPROTO)
 		printf("# %s on %s: the guest stopped with exit %d (%s), not its OUT\n",
 		       m->name, dev, bench_bad_exit,
@@ -236,6 +318,8 @@ static void run_metric(const struct metric *m, const char *devs[2],
 	double v[2][MAX_ROUNDS], t;
 	int i, k, d, r, n[2] = { 0, 0 };
 
+	if (m->max_rounds && rounds > m->max_rounds)
+		rounds = m->max_rounds;
 	for (i = 0; i <= rounds; i++) {
 		for (k = 0; k < 2; k++) {
 			d = (i & 1) ? 1 - k : k;
@@ -372,9 +456,9 @@ int hvx_bench_main(int argc, char **argv)
 	printf("# hvx bench: %d rounds (plus one warm-up), hvx=%s kvm=%s, alternating\n",
 	       rounds, devs[0] ? devs[0] : "absent",
 	       devs[1] ? devs[1] : "absent");
-	printf("# per sample: %d %s, %d %s, %d VM creations; medians in microseconds\n",
+	printf("# per sample: %d %s, %d %s, %d VM creations, one dirty-log round of %u pages (at most %d rounds); medians in microseconds\n",
 	       IO_EXITS, bench_arch.user_exits, KERNEL_EXITS,
-	       bench_arch.kernel_exits, CREATES);
+	       bench_arch.kernel_exits, CREATES, DIRTY_PAGES, DIRTY_ROUNDS);
 	printf("%-36s %10s %10s %8s\n", "metric", "hvx", "kvm", "hvx/kvm");
 	for (i = 0; i < NR_METRICS; i++) {
 		run_metric(&metrics[i], devs, rounds, &res[i]);

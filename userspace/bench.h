@@ -13,6 +13,14 @@
 #define KERNEL_EXITS	1000	/* in-kernel exits per sample, then one more */
 #define CREATES		3	/* VM creations per sample */
 
+/*
+ * The dirty-log round: a logged slot of DIRTY_SIZE bytes at DIRTY_GPA
+ * (plain numbers, for the guests' assembly; DIRTY_END is their sum).
+ */
+#define DIRTY_GPA	0x40000000
+#define DIRTY_END	0x50000000
+#define DIRTY_SIZE	(256u << 20)
+
 struct bench_vm {
 	struct vm vm;
 	struct vcpu vcpu;
@@ -33,6 +41,12 @@ struct bench_arch {
 	const unsigned char *tick, *tick_end;
 	/* Whether exit @r (KVM_RUN's return) is the tick. */
 	int (*is_tick)(struct bench_vm *b, int r);
+	/*
+	 * The dirty guest, in @dirty_mode: stores to each page of
+	 * [DIRTY_GPA, DIRTY_END) in turn, then ticks; forever.
+	 */
+	int dirty_mode;
+	const unsigned char *dirty, *dirty_end;
 };
 
 extern const struct bench_arch bench_arch;

@@ -103,6 +103,22 @@
 #define CPUID81_ECX_EXTAPIC	(1u << 3)
 
 /*
+ * KVM's paravirtual CPUID leaves (Documentation/virt/kvm/x86/cpuid.rst):
+ * the signature "KVMKVMKVM\0\0\0" in 0x40000000, the features in
+ * 0x40000001:EAX.  Of the features, only kvmclock: KVM_FEATURE_CLOCKSOURCE
+ * [0], _CLOCKSOURCE2 [3] and _CLOCKSOURCE_STABLE_BIT [24].
+ */
+#define KVM_CPUID_SIGNATURE	0x40000000
+#define KVM_CPUID_FEATURES	0x40000001
+#define KVM_FEATURES_CLOCK	((1u << 0) | (1u << 3) | (1u << 24))
+/*
+ * CPUID.1:ECX[31], which both vendors leave to hypervisors: Linux looks at
+ * 0x40000000 only when it is set.  hvx's supported table has it, KVM's
+ * does not (QEMU sets it itself).
+ */
+#define CPUID1_ECX_HYPERVISOR	(1u << 31)
+
+/*
  * What needs XSAVE-managed state (SDM vol. 1, 13.1 and 14.3; AMD APM
  * vol. 3, appendix E): CPUID.1:ECX FMA[12], XSAVE[26], OSXSAVE[27],
  * AVX[28], F16C[29]; CPUID.(7,0):EBX AVX2[5] and AVX-512 F, DQ, IFMA, PF,
@@ -461,26 +477,52 @@ static int boot_sregs(struct vcpu *v)
 	return 0;
 }
 
+/* Whether the table's 0x40000000 leaf is KVM's signature. */
+static int cpuid_is_kvm(const struct kvm_cpuid2 *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == KVM_CPUID_SIGNATURE)
+			return !memcmp(&c->entries[i].ebx, "KVMK", 4) &&
+			       !memcmp(&c->entries[i].ecx, "VMKV", 4) &&
+			       !memcmp(&c->entries[i].edx, "M\0\0\0", 4);
+	return 0;
+}
+
 /*
  * The device's supported CPUID table with the local APIC taken out
  * (CPUID.1:EDX.APIC and x2APIC, TSC-deadline, AMD's extended APIC space),
- * so that Linux runs its interrupts through the 8259A; and without the
- * hypervisor leaves (0x40000000-0x4fffffff), so that the guest finds no
- * KVM paravirtual interface (kvmclock, PV EOI...) on either device and
- * calibrates its TSC against the PIT like bare metal.
+ * so that Linux runs its interrupts through the 8259A.  Of the hypervisor
+ * leaves (0x40000000-0x4fffffff), KVM's signature and of its paravirtual
+ * features kvmclock alone, so that the guest uses the same clock on both
+ * devices (KVM offers more: PV EOI and PV IPIs need a local APIC, async
+ * page faults and steal time hvx does not have), with the hypervisor bit
+ * that sends the guest there; none if the device does not say KVM.
  */
 static void cpuid_filter(struct kvm_cpuid2 *c)
 {
+	int kvm = cpuid_is_kvm(c);
 	struct kvm_cpuid_entry2 *e;
 	unsigned int i, n = 0;
 
 	for (i = 0; i < c->nent; i++) {
 		e = &c->entries[i];
-		if ((e->function & 0xf0000000) == 0x40000000)
-			continue;
+		if ((e->function & 0xf0000000) == 0x40000000) {
+			if (!kvm || e->function > KVM_CPUID_FEATURES)
+				continue;
+			if (e->function == KVM_CPUID_SIGNATURE) {
+				e->eax = KVM_CPUID_FEATURES;
+			} else {
+				e->eax &= KVM_FEATURES_CLOCK;
+				e->ebx = e->ecx = e->edx = 0;
+			}
+		}
 		if (e->function == 1) {
 			e->edx &= ~CPUID1_EDX_APIC;
 			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+			if (kvm)
+				e->ecx |= CPUID1_ECX_HYPERVISOR;
 		} else if (e->function == 0x80000001) {
 			e->ecx &= ~CPUID81_ECX_EXTAPIC;
 		}

@@ -40,6 +40,8 @@ static DEFINE_IDA(a64_vmids);
 #define A64_S2_ADDR	GENMASK_ULL(47, 12)
 #define A64_S2_PAGE	(0x3ULL | (0xfULL << 2) | (0x3ULL << 6) | \
 			 (0x3ULL << 8) | BIT_ULL(10))
+/* S2AP[1] (bit 7): write access; S2AP 0b01 is read-only (D8.4.2). */
+#define A64_S2_WRITE	BIT_ULL(7)
 
 /* ID_AA64MMFR0_EL1.PARange (D17.2.64) in bits. */
 static unsigned int a64_pa_bits(unsigned int parange)
@@ -99,7 +101,7 @@ static int a64_vm_init(struct hvx_vm *vm, unsigned long type)
 		return vmid;
 	}
 	r = hvx_stage2_init(&avm->s2, levels, order, A64_S2_TABLE,
-			    A64_S2_PAGE, A64_S2_ADDR);
+			    A64_S2_PAGE, A64_S2_WRITE, A64_S2_ADDR);
 	if (r) {
 		ida_free(&a64_vmids, vmid);
 		kfree(avm);
@@ -114,6 +116,7 @@ static int a64_vm_init(struct hvx_vm *vm, unsigned long type)
 		    (64 - ipa) |
 		    (a64_vmid_bits == 16 ? VTCR_EL2_VS_16BIT : 0);
 	vm->arch = avm;
+	vm->s2 = &avm->s2;
 	vm->gpa_bits = ipa;
 	return 0;
 }

@@ -171,10 +171,11 @@ static int a64_insn_abort_nowhere(struct a64_vcpu *v, u64 ipa)
 	return 1;
 }
 
-static int a64_s2_map(struct hvx_vcpu *vcpu, u64 gpa, struct page *page)
+static int a64_s2_map(struct hvx_vcpu *vcpu, u64 gpa, struct page *page,
+		      bool writable)
 {
 	struct a64_vm *avm = vcpu->vm->arch;
-	int r = hvx_stage2_map(&avm->s2, &vcpu->s2_cache, gpa, page);
+	int r = hvx_stage2_map(&avm->s2, &vcpu->s2_cache, gpa, page, writable);
 
 	/* The page may hold code the guest fetches with its MMU off. */
 	if (!r)
@@ -201,6 +202,13 @@ static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 	if (!(esr & ESR_ELx_ISV))
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
 					  esr, ipa);
+	/* A store an ioeventfd takes completes without an exit. */
+	if (write && hvx_ioeventfd_write(v->vcpu->vm, false, ipa, len,
+					 a64_reg(v, rt))) {
+		a64_skip_insn(v);
+		hvx_stat(v->vcpu, HVX_STAT_IOEVENTFD);
+		return 1;
+	}
 	hvx_stat(v->vcpu, HVX_STAT_MMIO);
 	a64_exit_to_user(v, KVM_EXIT_MMIO);
 	run->mmio.phys_addr = ipa;
@@ -242,6 +250,23 @@ void a64_complete_mmio(struct a64_vcpu *v)
 	a64_skip_insn(v);
 }
 
+/*
+ * Whether a stage-2 abort needs write permission (Arm ARM D17.2.40, ISS
+ * of a Data Abort): a data access with ESR_EL2.WnR set (cache maintenance
+ * reports WnR set too).  On the guest's own stage-1 table walk (S1PTW)
+ * WnR says nothing useful, so as KVM does, only a permission fault counts
+ * as a write there: the descriptor is mapped already, readable, and the
+ * walk wants to update its access flag or dirty state.  A translation
+ * fault of the walk reads, so that tables in a read-only slot work.  That
+ * holds for the walk of an instruction fetch too; the fetch itself reads.
+ */
+static bool a64_abort_is_write(const struct a64_vcpu *v, bool insn)
+{
+	if (v->esr & ESR_ELx_S1PTW)
+		return (v->esr & ESR_ELx_FSC_TYPE) == ESR_ELx_FSC_PERM;
+	return !insn && (v->esr & ESR_ELx_WNR);
+}
+
 static int a64_abort(struct a64_vcpu *v, bool insn)
 {
 	u64 ipa = a64_fault_ipa(v);
@@ -250,10 +275,13 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 
 	if (a64_fsc_is_sea(v->esr & ESR_ELx_FSC))
 		return a64_guest_sea(v);
-	if (fsc != ESR_ELx_FSC_FAULT && fsc != ESR_ELx_FSC_ACCESS)
+	/* A permission fault: a write to a read-only page (dirty logging). */
+	if (fsc != ESR_ELx_FSC_FAULT && fsc != ESR_ELx_FSC_ACCESS &&
+	    fsc != ESR_ELx_FSC_PERM)
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
 					  v->esr, ipa);
-	r = hvx_fault_in_gpa(v->vcpu, ipa, a64_s2_map);
+	r = hvx_fault_in_gpa(v->vcpu, ipa, a64_abort_is_write(v, insn),
+			     a64_s2_map);
 	if (!r) {
 		hvx_stat(v->vcpu, HVX_STAT_NPF);
 		return 1;

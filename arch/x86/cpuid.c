@@ -22,11 +22,11 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeatures.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 
 #include "x86.h"
 
-#define HVX_CPUID_SIGNATURE	0x40000000
 #define X86_CPUID_MAX_BASIC	0x1f
 #define X86_CPUID_MAX_EXT	0x80000021
 
@@ -341,6 +341,28 @@ static void x86_cpuid_ext(u32 fn)
 	x86_cpuid_zero(e);
 }
 
+/*
+ * The hypervisor leaves (Documentation/virt/kvm/x86/cpuid.rst): KVM's
+ * signature, so that a guest looks for KVM's paravirtual interfaces, and
+ * of those the ones hvx implements: kvmclock through both pairs of MSRs
+ * (kvmclock.c), and PVCLOCK_TSC_STABLE_BIT, which hvx sets only when it
+ * holds.  No hints (EDX).
+ */
+static void x86_cpuid_kvm(void)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	e = x86_cpuid_add(KVM_CPUID_SIGNATURE, 0, false);
+	e->eax = KVM_CPUID_FEATURES;
+	memcpy(&e->ebx, "KVMK", 4);
+	memcpy(&e->ecx, "VMKV", 4);
+	memcpy(&e->edx, "M\0\0\0", 4);
+	e = x86_cpuid_add(KVM_CPUID_FEATURES, 0, false);
+	x86_cpuid_zero(e);
+	e->eax = BIT(KVM_FEATURE_CLOCKSOURCE) | BIT(KVM_FEATURE_CLOCKSOURCE2) |
+		 BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+}
+
 /* Build the supported table once, at module load. */
 void x86_cpuid_init(void)
 {
@@ -360,11 +382,7 @@ void x86_cpuid_init(void)
 	for (fn = 1; fn <= max; fn++)
 		x86_cpuid_basic(fn);
 
-	e = x86_cpuid_add(HVX_CPUID_SIGNATURE, 0, false);
-	e->eax = HVX_CPUID_SIGNATURE;
-	memcpy(&e->ebx, "hvxh", 4);
-	memcpy(&e->ecx, "vxhv", 4);
-	memcpy(&e->edx, "x\0\0\0", 4);
+	x86_cpuid_kvm();
 
 	e = x86_cpuid_add(0x80000000, 0, false);
 	max = e->eax = min_t(u32, e->eax, X86_CPUID_MAX_EXT);

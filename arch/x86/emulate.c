@@ -31,7 +31,8 @@ static int x86_access_guest(struct x86_vcpu *x, u64 gpa, void *buf,
 		unsigned long left;
 
 		mutex_lock(&vm->lock);
-		hva = hvx_gpa_to_hva(vm, gpa);
+		hva = write ? hvx_gpa_to_hva_write(vm, gpa) :
+			      hvx_gpa_to_hva(vm, gpa);
 		mutex_unlock(&vm->lock);
 		if (!hva)
 			return -EFAULT;
@@ -41,6 +42,9 @@ static int x86_access_guest(struct x86_vcpu *x, u64 gpa, void *buf,
 			left = copy_from_user(buf, (void __user *)hva, n);
 		if (left)
 			return -EFAULT;
+		/* Logged once written, so that no KVM_GET_DIRTY_LOG misses it. */
+		if (write)
+			hvx_mark_page_dirty(vm, gpa);
 		gpa += n;
 		buf += n;
 		len -= n;
@@ -293,6 +297,12 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 {
 	struct kvm_run *run = x86_run(x);
 
+	/* A write an ioeventfd takes completes without an exit. */
+	if (write && hvx_ioeventfd_write(x86_vm(x), false, gpa, size, val)) {
+		x->rip = next_rip;
+		hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
+		return 1;
+	}
 	x->pending.kind = X86_PENDING_MMIO;
 	x->pending.in = !write;
 	x->pending.size = size;
@@ -391,15 +401,21 @@ static int x86_emulation_failure(struct x86_vcpu *x, struct x86_insn *in)
 	return 0;
 }
 
-/* A guest access to @gpa, in no memory slot: decode it for user space. */
+/*
+ * A guest access to @gpa, in no memory slot: decode it for user space
+ * (0), or complete it here (1: a write an ioeventfd took).
+ */
 int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa)
 {
 	struct x86_insn in = { };
 
+	int r;
+
 	in.nbytes = x86_fetch(x, in.bytes);
-	if (!in.nbytes || x86_decode_mmio(x, &in, gpa) < 0)
+	r = in.nbytes ? x86_decode_mmio(x, &in, gpa) : -EINVAL;
+	if (r < 0)
 		return x86_emulation_failure(x, &in);
-	return 0;
+	return r;
 }
 
 /* Finish an MMIO read once user space has filled run->mmio.data. */

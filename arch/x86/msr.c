@@ -6,11 +6,12 @@
  * guest can never reach a host MSR.  hvx models what a Linux guest uses:
  * EFER, the FS/GS bases, IA32_APIC_BASE (kept, no APIC behind it), the
  * TSC (through the TSC offset), IA32_MISC_ENABLE, the microcode revision,
- * IA32_FEATURE_CONTROL, the MTRRs (stored), AMD's HWCR, PLATFORM_ID and
- * SYSCFG (read as zero); the vendor backend the MSRs its control block
- * holds (SYSCALL/SYSENTER, KERNEL_GS_BASE, PAT).  An MSR hvx does not
- * model raises #GP in the guest, as on a processor without it, and is
- * counted in the exit statistics (HVX_STAT_MSR_GP) and logged.
+ * IA32_FEATURE_CONTROL, the MTRRs and machine-check MSRs (stored), AMD's
+ * HWCR, PLATFORM_ID and SYSCFG (read as zero); the vendor backend the
+ * MSRs its control block holds (SYSCALL/SYSENTER, KERNEL_GS_BASE, PAT).
+ * An MSR hvx does not model raises #GP in the guest, as on a processor
+ * without it, and is counted in the exit statistics (HVX_STAT_MSR_GP)
+ * and logged.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
@@ -67,6 +68,7 @@ static bool x86_canonical(u64 addr)
 void x86_msr_reset(struct x86_vcpu *x)
 {
 	memset(&x->mtrr, 0, sizeof(x->mtrr));
+	memset(&x->mce, 0, sizeof(x->mce));
 	x->misc_enable = X86_MISC_ENABLE_RESET;
 	x->feat_ctl = 0;
 	x->hwcr = 0;
@@ -157,6 +159,73 @@ static int x86_mtrr_set(struct x86_vcpu *x, u32 index, u64 val)
 }
 
 /*
+ * Machine-check architecture (SDM Vol. 3B 16.3.1, 16.3.2; AMD APM Vol. 2
+ * 9.3): IA32_MCG_CAP, _STATUS, _CTL and X86_MCE_BANKS banks of four MSRs
+ * (MCi_CTL, _STATUS, _ADDR, _MISC), kept as written; hvx raises no machine
+ * check in a guest.  QEMU 7.2 sets CPUID MCE and MCA for every KVM guest
+ * and so saves and restores all of them.  The checks are KVM's: MCG_CAP
+ * (MCG_CTL present, the bank count) is read-only; MCG_CTL and MCi_CTL take
+ * 0 or all ones, an MCi_CTL also all ones but bits 10 and 0, which some
+ * guests clear (SDM 16.3.2.1 leaves other values undefined); the guest may
+ * write only 0 to an MCi_STATUS, unless it is not Intel and sets
+ * HWCR.McStatusWrEn (APM Vol. 2 9.3.2.2).
+ */
+#define X86_MCG_CTL_P		BIT(8)
+#define X86_MCG_CAP		(X86_MCG_CTL_P | X86_MCE_BANKS)
+
+static bool x86_mce_is_bank(u32 index)
+{
+	return index >= MSR_IA32_MC0_CTL &&
+	       index < MSR_IA32_MCx_CTL(X86_MCE_BANKS);
+}
+
+static int x86_mce_get(struct x86_vcpu *x, u32 index, u64 *val)
+{
+	switch (index) {
+	case MSR_IA32_MCG_CAP:
+		*val = X86_MCG_CAP;
+		return 0;
+	case MSR_IA32_MCG_STATUS:
+		*val = x->mce.mcg_status;
+		return 0;
+	case MSR_IA32_MCG_CTL:
+		*val = x->mce.mcg_ctl;
+		return 0;
+	}
+	if (!x86_mce_is_bank(index))
+		return -ENOENT;
+	*val = x->mce.banks[index - MSR_IA32_MC0_CTL];
+	return 0;
+}
+
+static int x86_mce_set(struct x86_vcpu *x, u32 index, u64 val, bool host)
+{
+	u32 i = index - MSR_IA32_MC0_CTL;
+
+	switch (index) {
+	case MSR_IA32_MCG_CAP:
+		return -EINVAL;
+	case MSR_IA32_MCG_STATUS:
+		x->mce.mcg_status = val;
+		return 0;
+	case MSR_IA32_MCG_CTL:
+		if (val && val != ~0ULL)
+			return -EINVAL;
+		x->mce.mcg_ctl = val;
+		return 0;
+	}
+	if (!x86_mce_is_bank(index))
+		return -ENOENT;
+	if ((i & 3) == 0 && val && (val | BIT(10) | BIT(0)) != ~0ULL)
+		return -EINVAL;
+	if ((i & 3) == 1 && val && !host &&
+	    (x86_guest_is_intel(x) || !(x->hwcr & X86_HWCR_MCSTATUSWREN)))
+		return -EINVAL;
+	x->mce.banks[i] = val;
+	return 0;
+}
+
+/*
  * IA32_TSC_AUX exists where RDTSCP or RDPID does (SDM Vol. 4 2.1): for
  * the guest when its CPUID offers either, for user space whenever hvx
  * switches the MSR (tsc_aux.c), as in KVM.
@@ -227,7 +296,8 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 		*val = x->tsc_aux;
 		return 0;
 	}
-	if (!x86_mtrr_get(x, index, val))
+	if (!x86_mtrr_get(x, index, val) || !x86_mce_get(x, index, val) ||
+	    !x86_kvmclock_get_msr(x, index, val))
 		return 0;
 	return x86_vendor->get_msr(x, index, val);
 }
@@ -338,6 +408,12 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 	r = x86_mtrr_set(x, index, val);
 	if (r != -ENOENT)
 		return r;
+	r = x86_mce_set(x, index, val, host);
+	if (r != -ENOENT)
+		return r;
+	r = x86_kvmclock_set_msr(x, index, val, host);
+	if (r != -ENOENT)
+		return r;
 	return x86_vendor->set_msr(x, index, val);
 }
 
@@ -403,6 +479,7 @@ static const u32 x86_msrs_to_save[] = {
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
 	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_K7_HWCR,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 	MSR_MTRRdefType, MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,
 	MSR_MTRRfix16K_A0000, MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000,
 	MSR_MTRRfix4K_D0000, MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000,
@@ -497,18 +574,24 @@ static bool x86_xcr0_avx512_invalid(u64 val)
 }
 
 /*
- * XSETBV (SDM Vol. 2C): only XCR0 exists; x87 state is always on, AVX
- * needs SSE, and the guest gets only the features its CPUID offers of
- * those the guest FPU state holds (x86_supported_xcr0).
+ * An XCR0 value XSETBV would take (SDM Vol. 1 13.3, Vol. 2C XSETBV): x87
+ * state always on, AVX only with SSE, AVX-512 all or none, and only the
+ * features the guest's CPUID offers of those the guest FPU state holds
+ * (x86_supported_xcr0).  KVM_SET_XCRS checks the same.
  */
+bool x86_xcr0_valid(struct x86_vcpu *x, u64 val)
+{
+	return (val & XFEATURE_MASK_FP) && !(val & ~x->xcr0_allowed) &&
+	       (!(val & XFEATURE_MASK_YMM) || (val & XFEATURE_MASK_SSE)) &&
+	       !x86_xcr0_avx512_invalid(val);
+}
+
+/* XSETBV (SDM Vol. 2C): only XCR0 exists. */
 int x86_emulate_xsetbv(struct x86_vcpu *x)
 {
 	u64 val = (x->gpr[GPR_RDX] << 32) | (u32)x->gpr[GPR_RAX];
 
-	if ((u32)x->gpr[GPR_RCX] != 0 || !(val & XFEATURE_MASK_FP) ||
-	    (val & ~x->xcr0_allowed) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE)) ||
-	    x86_xcr0_avx512_invalid(val)) {
+	if ((u32)x->gpr[GPR_RCX] != 0 || !x86_xcr0_valid(x, val)) {
 		x86_inject_gp(x);
 		return 1;
 	}

@@ -84,6 +84,15 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 		x->rip = pio->next_rip;
 		return 1;
 	}
+	/* OUT (not OUTS) to a port an ioeventfd takes: done here. */
+	if (!p->in && !p->string &&
+	    hvx_ioeventfd_write(x86_vm(x), true, pio->port, p->size,
+				x->gpr[GPR_RAX])) {
+		p->kind = X86_PENDING_NONE;
+		x->rip = pio->next_rip;
+		hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
+		return 1;
+	}
 	if (p->string && (x86_pio_string(x, p, seg) ||
 	    (!p->in && x86_read_guest(x, p->gpa, x86_pio_data(x),
 				      p->count * p->size))))

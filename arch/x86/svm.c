@@ -571,6 +571,85 @@ static void svm_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
 	x->rflags |= X86_EFLAGS_TF;
 }
 
+/*
+ * KVM_GET_VCPU_EVENTS from the VMCB: EVENTINJ (APM Vol. 2 15.20), the
+ * interrupt shadow, which SVM does not say came from STI or MOV SS (both
+ * bits, as KVM reports it), and hvx's NMI blocking (svm->nmi_masked).
+ */
+static void svm_get_events(struct x86_vcpu *x, struct x86_events *ev)
+{
+	struct svm_vcpu *svm = to_svm(x);
+	const struct vmcb_control_area *c = &svm->vmcb->control;
+	u32 inj = c->event_inj;
+
+	*ev = (struct x86_events) {
+		.vector = inj & SVM_EVTINJ_VEC_MASK,
+		.has_error = inj & SVM_EVTINJ_VALID_ERR,
+		.error = c->event_inj_err,
+		.nmi_masked = svm->nmi_masked,
+	};
+	if (svm_shadow(x))
+		ev->shadow = KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS;
+	if (!(inj & SVM_EVTINJ_VALID))
+		return;
+	switch (inj & SVM_EVTINJ_TYPE_MASK) {
+	case SVM_EVTINJ_TYPE_EXEPT:
+		ev->type = X86_EVENT_EXCEPTION;
+		break;
+	case SVM_EVTINJ_TYPE_NMI:
+		ev->type = X86_EVENT_NMI;
+		break;
+	case SVM_EVTINJ_TYPE_INTR:
+		ev->type = X86_EVENT_IRQ;
+		break;
+	}
+}
+
+/*
+ * KVM_SET_VCPU_EVENTS into the VMCB.  NMI blocking while masked is
+ * tracked with the IRET intercept, as after svm_inject_nmi(); an injected
+ * NMI blocks NMIs from its delivery on.
+ */
+static void svm_set_events(struct x86_vcpu *x, const struct x86_events *ev)
+{
+	struct svm_vcpu *svm = to_svm(x);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+
+	if (ev->shadow)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	svm->nmi_masked = ev->nmi_masked;
+	svm->nmi_iret = false;
+	if (ev->nmi_masked)
+		svm_set_intercept(svm->vmcb, INTERCEPT_IRET);
+	c->event_inj = 0;
+	c->event_inj_err = 0;
+	if (ev->type == X86_EVENT_EXCEPTION)
+		svm_inject_exception(x, ev->vector, ev->has_error, ev->error);
+	else if (ev->type == X86_EVENT_NMI)
+		svm_inject_nmi(x);
+}
+
+static void svm_get_dr67(struct x86_vcpu *x, u64 *dr6, u64 *dr7)
+{
+	*dr6 = to_svm(x)->vmcb->save.dr6;
+	*dr7 = to_svm(x)->vmcb->save.dr7;
+}
+
+/* DR6 and DR7 are in the VMCB, loaded by VMRUN (APM Vol. 2 15.5.1). */
+static void svm_set_dr67(struct x86_vcpu *x, u64 dr6, u64 dr7, bool live)
+{
+	struct svm_vcpu *svm = to_svm(x);
+
+	svm->vmcb->save.dr6 = dr6;
+	svm->vmcb->save.dr7 = dr7;
+	if (live) {
+		x->dr_live = true;
+		svm->vmcb->control.intercepts[INTERCEPT_DR] = 0;
+	}
+}
+
 /* MSRs that VMLOAD/VMSAVE and VMRUN keep in the VMCB (APM 15.5.2). */
 static u64 *svm_msr_slot(struct vmcb_save_area *v, u32 index)
 {
@@ -742,6 +821,12 @@ static int svm_enter(struct x86_vcpu *x)
 	r = x86_inject_events(x);
 	if (r <= 0)
 		return r;
+	/*
+	 * Real mode pushes no error code (SDM Vol. 3A 20.1.4): one that
+	 * KVM_SET_VCPU_EVENTS gave before KVM_SET_SREGS cleared CR0.PE goes.
+	 */
+	if (!(vmcb->save.cr0 & X86_CR0_PE))
+		vmcb->control.event_inj &= ~SVM_EVTINJ_VALID_ERR;
 
 	vmcb->save.rax = x->gpr[GPR_RAX];
 	vmcb->save.rsp = x->gpr[GPR_RSP];
@@ -1002,8 +1087,12 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
 		return 1;
 	case SVM_EXIT_NPF:
-		/* EXITINFO1 bit 33: fault during the guest's table walk. */
+		/*
+		 * EXITINFO1 (APM Vol. 2 15.25.6): bit 1 a write access, bit
+		 * 33 a fault during the guest's own table walk.
+		 */
 		return x86_stage2_fault(x, c->exit_info_2,
+					c->exit_info_1 & BIT_ULL(1),
 					c->exit_info_1 & BIT_ULL(33));
 	case SVM_EXIT_IOIO:
 		return svm_exit_io(svm);
@@ -1083,6 +1172,7 @@ static const struct tdp_format svm_npt_format = {
 	 */
 	.table_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.leaf_bits = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.write_bits = _PAGE_RW,
 	.addr_mask = GENMASK_ULL(51, 12),	/* APM 15.25.5 */
 	.levels = svm_npt_levels,
 };
@@ -1113,4 +1203,8 @@ const struct x86_vendor_ops svm_vendor_ops = {
 	.inject_irq		= svm_inject_irq,
 	.inject_nmi		= svm_inject_nmi,
 	.set_windows		= svm_set_windows,
+	.get_events		= svm_get_events,
+	.set_events		= svm_set_events,
+	.get_dr67		= svm_get_dr67,
+	.set_dr67		= svm_set_dr67,
 };

@@ -15,23 +15,27 @@
 
 #include "x86.h"
 
-static int x86_tdp_map(struct hvx_vcpu *vcpu, u64 gpa, struct page *page)
+static int x86_tdp_map(struct hvx_vcpu *vcpu, u64 gpa, struct page *page,
+		       bool writable)
 {
-	int r = hvx_stage2_map(x86_tdp(vcpu->vm), &vcpu->s2_cache, gpa, page);
+	int r = hvx_stage2_map(x86_tdp(vcpu->vm), &vcpu->s2_cache, gpa, page,
+			       writable);
 
 	return r == -EEXIST ? -EAGAIN : r;
 }
 
 /*
- * A guest access missed stage 2.  Inside a slot: pin the page and map it.
- * Outside every slot: an MMIO access, to decode and hand to user space.
- * As KVM does, a slot whose memory the process no longer has makes
- * KVM_RUN fail with -EFAULT.  Guest page tables outside RAM (@walk: the
- * fault hit the guest's own table walk) cannot be emulated.
+ * A guest access missed stage 2, or (@write) wrote a read-only entry.
+ * Inside a slot: pin the page and map it, or log the write.  Outside
+ * every slot, or a write to a read-only slot: an MMIO access, to decode
+ * and hand to user space.  As KVM does, a slot whose memory the process
+ * no longer has makes KVM_RUN fail with -EFAULT.  Guest page tables
+ * outside RAM (@walk: the fault hit the guest's own table walk) cannot
+ * be emulated.
  */
-int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk)
+int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool write, bool walk)
 {
-	int r = hvx_fault_in_gpa(x->vcpu, gpa, x86_tdp_map);
+	int r = hvx_fault_in_gpa(x->vcpu, gpa, write, x86_tdp_map);
 
 	if (r == -ENOENT && walk)
 		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,

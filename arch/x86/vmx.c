@@ -1086,16 +1086,25 @@ static int vmx_enter(struct x86_vcpu *x)
 		vmx_put();
 		return -EIO;	/* out of VMX operation: see vmx_get() */
 	}
-	/* An instruction emulated and skipped ends STI/MOV SS blocking. */
+	/*
+	 * An instruction emulated and skipped ends STI/MOV SS blocking; and
+	 * VM entry refuses blocking by STI with RFLAGS.IF clear (SDM
+	 * 26.3.1.5), which KVM_SET_VCPU_EVENTS and KVM_SET_REGS can set up.
+	 */
 	if (rip != x->exit_rip)
 		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
 			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
 			  ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+	else if (!(x->rflags & X86_EFLAGS_IF))
+		vmx_write(GUEST_INTERRUPTIBILITY_INFO,
+			  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+			  ~GUEST_INTR_STATE_STI);
 	r = x86_inject_events(x);
 	if (r <= 0) {
 		vmx_put();
 		return r;
 	}
+	vmx_fix_error_code();
 	local_irq_disable();
 	vmx_write(GUEST_RSP, x->gpr[GPR_RSP]);
 	vmx_write(GUEST_RIP, rip);
@@ -1129,11 +1138,14 @@ static int vmx_ept_levels(void)
 /*
  * EPT entries (SDM 28.3.2): read, write and execute (bits 2:0); a leaf
  * also carries memory type write-back (6, bits 5:3) and "ignore PAT"
- * clear, so the guest's PAT still applies.
+ * clear, so the guest's PAT still applies.  Read and execute without
+ * write is a valid combination (SDM 28.3.3.2 forbids only write or
+ * write-and-execute without read).
  */
 static const struct tdp_format vmx_ept_format = {
 	.table_bits = 0x7,
 	.leaf_bits = 0x7 | (6 << 3),
+	.write_bits = BIT(1),
 	.addr_mask = GENMASK_ULL(51, 12),	/* SDM 29.3.2: to MAXPHYADDR */
 	.levels = vmx_ept_levels,
 };
@@ -1164,4 +1176,8 @@ const struct x86_vendor_ops vmx_vendor_ops = {
 	.inject_irq		= vmx_inject_irq,
 	.inject_nmi		= vmx_inject_nmi,
 	.set_windows		= vmx_set_windows,
+	.get_events		= vmx_get_events,
+	.set_events		= vmx_set_events,
+	.get_dr67		= vmx_get_dr67,
+	.set_dr67		= vmx_set_dr67,
 };

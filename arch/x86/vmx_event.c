@@ -81,6 +81,22 @@ void vmx_inject_event(u32 info, u32 error, u32 len)
 	vmx_write(VM_ENTRY_INSTRUCTION_LEN, len);
 }
 
+/*
+ * Right before an entry, the VMCS current: an exception to inject with an
+ * error code while CR0.PE is clear (put there by KVM_SET_VCPU_EVENTS
+ * before KVM_SET_SREGS cleared PE) goes without it, as real mode delivers
+ * it; VM entry would refuse it (SDM 26.2.1.3).
+ */
+void vmx_fix_error_code(void)
+{
+	u32 info = vmx_read(VM_ENTRY_INTR_INFO_FIELD);
+
+	if ((info & INTR_INFO_DELIVER_CODE_MASK) &&
+	    !(vmx_read(GUEST_CR0) & X86_CR0_PE))
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD,
+			  info & ~INTR_INFO_DELIVER_CODE_MASK);
+}
+
 void __vmx_inject_exception(struct x86_vcpu *x, u8 vector, bool has_error,
 			    u32 error)
 {
@@ -182,5 +198,117 @@ void vmx_set_windows(struct x86_vcpu *x, bool irq, bool nmi)
 	vmx->proc_ctls = ctls;
 	vmx_get(vmx);
 	vmx_write(CPU_BASED_VM_EXEC_CONTROL, ctls);
+	vmx_put();
+}
+
+/*
+ * KVM_GET_VCPU_EVENTS from the VMCS: the VM-entry interruption-information
+ * field (SDM 24.8.3), blocking by STI and by MOV SS, which hold only
+ * while RIP is where the exit left it (vmx_irq_blocked()), and blocking
+ * by NMI (24.4.2).
+ */
+void vmx_get_events(struct x86_vcpu *x, struct x86_events *ev)
+{
+	u32 info, state, error;
+
+	vmx_get(to_vmx(x));
+	info = vmx_read(VM_ENTRY_INTR_INFO_FIELD);
+	error = vmx_read(VM_ENTRY_EXCEPTION_ERROR_CODE);
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO);
+	vmx_put();
+	*ev = (struct x86_events) {
+		.vector = info & INTR_INFO_VECTOR_MASK,
+		.has_error = info & INTR_INFO_DELIVER_CODE_MASK,
+		.error = error,
+		.nmi_masked = state & GUEST_INTR_STATE_NMI,
+	};
+	if (x->rip == x->exit_rip) {
+		if (state & GUEST_INTR_STATE_STI)
+			ev->shadow |= KVM_X86_SHADOW_INT_STI;
+		if (state & GUEST_INTR_STATE_MOV_SS)
+			ev->shadow |= KVM_X86_SHADOW_INT_MOV_SS;
+	}
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	switch (info & INTR_INFO_INTR_TYPE_MASK) {
+	case INTR_TYPE_HARD_EXCEPTION:
+		ev->type = X86_EVENT_EXCEPTION;
+		break;
+	case INTR_TYPE_NMI_INTR:
+		ev->type = X86_EVENT_NMI;
+		break;
+	case INTR_TYPE_EXT_INTR:
+		ev->type = X86_EVENT_IRQ;
+		break;
+	}
+}
+
+/*
+ * KVM_SET_VCPU_EVENTS into the VMCS, within what VM entry accepts (SDM
+ * 26.3.1.5): STI and MOV SS blocking never both (MOV SS kept, the
+ * stronger), neither with an NMI to inject, and no blocking by NMI with
+ * one (its delivery sets it, 26.6.1.2).
+ */
+void vmx_set_events(struct x86_vcpu *x, const struct x86_events *ev)
+{
+	u32 state;
+
+	vmx_get(to_vmx(x));
+	state = vmx_read(GUEST_INTERRUPTIBILITY_INFO) &
+		~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
+		  GUEST_INTR_STATE_NMI);
+	if (ev->type != X86_EVENT_NMI) {
+		if (ev->shadow & KVM_X86_SHADOW_INT_MOV_SS)
+			state |= GUEST_INTR_STATE_MOV_SS;
+		else if (ev->shadow & KVM_X86_SHADOW_INT_STI)
+			state |= GUEST_INTR_STATE_STI;
+		if (ev->nmi_masked)
+			state |= GUEST_INTR_STATE_NMI;
+	}
+	vmx_write(GUEST_INTERRUPTIBILITY_INFO, state);
+	/*
+	 * Written as given: KVM_SET_SREGS reaches the VMCS only at the next
+	 * entry, which drops a real-mode error code (vmx_fix_error_code()).
+	 */
+	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
+	vmx_write(VM_ENTRY_INSTRUCTION_LEN, 0);
+	if (ev->type == X86_EVENT_EXCEPTION)
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD, ev->vector |
+			  INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK |
+			  (ev->has_error ? INTR_INFO_DELIVER_CODE_MASK : 0));
+	else if (ev->type == X86_EVENT_NMI)
+		vmx_write(VM_ENTRY_INTR_INFO_FIELD, X86_VEC_NMI |
+			  INTR_TYPE_NMI_INTR | INTR_INFO_VALID_MASK);
+	vmx_put();
+}
+
+void vmx_get_dr67(struct x86_vcpu *x, u64 *dr6, u64 *dr7)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+
+	*dr6 = vmx->dr6;
+	vmx_get(vmx);
+	*dr7 = vmx_read(GUEST_DR7);
+	vmx_put();
+}
+
+/*
+ * DR7 is in the VMCS, loaded by every entry ("load debug controls", SDM
+ * 26.3.2.1); DR6 is not, and is loaded by hand while the guest's debug
+ * registers are live (vmx_load_guest_dr()).
+ */
+void vmx_set_dr67(struct x86_vcpu *x, u64 dr6, u64 dr7, bool live)
+{
+	struct vmx_vcpu *vmx = to_vmx(x);
+
+	vmx->dr6 = dr6;
+	if (live) {
+		x->dr_live = true;
+		vmx->proc_ctls &= ~CPU_BASED_MOV_DR_EXITING;
+	}
+	vmx_get(vmx);
+	vmx_write(GUEST_DR7, dr7);
+	vmx_write(CPU_BASED_VM_EXEC_CONTROL, vmx->proc_ctls);
 	vmx_put();
 }

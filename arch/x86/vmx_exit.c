@@ -260,15 +260,16 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 }
 
 /*
- * EPT violation (SDM 27.2.1, Table 27-7): bit 7 says the guest-linear
- * address is valid, bit 8 that the access was to the translated address
- * rather than to one of the guest's own paging structures.
+ * EPT violation (SDM 27.2.1, Table 27-7): bit 1 says the access was a
+ * write, bit 7 that the guest-linear address is valid, bit 8 that the
+ * access was to the translated address rather than to one of the
+ * guest's own paging structures.
  */
 static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 {
 	u64 q = vmx->exit.qual;
 
-	return x86_stage2_fault(&vmx->x, vmx->exit.gpa,
+	return x86_stage2_fault(&vmx->x, vmx->exit.gpa, q & BIT(1),
 				(q & BIT(7)) && !(q & BIT(8)));
 }
 

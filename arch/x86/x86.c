@@ -271,6 +271,7 @@ void x86_reset(struct x86_vcpu *x)
 	x->exit_rip = 0;
 	x->irq_queued = false;
 	x->nmi_pending = 0;
+	x86_kvmclock_reset(x);
 	x86_vendor->reset(x);
 }
 
@@ -289,6 +290,7 @@ static int x86_run_loop(struct x86_vcpu *x)
 			x86_vendor->write_sregs(x, &x->sregs);
 			x->sregs_dirty = false;
 		}
+		x86_kvmclock_update(x);
 		r = x86_vendor->enter(x);
 		if (r <= 0)
 			return r;
@@ -449,7 +451,7 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_NMI:
 		return x86_ioctl_nmi(x);
 	default:
-		return -ENOTTY;
+		return x86_state_ioctl(x, ioctl, argp);
 	}
 }
 
@@ -464,6 +466,47 @@ static long x86_dev_ioctl(unsigned int ioctl, void __user *argp)
 	default:
 		return -ENOTTY;
 	}
+}
+
+/*
+ * KVM_SET_IDENTITY_MAP_ADDR: the page where VMX without unrestricted
+ * guest would keep an identity-mapping page table for real mode.  hvx
+ * runs real mode natively (SVM; VMX with unrestricted guest) and only
+ * records it; as KVM, it is refused once a vCPU exists.
+ */
+static long x86_set_identity_map_addr(struct hvx_vm *vm, void __user *argp)
+{
+	u64 addr;
+	long r = -EINVAL;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		goto out;
+	r = -EFAULT;
+	if (copy_from_user(&addr, argp, sizeof(addr)))
+		goto out;
+	vm->identity_map_addr = addr;
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_SET_GSI_ROUTING routes GSIs to an in-kernel irqchip's pins or to
+ * MSIs; hvx has no in-kernel irqchip, so, as KVM without one, it reads
+ * the header (a bad pointer is -EFAULT) and refuses the table with
+ * -EINVAL.  KVM_CAP_IRQ_ROUTING is claimed nevertheless, as KVM claims
+ * it without an irqchip: QEMU 7.2 requires it at start-up, and never
+ * routes without an irqchip.
+ */
+static long x86_set_gsi_routing(void __user *argp)
+{
+	struct kvm_irq_routing r;
+
+	if (copy_from_user(&r, argp, sizeof(r)))
+		return -EFAULT;
+	return -EINVAL;
 }
 
 static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
@@ -482,6 +525,14 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			return -EINVAL;
 		vm->tss_addr = addr;
 		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return x86_set_identity_map_addr(vm, argp);
+	case KVM_SET_GSI_ROUTING:
+		return x86_set_gsi_routing(argp);
+	case KVM_GET_CLOCK:
+		return x86_ioctl_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return x86_ioctl_set_clock(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -491,10 +542,22 @@ static int x86_check_extension(long cap)
 {
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_IRQ_ROUTING:	/* see x86_set_gsi_routing() */
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* a length-0 MMIO ioeventfd */
 		return 1;
+	case KVM_CAP_ADJUST_CLOCK:
+		return x86_kvmclock_cap();
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_XSAVE:
+		return 1;
+	case KVM_CAP_XCRS:		/* XCR0 exists with XSAVE only */
+		return !!x86_host_xcr0;
 	default:
 		return 0;
 	}
@@ -503,21 +566,23 @@ static int x86_check_extension(long cap)
 static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 {
 	const struct tdp_format *fmt = x86_vendor->tdp_fmt;
-	struct hvx_stage2 *tdp;
+	struct x86_vm *xvm;
 	int r;
 
 	if (type)		/* KVM_X86_DEFAULT_VM is the only type */
 		return -EINVAL;
-	tdp = kzalloc(sizeof(*tdp), GFP_KERNEL_ACCOUNT);
-	if (!tdp)
+	xvm = kzalloc(sizeof(*xvm), GFP_KERNEL_ACCOUNT);
+	if (!xvm)
 		return -ENOMEM;
-	r = hvx_stage2_init(tdp, fmt->levels(), 0, fmt->table_bits,
-			    fmt->leaf_bits, fmt->addr_mask);
+	r = hvx_stage2_init(&xvm->tdp, fmt->levels(), 0, fmt->table_bits,
+			    fmt->leaf_bits, fmt->write_bits, fmt->addr_mask);
 	if (r) {
-		kfree(tdp);
+		kfree(xvm);
 		return r;
 	}
-	vm->arch = tdp;
+	x86_kvmclock_vm_init(&xvm->clock);
+	vm->arch = xvm;
+	vm->s2 = &xvm->tdp;
 	vm->gpa_bits = 48;	/* what four levels of tables translate */
 	return 0;
 }

@@ -72,6 +72,40 @@ struct x86_mtrr {
 	u64 var[16];		/* PHYSBASE0, PHYSMASK0, ... */
 };
 
+/*
+ * Machine-check state as the guest and user space wrote it (SDM Vol. 3B
+ * 16.3): hvx never raises a machine check in a guest.
+ */
+#define X86_MCE_BANKS		32
+struct x86_mce {
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 banks[X86_MCE_BANKS * 4];	/* MCi_CTL, _STATUS, _ADDR, _MISC */
+};
+
+/* kvmclock.c: a vCPU's paravirtual clock (MSR_KVM_SYSTEM_TIME_NEW). */
+struct x86_pvclock {
+	u64 msr;		/* the MSR's value: gpa | enable (bit 0) */
+	bool old;		/* the guest enabled it through the old MSR */
+	bool dirty;		/* write the structure before the next entry */
+	u32 gen;		/* struct x86_kvmclock.gen it was written with */
+	u64 tsc_offset;		/* and the guest's TSC offset */
+	int cpu;		/* and the host CPU, where the TSC is unstable */
+};
+
+/* kvmclock.c: a VM's clock (KVM_GET/SET_CLOCK). */
+struct x86_kvmclock {
+	spinlock_t lock;
+	u64 ref_tsc;		/* host TSC at the reference point */
+	u64 ref_boot_ns;	/* host CLOCK_BOOTTIME then */
+	u64 ref_ns;		/* the VM's clock then */
+	u32 mul;		/* TSC ticks to ns, as pvclock scales them */
+	s8 shift;
+	bool stable;		/* the clock follows the host's TSC */
+	u32 gen;		/* bumped whenever the reference moves */
+	u64 wall_msr;		/* MSR_KVM_WALL_CLOCK(_NEW), one per VM */
+};
+
 struct x86_vcpu {
 	struct hvx_vcpu *vcpu;
 	u64 gpr[GPR_NR];
@@ -97,6 +131,7 @@ struct x86_vcpu {
 	u64 xcr0_allowed;	/* XCR0 bits the guest's CPUID offers */
 	/* MSRs modelled in software (msr.c). */
 	struct x86_mtrr mtrr;
+	struct x86_mce mce;
 	u64 misc_enable;
 	u64 ucode_rev;
 	u64 feat_ctl;
@@ -107,12 +142,43 @@ struct x86_vcpu {
 	bool irq_queued;	/* KVM_INTERRUPT: external interrupt */
 	u8 irq_vector;
 	u8 nmi_pending;		/* KVM_NMI: 0, 1 or 2, as x86 can hold */
+	struct x86_pvclock pvclock;
+};
+
+/* vm->arch */
+struct x86_vm {
+	struct hvx_stage2 tdp;
+	struct x86_kvmclock clock;
+};
+
+/*
+ * The event state a control block holds (KVM_GET/SET_VCPU_EVENTS): what
+ * the injection field (EVENTINJ, VM-entry interruption information) will
+ * deliver at the next entry, the STI/MOV SS shadow (KVM_X86_SHADOW_INT_*
+ * bits) and whether NMIs are blocked by an NMI handler that has not run
+ * its IRET yet.
+ */
+enum x86_event_type {
+	X86_EVENT_NONE,
+	X86_EVENT_EXCEPTION,	/* hardware exception, vector 0-31 */
+	X86_EVENT_NMI,
+	X86_EVENT_IRQ,		/* external interrupt */
+};
+
+struct x86_events {
+	enum x86_event_type type;
+	u8 vector;
+	bool has_error;
+	u32 error;
+	u8 shadow;
+	bool nmi_masked;
 };
 
 /* The bits a stage-2 format sets in its entries (NPT or EPT). */
 struct tdp_format {
 	u64 table_bits;		/* permission bits of a non-leaf entry */
 	u64 leaf_bits;		/* permission and memory-type bits of a leaf */
+	u64 write_bits;		/* of @leaf_bits, those that allow writes */
 	u64 addr_mask;		/* the physical-address bits of an entry */
 	int (*levels)(void);	/* depth of the tables: 4 or 5 */
 };
@@ -141,6 +207,14 @@ struct tdp_format {
  *		an interrupt in V_IRQ, svm.c says why).
  * @set_windows: exit as soon as the guest can take an interrupt (@irq)
  *		or an NMI (@nmi); false disarms.
+ *
+ * State ioctls (state.c):
+ * @get_events/@set_events: the struct x86_events view of the control
+ *		block; a soft interrupt or exception in the injection field
+ *		reads as none (RIP still points at its instruction).
+ * @get_dr67/@set_dr67: the guest's DR6 and DR7; @set_dr67 with @live
+ *		stops intercepting debug-register accesses and switches DR0-3
+ *		(x->dr) at every entry, as after the guest's first access.
  */
 struct x86_vendor_ops {
 	const char *name;
@@ -169,6 +243,10 @@ struct x86_vendor_ops {
 	void (*inject_irq)(struct x86_vcpu *x, u8 vector);
 	void (*inject_nmi)(struct x86_vcpu *x);
 	void (*set_windows)(struct x86_vcpu *x, bool irq, bool nmi);
+	void (*get_events)(struct x86_vcpu *x, struct x86_events *ev);
+	void (*set_events)(struct x86_vcpu *x, const struct x86_events *ev);
+	void (*get_dr67)(struct x86_vcpu *x, u64 *dr6, u64 *dr7);
+	void (*set_dr67)(struct x86_vcpu *x, u64 dr6, u64 dr7, bool live);
 };
 
 extern const struct x86_vendor_ops svm_vendor_ops;
@@ -214,6 +292,10 @@ long x86_ioctl_nmi(struct x86_vcpu *x);
 void x86_get_irq_bitmap(struct x86_vcpu *x, struct kvm_sregs *s);
 void x86_set_irq_bitmap(struct x86_vcpu *x, const struct kvm_sregs *s);
 
+/* state.c: MP_STATE, FPU, XSAVE, XCRS, VCPU_EVENTS, DEBUGREGS */
+long x86_state_ioctl(struct x86_vcpu *x, unsigned int ioctl,
+		     void __user *argp);
+
 /* cpuid.c */
 extern u64 x86_supported_xcr0;
 void x86_cpuid_init(void);
@@ -233,8 +315,19 @@ long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp);
 int x86_emulate_rdmsr(struct x86_vcpu *x);
 int x86_emulate_wrmsr(struct x86_vcpu *x);
 int x86_emulate_xsetbv(struct x86_vcpu *x);
+bool x86_xcr0_valid(struct x86_vcpu *x, u64 val);
 bool x86_pat_valid(u64 pat);
 bool x86_msr_value_valid(u32 index, u64 data);
+
+/* kvmclock.c: KVM's paravirtual clock */
+void x86_kvmclock_vm_init(struct x86_kvmclock *c);
+int x86_kvmclock_get_msr(struct x86_vcpu *x, u32 index, u64 *val);
+int x86_kvmclock_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host);
+void x86_kvmclock_reset(struct x86_vcpu *x);
+void x86_kvmclock_update(struct x86_vcpu *x);
+long x86_ioctl_get_clock(struct hvx_vm *vm, void __user *argp);
+long x86_ioctl_set_clock(struct hvx_vm *vm, void __user *argp);
+int x86_kvmclock_cap(void);
 
 /* pio.c */
 struct x86_pio {
@@ -261,11 +354,16 @@ void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val);
 void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size);
 
 /* tdp.c: stage-2 faults (AMD NPT, Intel EPT; tables in module/stage2.c) */
-int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool walk);
+int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool write, bool walk);
 
 static inline struct hvx_stage2 *x86_tdp(struct hvx_vm *vm)
 {
-	return vm->arch;
+	return &((struct x86_vm *)vm->arch)->tdp;
+}
+
+static inline struct x86_kvmclock *x86_clock(struct hvx_vm *vm)
+{
+	return &((struct x86_vm *)vm->arch)->clock;
 }
 
 static inline struct hvx_vm *x86_vm(struct x86_vcpu *x)

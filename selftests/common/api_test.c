@@ -37,6 +37,13 @@ static int test_check_extension(const char *dev)
 	EXPECT(fd >= 0);
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) == 1);
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) == 1);
+	/* QEMU requires the next two; memslot_test shows what they promise. */
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION,
+		     KVM_CAP_DESTROY_MEMORY_REGION_WORKS) == 1);
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION,
+		     KVM_CAP_JOIN_MEMORY_REGIONS_WORKS) == 1);
+	/* exit_test's internal_error_data shows what this one promises. */
+	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_INTERNAL_ERROR_DATA) == 1);
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS) > 0);
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS) > 0);
 	EXPECT(ioctl(fd, KVM_CHECK_EXTENSION, 0x7fffff) == 0);

@@ -285,6 +285,38 @@ static int test_deleted_is_mmio(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: two slots that touch, end to start,
+ * are one stretch of guest memory; a read across the boundary takes two
+ * bytes from each, and each slot's memory is still its own.
+ */
+GUEST_CODE_X86(straddle, GUEST_PROT, ".code32",
+	"mov (0x10000ffe), %eax\n"
+	"out %eax, $0x10\n"
+	"hlt\n");
+GUEST_CODE_ARM64(straddle, GUEST_EL1_MMU,
+	"movz x0, #0x1000, lsl #16\n"
+	"add x0, x0, #0xffe\n"
+	"ldr w1, [x0]\n"
+	GUEST_OUT(0x10, "str", "w1")
+	GUEST_HALT);
+
+static int test_adjacent_slots(const char *dev)
+{
+	uint16_t *lo = anon(0x1000), *hi = anon(0x1000);
+	struct guest g;
+
+	EXPECT(lo != MAP_FAILED && hi != MAP_FAILED);
+	lo[0x7ff] = 0x3344;
+	hi[0] = 0x1122;
+	GUEST_START(&g, dev, straddle);
+	EXPECT(set_region(&g.vm, 1, 0, SLOT1_GPA, 0x1000, lo) == 0);
+	EXPECT(set_region(&g.vm, 2, 0, SLOT1_GPA + 0x1000, 0x1000, hi) == 0);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 0x11223344);
+	return TEST_PASS;
+}
+
 /* Many slots at once, each read by the guest through its own page. */
 GUEST_CODE_X86(readslots, GUEST_PROT, ".code32",
 	"mov $0x10000000, %ebx\n"
@@ -331,6 +363,7 @@ static const struct test_case cases[] = {
 	{ "slot_hva_remapped", test_hva_remapped },
 	{ "slot_move", test_move },
 	{ "deleted_slot_is_mmio", test_deleted_is_mmio },
+	{ "adjacent_slots", test_adjacent_slots },
 	{ "many_slots", test_many_slots },
 };
 

@@ -21,7 +21,10 @@
 # Bochs/VMX (x86-64 on an emulated Skylake-X with VT-x and EPT, hvx on
 # Intel VMX, kvm-intel the reference; see lib-bochs.sh; about 7 minutes).
 # HVX_ARM64_APPEND adds kernel arguments to the arm64 machine.
-# `HVX_STAGES=svm make check` runs one.
+# `HVX_STAGES=svm make check` runs one. Two more stages, not in the
+# default list, boot Linux under Debian's QEMU with -accel kvm on KVM and on
+# hvx (guest/qemu.sh): qemu (QEMU/SVM machine; `make check-qemu`) and
+# qemu-vmx (Bochs/VMX machine).
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -31,7 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # writes $HVX_LOGS/<stage>.tap, which hvx_summary folds into the totals.
 # A new backend adds a stage_<name> function here, its machine to
 # STAGE_ARCH and its name to the default STAGES.
-declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx)
+declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx)
 
 # The x86 stages also boot a Linux guest with `hvx run --kernel`, on KVM
 # and on hvx (hvx_linux_guest): some 10 s each under QEMU, 100 s each
@@ -50,6 +53,31 @@ stage_vmx() {
 	hvx_linux_guest
 	stage_boot vmx vmx "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
 		"${HVX_LINUX_FILES[@]}"
+}
+
+# QEMU itself as the VMM (guest/qemu.sh): Debian's qemu-system-x86_64
+# boots the same Linux guest with -accel kvm on KVM and on hvx. Not in the
+# default stages: it adds some 50 MB to the initramfs (HVX_WITH_QEMU) and a
+# minute or more per device. HVX_QEMU_TRACE=PATTERN traces QEMU's events of
+# that name ('kvm_*': every KVM ioctl it issues).
+stage_qemu_common() {
+	local arch=$1 stage=$2 append="$APPEND ${3:-}"
+	[[ -n ${HVX_QEMU_TRACE:-} ]] && append+=" HVX_QEMU_TRACE=$HVX_QEMU_TRACE"
+	hvx_linux_guest
+	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \
+		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}"
+}
+
+stage_qemu() {
+	HVX_MEM=${HVX_MEM:-1536} stage_qemu_common x86 qemu
+}
+
+# Bochs runs some 10 times slower: each QEMU run gets 1500 s
+# (HVX_BOCHS_TIMEOUT_QEMU) instead of 300.
+stage_qemu-vmx() {
+	HVX_BOCHS_MEM=$((HVX_BOCHS_MEM < 1024 ? 1024 : HVX_BOCHS_MEM)) \
+		stage_qemu_common vmx qemu-vmx \
+		"HVX_TIMEOUT_QEMU=${HVX_BOCHS_TIMEOUT_QEMU:-1500}"
 }
 
 main() {

@@ -300,7 +300,37 @@ hvx_initramfs() {
 	for f in "$@"; do
 		cp -r "$f" "$root/hvx/extra/"
 	done
+	((HVX_WITH_QEMU)) && hvx_initramfs_qemu "$root"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | "${HVX_PACK[@]}" >"$out"
+}
+
+# QEMU inside the x86 test machines, only where a stage asks for it
+# (HVX_WITH_QEMU=1: the qemu stages of check.sh, run.sh --qemu): it adds
+# some 50 MB to the initramfs, which Bochs reads slowly. Debian's
+# qemu-system-x86_64 of this host goes to /usr/bin, where it looks for its
+# firmware relative to itself (../share/qemu, ../share/seabios,
+# ../lib/ipxe/qemu), with the libraries ldd lists.
+HVX_WITH_QEMU=${HVX_WITH_QEMU:-0}
+HVX_QEMU_BIN=/usr/bin/qemu-system-x86_64
+# The files QEMU 7.2 opens for `-M pc -nographic -kernel` with its default
+# devices (seen with strace -e openat on the host): SeaBIOS, the standard
+# VGA's option ROM, the default e1000 NIC's iPXE ROM, the ROM that boots
+# -kernel (fw_cfg DMA) and the TPR-patching ROM (kvmvapic) of a user-space
+# local APIC.
+HVX_QEMU_FIRMWARE=(/usr/share/seabios/bios-256k.bin
+	/usr/share/seabios/vgabios-stdvga.bin /usr/lib/ipxe/qemu/efi-e1000.rom
+	/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin)
+
+# hvx_initramfs_qemu ROOT: QEMU, its libraries and firmware into ROOT
+hvx_initramfs_qemu() {
+	local root=$1 f
+	[[ -x $HVX_QEMU_BIN ]] ||
+		die "no $HVX_QEMU_BIN (Debian package qemu-system-x86; setup.sh installs it)"
+	copy_program "$HVX_QEMU_BIN" "$root/usr/bin" "$root"
+	for f in "${HVX_QEMU_FIRMWARE[@]}"; do
+		[[ -r $f ]] || die "no $f (QEMU's firmware; setup.sh installs it)"
+		install -D -m 0644 "$(readlink -f "$f")" "$root$f"
+	done
 }
 
 # hvx_linux_guest: the Linux guest that `hvx run --kernel` boots inside

@@ -20,6 +20,9 @@
 #     --no-hvx          do not load hvx.ko (only KVM)
 #     --keep            do not rmmod hvx at the end
 #     --add PATH        copy PATH into the guest's /hvx/extra (repeatable)
+#     --qemu            x86 machines: Debian's QEMU in /usr/bin (some 50 MB
+#                       more initramfs) and the Linux guest of hvx run
+#                       --kernel in /hvx/extra (vmlinuz, linux-initrd.gz)
 #     --append ARGS     extra kernel command line
 #     --timeout S       wall-clock limit (default 600)
 #     -i, --interactive a shell on the console instead of CMD (`exit` ends
@@ -76,6 +79,7 @@ main() {
 		--no-hvx) hvx=0 ;;
 		--keep) keep=1 ;;
 		--add) extra+=("$(realpath "$2")"); shift ;;
+		--qemu) HVX_WITH_QEMU=1 ;;
 		--append) append=$2; shift ;;
 		--timeout) timeout=$2; shift ;;
 		-i | --interactive) interactive=1 ;;
@@ -92,6 +96,11 @@ main() {
 	hvx_prepare "$setup" "$build" "$arch"
 	grep -v '^ok' "$HVX_LOGS/build.tap" || true
 	write_stage "$stage" "$*" "$hvx" "$keep" "$interactive"
+	if ((HVX_WITH_QEMU)); then
+		[[ $arch != arm64 ]] || die "--qemu: x86 machines only"
+		hvx_linux_guest
+		extra+=("${HVX_LINUX_FILES[@]}")
+	fi
 	stage_boot "$arch" run "$stage" "$timeout" 1 "$append" "$interactive" \
 		"$HVX_BUILD/cmd.sh" "${extra[@]}"
 	echo

@@ -5,10 +5,12 @@
  * KVM_GET/SET_MSRS and the guest's RDMSR/WRMSR, the TSC.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 
 #include <linux/hvx.h>
@@ -448,6 +450,270 @@ static int test_msrs_roundtrip(const char *dev)
 	return TEST_PASS;
 }
 
+#define MSR_HWCR		0xc0010015
+#define MSR_UCODE_REV		0x8b
+#define MSR_FEAT_CTL		0x3a
+#define MSR_CSTAR		0xc0000083
+#define MSR_MTRR_FIX64K		0x250
+#define MSR_MTRR_FIX16K_80000	0x258
+#define MSR_MTRR_FIX16K_A0000	0x259
+#define MSR_MTRR_FIX4K_C0000	0x268	/* ... 0x26f, F8000 */
+#define MTRR_WB_ALL		0x0606060606060606ull
+#define MSR_MCG_CAP		0x179
+#define MSR_MCG_STATUS		0x17a
+#define MSR_MCG_CTL		0x17b
+#define MSR_MC0_CTL		0x400	/* bank i: CTL, STATUS, ADDR, MISC */
+#define MCG_CTL_P		(1ull << 8)
+#define MCG_SER_P		(1ull << 24)
+#define QEMU_MCE_BANKS		10
+
+/*
+ * Where KVM_CAP_MCE is offered (KVM, not hvx), QEMU first sets up the
+ * machine-check capabilities it models: MCG_CTL, recovery, ten banks,
+ * less what KVM_X86_GET_MCE_CAP_SUPPORTED lacks.  Without the
+ * capability it writes the same MSRs all the same.
+ */
+static int qemu_setup_mce(struct vcpu *vcpu)
+{
+	uint64_t cap = MCG_CTL_P | MCG_SER_P | QEMU_MCE_BANKS, supported;
+
+	if (ioctl(vcpu->vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MCE) <= 0)
+		return 0;
+	if (ioctl(vcpu->vm->sys_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &supported))
+		return -1;
+	cap &= supported | 0xff;
+	return ioctl(vcpu->fd, KVM_X86_SETUP_MCE, &cap);
+}
+
+/*
+ * What QEMU 7.2 writes with one KVM_SET_MSRS when it resets a qemu64 vCPU
+ * (kvm_put_msrs, full state; the MSRs it found in KVM_GET_MSR_INDEX_LIST,
+ * the MTRRs because CPUID.1:EDX.MTRR is set; kvm_init_msrs sets the
+ * microcode revision when the vCPU is created), then reads back with
+ * KVM_GET_MSRS: every entry is taken, and reads back as written.  The
+ * values are a running guest's (SeaBIOS's MTRRs, Linux's SYSCALL MSRs).
+ */
+static int msr_listed(const char *dev, uint32_t index)
+{
+	struct kvm_msr_list *l = calloc(1, sizeof(*l) + 1024 * 4);
+	int fd = open(dev, O_RDWR), r = 0;
+
+	if (l && fd >= 0) {
+		l->nmsrs = 1024;
+		r = !ioctl(fd, KVM_GET_MSR_INDEX_LIST, l) &&
+		    msr_list_has(l, index);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(l);
+	return r;
+}
+
+static int test_msrs_qemu_set(const char *dev)
+{
+	struct { struct kvm_msrs h; struct kvm_msr_entry e[128]; } m;
+	uint32_t index[128];
+	uint64_t data[128];
+	unsigned int i, n = 0;
+	struct vm vm;
+	struct vcpu vcpu;
+	int r;
+
+#define ADD(msr, val)	(index[n] = (msr), data[n++] = (val))
+	/*
+	 * 32-bit SYSENTER values: KVM on AMD keeps only bits 31:0 unless the
+	 * guest's CPUID says Intel (AMD's SYSENTER is for legacy mode).
+	 */
+	ADD(MSR_SYSENTER_CS, 0x10);
+	ADD(MSR_SYSENTER_ESP, 0xfe003000);
+	ADD(MSR_SYSENTER_EIP, 0x81a01570);
+	ADD(MSR_PAT, 0x0407050600070106ull);
+	ADD(MSR_STAR, 0x0023001000000000ull);
+	ADD(MSR_MISC_ENABLE, 1);	/* fast strings */
+	/* These two only where KVM_GET_MSR_INDEX_LIST names them. */
+	if (msr_listed(dev, MSR_FEAT_CTL))
+		ADD(MSR_FEAT_CTL, 0);
+	if (msr_listed(dev, MSR_HWCR))
+		ADD(MSR_HWCR, 0);
+	/* kvm_init_msrs: the revision of QEMU's AMD models, at creation. */
+	if (msr_listed(dev, MSR_UCODE_REV))
+		ADD(MSR_UCODE_REV, 0x01000065);
+	ADD(MSR_CSTAR, 0xffffffff81a01700ull);
+	ADD(MSR_KERNEL_GS_BASE, 0xffff88800f400000ull);
+	ADD(MSR_SFMASK, 0x47700);
+	ADD(MSR_LSTAR, 0xffffffff81a00080ull);
+	ADD(MSR_IA32_TSC, 0x123456789ull);
+	ADD(MSR_MTRR_DEFTYPE, 0xc06);
+	ADD(MSR_MTRR_FIX64K, MTRR_WB_ALL);
+	ADD(MSR_MTRR_FIX16K_80000, MTRR_WB_ALL);
+	ADD(MSR_MTRR_FIX16K_A0000, 0);	/* UC: the VGA window */
+	for (i = 0; i < 8; i++)
+		ADD(MSR_MTRR_FIX4K_C0000 + i, i < 4 ? 0x0505050505050505ull :
+						       MTRR_WB_ALL);
+	ADD(MSR_MTRR_BASE0, 0x80000000ull);		/* UC from 2 GiB */
+	/*
+	 * 2 GiB, valid.  Within 36 address bits: KVM takes a MAXPHYADDR of
+	 * 36 before KVM_SET_CPUID2 (no leaf 0x80000008), hvx the host's.
+	 */
+	ADD(MSR_MTRR_MASK0, 0xf80000800ull);
+	for (i = 1; i < 8; i++) {
+		ADD(MSR_MTRR_BASE0 + 2 * i, 0x100000ull * i | 6);
+		ADD(MSR_MTRR_MASK0 + 2 * i, 0);
+	}
+	/* Machine check: QEMU's reset values (mce_init), ten banks. */
+	ADD(MSR_MCG_STATUS, 0);
+	ADD(MSR_MCG_CTL, ~0ull);
+	for (i = 0; i < QEMU_MCE_BANKS * 4; i++)
+		ADD(MSR_MC0_CTL + i, i % 4 ? 0 : ~0ull);
+#undef ADD
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	EXPECT(qemu_setup_mce(&vcpu) == 0);
+	memset(&m, 0, sizeof(m));
+	m.h.nmsrs = n;
+	for (i = 0; i < n; i++) {
+		m.e[i].index = index[i];
+		m.e[i].data = data[i];
+	}
+	r = ioctl(vcpu.fd, KVM_SET_MSRS, &m);
+	if (r >= 0 && r < (int)n)
+		printf("# KVM_SET_MSRS stopped at MSR %#x = %#llx\n", index[r],
+		       (unsigned long long)data[r]);
+	EXPECT(r == (int)n);
+	for (i = 0; i < n; i++)
+		m.e[i].data = 0;
+	EXPECT(ioctl(vcpu.fd, KVM_GET_MSRS, &m) == (int)n);
+	for (i = 0; i < n; i++) {
+		/* The TSC ran on meanwhile. */
+		if (index[i] == MSR_IA32_TSC) {
+			EXPECT(m.e[i].data >= data[i]);
+			continue;
+		}
+		/*
+		 * hvx's HWCR reads TscFreqSel (bit 24) as one whatever was
+		 * written (the TSC runs at P0's rate, APM Vol. 2 A.7; Linux
+		 * warns otherwise); KVM 6.1 gives back what was written.
+		 */
+		if (index[i] == MSR_HWCR && test_is_hvx(dev))
+			m.e[i].data &= ~(1ull << 24);
+		if (m.e[i].data != data[i])
+			printf("# MSR %#x: %#llx, wanted %#llx\n", index[i],
+			       (unsigned long long)m.e[i].data,
+			       (unsigned long long)data[i]);
+		EXPECT(m.e[i].data == data[i]);
+	}
+	return TEST_PASS;
+}
+
+/*
+ * Values an MSR cannot hold, each refused by KVM_SET_MSRS (0 entries
+ * processed) with the MSR unchanged: a reserved PAT or MTRR memory type
+ * (2, 3; above 7 for PAT, SDM 12.12.2; 7 for MTRRs, SDM 12.11.2), the
+ * reserved bits of MTRRdefType (63:12, 9:8), of a variable range's base
+ * (11:8, MAXPHYADDR and up) and mask (10:0), a non-canonical LSTAR or
+ * KERNEL_GS_BASE, a write to the read-only IA32_MCG_CAP, an MCG_CTL or
+ * MCi_CTL other than 0 or all ones (SDM 16.3.1.3, 16.3.2.1); and in one array with a bad entry in the middle, the
+ * entries before it are done, the ones after it are not.
+ */
+static int test_msr_reserved_bits(const char *dev)
+{
+	static const struct { uint32_t index; uint64_t data; } bad[] = {
+		{ MSR_PAT, 0x0007040600070206ull },
+		{ MSR_PAT, 0x0007040600070806ull },
+		{ MSR_MTRR_DEFTYPE, 0x1c06 },
+		{ MSR_MTRR_DEFTYPE, 0xd06 },
+		{ MSR_MTRR_DEFTYPE, 0xc02 },
+		{ MSR_MTRR_FIX64K, 0x0606060603060606ull },
+		{ MSR_MTRR_FIX4K_C0000, 0x0706060606060606ull },
+		{ MSR_MTRR_BASE0, 0x80000106ull },
+		{ MSR_MTRR_BASE0, 0x80000007ull },
+		{ MSR_MTRR_BASE0, 1ull << 63 | 6 },
+		{ MSR_MTRR_MASK0, 0xff80000801ull },
+		{ MSR_MTRR_MASK0, 1ull << 63 | 0x800 },
+		{ MSR_LSTAR, 0x0000800000000000ull },
+		{ MSR_KERNEL_GS_BASE, 0x8000000000000000ull },
+		{ MSR_MCG_CAP, 0 },
+		{ MSR_MCG_CTL, 0x1234 },
+		{ MSR_MC0_CTL, 0xff },
+	};
+	uint32_t mid[3] = { MSR_SYSENTER_CS, MSR_PAT, MSR_STAR };
+	uint64_t mid_data[3] = { 0x33, 0x0007040600070203ull, 0x1234 };
+	uint64_t pat;
+	unsigned int i;
+	struct msrs m;
+	struct vm vm;
+	struct vcpu vcpu;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(vcpu_create(&vm, &vcpu, 0) == 0);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t before, after;
+
+		EXPECT(msrs_io(&vcpu, KVM_GET_MSRS, &m, &bad[i].index, NULL,
+			       1) == 1);
+		before = m.e[0].data;
+		if (msrs_io(&vcpu, KVM_SET_MSRS, &m, &bad[i].index,
+			    &bad[i].data, 1) != 0)
+			printf("# MSR %#x took %#llx\n", bad[i].index,
+			       (unsigned long long)bad[i].data);
+		EXPECT(msrs_io(&vcpu, KVM_SET_MSRS, &m, &bad[i].index,
+			       &bad[i].data, 1) == 0);
+		EXPECT(msrs_io(&vcpu, KVM_GET_MSRS, &m, &bad[i].index, NULL,
+			       1) == 1);
+		after = m.e[0].data;
+		EXPECT(before == after);
+	}
+	EXPECT(msrs_io(&vcpu, KVM_GET_MSRS, &m, &mid[1], NULL, 1) == 1);
+	pat = m.e[0].data;
+	EXPECT(msrs_io(&vcpu, KVM_SET_MSRS, &m, mid, mid_data, 3) == 1);
+	EXPECT(msrs_io(&vcpu, KVM_GET_MSRS, &m, mid, NULL, 3) == 3);
+	EXPECT(m.e[0].data == 0x33 && m.e[1].data == pat &&
+	       m.e[2].data != 0x1234);
+	return TEST_PASS;
+}
+
+/*
+ * The guest's WRMSR of the same kind of values: #GP each time (the
+ * handler counts and skips the WRMSR), and the MSR keeps its value.
+ * The last is a non-zero MC0_STATUS, which only an AMD guest that set
+ * HWCR.McStatusWrEn may write.  Not LSTAR: KVM on AMD lets the guest
+ * write it without an exit, and QEMU's emulated CPU (the test machine)
+ * takes any value there.
+ */
+GUEST_CODE(msr_resv, ".code64",
+	"mov $" TEST_STR(MSR_PAT) ", %ecx\n mov $0x00070206, %eax\n"
+	"mov $0x00070406, %edx\n wrmsr\n"
+	"mov $" TEST_STR(MSR_MTRR_DEFTYPE) ", %ecx\n mov $0x1c06, %eax\n"
+	"xor %edx, %edx\n wrmsr\n"
+	"mov $" TEST_STR(MSR_MTRR_BASE0) ", %ecx\n mov $0x80000106, %eax\n"
+	"wrmsr\n"
+	"mov $" TEST_STR(MSR_MTRR_MASK0) ", %ecx\n mov $0x80000801, %eax\n"
+	"wrmsr\n"
+	"mov $" TEST_STR(MSR_MTRR_FIX64K) ", %ecx\n mov $0x06060602, %eax\n"
+	"wrmsr\n"
+	"mov $" TEST_STR(MSR_MC0_CTL) " + 1, %ecx\n mov $1, %eax\n"
+	"xor %edx, %edx\n wrmsr\n"
+	"mov $" TEST_STR(MSR_PAT) ", %ecx\n rdmsr\n"
+	"cmp $0x00070406, %eax\n"
+	GUEST_ASSERT("je")
+	"mov (0x3000), %eax\n out %eax, $0x10\n"
+	GUEST_DONE
+	"msr_resv_handler:\n"
+	"incl (0x3000)\n add $8, %rsp\n addq $2, (%rsp)\n iretq\n");
+GUEST_LABEL(msr_resv_handler);
+
+static int test_msr_reserved_gp(const char *dev)
+{
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_LONG, msr_resv);
+	EXPECT(guest_set_handler(&g, 13, msr_resv_handler) == 0);
+	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 4));
+	EXPECT(*(uint32_t *)guest_port_data(&g) == 6);
+	EXPECT_DONE(&g);
+	return TEST_PASS;
+}
+
 /*
  * #GP for an MSR nobody models and for a value an MSR does not take
  * (MTRR type 2, a write to the read-only MTRRcap); the handler counts
@@ -553,6 +819,9 @@ static const struct test_case cases[] = {
 	{ "msr_index_list", test_msr_index_list },
 	{ "msrs_roundtrip", test_msrs_roundtrip },
 	{ "msr_gp", test_msr_gp },
+	{ "msrs_qemu_set", test_msrs_qemu_set },
+	{ "msr_reserved_bits", test_msr_reserved_bits },
+	{ "msr_reserved_gp", test_msr_reserved_gp },
 	{ "tsc", test_tsc },
 };
 

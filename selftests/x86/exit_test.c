@@ -663,6 +663,30 @@ static int test_msr_unknown_gp(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_CAP_INTERNAL_ERROR_DATA: a KVM_EXIT_INTERNAL_ERROR says how many
+ * words of internal.data it filled.  A jump to an address in no memory
+ * slot leaves nothing to fetch: both devices give up with suberror
+ * KVM_INTERNAL_ERROR_EMULATION, each with its own data (hvx: the
+ * emulation_failure flags and instruction bytes; KVM 6.1: the flags and
+ * the exit information), at least one word and at most the 16 there are.
+ */
+GUEST_CODE(jumpaway, ".code32",
+	"mov $0x30000000, %eax\n jmp *%eax\n");
+
+static int test_internal_error_data(const char *dev)
+{
+	struct guest g;
+	struct kvm_run *run;
+
+	GUEST(&g, dev, GUEST_PROT, jumpaway);
+	EXPECT_EXIT(&g, KVM_EXIT_INTERNAL_ERROR);
+	run = g.vcpu.run;
+	EXPECT(run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION);
+	EXPECT(run->internal.ndata >= 1 && run->internal.ndata <= 16);
+	return TEST_PASS;
+}
+
 static const struct test_case x86_cases[] = {
 	{ "io_out_sizes", test_io_out },
 	{ "io_in_sizes", test_io_in },
@@ -688,6 +712,7 @@ static const struct test_case x86_cases[] = {
 	{ "int_prot_mode", test_int_prot_mode },
 	{ "msr_in_kernel", test_msr_in_kernel },
 	{ "msr_unknown_gp", test_msr_unknown_gp },
+	{ "internal_error_data", test_internal_error_data },
 };
 
 TEST_ARCH_CASES(x86_cases);

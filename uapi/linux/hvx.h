@@ -54,6 +54,7 @@ struct hvx_info {
 #define HVX_STAT_MSR_GP		11	/* unmodelled MSR: #GP injected */
 #define HVX_STAT_EXCEPTION	12	/* other exception injected (#UD...) */
 #define HVX_STAT_OTHER		13	/* any other exit handled in kernel */
+#define HVX_STAT_IOEVENTFD	14	/* guest write signalled an ioeventfd */
 #define HVX_STAT_NR		32
 
 struct hvx_vcpu_stats {

@@ -190,6 +190,7 @@ const char *hvx_stat_name(unsigned int stat)
 		[HVX_STAT_MSR] = "msr", [HVX_STAT_MSR_GP] = "msr_gp",
 		[HVX_STAT_EXCEPTION] = "exception_injected",
 		[HVX_STAT_OTHER] = "other",
+		[HVX_STAT_IOEVENTFD] = "ioeventfd",
 	};
 
 	if (stat < ARRAY_SIZE(names) && names[stat])

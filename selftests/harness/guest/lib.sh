@@ -290,8 +290,9 @@ linux_dmesg() {
 
 # linux_check NAME OUT: the Linux guest's console (file OUT) says that it
 # reached user space, runs this very kernel, sees one CPU and no local
-# APIC, took timer and serial interrupts through the 8259A, and that its
-# kernel log holds no warning, bug or oops. One TAP line each.
+# APIC, took timer and serial interrupts through the 8259A, that its
+# kernel log holds no warning, bug or oops, and that it runs on kvm-clock
+# (hvx run passes KVM's kvmclock CPUID leaves). One TAP line each.
 linux_check() {
 	local name=$1 out=$2 n log bad
 	if grep -q '^HVX-LINUX-USER' "$out"; then
@@ -324,6 +325,19 @@ linux_check() {
 		not_ok "linux guest [$name]: kernel log has no WARNING, BUG or Oops ($bad)"
 	else
 		ok "linux guest [$name]: kernel log has no WARNING, BUG or Oops"
+	fi
+	# Linux rates kvm-clock below the TSC when the TSC is invariant
+	# (constant_tsc and nonstop_tsc), and then keeps the TSC.
+	if ! grep -q 'kvm-clock: Using msrs 4b564d01 and 4b564d00' "$log"; then
+		not_ok "linux guest [$name]: uses kvm-clock (no 'kvm-clock: Using msrs' in its log)"
+	elif grep -q '^HVX-LINUX-CLOCKSOURCE kvm-clock' "$out" &&
+		grep -q 'clocksource: Switched to clocksource kvm-clock' "$log"; then
+		ok "linux guest [$name]: uses kvm-clock (Switched to clocksource kvm-clock)"
+	elif grep '^flags' "$out" | grep -qw constant_tsc &&
+		grep '^flags' "$out" | grep -qw nonstop_tsc; then
+		ok "linux guest [$name]: uses kvm-clock (registered; an invariant TSC is its clocksource, as on KVM)"
+	else
+		not_ok "linux guest [$name]: uses kvm-clock ($(grep '^HVX-LINUX-CLOCKSOURCE' "$out"))"
 	fi
 }
 
