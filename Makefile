@@ -3,9 +3,10 @@
 # hvx top-level Makefile.
 #
 #   make                build hvx.ko against KDIR and the user-space programs
-#   make check          boot the emulated machines and run every selftest
-#                       (on Bochs, mmu_test and robust_test wait for:)
-#   make check-vmx      the Bochs/VMX machine alone, every selftest program
+#   make check          boot the QEMU machines (SVM, arm64 EL2) and run every
+#                       selftest
+#   make check-vmx      the same on the Bochs/VMX machine (HVX_BOCHS_FULL=1:
+#                       also mmu_test and robust_test)
 #   make check-qemu     boot Linux under Debian's QEMU (-accel kvm) on KVM and
 #                       on hvx inside the QEMU/SVM machine (check.sh's qemu stage)
 #   make demo           boot the emulated machine and run sample guests on hvx
@@ -70,11 +71,11 @@ selftests-arm64: userspace-arm64
 check:
 	./selftests/harness/check.sh
 
-# The vmx stage with every selftest program, also those that make check
-# leaves to this target on Bochs (selftests/harness/guest/lib.sh,
-# bochs_defers).
+# The vmx stage (Bochs), apart from the default list: README, "The two commands".
+# HVX_BOCHS_FULL=1 runs mmu_test and robust_test there too
+# (selftests/harness/guest/lib.sh, bochs_defers).
 check-vmx:
-	HVX_STAGES=vmx HVX_BOCHS_FULL=1 ./selftests/harness/check.sh
+	HVX_STAGES=vmx ./selftests/harness/check.sh
 
 check-qemu:
 	./selftests/harness/check.sh --stages qemu

@@ -7,19 +7,22 @@
 # status is non-zero when anything failed.
 #
 #   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
-#            [--stages "svm el2 vmx"]
+#            [--stages "svm el2"]
 #     -v                 print the serial console as it comes
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
 #     --stages LIST      backend stages to run (default: HVX_STAGES, or
-#                        "svm el2 vmx": all three)
+#                        "svm el2"; vmx is `make check-vmx`, see below)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
 #
 # Stages: svm, QEMU/SVM (x86-64, hvx on AMD SVM, KVM's kvm_amd the
 # reference); el2, QEMU/EL2 (arm64, hvx at EL2, the kernel's built-in KVM the
 # reference; its build, from build/arm64/src, is part of the stage); vmx,
 # Bochs/VMX (x86-64 on an emulated Skylake-X with VT-x and EPT, hvx on
-# Intel VMX, kvm-intel the reference; see lib-bochs.sh; about 7 minutes).
+# Intel VMX, kvm-intel the reference; see lib-bochs.sh; about 15 minutes;
+# not in the default list since December 2026: Bochs 2.7 withholds the
+# host's timer interrupt now and then, and its one CPU then stops for good,
+# in a different test each full run: README, "The two commands"; `make check-vmx`).
 # HVX_ARM64_APPEND adds kernel arguments to the arm64 machine.
 # `HVX_STAGES=svm make check` runs one. Two more stages, not in the
 # default list, boot Linux under Debian's QEMU with -accel kvm on KVM and on
@@ -82,7 +85,7 @@ stage_qemu-vmx() {
 
 main() {
 	local setup=1 build=1 t0 stage arches=()
-	STAGES=${HVX_STAGES:-svm el2 vmx} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	STAGES=${HVX_STAGES:-svm el2} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;
