@@ -35,16 +35,6 @@ static int ioev(struct vm *vm, uint64_t addr, uint32_t len, int fd,
 	return ioctl(vm->fd, KVM_IOEVENTFD, &args);
 }
 
-/* The eventfd's count since the last read (0 if none: EFD_NONBLOCK). */
-static uint64_t ev_count(int efd)
-{
-	uint64_t n = 0;
-
-	if (read(efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
 /* The next exit is a guest MMIO write of @len bytes to @gpa. */
 static int expect_mmio_write(struct guest *g, uint64_t gpa, uint32_t len)
 {
@@ -138,7 +128,7 @@ static int test_mmio_signal(const char *dev)
 	EXPECT(expect_mmio_read(&g, IOEV_GPA, 4));
 	memcpy(g.vcpu.run->mmio.data, &v, sizeof(v));
 	EXPECT_DONE(&g);
-	EXPECT(ev_count(efd) == 3);
+	EXPECT(eventfd_count(efd) == 3);
 	if (test_is_hvx(dev)) {
 		EXPECT(ioctl(g.vcpu.fd, HVX_GET_VCPU_STATS, &st) == 0);
 		EXPECT(st.exits[HVX_STAT_IOEVENTFD] == 3);
@@ -182,8 +172,8 @@ static int test_datamatch(const char *dev)
 	EXPECT(expect_mmio_write(&g, IOEV_GPA, 2));
 	EXPECT(mmio_data(&g) == 0x1234);
 	EXPECT_DONE(&g);
-	EXPECT(ev_count(efd) == 2);
-	EXPECT(ev_count(efd2) == 0);
+	EXPECT(eventfd_count(efd) == 2);
+	EXPECT(eventfd_count(efd2) == 0);
 	guest_destroy(&g);
 	close(efd);
 	close(efd2);
@@ -220,7 +210,7 @@ static int test_any_length(const char *dev)
 	EXPECT(ioev(&g.vm, IOEV_GPA, 0, efd, 0, 0) == 0);
 	EXPECT(expect_mmio_write(&g, IOEV_GPA2, 4));
 	EXPECT_DONE(&g);
-	EXPECT(ev_count(efd) == 4);
+	EXPECT(eventfd_count(efd) == 4);
 	guest_destroy(&g);
 	close(efd);
 	return TEST_PASS;
@@ -253,7 +243,7 @@ static int test_deassign(const char *dev)
 	GUEST_START(&g, dev, deassign);
 	EXPECT(ioev(&g.vm, IOEV_GPA, 4, efd, 0, 0) == 0);
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
-	EXPECT(ev_count(efd) == 1);
+	EXPECT(eventfd_count(efd) == 1);
 	EXPECT_ERRNO(ioev(&g.vm, IOEV_GPA, 4, efd,
 			  del | KVM_IOEVENTFD_FLAG_DATAMATCH, 0), ENOENT);
 	EXPECT_ERRNO(ioev(&g.vm, IOEV_GPA, 2, efd, del, 0), ENOENT);
@@ -264,7 +254,7 @@ static int test_deassign(const char *dev)
 	EXPECT_ERRNO(ioev(&g.vm, IOEV_GPA, 4, efd, del, 0), ENOENT);
 	EXPECT(expect_mmio_write(&g, IOEV_GPA, 4));
 	EXPECT_DONE(&g);
-	EXPECT(ev_count(efd) == 0);
+	EXPECT(eventfd_count(efd) == 0);
 	EXPECT(ioev(&g.vm, IOEV_GPA, 4, efd, 0, 0) == 0);
 	EXPECT(ioev(&g.vm, IOEV_GPA, 4, efd, del, 0) == 0);
 	guest_destroy(&g);
@@ -376,7 +366,7 @@ static void *deassign_thread(void *arg)
 	int i;
 
 	for (i = 0; i < 200000 && c->count < 10; i++) {
-		c->count += ev_count(c->efd);
+		c->count += eventfd_count(c->efd);
 		usleep(100);
 	}
 	c->r = ioev(c->vm, IOEV_GPA, 4, c->efd, KVM_IOEVENTFD_FLAG_DEASSIGN,
@@ -421,7 +411,7 @@ static int test_other_thread(const char *dev)
 	pthread_join(t, NULL);
 	EXPECT(c.r == 0);
 	last = loop_data(&g);
-	c.count += ev_count(c.efd);
+	c.count += eventfd_count(c.efd);
 	printf("# %llu writes signalled, then the write of %#x exited\n",
 	       (unsigned long long)c.count, last);
 	EXPECT(c.count >= 10);

@@ -334,3 +334,13 @@ int guest_expect_ucall(struct guest *g, int code, uint32_t arg,
 		       g->ucall_arg, code, arg);
 	return 0;
 }
+
+/* An eventfd's count since the last read (0 if none: EFD_NONBLOCK). */
+uint64_t eventfd_count(int efd)
+{
+	uint64_t n = 0;
+
+	if (read(efd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
+}

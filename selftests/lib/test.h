@@ -141,6 +141,8 @@ int vcpu_exit_is_halt(struct vcpu *vcpu, int r);
 
 /* The vCPU's first argument register: RDI on x86, X0 on arm64. */
 int vcpu_set_arg0(struct vcpu *vcpu, uint64_t val);
+/* An eventfd's count since the last read (0 if none: EFD_NONBLOCK). */
+uint64_t eventfd_count(int efd);
 
 /* Set up by the architecture: its part of guest_create(). */
 int guest_arch_setup(struct guest *g);

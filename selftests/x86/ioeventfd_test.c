@@ -21,15 +21,6 @@ static int ioev_pio(struct vm *vm, uint64_t port, uint32_t len, int fd,
 	return ioctl(vm->fd, KVM_IOEVENTFD, &args);
 }
 
-static uint64_t ev_count(int efd)
-{
-	uint64_t n = 0;
-
-	if (read(efd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
 GUEST_CODE(pio, ".code16",
 	"mov $0x300, %dx\n mov $0x12, %al\n out %al, %dx\n"	/* hit */
 	"mov $0x1234, %ax\n out %ax, %dx\n"			/* exit */
@@ -76,10 +67,10 @@ static int test_pio(const char *dev)
 	*guest_port_data(&g) = 0;
 	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x306, 1));
 	EXPECT_DONE(&g);
-	EXPECT(ev_count(efd[0]) == 1);
-	EXPECT(ev_count(efd[1]) == 1);
-	EXPECT(ev_count(efd[2]) == 3);
-	EXPECT(ev_count(mmio) == 0);
+	EXPECT(eventfd_count(efd[0]) == 1);
+	EXPECT(eventfd_count(efd[1]) == 1);
+	EXPECT(eventfd_count(efd[2]) == 3);
+	EXPECT(eventfd_count(mmio) == 0);
 	guest_destroy(&g);
 	for (i = 0; i < 3; i++)
 		close(efd[i]);
