@@ -18,6 +18,7 @@
 #include <asm/msr-index.h>
 
 #include "x86.h"
+#include "insn.h"
 
 /* Copy guest-physical memory through the process's own mapping of it. */
 static int x86_access_guest(struct x86_vcpu *x, u64 gpa, void *buf,
@@ -129,7 +130,7 @@ int x86_gva_to_gpa(struct x86_vcpu *x, u64 gva, u64 *gpa)
 }
 
 /* The code size the guest runs with: 2, 4 or 8 bytes. */
-static int x86_code_size(struct x86_vcpu *x)
+int x86_code_size(struct x86_vcpu *x)
 {
 	struct kvm_sregs *s = x86_sregs(x);
 
@@ -159,17 +160,6 @@ static int x86_fetch(struct x86_vcpu *x, u8 *buf)
 	return got;
 }
 
-struct x86_insn {
-	u8 bytes[15];
-	int nbytes;
-	int len;		/* decoded so far */
-	int opsize;
-	int addrsize;
-	u8 rex;
-	int seg;		/* segment override, or -1 */
-	u8 modrm;
-};
-
 static bool insn_byte(struct x86_insn *in, u8 *b)
 {
 	if (in->len >= in->nbytes)
@@ -181,8 +171,10 @@ static bool insn_byte(struct x86_insn *in, u8 *b)
 /* Legacy and REX prefixes (SDM Vol. 2A 2.1.1, 2.2.1). */
 static bool insn_prefixes(struct x86_insn *in, int mode, u8 *op)
 {
-	static const int segs[] = { [0x26] = 0, [0x2e] = 1, [0x36] = 2,
-				    [0x3e] = 3, [0x64] = 4, [0x65] = 5 };
+	static const int segs[] = {
+		[0x26] = SEG_ES, [0x2e] = SEG_CS, [0x36] = SEG_SS,
+		[0x3e] = SEG_DS, [0x64] = SEG_FS, [0x65] = SEG_GS,
+	};
 
 	in->opsize = mode == 8 ? 4 : mode;
 	in->addrsize = mode;
@@ -201,6 +193,9 @@ static bool insn_prefixes(struct x86_insn *in, int mode, u8 *op)
 			in->seg = segs[*op];
 			continue;
 		case 0xf0:	/* LOCK: the access is still one move */
+			continue;
+		case 0xf2: case 0xf3:	/* REPNE, REP: string forms only */
+			in->rep = *op;
 			continue;
 		}
 		break;
@@ -292,22 +287,12 @@ void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val)
 		*r = val;
 }
 
-static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
-			 u64 val, u64 next_rip)
+/* Describe an MMIO access in the run area: a KVM_EXIT_MMIO to user space. */
+void x86_mmio_report(struct x86_vcpu *x, u64 gpa, int size, bool write,
+		     u64 val)
 {
 	struct kvm_run *run = x86_run(x);
 
-	/* A write an ioeventfd takes completes without an exit. */
-	if (write && hvx_ioeventfd_write(x86_vm(x), false, gpa, size, val)) {
-		x->rip = next_rip;
-		hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
-		return 1;
-	}
-	x->pending.kind = X86_PENDING_MMIO;
-	x->pending.in = !write;
-	x->pending.size = size;
-	x->pending.rip = x->rip;
-	x->pending.next_rip = next_rip;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = size;
 	run->mmio.is_write = write;
@@ -316,6 +301,32 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		memcpy(run->mmio.data, &val, size);
 	hvx_stat(x->vcpu, HVX_STAT_MMIO);
 	x86_exit_to_user(x, KVM_EXIT_MMIO);
+}
+
+/*
+ * A write is complete once described, so RIP moves on before user space
+ * sees it (KVM's emulator writes its registers back before a write exit,
+ * too); a read completes on the next KVM_RUN, with user space's data.
+ */
+static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
+			 u64 val, u64 next_rip)
+{
+	if (write) {
+		x->rip = next_rip;
+		/* A write an ioeventfd takes completes without an exit. */
+		if (hvx_ioeventfd_write(x86_vm(x), false, gpa, size, val)) {
+			hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
+			return 1;
+		}
+		x86_mmio_report(x, gpa, size, true, val);
+		return 0;
+	}
+	x->pending.kind = X86_PENDING_MMIO;
+	x->pending.in = true;
+	x->pending.size = size;
+	x->pending.rip = x->rip;
+	x->pending.next_rip = next_rip;
+	x86_mmio_report(x, gpa, size, false, 0);
 	return 0;
 }
 
@@ -366,6 +377,10 @@ static int x86_decode_mmio(struct x86_vcpu *x, struct x86_insn *in, u64 gpa)
 		p->reg = GPR_RAX;
 		p->dst_size = size;
 		return x86_mmio_exit(x, gpa, size, false, 0, x->rip + in->len);
+	case 0xa4: case 0xa5:		/* MOVS */
+	case 0xaa: case 0xab:		/* STOS */
+	case 0xac: case 0xad:		/* LODS */
+		return x86_emulate_string_mmio(x, in, op);
 	case 0x0f:
 		if (!insn_byte(in, &op2))
 			return -EINVAL;
@@ -424,12 +439,10 @@ void x86_complete_mmio(struct x86_vcpu *x)
 	struct x86_pending *p = &x->pending;
 	u64 val = 0;
 
-	if (p->in) {
-		memcpy(&val, x86_run(x)->mmio.data, p->size);
-		if (p->sign_extend)
-			val = p->size == 1 ? (u64)(s8)val : (u64)(s16)val;
-		x86_reg_write(x, p->reg, p->dst_size, val);
-	}
+	memcpy(&val, x86_run(x)->mmio.data, p->size);
+	if (p->sign_extend)
+		val = p->size == 1 ? (u64)(s8)val : (u64)(s16)val;
+	x86_reg_write(x, p->reg, p->dst_size, val);
 	x->rip = p->next_rip;
 }
 
@@ -443,7 +456,7 @@ void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size)
 	struct x86_insn in = { };
 	u8 op;
 
-	*seg = 3;
+	*seg = SEG_DS;
 	*addr_size = x86_code_size(x);
 	in.nbytes = x86_fetch(x, in.bytes);
 	if (!insn_prefixes(&in, x86_code_size(x), &op))

@@ -15,25 +15,11 @@
 #include <asm/processor-flags.h>
 
 #include "x86.h"
+#include "insn.h"
 
 static u8 *x86_pio_data(struct x86_vcpu *x)
 {
 	return page_address(x->vcpu->run_pages[HVX_PIO_PAGE_OFFSET]);
-}
-
-static u64 x86_addr_mask(int addr_size)
-{
-	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
-}
-
-static const struct kvm_segment *x86_segment(struct x86_vcpu *x, int seg)
-{
-	struct kvm_sregs *s = x86_sregs(x);
-	const struct kvm_segment *segs[] = {
-		&s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs,
-	};
-
-	return segs[seg];
 }
 
 /*
@@ -45,12 +31,10 @@ static int x86_pio_string(struct x86_vcpu *x, struct x86_pending *p,
 {
 	u64 mask = x86_addr_mask(p->addr_size);
 	u64 index = x->gpr[p->in ? GPR_RDI : GPR_RSI] & mask;
-	u64 linear = x86_segment(x, seg)->base + index;
+	u64 linear = x86_string_linear(x, seg, index);
 	u64 count = p->rep ? x->gpr[GPR_RCX] & mask : 1;
 	u64 room;
 
-	if (p->addr_size != 8)
-		linear = (u32)linear;
 	if (x86_gva_to_gpa(x, linear, &p->gpa))
 		return -EFAULT;
 	room = (PAGE_SIZE - offset_in_page(p->gpa)) / p->size;
@@ -65,14 +49,14 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 {
 	struct x86_pending *p = &x->pending;
 	struct kvm_run *run = x86_run(x);
-	int seg = 0, addr_size = pio->addr_size;
+	int seg = SEG_ES, addr_size = pio->addr_size;
 
 	if (pio->string) {
 		x86_string_decode(x, &seg, &addr_size);
 		if (pio->addr_size)
 			addr_size = pio->addr_size;
 		if (pio->in)
-			seg = 0;	/* INS always writes through ES */
+			seg = SEG_ES;	/* INS always writes through ES */
 	}
 	*p = (struct x86_pending) {
 		.kind = X86_PENDING_PIO, .in = pio->in, .string = pio->string,
@@ -114,29 +98,21 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 /* Advance RSI/RDI and RCX past the elements user space has handled. */
 static int x86_complete_string(struct x86_vcpu *x, struct x86_pending *p)
 {
-	u64 mask = x86_addr_mask(p->addr_size);
 	u64 bytes = (u64)p->count * p->size;
-	u64 *index = &x->gpr[p->in ? GPR_RDI : GPR_RSI];
-	u64 moved;
 
 	if (p->in && x86_write_guest(x, p->gpa, x86_pio_data(x), bytes))
 		return -EFAULT;
-	moved = (x->rflags & X86_EFLAGS_DF) ? *index - bytes : *index + bytes;
-	*index = (*index & ~mask) | (moved & mask);
-	if (p->rep) {
-		u64 rcx = (x->gpr[GPR_RCX] & mask) - p->count;
-
-		x->gpr[GPR_RCX] = (x->gpr[GPR_RCX] & ~mask) | (rcx & mask);
-		if (rcx & mask)
-			return 0;	/* RIP stays: the REP goes on */
-	}
+	x86_string_step(x, p->in ? GPR_RDI : GPR_RSI, bytes, p->addr_size);
+	if (p->rep && x86_rep_count_down(x, p->count, p->addr_size))
+		return 0;	/* RIP stays: the REP goes on */
 	x->rip = p->next_rip;
 	return 0;
 }
 
 /*
  * Called at the start of KVM_RUN: finish the exit user space has just
- * handled.  Returns 0, or -errno when the guest's memory has gone.
+ * handled.  Returns 0, 1 when that made one more exit to user space, or
+ * -errno when the guest's memory has gone.
  */
 int x86_complete_pending(struct x86_vcpu *x)
 {
@@ -155,6 +131,8 @@ int x86_complete_pending(struct x86_vcpu *x)
 		x86_complete_mmio(x);
 		return 0;
 	}
+	if (kind == X86_PENDING_MMIO_STRING)
+		return x86_complete_string_mmio(x);
 	if (kind != X86_PENDING_PIO)
 		return 0;
 	if (p->string)

@@ -307,8 +307,10 @@ static int x86_vcpu_run(struct hvx_vcpu *vcpu)
 	if (READ_ONCE(run->kvm_valid_regs) || READ_ONCE(run->kvm_dirty_regs))
 		return -EINVAL;
 	r = x86_complete_pending(x);
-	if (r)
+	if (r) {
+		r = min(r, 0);	/* 1: one more exit, already described */
 		goto out;
+	}
 	if (READ_ONCE(run->immediate_exit)) {
 		hvx_stat(vcpu, HVX_STAT_SIGNAL);
 		x86_exit_to_user(x, KVM_EXIT_INTR);

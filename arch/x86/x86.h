@@ -43,7 +43,10 @@ enum x86_pending_kind {
 	X86_PENDING_NONE,
 	X86_PENDING_PIO,	/* KVM_EXIT_IO: IN data to consume, RIP to move */
 	X86_PENDING_MMIO,	/* KVM_EXIT_MMIO: read data to consume */
+	X86_PENDING_MMIO_STRING, /* KVM_EXIT_MMIO of a MOVS/STOS/LODS */
 };
+
+enum x86_string_op { X86_STR_MOVS, X86_STR_STOS, X86_STR_LODS };
 
 struct x86_pending {
 	enum x86_pending_kind kind;
@@ -54,9 +57,11 @@ struct x86_pending {
 	u8 size;		/* bytes per access */
 	u8 dst_size;		/* MMIO: register width written */
 	u8 reg;			/* MMIO: destination GPR, 16 + n for AH..BH */
-	u8 addr_size;		/* PIO string: 2, 4 or 8 */
+	u8 addr_size;		/* string forms: 2, 4 or 8 */
+	u8 string_op;		/* MMIO string: enum x86_string_op */
 	u32 count;		/* PIO: accesses in this exit */
-	u64 gpa;		/* INS: first guest-physical byte */
+	u64 gpa;		/* INS: first byte; MMIO string: destination */
+	u64 src_gpa;		/* MMIO string: source */
 	u64 rip;		/* of the instruction that exited */
 	u64 next_rip;
 };
@@ -350,8 +355,21 @@ int x86_write_guest(struct x86_vcpu *x, u64 gpa, const void *buf,
 		    unsigned int len);
 int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa);
 void x86_complete_mmio(struct x86_vcpu *x);
+void x86_mmio_report(struct x86_vcpu *x, u64 gpa, int size, bool write,
+		     u64 val);
 void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val);
 void x86_string_decode(struct x86_vcpu *x, int *seg, int *addr_size);
+
+/* emulate_string.c: MOVS/STOS/LODS on MMIO; string index arithmetic */
+static inline u64 x86_addr_mask(int addr_size)
+{
+	return addr_size == 8 ? ~0ULL : (1ULL << (addr_size * 8)) - 1;
+}
+
+u64 x86_string_linear(struct x86_vcpu *x, int seg, u64 ea);
+void x86_string_step(struct x86_vcpu *x, int reg, u64 bytes, int addr_size);
+bool x86_rep_count_down(struct x86_vcpu *x, u64 n, int addr_size);
+int x86_complete_string_mmio(struct x86_vcpu *x);
 
 /* tdp.c: stage-2 faults (AMD NPT, Intel EPT; tables in module/stage2.c) */
 int x86_stage2_fault(struct x86_vcpu *x, u64 gpa, bool write, bool walk);

@@ -322,6 +322,32 @@ int guest_expect_exit(struct guest *g, int reason)
 	return 0;
 }
 
+int guest_expect_mmio(struct guest *g, uint64_t gpa, int write, int len,
+		      uint64_t data)
+{
+	struct kvm_run *run = g->vcpu.run;
+	uint64_t got = 0;
+	int r = guest_run(g);
+
+	if (r != KVM_EXIT_MMIO) {
+		guest_describe_exit(g, r, "mmio");
+		return 0;
+	}
+	memcpy(&got, run->mmio.data, run->mmio.len);
+	if (run->mmio.phys_addr != gpa || run->mmio.is_write != write ||
+	    (int)run->mmio.len != len || (write && got != data)) {
+		printf("# mmio %#llx w%d len %u data %#llx, wanted %#llx w%d len %d data %#llx\n",
+		       (unsigned long long)run->mmio.phys_addr,
+		       run->mmio.is_write, run->mmio.len,
+		       (unsigned long long)got, (unsigned long long)gpa,
+		       write, len, (unsigned long long)data);
+		return 0;
+	}
+	if (!write)
+		memcpy(run->mmio.data, &data, sizeof(data));
+	return 1;
+}
+
 int guest_expect_ucall(struct guest *g, int code, uint32_t arg,
 		       const char *file)
 {

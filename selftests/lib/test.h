@@ -116,6 +116,12 @@ int guest_expect_exit(struct guest *g, int reason);
 int guest_ucall(struct guest *g, const char *file);
 int guest_expect_ucall(struct guest *g, int code, uint32_t arg,
 		       const char *file);
+/*
+ * Run to the next exit and check it is an MMIO access of @len bytes at
+ * @gpa; a write must carry @data, a read is answered with @data.
+ */
+int guest_expect_mmio(struct guest *g, uint64_t gpa, int write, int len,
+		      uint64_t data);
 /* Say what the exit @r (or -errno) of the last KVM_RUN was. */
 void guest_describe_exit(struct guest *g, int r, const char *wanted);
 

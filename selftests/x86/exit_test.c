@@ -220,38 +220,9 @@ static int test_io_rip_changed(const char *dev)
 	return TEST_PASS;
 }
 
-/*
- * Run to the next exit and check it is an MMIO access at @gpa; a write
- * must carry @data, a read is answered with @data.
- */
-static int expect_mmio_at(struct guest *g, uint64_t gpa, int write, int len,
-			  uint64_t data)
-{
-	struct kvm_run *run = g->vcpu.run;
-	uint64_t got = 0;
-	int r = guest_run(g);
-
-	if (r != KVM_EXIT_MMIO) {
-		printf("# exit %d, wanted mmio\n", r);
-		return 0;
-	}
-	memcpy(&got, run->mmio.data, run->mmio.len);
-	if (run->mmio.phys_addr != gpa || run->mmio.is_write != write ||
-	    (int)run->mmio.len != len || (write && got != data)) {
-		printf("# mmio %#llx w%d len %u data %#llx\n",
-		       (unsigned long long)run->mmio.phys_addr,
-		       run->mmio.is_write, run->mmio.len,
-		       (unsigned long long)got);
-		return 0;
-	}
-	if (!write)
-		memcpy(run->mmio.data, &data, sizeof(data));
-	return 1;
-}
-
 static int expect_mmio(struct guest *g, int write, int len, uint64_t data)
 {
-	return expect_mmio_at(g, MMIO_GPA, write, len, data);
+	return guest_expect_mmio(g, MMIO_GPA, write, len, data);
 }
 
 /* MOV to MMIO, 1 to 8 bytes, from registers and immediates. */
@@ -368,9 +339,9 @@ static int test_mmio_addressing(const char *dev)
 	struct guest g;
 
 	GUEST(&g, dev, GUEST_PROT, mmio32);
-	EXPECT(expect_mmio_at(&g, MMIO_GPA + 0x18, 1, 4, 0xabcd));
-	EXPECT(expect_mmio_at(&g, MMIO_GPA + 0xf, 1, 1, 0x55));
-	EXPECT(expect_mmio_at(&g, MMIO_GPA + 0x20, 0, 2, 0x9876));
+	EXPECT(guest_expect_mmio(&g, MMIO_GPA + 0x18, 1, 4, 0xabcd));
+	EXPECT(guest_expect_mmio(&g, MMIO_GPA + 0xf, 1, 1, 0x55));
+	EXPECT(guest_expect_mmio(&g, MMIO_GPA + 0x20, 0, 2, 0x9876));
 	EXPECT_EXIT(&g, KVM_EXIT_HLT);
 	EXPECT(*(uint16_t *)vm_gpa(&g.vm, 0x3000) == 0x9876);
 	return TEST_PASS;
