@@ -62,10 +62,12 @@ stage_vmx() {
 # boots the same Linux guest with -accel kvm on KVM and on hvx. Not in the
 # default stages: it adds some 50 MB to the initramfs (HVX_WITH_QEMU) and a
 # minute or more per device. HVX_QEMU_TRACE=PATTERN traces QEMU's events of
-# that name ('kvm_*': every KVM ioctl it issues).
+# that name ('kvm_*': every KVM ioctl it issues); HVX_QEMU_DEVICES=hvx (or
+# kvm) runs QEMU on that device only.
 stage_qemu_common() {
 	local arch=$1 stage=$2 append="$APPEND ${3:-}"
 	[[ -n ${HVX_QEMU_TRACE:-} ]] && append+=" HVX_QEMU_TRACE=$HVX_QEMU_TRACE"
+	[[ -n ${HVX_QEMU_DEVICES:-} ]] && append+=" HVX_QEMU_DEVICES=$HVX_QEMU_DEVICES"
 	hvx_linux_guest
 	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \
 		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}"
