@@ -7,8 +7,12 @@
 #                       selftest
 #   make check-vmx      the same on the Bochs/VMX machine (HVX_BOCHS_FULL=1:
 #                       also mmu_test and robust_test)
-#   make check-qemu     boot Linux under Debian's QEMU (-accel kvm) on KVM and
-#                       on hvx inside the QEMU/SVM machine (check.sh's qemu stage)
+#   make check-qemu     only the qemu stage of make check: Debian's QEMU
+#                       (-accel kvm) boots Linux, and migrates it through a
+#                       file, on KVM and on hvx inside the QEMU/SVM machine
+#                       (HVX_QEMU_DEVICES=hvx: on hvx only)
+#   make bench-qemu     the same with three boots per device, alternating,
+#                       and the ratio of the median boot times
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
@@ -34,7 +38,7 @@ ARM64_KDIR ?= $(lastword $(wildcard $(HVX_ARM64_DIR)/root/usr/src/linux-headers-
 ARM64_SRC := $(CURDIR)/build/arm64/src
 ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
-.PHONY: all module userspace selftests check check-vmx check-qemu demo bench \
+.PHONY: all module userspace selftests check check-vmx check-qemu bench-qemu demo bench \
 	checkpatch clean \
 	module-arm64 userspace-arm64 selftests-arm64
 
@@ -79,6 +83,9 @@ check-vmx:
 
 check-qemu:
 	./selftests/harness/check.sh --stages qemu
+
+bench-qemu:
+	HVX_QEMU_BOOTS=3 ./selftests/harness/check.sh --stages qemu
 
 demo:
 	./selftests/harness/demo.sh

@@ -7,12 +7,12 @@
 # status is non-zero when anything failed.
 #
 #   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
-#            [--stages "svm el2"]
+#            [--stages "svm el2 qemu"]
 #     -v                 print the serial console as it comes
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
 #     --stages LIST      backend stages to run (default: HVX_STAGES, or
-#                        "svm el2"; vmx is `make check-vmx`, see below)
+#                        "svm el2 qemu"; vmx is `make check-vmx`, see below)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
 #
 # Stages: svm, QEMU/SVM (x86-64, hvx on AMD SVM, KVM's kvm_amd the
@@ -24,10 +24,10 @@
 # host's timer interrupt now and then, and its one CPU then stops for good,
 # in a different test each full run: README, "The two commands"; `make check-vmx`).
 # HVX_ARM64_APPEND adds kernel arguments to the arm64 machine.
-# `HVX_STAGES=svm make check` runs one. Two more stages, not in the
-# default list, boot Linux under Debian's QEMU with -accel kvm on KVM and on
-# hvx (guest/qemu.sh): qemu (QEMU/SVM machine; `make check-qemu`) and
-# qemu-vmx (Bochs/VMX machine).
+# `HVX_STAGES=svm make check` runs one. The qemu stage boots Linux under
+# Debian's QEMU with -accel kvm on KVM and on hvx, and migrates it through a
+# file on each (guest/qemu.sh; QEMU/SVM machine; alone: `make check-qemu`);
+# qemu-vmx does the same on the Bochs/VMX machine (not in the default list).
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -59,18 +59,21 @@ stage_vmx() {
 }
 
 # QEMU itself as the VMM (guest/qemu.sh): Debian's qemu-system-x86_64
-# boots the same Linux guest with -accel kvm on KVM and on hvx. Not in the
-# default stages: it adds some 50 MB to the initramfs (HVX_WITH_QEMU) and a
-# minute or more per device. HVX_QEMU_TRACE=PATTERN traces QEMU's events of
+# boots the same Linux guest with -accel kvm on KVM and on hvx, then does
+# the live-migration round trip on each. It adds some 50 MB to the
+# initramfs (HVX_WITH_QEMU) and about two minutes per device. HVX_QEMU_TRACE=PATTERN traces QEMU's events of
 # that name ('kvm_*': every KVM ioctl it issues); HVX_QEMU_DEVICES=hvx (or
 # kvm) runs QEMU on that device only.
 stage_qemu_common() {
 	local arch=$1 stage=$2 append="$APPEND ${3:-}"
 	[[ -n ${HVX_QEMU_TRACE:-} ]] && append+=" HVX_QEMU_TRACE=$HVX_QEMU_TRACE"
 	[[ -n ${HVX_QEMU_DEVICES:-} ]] && append+=" HVX_QEMU_DEVICES=$HVX_QEMU_DEVICES"
+	[[ -n ${HVX_CHURN_ROUNDS:-} ]] && append+=" HVX_CHURN_ROUNDS=$HVX_CHURN_ROUNDS"
+	[[ -n ${HVX_QEMU_BOOTS:-} ]] && append+=" HVX_QEMU_BOOTS=$HVX_QEMU_BOOTS"
 	hvx_linux_guest
 	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \
-		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}"
+		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}" \
+		"$HVX_HARNESS/linux/churn"
 }
 
 stage_qemu() {
@@ -87,7 +90,7 @@ stage_qemu-vmx() {
 
 main() {
 	local setup=1 build=1 t0 stage arches=()
-	STAGES=${HVX_STAGES:-svm el2} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	STAGES=${HVX_STAGES:-svm el2 qemu} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;

@@ -342,14 +342,15 @@ hvx_initramfs_qemu() {
 # /hvx/extra).
 hvx_linux_guest() {
 	local dir=$HVX_BUILD/linux-guest root init=$HVX_HARNESS/linux/init
-	local busybox=/bin/busybox kernel
+	local churn=$HVX_HARNESS/linux/churn busybox=/bin/busybox kernel
 	kernel=/boot/vmlinuz-$HVX_KVER
 	[[ -x $busybox && -r $kernel ]] ||
 		die "no $busybox or $kernel (run selftests/harness/setup.sh)"
 	mkdir -p "$dir"
 	HVX_LINUX_FILES=("$dir/vmlinuz" "$dir/linux-initrd.gz")
 	[[ $dir/vmlinuz -nt $kernel ]] || cp "$kernel" "$dir/vmlinuz"
-	if [[ $dir/linux-initrd.gz -nt $init && $dir/linux-initrd.gz -nt $busybox ]]; then
+	if [[ $dir/linux-initrd.gz -nt $init && $dir/linux-initrd.gz -nt $busybox &&
+	      $dir/linux-initrd.gz -nt $churn ]]; then
 		return 0
 	fi
 	root=$dir/root
@@ -357,6 +358,7 @@ hvx_linux_guest() {
 	mkdir -p "$root/bin"
 	install -m 0755 "$busybox" "$root/bin/busybox"
 	install -m 0755 "$init" "$root/init"
+	install -m 0755 "$churn" "$root/bin/churn"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -9 >"$dir/linux-initrd.gz"
 }
 

@@ -33,6 +33,18 @@ qemu_on() {
 	return 1
 }
 
+# qemu_cmd APPEND [ARGS...]: the QEMU command line of every run here, with
+# the guest kernel's command line APPEND. It execs QEMU, so that a time
+# limit's signal reaches QEMU itself: call it only in the background (&,
+# or through `limited`).
+qemu_cmd() {
+	local append=$1
+	shift
+	exec "$HVX_QEMU" -accel kvm,kernel-irqchip=off -M pc -m 256 -nographic \
+		-no-reboot -kernel "$HVX_LINUX_KERNEL" -initrd "$HVX_LINUX_INITRD" \
+		-append "$append" "$@"
+}
+
 # qemu_stamp OUT: copies QEMU's output to OUT and writes the machine's
 # uptime (ms) at the guest's HVX-LINUX-USER line to OUT.user
 qemu_stamp() {
@@ -56,10 +68,7 @@ qemu_guest() {
 	rm -f "$out" "$out.user" "$out.rc"
 	t0=$(uptime_ms)
 	{
-		limited "$HVX_QEMU" -accel kvm,kernel-irqchip=off -M pc -m 256 \
-			-nographic -no-reboot ${trace:+-trace "$trace"} \
-			-kernel "$HVX_LINUX_KERNEL" -initrd "$HVX_LINUX_INITRD" \
-			-append "$HVX_QEMU_APPEND"
+		limited qemu_cmd "$HVX_QEMU_APPEND" ${trace:+-trace "$trace"}
 		echo $? >"$out.rc"
 	} | qemu_stamp "$out"
 	t1=$(uptime_ms)
@@ -77,8 +86,130 @@ qemu_guest() {
 	return 1
 }
 
+# The live-migration round trip: the guest runs /bin/churn (ROUNDS rounds
+# of rewriting 8 MiB); once it is two rounds in, QEMU's own `migrate`
+# command saves the running guest to a file, and a second QEMU resumes it
+# from there with -incoming. Its result must be what the same computation
+# gives natively here. HVX_CHURN_ROUNDS overrides the number of rounds.
+HVX_CHURN_ROUNDS=${HVX_CHURN_ROUNDS:-12}
+HVX_CHURN=/hvx/extra/churn
+# Lockups and stalls in the guest's kernel log (besides WARNING, BUG, Oops)
+HVX_GUEST_BAD_RE='soft lockup|hard LOCKUP|rcu: INFO|blocked for more than'
+
+# wait_line FILE PATTERN SECONDS: waits until a line of FILE matches
+wait_line() {
+	local n=0
+	while ! grep -q "$2" "$1" 2>/dev/null; do
+		[ "$n" -ge "$3" ] && return 1
+		sleep 1
+		n=$((n + 1))
+	done
+}
+
+# migrate_out DIR: runs QEMU until the guest is into its computation,
+# migrates it to DIR/state through QEMU's monitor (fifos DIR/mon.in and
+# .out) and quits; fails saying why
+migrate_out() {
+	local dir=$1 qemu reader rc=0
+	mkfifo "$dir/mon.in" "$dir/mon.out"
+	qemu_cmd "$HVX_QEMU_APPEND hvx_churn=$HVX_CHURN_ROUNDS" \
+		-monitor "pipe:$dir/mon" </dev/null >"$dir/out1" 2>&1 &
+	qemu=$!
+	cat "$dir/mon.out" >"$dir/mon.log" &
+	reader=$!
+	# A read-write open of a fifo never blocks, whether QEMU lives or not.
+	exec 7<>"$dir/mon.in"
+	if ! wait_line "$dir/out1" '^HVX-CHURN-ROUND 2' "${HVX_TIMEOUT_QEMU:-300}"; then
+		echo "# no second round of the computation"
+		rc=1
+	else
+		echo "migrate \"exec:cat >$dir/state\"" >&7
+		while echo "info migrate" >&7 && sleep 1; do
+			grep -q 'Migration status: \(completed\|failed\)' "$dir/mon.log" &&
+				break
+			[ -d "/proc/$qemu" ] || break
+		done
+		grep -q 'Migration status: completed' "$dir/mon.log" || rc=1
+	fi
+	echo quit >&7
+	sleep 2
+	kill "$qemu" 2>/dev/null
+	wait "$qemu"
+	exec 7>&-
+	kill "$reader" 2>/dev/null
+	return $rc
+}
+
+# qemu_migrate NAME: the round trip on what /dev/kvm is now; one TAP line
+qemu_migrate() {
+	local name=$1 dir=/tmp/migrate-$1 want got before after t0 rc bad
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_QEMU:-300}
+	rm -rf "$dir" && mkdir -p "$dir"
+	want=$(sh "$HVX_CHURN" "$HVX_CHURN_ROUNDS" "$dir" | sed -n 's/^HVX-CHURN-SUM //p')
+	t0=$(uptime_ms)
+	migrate_out "$dir"
+	rc=$?
+	tr -d '\r' <"$dir/out1" | grep -v '^HVX-CHURN-ROUND' | sed 's/^/# out: /' | tail -n 20
+	# QEMU's last `info migrate`: how it went
+	tr -d '\r' <"$dir/mon.log" |
+		grep -E '^(Migration status|total time|downtime|transferred ram|dirty sync count):' |
+		tail -n 5 | sed 's/^/# migration: /'
+	before=$(tr -d '\r' <"$dir/out1" | sed -n 's/^HVX-CHURN-ROUND //p' | tail -n 1)
+	if [ "$rc" != 0 ] || [ ! -s "$dir/state" ]; then
+		not_ok "qemu migrate [$name]: QEMU saves the running guest (after round ${before:-none})"
+		return 1
+	fi
+	{
+		limited qemu_cmd "$HVX_QEMU_APPEND hvx_churn=$HVX_CHURN_ROUNDS" \
+			-incoming "exec:cat $dir/state"
+		echo $? >"$dir/rc"
+	} | tr -d '\r' >"$dir/out2"
+	rc=$(cat "$dir/rc" 2>/dev/null)
+	grep -v '^HVX-CHURN-ROUND' "$dir/out2" | sed 's/^/# in: /' | tail -n 12
+	# The resumed guest's own kernel log must be clean, as for every boot.
+	bad=$(grep -E -m1 "WARNING:|BUG:|Oops|$HVX_GUEST_BAD_RE" "$dir/out2")
+	after=$(sed -n 's/^HVX-CHURN-ROUND //p' "$dir/out2" | head -n 1)
+	got=$(sed -n 's/^HVX-CHURN-SUM //p' "$dir/out2")
+	echo "# migrated after round $before ($(wc -c <"$dir/state") bytes of state); resumed at round ${after:-none}; $((($(uptime_ms) - t0) / 1000)) s"
+	if [ "$rc" = 0 ] && [ -n "$got" ] && [ "$got" = "$want" ] &&
+		[ -n "$after" ] && [ "$after" -gt "$before" ] && [ -z "$bad" ] &&
+		grep -q 'HVX-LINUX-DONE' "$dir/out2"; then
+		ok "qemu migrate [$name]: the guest, migrated mid-computation to a file and resumed by a second QEMU, finishes with the right result ($got)"
+		rm -rf "$dir"
+		return 0
+	fi
+	not_ok "qemu migrate [$name]: resumed guest finishes with $want (got ${got:-nothing} from round ${after:-none} on, exit status $rc${bad:+, guest kernel: $bad})"
+	rm -rf "$dir"
+	return 1
+}
+
+# on_device DEV CMD...: runs CMD with /dev/kvm being DEV's node (kvm or hvx)
+on_device() {
+	local dev=$1 rc
+	shift
+	[ "$dev" = kvm ] && { "$@"; return; }
+	if [ ! -c /dev/hvx ] || ! kvm_is_hvx; then
+		not_ok "$1 [hvx]: point /dev/kvm at /dev/hvx"
+		return 1
+	fi
+	"$@"
+	rc=$?
+	kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
+	return $rc
+}
+
+# median: the median of the numbers on standard input
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# HVX_QEMU_BOOTS=N (make bench-qemu): N boots per device, alternating
+# KVM and hvx, and the ratio of the medians; the default is one each.
+HVX_QEMU_BOOTS=${HVX_QEMU_BOOTS:-1}
+
 stage_main() {
-	local kvm_ms=0 n
+	local i=1 n dev trace kvm_ms hvx_ms
 	load_kvm
 	dmesg -c >/dev/null
 	load_hvx
@@ -88,24 +219,27 @@ stage_main() {
 		return
 	fi
 	"$HVX_QEMU" --version | sed -n '1s/^/# /p'
-	if qemu_on kvm; then
-		qemu_guest kvm && kvm_ms=$QEMU_USER_MS
-	fi
-	if ! qemu_on hvx; then
-		:
-	elif [ ! -c /dev/hvx ]; then
-		not_ok "qemu [hvx] (no /dev/hvx)"
-	elif kvm_is_hvx; then
-		n=$(dmesg | wc -l)
-		qemu_guest hvx "$HVX_QEMU_TRACE"
-		echo "# the kernel log during the run on hvx:"
-		dmesg | tail -n +$((n + 1)) | sed 's/^/#   /'
-		kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
-		if [ "$kvm_ms" -gt 0 ] && [ "$QEMU_USER_MS" -gt 0 ]; then
-			echo "# qemu: boot to user space hvx/KVM = $QEMU_USER_MS/$kvm_ms ms = $((QEMU_USER_MS * 100 / kvm_ms))%"
-		fi
-	else
-		not_ok "point /dev/kvm at /dev/hvx"
+	n=$(dmesg | wc -l)
+	rm -f /tmp/qemu-boot-kvm /tmp/qemu-boot-hvx
+	while [ "$i" -le "$HVX_QEMU_BOOTS" ]; do
+		for dev in kvm hvx; do
+			qemu_on "$dev" || continue
+			trace=
+			[ "$dev" = hvx ] && trace=$HVX_QEMU_TRACE
+			on_device "$dev" qemu_guest "$dev" "$trace" &&
+				echo "$QEMU_USER_MS" >>"/tmp/qemu-boot-$dev"
+		done
+		i=$((i + 1))
+	done
+	for dev in kvm hvx; do
+		qemu_on "$dev" && on_device "$dev" qemu_migrate "$dev"
+	done
+	echo "# the kernel log during the runs:"
+	dmesg | tail -n +$((n + 1)) | sed 's/^/#   /'
+	kvm_ms=$(median </tmp/qemu-boot-kvm 2>/dev/null)
+	hvx_ms=$(median </tmp/qemu-boot-hvx 2>/dev/null)
+	if [ -n "$kvm_ms" ] && [ -n "$hvx_ms" ] && [ "$kvm_ms" -gt 0 ]; then
+		echo "# qemu: boot to user space (median of $HVX_QEMU_BOOTS) hvx/KVM = $hvx_ms/$kvm_ms ms = $((hvx_ms * 100 / kvm_ms))%"
 	fi
 	unload_hvx
 	dump_dmesg
