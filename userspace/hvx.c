@@ -21,12 +21,15 @@
 #include "run.h"
 
 static const char usage_info[] =
-"usage: hvx info [--device PATH]\n"
+"usage: hvx info [--device PATH] [--caps]\n"
 "\n"
 "Print what the hvx module says of itself (HVX_GET_INFO): its version,\n"
 "its backend, and the VMs, vCPUs and pinned guest pages alive now.\n"
 "\n"
-"  --device PATH  default /dev/hvx\n";
+"  --device PATH  default /dev/hvx\n"
+"  --caps         instead, every KVM_CAP_* of <linux/kvm.h> and the device's\n"
+"                 KVM_CHECK_EXTENSION answer on its system fd and on a VM fd\n"
+"                 (works on /dev/kvm too: compare the two)\n";
 
 static const char usage_all[] =
 "usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"

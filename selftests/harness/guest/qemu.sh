@@ -59,7 +59,9 @@ qemu_stamp() {
 
 # qemu_guest NAME [TRACE]: boots the guest under QEMU on what /dev/kvm is
 # now, with QEMU's trace events TRACE; prints one TAP line and sets
-# QEMU_USER_MS and QEMU_END_MS (0 on failure)
+# QEMU_USER_MS and QEMU_END_MS (0 on failure). QEMU's KVM_CHECK_EXTENSION
+# calls (trace events kvm_ioctl and kvm_vm_ioctl, request 0xae03) are
+# traced too, and their arguments kept in /tmp/qemu-probes-NAME.
 qemu_guest() {
 	local name=$1 trace=${2:-} out=/tmp/qemu-$1.out rc t0 t1 user said
 	# shellcheck disable=SC2034 # read by limited's watchdog
@@ -68,13 +70,20 @@ qemu_guest() {
 	rm -f "$out" "$out.user" "$out.rc"
 	t0=$(uptime_ms)
 	{
-		limited qemu_cmd "$HVX_QEMU_APPEND" ${trace:+-trace "$trace"}
+		limited qemu_cmd "$HVX_QEMU_APPEND" ${trace:+-trace "$trace"} \
+			-trace kvm_ioctl -trace kvm_vm_ioctl
 		echo $? >"$out.rc"
 	} | qemu_stamp "$out"
 	t1=$(uptime_ms)
 	rc=$(cat "$out.rc")
 	user=$(cat "$out.user" 2>/dev/null)
-	sed 's/^/# /' "$out"
+	sed -nE 's/.*kvm_(vm_)?ioctl type 0xae03, arg (0x[0-9a-f]+).*/\2/p' "$out" |
+		sort -u >"/tmp/qemu-probes-$name"
+	if [ -n "$trace" ]; then
+		sed 's/^/# /' "$out"
+	else
+		grep -vE 'kvm_(vm_)?ioctl type' "$out" | sed 's/^/# /'
+	fi
 	if [ -n "$user" ] && [ "$rc" = 0 ] && grep -q 'HVX-LINUX-DONE' "$out"; then
 		QEMU_USER_MS=$((user - t0)) QEMU_END_MS=$((t1 - t0))
 		ok "qemu [$name]: Linux reaches user space in $QEMU_USER_MS ms, QEMU exits 0 at power-off in $QEMU_END_MS ms"
@@ -208,6 +217,26 @@ median() {
 # KVM and hvx, and the ratio of the medians; the default is one each.
 HVX_QEMU_BOOTS=${HVX_QEMU_BOOTS:-1}
 
+# qemu_probes: the capabilities QEMU asked hvx about (qemu_guest's trace)
+# that hvx answers 0 to and KVM does not, by name, from `hvx info --caps`
+# on each device
+qemu_probes() {
+	local nr name kvm hvx n=0 no=""
+	[ -s /tmp/qemu-probes-hvx ] || return 0
+	hvx info --caps --device /dev/kvm >/tmp/caps-kvm 2>/dev/null
+	hvx info --caps --device /dev/hvx >/tmp/caps-hvx 2>/dev/null
+	while read -r nr; do
+		nr=$((nr))
+		n=$((n + 1))
+		name=$(awk -v nr="$nr" '$2 == nr { print $1 }' /tmp/caps-kvm)
+		kvm=$(awk -v nr="$nr" '$2 == nr { print $3 }' /tmp/caps-kvm)
+		hvx=$(awk -v nr="$nr" '$2 == nr { print $3 }' /tmp/caps-hvx)
+		[ "${hvx:-0}" -le 0 ] && [ "${kvm:-0}" -gt 0 ] &&
+			no="$no ${name:-cap$nr}=$kvm"
+	done </tmp/qemu-probes-hvx
+	echo "# QEMU asked hvx about $n capabilities; hvx answers 0 where KVM answers (value):${no:- none}"
+}
+
 stage_main() {
 	local i=1 n dev trace kvm_ms hvx_ms
 	load_kvm
@@ -231,6 +260,7 @@ stage_main() {
 		done
 		i=$((i + 1))
 	done
+	qemu_on hvx && qemu_probes
 	for dev in kvm hvx; do
 		qemu_on "$dev" && on_device "$dev" qemu_migrate "$dev"
 	done
