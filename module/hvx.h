@@ -205,7 +205,8 @@ void hvx_mmu_exit(struct hvx_vm *vm);
 int hvx_fault_in_gpa(struct hvx_vcpu *vcpu, u64 gpa, bool write,
 		     int (*map)(struct hvx_vcpu *vcpu, u64 gpa,
 				struct page *page, bool writable));
-void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page);
+void hvx_dirty_guest_page(struct page *page);
+void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page, bool dirty);
 
 /* module/stage2.c: the second-stage radix tree of every backend */
 struct hvx_stage2 {

@@ -130,8 +130,24 @@ static void hvx_uncharge_pin(struct hvx_vm *vm)
 	atomic64_dec(&vm->mm->pinned_vm);
 }
 
-void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page)
+/*
+ * The guest may have written @page through stage 2, where the host's page
+ * tables see nothing: a page pinned for writing must be marked dirty, or
+ * reclaim may drop what the guest wrote (Documentation/core-api/
+ * pin_user_pages.rst).  Called under vm->mmu_lock, where
+ * set_page_dirty_lock() could sleep, so the flag is set directly, as KVM
+ * does for the pages it maps.
+ */
+void hvx_dirty_guest_page(struct page *page)
 {
+	SetPageDirty(page);
+}
+
+/* Give a guest page back; @dirty if stage 2 let the guest write it. */
+void hvx_unpin_guest_page(struct hvx_vm *vm, struct page *page, bool dirty)
+{
+	if (dirty)
+		hvx_dirty_guest_page(page);
 	unpin_user_page(page);
 	hvx_uncharge_pin(vm);
 	atomic64_dec(&hvx_pinned_pages);

@@ -54,6 +54,12 @@ static struct page *s2_leaf_page(const struct hvx_stage2 *s2, u64 entry)
 	return pfn_to_page((entry & s2->addr_mask) >> PAGE_SHIFT);
 }
 
+/* A leaf through which the guest may have written its page. */
+static bool s2_leaf_writable(const struct hvx_stage2 *s2, u64 entry)
+{
+	return (entry & s2->write_bits) == s2->write_bits;
+}
+
 /*
  * Whether an entry can point at @pa: the output address of a table or
  * page entry is only as wide as @addr_mask (bits 51:12 in AMD and Intel
@@ -108,7 +114,8 @@ static void s2_free_table(struct hvx_vm *vm, struct hvx_stage2 *s2,
 		if (level)
 			s2_free_table(vm, s2, s2_table(s2, table[i]), level - 1);
 		else
-			hvx_unpin_guest_page(vm, s2_leaf_page(s2, table[i]));
+			hvx_unpin_guest_page(vm, s2_leaf_page(s2, table[i]),
+					     s2_leaf_writable(s2, table[i]));
 	}
 	s2_free_table_page(table, level == s2->levels - 1 ? s2->root_order : 0);
 }
@@ -258,6 +265,9 @@ static void s2_wrprotect_range(struct hvx_stage2 *s2, struct s2_wrprotect *w,
 					 w->mask))
 			continue;
 		WRITE_ONCE(table[i], entry & ~s2->write_bits);
+		/* What the guest wrote until now must not be lost. */
+		if (s2_leaf_writable(s2, entry))
+			hvx_dirty_guest_page(s2_leaf_page(s2, entry));
 		w->changed = true;
 	}
 }
@@ -294,6 +304,7 @@ struct s2_zap {
 	struct list_head tables;
 	unsigned int nr;
 	struct page *pages[64];
+	u64 dirty;			/* bit n: pages[n] was writable */
 };
 
 static void s2_zap_flush(struct s2_zap *zap)
@@ -305,8 +316,10 @@ static void s2_zap_flush(struct s2_zap *zap)
 		return;
 	hvx_vm_flush_tlbs(zap->vm);
 	for (i = 0; i < zap->nr; i++)
-		hvx_unpin_guest_page(zap->vm, zap->pages[i]);
+		hvx_unpin_guest_page(zap->vm, zap->pages[i],
+				     zap->dirty & BIT_ULL(i));
 	zap->nr = 0;
+	zap->dirty = 0;
 	list_for_each_entry_safe(p, tmp, &zap->tables, lru) {
 		list_del(&p->lru);
 		s2_free_table_page(page_address(p), 0);
@@ -327,6 +340,8 @@ static void s2_zap_range(struct hvx_stage2 *s2, struct s2_zap *zap,
 		if (base >= end)
 			break;
 		if (!level) {
+			if (s2_leaf_writable(s2, table[i]))
+				zap->dirty |= BIT_ULL(zap->nr);
 			zap->pages[zap->nr++] = s2_leaf_page(s2, table[i]);
 			WRITE_ONCE(table[i], 0);
 			if (zap->nr == ARRAY_SIZE(zap->pages))
