@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
+#include <asm/kvm_para.h>
 #include <asm/mtrr.h>
 #include <asm/processor-flags.h>
 #include <asm/tsc.h>
@@ -492,6 +493,9 @@ static const u32 x86_msrs_to_save[] = {
 	MTRRphysBase_MSR(5), MTRRphysMask_MSR(5),
 	MTRRphysBase_MSR(6), MTRRphysMask_MSR(6),
 	MTRRphysBase_MSR(7), MTRRphysMask_MSR(7),
+	/* kvmclock (kvmclock.c), in KVM's list of emulated MSRs too */
+	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME,
+	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW,
 };
 
 /*
