@@ -18,6 +18,8 @@
 #include <linux/kvm.h>
 #include <linux/hvx.h>
 
+struct seq_file;
+
 #define HVX_MAX_VCPUS		16
 #define HVX_MAX_MEMSLOTS	32
 #define HVX_RUN_PAGES		2	/* struct kvm_run, then PIO data */
@@ -70,6 +72,7 @@ struct hvx_vm {
 	/* KVM_IOEVENTFD registrations: RCU readers, writers hold @lock. */
 	struct list_head ioeventfds;
 	unsigned int nr_ioeventfds;
+	struct dentry *debugfs;	/* hvx/PID-N (debugfs.c) */
 	void *arch;
 };
 
@@ -102,6 +105,8 @@ struct hvx_vcpu {
 	/* KVM_SET_SIGNAL_MASK: the signals blocked inside KVM_RUN */
 	sigset_t sigset;
 	bool sigset_active;
+	/* The rule the last refused VM entry broke (a static string), or NULL. */
+	const char *entry_failure;
 	void *arch;
 };
 
@@ -134,6 +139,8 @@ struct hvx_vcpu {
  * @vcpu_ioctl:	architecture ioctls on a vCPU fd, vcpu->lock held;
  *		-ENOTTY for an unknown one.
  * @vm_ioctl:	architecture ioctls on a VM fd; -ENOTTY for an unknown one.
+ * @vcpu_inspect: print the vCPU's hardware state by field name (the
+ *		debugfs file of debugfs.c); vcpu->lock held.  May be NULL.
  * @check_extension: KVM_CHECK_EXTENSION for architecture capabilities.
  * @dev_ioctl:	architecture ioctls on /dev/hvx (KVM_GET_SUPPORTED_CPUID...);
  *		-ENOTTY for an unknown one.  May be NULL.
@@ -155,6 +162,7 @@ struct hvx_arch_ops {
 			   void __user *argp);
 	long (*vm_ioctl)(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp);
+	void (*vcpu_inspect)(struct hvx_vcpu *vcpu, struct seq_file *m);
 	int (*check_extension)(long cap);
 	long (*dev_ioctl)(unsigned int ioctl, void __user *argp);
 };
@@ -198,6 +206,13 @@ long hvx_get_dirty_log(struct hvx_vm *vm, void __user *argp);
 long hvx_clear_dirty_log(struct hvx_vm *vm, void __user *argp);
 int hvx_enable_dirty_log_manual(struct hvx_vm *vm,
 				const struct kvm_enable_cap *cap);
+
+/* module/debugfs.c: /sys/kernel/debug/hvx/PID-N/vcpuM (hvx inspect) */
+void hvx_debugfs_init(void);
+void hvx_debugfs_exit(void);
+void hvx_debugfs_vm_add(struct hvx_vm *vm);
+void hvx_debugfs_vm_remove(struct hvx_vm *vm);
+void hvx_debugfs_vcpu_add(struct hvx_vcpu *vcpu);
 
 /* module/mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);

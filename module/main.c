@@ -329,6 +329,7 @@ static int __init hvx_init(void)
 	register_syscore_ops(&hvx_syscore_ops);
 	register_reboot_notifier(&hvx_reboot_nb);
 
+	hvx_debugfs_init();
 	hvx_dev.mode = hvx_dev_mode & 0777;
 	r = misc_register(&hvx_dev);
 	if (r) {
@@ -339,6 +340,7 @@ static int __init hvx_init(void)
 	return 0;
 
 unregister:
+	hvx_debugfs_exit();
 	unregister_reboot_notifier(&hvx_reboot_nb);
 	unregister_syscore_ops(&hvx_syscore_ops);
 	cpuhp_remove_state_nocalls(hvx_cpuhp_state);
@@ -353,6 +355,7 @@ static void __exit hvx_exit(void)
 	s64 tables = atomic64_read(&hvx_s2_table_pages);
 
 	misc_deregister(&hvx_dev);
+	hvx_debugfs_exit();
 	unregister_reboot_notifier(&hvx_reboot_nb);
 	unregister_syscore_ops(&hvx_syscore_ops);
 	cpuhp_remove_state_nocalls(hvx_cpuhp_state);

@@ -230,6 +230,7 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 	r = anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu,
 			     O_RDWR | O_CLOEXEC);
 	if (r >= 0) {
+		hvx_debugfs_vcpu_add(vcpu);
 		mutex_unlock(&vm->lock);
 		return r;
 	}

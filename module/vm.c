@@ -23,6 +23,7 @@ static void hvx_vm_release_kref(struct kref *ref)
 	struct hvx_vm *vm = container_of(ref, struct hvx_vm, ref);
 	int i;
 
+	hvx_debugfs_vm_remove(vm);
 	/* Unregistering may still unmap, which looks at the vCPUs. */
 	hvx_mmu_exit(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -211,12 +212,14 @@ int hvx_vm_create(unsigned long type)
 	if (r)
 		goto drop_mm;
 
+	hvx_debugfs_vm_add(vm);
 	r = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
 		goto mmu_exit;
 	return r;
 
 mmu_exit:
+	hvx_debugfs_vm_remove(vm);
 	hvx_mmu_exit(vm);
 drop_mm:
 	mmdrop(vm->mm);

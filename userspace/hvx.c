@@ -31,18 +31,34 @@ static const char usage_info[] =
 "                 KVM_CHECK_EXTENSION answer on its system fd and on a VM fd\n"
 "                 (works on /dev/kvm too: compare the two)\n";
 
+static const char usage_inspect[] =
+"usage: hvx inspect [--pid PID] [--vcpu N] [--dir PATH]\n"
+"\n"
+"Print every vCPU's hardware state as hvx sees it: the VMCB (AMD), the\n"
+"VMCS (Intel) or the EL2 controls and the last exit's syndrome (Arm),\n"
+"field by field, the guest's registers, and the rule the last refused VM\n"
+"entry broke. Read from hvx's debugfs files, PATH/PID-N/vcpuM (root only;\n"
+"a vCPU inside KVM_RUN cannot be read: stop its VMM at an exit first).\n"
+"\n"
+"  --pid PID   only the VMs of that process\n"
+"  --vcpu N    only vCPU N\n"
+"  --dir PATH  default /sys/kernel/debug/hvx\n";
+
 static const char usage_all[] =
 "usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
 "       hvx run [--device PATH] [--mem SIZE] --kernel BZIMAGE [--initrd FILE]\n"
 "               [--append CMDLINE]\n"
 "       hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
-"       hvx info [--device PATH]\n"
+"       hvx info [--device PATH] [--caps]\n"
+"       hvx inspect [--pid PID] [--vcpu N]\n"
 "       hvx COMMAND --help\n"
 "\n"
 "  run    run a guest (flat binary or ELF) on /dev/hvx or /dev/kvm, print\n"
 "         its serial output, exit with its exit status\n"
 "  bench  time exits and VM creation on /dev/hvx against /dev/kvm\n"
-"  info   show the hvx module's version, backend and live objects\n";
+"  info   show the hvx module's version, backend and live objects, or\n"
+"         the device's capabilities\n"
+"  inspect  print each vCPU's VMCB, VMCS or EL2 state, field by field\n";
 
 void hvx_usage(const char *cmd)
 {
@@ -52,6 +68,8 @@ void hvx_usage(const char *cmd)
 		fputs(hvx_bench_help, stdout);
 	else if (!strcmp(cmd, "info"))
 		fputs(usage_info, stdout);
+	else if (!strcmp(cmd, "inspect"))
+		fputs(usage_inspect, stdout);
 	else
 		fputs(usage_all, stdout);
 }
@@ -94,7 +112,7 @@ int main(int argc, char **argv)
 {
 	opterr = 0;
 	if (argc < 2)
-		return hvx_usage_error(NULL, "missing command (run, bench, info)");
+		return hvx_usage_error(NULL, "missing command (run, bench, info, inspect)");
 	if (is_help(argv[1])) {
 		hvx_usage(argc > 2 ? argv[2] : "");
 		return 0;
@@ -105,6 +123,8 @@ int main(int argc, char **argv)
 		return hvx_bench_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return hvx_info_main(argc - 1, argv + 1);
-	return hvx_usage_error(NULL, "unknown command '%s' (run, bench, info)",
+	if (!strcmp(argv[1], "inspect"))
+		return hvx_inspect_main(argc - 1, argv + 1);
+	return hvx_usage_error(NULL, "unknown command '%s' (run, bench, info, inspect)",
 			       argv[1]);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The hvx tool: one binary, one file per command (run.c, bench.c, info.c),
+ * The hvx tool: one binary, one file per command (run.c, bench.c, info.c,
+ * inspect.c),
  * this header between them and the dispatcher in hvx.c.
  */
 #ifndef HVX_TOOL_H
@@ -33,8 +34,9 @@ extern const char hvx_bench_help[];
 int hvx_run_main(int argc, char **argv);
 int hvx_bench_main(int argc, char **argv);
 int hvx_info_main(int argc, char **argv);
+int hvx_inspect_main(int argc, char **argv);
 
-/* Help for "hvx", "run", "bench" or "info", on stdout. */
+/* Help for "hvx", "run", "bench", "info" or "inspect", on stdout. */
 void hvx_usage(const char *cmd);
 
 /* One line on stderr, naming the command and pointing at --help. */

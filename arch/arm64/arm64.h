@@ -103,6 +103,10 @@ void __hvx_fpsimd_load(const struct user_fpsimd_state *fp);
 extern bool a64_has_ras;
 int a64_switch_init(void);
 int a64_enter(struct a64_vcpu *v);
+u64 a64_guest_hcr(const struct a64_vcpu *v);
+
+/* inspect.c: the debugfs file of module/debugfs.c */
+void a64_vcpu_inspect(struct hvx_vcpu *vcpu, struct seq_file *m);
 
 /* exit.c */
 int a64_handle_exit(struct a64_vcpu *v, u64 code);

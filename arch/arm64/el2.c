@@ -224,6 +224,7 @@ static const struct hvx_arch_ops a64_ops = {
 	.vcpu_ioctl	= a64_vcpu_ioctl,
 	.vm_ioctl	= a64_vm_ioctl,
 	.check_extension = a64_check_extension,
+	.vcpu_inspect	= a64_vcpu_inspect,
 };
 
 const struct hvx_arch_ops *hvx_arch_probe(void)

@@ -92,6 +92,12 @@ int a64_switch_init(void)
 	return 0;
 }
 
+/* HCR_EL2 while @v runs: the guest controls, and a pending virtual SError. */
+u64 a64_guest_hcr(const struct a64_vcpu *v)
+{
+	return a64_hcr_guest | (v->serror_pending ? HCR_VSE : 0);
+}
+
 static void a64_save_host(struct a64_host *h)
 {
 	h->hcr = read_sysreg(hcr_el2);
@@ -244,8 +250,7 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 	if (v->serror_pending && a64_has_ras)
 		write_sysreg_s(A64_VSESR, SYS_VSESR_EL2);
 	/* TGE clear from here on: the EL1&0 regime is the guest's. */
-	write_sysreg(a64_hcr_guest | (v->serror_pending ? HCR_VSE : 0),
-		     hcr_el2);
+	write_sysreg(a64_guest_hcr(v), hcr_el2);
 	isb();
 }
 

@@ -22,6 +22,8 @@
 #include <asm/processor.h>
 #include <asm/svm.h>
 
+#include <linux/seq_file.h>
+
 #include "x86.h"
 
 /* Power-on DR6 and DR7 (SDM Vol. 3B 18.2.4, 18.2.5). */
@@ -800,9 +802,10 @@ static const char *svm_check_state(const struct vmcb_save_area *v)
 
 static int svm_refuse_entry(struct svm_vcpu *svm, const char *why)
 {
-	pr_info_ratelimited("vCPU %u: VM entry refused: %s\n",
+	pr_info_ratelimited("vCPU %u: VM entry refused: %s (AMD APM Vol. 2 15.5.1)\n",
 			    svm->x.vcpu->id, why);
 	svm->vmcb->control.exit_code = SVM_EXIT_ERR;
+	svm->x.vcpu->entry_failure = why;
 	return svm_exit_invalid(svm);
 }
 
@@ -1117,6 +1120,8 @@ static int svm_handle_exit(struct svm_vcpu *svm)
 	case SVM_EXIT_ERR:
 		pr_info_ratelimited("vCPU %u: VMRUN refused the guest state (APM Vol. 2 15.5.1)\n",
 				    x->vcpu->id);
+		x->vcpu->entry_failure =
+			"a VMRUN consistency check hvx does not make itself (AMD APM Vol. 2 15.5.1)";
 		return svm_exit_invalid(svm);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
 		return svm_exit_dr(svm);
@@ -1177,6 +1182,11 @@ static const struct tdp_format svm_npt_format = {
 	.levels = svm_npt_levels,
 };
 
+static void svm_inspect(struct x86_vcpu *x, struct seq_file *m)
+{
+	svm_inspect_vmcb(to_svm(x)->vmcb, m);
+}
+
 const struct x86_vendor_ops svm_vendor_ops = {
 	.name			= "svm",
 	.backend		= HVX_BACKEND_SVM,
@@ -1207,4 +1217,5 @@ const struct x86_vendor_ops svm_vendor_ops = {
 	.set_events		= svm_set_events,
 	.get_dr67		= svm_get_dr67,
 	.set_dr67		= svm_set_dr67,
+	.inspect		= svm_inspect,
 };

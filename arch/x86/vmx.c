@@ -1150,6 +1150,11 @@ static const struct tdp_format vmx_ept_format = {
 	.levels = vmx_ept_levels,
 };
 
+static void vmx_inspect(struct x86_vcpu *x, struct seq_file *m)
+{
+	vmx_inspect_vmcs(to_vmx(x), m);
+}
+
 const struct x86_vendor_ops vmx_vendor_ops = {
 	.name			= "vmx",
 	.backend		= HVX_BACKEND_VMX,
@@ -1180,4 +1185,5 @@ const struct x86_vendor_ops vmx_vendor_ops = {
 	.set_events		= vmx_set_events,
 	.get_dr67		= vmx_get_dr67,
 	.set_dr67		= vmx_set_dr67,
+	.inspect		= vmx_inspect,
 };

@@ -302,12 +302,17 @@ int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error)
 		why = x86_check_sregs(x86_sregs(x));
 	if (!instr_error && (u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
 		why = "a machine check during VM entry, handed to the host";
+	if (!why)
+		why = instr_error ?
+			"VMLAUNCH/VMRESUME failed: a VM-instruction error (SDM 30.4)" :
+			"a guest-state rule hvx does not check itself (SDM 26.3.1)";
+	x->vcpu->entry_failure = why;
 	if (instr_error)
 		pr_info_ratelimited("vCPU %u: VM entry failed: VM-instruction error %u (SDM 30.4)\n",
 				    x->vcpu->id, reason);
 	else
 		pr_info_ratelimited("vCPU %u: VM entry refused: %s (exit reason %u, qualification %llu; SDM 26.3)\n",
-				    x->vcpu->id, why ? why : "invalid guest state",
+				    x->vcpu->id, why,
 				    (u16)reason, vmx->exit.qual);
 	hvx_stat(x->vcpu, HVX_STAT_FAIL_ENTRY);
 	x86_exit_to_user(x, KVM_EXIT_FAIL_ENTRY);

@@ -21,6 +21,8 @@
 
 #include <asm/fpu/xcr.h>
 
+#include <linux/seq_file.h>
+
 #include "x86.h"
 
 const struct x86_vendor_ops *x86_vendor;
@@ -658,6 +660,25 @@ static void x86_disable_cpu(void)
 	x86_vendor->disable_cpu();
 }
 
+/*
+ * The vCPU for the debugfs file (module/debugfs.c): the registers hvx
+ * keeps itself, then the vendor's control structure.
+ */
+static void x86_vcpu_inspect(struct hvx_vcpu *vcpu, struct seq_file *m)
+{
+	static const char * const names[GPR_NR] = {
+		"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+		"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	};
+	struct x86_vcpu *x = to_x86(vcpu);
+	int i;
+
+	seq_printf(m, "rip: %#llx\nrflags: %#llx\n", x->rip, x->rflags);
+	for (i = 0; i < GPR_NR; i++)
+		seq_printf(m, "%s: %#llx\n", names[i], x->gpr[i]);
+	x86_vendor->inspect(x, m);
+}
+
 static struct hvx_arch_ops x86_ops = {
 	.enable		= x86_enable,
 	.disable	= x86_disable,
@@ -673,6 +694,7 @@ static struct hvx_arch_ops x86_ops = {
 	.vm_ioctl	= x86_vm_ioctl,
 	.check_extension = x86_check_extension,
 	.dev_ioctl	= x86_dev_ioctl,
+	.vcpu_inspect	= x86_vcpu_inspect,
 };
 
 const struct hvx_arch_ops *hvx_arch_probe(void)

@@ -252,10 +252,17 @@ struct x86_vendor_ops {
 	void (*set_events)(struct x86_vcpu *x, const struct x86_events *ev);
 	void (*get_dr67)(struct x86_vcpu *x, u64 *dr6, u64 *dr7);
 	void (*set_dr67)(struct x86_vcpu *x, u64 dr6, u64 dr7, bool live);
+	void (*inspect)(struct x86_vcpu *x, struct seq_file *m);
 };
 
 extern const struct x86_vendor_ops svm_vendor_ops;
 extern const struct x86_vendor_ops vmx_vendor_ops;
+
+/* svm_inspect.c, vmx_inspect.c: the control structure by field name */
+struct vmcb;
+struct vmx_vcpu;
+void svm_inspect_vmcb(const struct vmcb *vmcb, struct seq_file *m);
+void vmx_inspect_vmcs(struct vmx_vcpu *vmx, struct seq_file *m);
 
 /* svm_run.S */
 void __svm_vcpu_run(u64 *gprs, u64 vmcb_pa, u64 host_save_pa);

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx VMX: the VMCS by field name and encoding, for the debugfs file of
+ * module/debugfs.c (hvx inspect).  The VMCS layout is the processor's
+ * own; software reads it only with VMREAD, by field encoding (Intel SDM
+ * Vol. 3C 24.11.2 and Appendix B).  The VMCS is made current on the
+ * reading CPU (vmx_get()), which the next entry undoes as for any ioctl.
+ */
+#include <linux/seq_file.h>
+
+#include "vmx.h"
+
+struct vmx_field {
+	const char *name;
+	u32 encoding;
+};
+
+#define VMX_FIELD(f) { #f, f }
+
+static const struct vmx_field vmx_fields[] = {
+	/* Controls (SDM 24.6-24.8) */
+	VMX_FIELD(PIN_BASED_VM_EXEC_CONTROL),
+	VMX_FIELD(CPU_BASED_VM_EXEC_CONTROL),
+	VMX_FIELD(SECONDARY_VM_EXEC_CONTROL),
+	VMX_FIELD(EXCEPTION_BITMAP),
+	VMX_FIELD(VM_EXIT_CONTROLS),
+	VMX_FIELD(VM_ENTRY_CONTROLS),
+	VMX_FIELD(VM_ENTRY_INTR_INFO_FIELD),
+	VMX_FIELD(VM_ENTRY_EXCEPTION_ERROR_CODE),
+	VMX_FIELD(VM_ENTRY_INSTRUCTION_LEN),
+	VMX_FIELD(CR0_GUEST_HOST_MASK),
+	VMX_FIELD(CR4_GUEST_HOST_MASK),
+	VMX_FIELD(CR0_READ_SHADOW),
+	VMX_FIELD(CR4_READ_SHADOW),
+	VMX_FIELD(TSC_OFFSET),
+	VMX_FIELD(EPT_POINTER),
+	VMX_FIELD(VIRTUAL_PROCESSOR_ID),
+	/* Exit information (SDM 24.9) */
+	VMX_FIELD(VM_INSTRUCTION_ERROR),
+	VMX_FIELD(VM_EXIT_REASON),
+	VMX_FIELD(EXIT_QUALIFICATION),
+	VMX_FIELD(GUEST_LINEAR_ADDRESS),
+	VMX_FIELD(GUEST_PHYSICAL_ADDRESS),
+	VMX_FIELD(VM_EXIT_INTR_INFO),
+	VMX_FIELD(VM_EXIT_INTR_ERROR_CODE),
+	VMX_FIELD(IDT_VECTORING_INFO_FIELD),
+	VMX_FIELD(IDT_VECTORING_ERROR_CODE),
+	VMX_FIELD(VM_EXIT_INSTRUCTION_LEN),
+	VMX_FIELD(VMX_INSTRUCTION_INFO),
+	/* Guest-state area (SDM 24.4) */
+	VMX_FIELD(GUEST_CR0),
+	VMX_FIELD(GUEST_CR3),
+	VMX_FIELD(GUEST_CR4),
+	VMX_FIELD(GUEST_DR7),
+	VMX_FIELD(GUEST_RSP),
+	VMX_FIELD(GUEST_RIP),
+	VMX_FIELD(GUEST_RFLAGS),
+	VMX_FIELD(GUEST_CS_SELECTOR),
+	VMX_FIELD(GUEST_CS_BASE),
+	VMX_FIELD(GUEST_CS_LIMIT),
+	VMX_FIELD(GUEST_CS_AR_BYTES),
+	VMX_FIELD(GUEST_SS_SELECTOR),
+	VMX_FIELD(GUEST_SS_AR_BYTES),
+	VMX_FIELD(GUEST_DS_SELECTOR),
+	VMX_FIELD(GUEST_ES_SELECTOR),
+	VMX_FIELD(GUEST_FS_SELECTOR),
+	VMX_FIELD(GUEST_FS_BASE),
+	VMX_FIELD(GUEST_GS_SELECTOR),
+	VMX_FIELD(GUEST_GS_BASE),
+	VMX_FIELD(GUEST_TR_SELECTOR),
+	VMX_FIELD(GUEST_TR_BASE),
+	VMX_FIELD(GUEST_TR_AR_BYTES),
+	VMX_FIELD(GUEST_LDTR_SELECTOR),
+	VMX_FIELD(GUEST_LDTR_AR_BYTES),
+	VMX_FIELD(GUEST_GDTR_BASE),
+	VMX_FIELD(GUEST_GDTR_LIMIT),
+	VMX_FIELD(GUEST_IDTR_BASE),
+	VMX_FIELD(GUEST_IDTR_LIMIT),
+	VMX_FIELD(GUEST_IA32_EFER),
+	VMX_FIELD(GUEST_IA32_PAT),
+	VMX_FIELD(GUEST_SYSENTER_CS),
+	VMX_FIELD(GUEST_INTERRUPTIBILITY_INFO),
+	VMX_FIELD(GUEST_ACTIVITY_STATE),
+	VMX_FIELD(GUEST_PENDING_DBG_EXCEPTIONS),
+	VMX_FIELD(VMCS_LINK_POINTER),
+};
+
+/* One line per field: name, encoding, value. */
+void vmx_inspect_vmcs(struct vmx_vcpu *vmx, struct seq_file *m)
+{
+	unsigned int i;
+
+	seq_puts(m, "VMCS (Intel SDM Vol. 3C 24, Appendix B): field, encoding, value\n");
+	vmx_get(vmx);
+	for (i = 0; i < ARRAY_SIZE(vmx_fields); i++) {
+		const struct vmx_field *f = &vmx_fields[i];
+
+		seq_printf(m, "  %-30s %#06x %#llx\n", f->name, f->encoding,
+			   vmx_read(f->encoding));
+	}
+	vmx_put();
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * inspect_test: hvx's debugfs window on its vCPUs (module/debugfs.c, what
+ * `hvx inspect` prints): one file per vCPU under
+ * /sys/kernel/debug/hvx/PID-N/, holding the backend's control structure
+ * by field name (the VMCB, the VMCS, or the EL2 controls and the last
+ * exit's syndrome) and the rule of the last refused VM entry.  These are
+ * hvx's own files: on KVM every case skips, saying so.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "../lib/test.h"
+
+#define HVX_DEBUGFS	"/sys/kernel/debug/hvx"
+
+GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "1: jmp 1b\n");
+GUEST_CODE_ARM64(spin, GUEST_EL1, "b .\n");
+
+GUEST_CODE_X86(out80, GUEST_REAL, ".code16",
+	"mov $0x11, %al\n out %al, $0x80\n hlt\n");
+GUEST_CODE_ARM64(out80, GUEST_EL1,
+	"mov w0, #0x11\n" GUEST_OUT(0x80, "strb", "w0") GUEST_HALT);
+
+/* The debugfs directory of this process's newest VM; 0 if found. */
+static int vm_dir(char *out, size_t size)
+{
+	int best = -1, pid = getpid(), n;
+	struct dirent *e;
+	DIR *d;
+
+	if (access(HVX_DEBUGFS, F_OK))
+		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
+	d = opendir(HVX_DEBUGFS);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		int p;
+
+		if (sscanf(e->d_name, "%d-%d", &p, &n) == 2 && p == pid &&
+		    n > best)
+			best = n;
+	}
+	closedir(d);
+	if (best < 0)
+		return -1;
+	snprintf(out, size, HVX_DEBUGFS "/%d-%d", pid, best);
+	return 0;
+}
+
+/* Read vCPU 0's file into @buf; the errno of the read, or 0. */
+static int read_vcpu0(char *buf, size_t size)
+{
+	char path[300], dir[256];
+	ssize_t n = 0, r;
+	int fd, err = 0;
+
+	if (vm_dir(dir, sizeof(dir)))
+		return ENOENT;
+	snprintf(path, sizeof(path), "%s/vcpu0", dir);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno;
+	while ((r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += r;
+	if (r < 0)
+		err = errno;
+	buf[n] = 0;
+	close(fd);
+	return err;
+}
+
+/* The value printed after @name on one of @text's lines, or -1. */
+static long long field(const char *text, const char *name)
+{
+	const char *p = text;
+	size_t len = strlen(name);
+
+	while ((p = strstr(p, name))) {
+		bool start = p == text || p[-1] == ' ' || p[-1] == '\n';
+		const char *v = p + len;
+
+		if (start && (*v == ' ' || *v == ':'))
+			return strtoll(v + strspn(v, " :"), NULL, 0);
+		p += len;
+	}
+	return -1;
+}
+
+static char text[64 * 1024];
+
+/*
+ * After a port exit (MMIO on arm64), the file shows the exit as the
+ * hardware reported it: SVM's EXITCODE 0x7b (IOIO, APM Vol. 2 Appendix
+ * C), VMX's basic exit reason 30 (I/O instruction, SDM Appendix C), or
+ * ESR_EL2.EC 0x24 (a data abort from a lower EL, Arm ARM D17.2.37).
+ */
+static int test_exit_state(const char *dev)
+{
+	struct guest g;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, out80);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x80, 1));
+	EXPECT(read_vcpu0(text, sizeof(text)) == 0);
+	EXPECT(strstr(text, "vcpu: 0\n"));
+	EXPECT(strstr(text, "last entry failure: none\n"));
+	if (strstr(text, "backend: svm"))
+		EXPECT(field(text, "control.exit_code") == 0x7b);
+	else if (strstr(text, "backend: vmx"))
+		EXPECT((field(text, "VM_EXIT_REASON") & 0xffff) == 30);
+	else
+		EXPECT(((field(text, "ESR_EL2") >> 26) & 0x3f) == 0x24);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+struct busy_read {
+	int err;
+};
+
+static void *read_while_running(void *arg)
+{
+	struct busy_read *b = arg;
+
+	usleep(100 * 1000);
+	b->err = read_vcpu0(text, sizeof(text));
+	return NULL;
+}
+
+/* A vCPU inside KVM_RUN is not read: EBUSY, and the guest runs on. */
+static int test_busy(const char *dev)
+{
+	struct busy_read b = { -1 };
+	struct guest g;
+	pthread_t t;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, spin);
+	EXPECT(pthread_create(&t, NULL, read_while_running, &b) == 0);
+	test_arm_timer(400 * 1000);
+	EXPECT_EXIT(&g, -EINTR);
+	pthread_join(t, NULL);
+	EXPECT(b.err == EBUSY);
+	EXPECT(read_vcpu0(text, sizeof(text)) == 0);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+/* The VM's directory goes with the VM. */
+static int test_gone(const char *dev)
+{
+	char dir[256];
+	struct guest g;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, out80);
+	EXPECT(vm_dir(dir, sizeof(dir)) == 0);
+	EXPECT(access(dir, F_OK) == 0);
+	guest_destroy(&g);
+	EXPECT(access(dir, F_OK) < 0 && errno == ENOENT);
+	return TEST_PASS;
+}
+
+#ifdef __x86_64__
+/*
+ * A state VM entry refuses (CR0.PG without CR0.PE, which both vendors'
+ * entry checks reject: APM Vol. 2 15.5.1, SDM 26.3.1.1) names its rule.
+ */
+static int test_entry_failure(const char *dev)
+{
+	struct kvm_sregs s;
+	struct guest g;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, out80);
+	EXPECT(ioctl(g.vcpu.fd, KVM_GET_SREGS, &s) == 0);
+	s.cr0 = 0x80000000;
+	EXPECT(ioctl(g.vcpu.fd, KVM_SET_SREGS, &s) == 0);
+	EXPECT_EXIT(&g, KVM_EXIT_FAIL_ENTRY);
+	EXPECT(read_vcpu0(text, sizeof(text)) == 0);
+	EXPECT(strstr(text, "last entry failure: CR0.PG set with CR0.PE clear\n"));
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+#endif
+
+static const struct test_case cases[] = {
+	{ "inspect_exit_state", test_exit_state },
+	{ "inspect_busy", test_busy },
+	{ "inspect_gone", test_gone },
+#ifdef __x86_64__
+	{ "inspect_entry_failure", test_entry_failure },
+#endif
+};
+
+TEST_MAIN(cases)
