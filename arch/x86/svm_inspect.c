@@ -21,9 +21,14 @@ struct svm_field {
 };
 
 #define SVM_FIELD(f) { #f, offsetof(struct vmcb, f), sizeof_field(struct vmcb, f) }
-#define SVM_SEG(s)							\
-	SVM_FIELD(save.s.selector), SVM_FIELD(save.s.attrib),		\
-	SVM_FIELD(save.s.limit), SVM_FIELD(save.s.base)
+#define SVM_SEG(s) { "save." #s, offsetof(struct vmcb, save.s), 0 }
+
+/* The segment registers of the save area, each a struct vmcb_seg. */
+static const struct svm_field svm_segs[] = {
+	SVM_SEG(es), SVM_SEG(cs), SVM_SEG(ss), SVM_SEG(ds), SVM_SEG(fs),
+	SVM_SEG(gs), SVM_SEG(gdtr), SVM_SEG(ldtr), SVM_SEG(idtr),
+	SVM_SEG(tr),
+};
 
 static const struct svm_field svm_fields[] = {
 	/* APM Vol. 2 Table B-1, the control area */
@@ -56,10 +61,7 @@ static const struct svm_field svm_fields[] = {
 	SVM_FIELD(control.clean),
 	SVM_FIELD(control.next_rip),
 	SVM_FIELD(control.insn_len),
-	/* APM Vol. 2 Table B-2, the state save area */
-	SVM_SEG(es), SVM_SEG(cs), SVM_SEG(ss), SVM_SEG(ds), SVM_SEG(fs),
-	SVM_SEG(gs), SVM_SEG(gdtr), SVM_SEG(ldtr), SVM_SEG(idtr),
-	SVM_SEG(tr),
+	/* APM Vol. 2 Table B-2, the state save area (segments apart) */
 	SVM_FIELD(save.cpl),
 	SVM_FIELD(save.efer),
 	SVM_FIELD(save.cr4),
@@ -97,5 +99,13 @@ void svm_inspect_vmcb(const struct vmcb *vmcb, struct seq_file *m)
 
 		memcpy(&v, base + f->offset, f->size);
 		seq_printf(m, "  %-28s %#05x %#llx\n", f->name, f->offset, v);
+	}
+	for (i = 0; i < ARRAY_SIZE(svm_segs); i++) {
+		const struct svm_field *f = &svm_segs[i];
+		const struct vmcb_seg *seg = (const void *)(base + f->offset);
+
+		seq_printf(m, "  %-28s %#05x selector %#x attrib %#x limit %#x base %#llx\n",
+			   f->name, f->offset, seg->selector, seg->attrib,
+			   seg->limit, seg->base);
 	}
 }
