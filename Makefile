@@ -15,6 +15,8 @@
 #                       and the ratio of the median boot times
 #   make check-qemu-vmx the QEMU boots on the Bochs/VMX machine (without the
 #                       migration round trip unless HVX_BOCHS_FULL=1)
+#   make check-kvm-selftests  the kernel's own KVM selftests (linux-source-6.1,
+#                       unmodified) on KVM and on hvx, x86 (SVM) and arm64
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
@@ -40,7 +42,8 @@ ARM64_KDIR ?= $(lastword $(wildcard $(HVX_ARM64_DIR)/root/usr/src/linux-headers-
 ARM64_SRC := $(CURDIR)/build/arm64/src
 ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
-.PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-vmx bench-qemu demo bench \
+.PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-vmx check-kvm-selftests bench-qemu \
+	demo bench \
 	checkpatch clean \
 	module-arm64 userspace-arm64 selftests-arm64
 
@@ -88,6 +91,9 @@ check-qemu:
 
 check-qemu-vmx:
 	./selftests/harness/check.sh --stages qemu-vmx
+
+check-kvm-selftests:
+	./selftests/harness/check.sh --stages "kselftest kselftest-arm64"
 
 bench-qemu:
 	HVX_QEMU_BOOTS=3 ./selftests/harness/check.sh --stages qemu

@@ -80,19 +80,28 @@ static int read_vcpu0(char *buf, size_t size)
 	return err;
 }
 
-/* The value printed after @name on one of @text's lines, or -1. */
-static long long field(const char *text, const char *name)
+/*
+ * The number in column @col after @name on one of @text's lines, or -1:
+ * the VMCB's lines are "name offset value", the VMCS's "name encoding
+ * value", the EL2 ones "name value".
+ */
+static long long field(const char *text, const char *name, int col)
 {
 	const char *p = text;
 	size_t len = strlen(name);
 
 	while ((p = strstr(p, name))) {
 		bool start = p == text || p[-1] == ' ' || p[-1] == '\n';
-		const char *v = p + len;
+		char *v = (char *)p + len;
+		long long n = -1;
+		int i;
 
-		if (start && (*v == ' ' || *v == ':'))
-			return strtoll(v + strspn(v, " :"), NULL, 0);
 		p += len;
+		if (!start || (*v != ' ' && *v != ':'))
+			continue;
+		for (i = 0; i <= col; i++)
+			n = strtoll(v + strspn(v, " :"), &v, 0);
+		return n;
 	}
 	return -1;
 }
@@ -117,11 +126,11 @@ static int test_exit_state(const char *dev)
 	EXPECT(strstr(text, "vcpu: 0\n"));
 	EXPECT(strstr(text, "last entry failure: none\n"));
 	if (strstr(text, "backend: svm"))
-		EXPECT(field(text, "control.exit_code") == 0x7b);
+		EXPECT(field(text, "control.exit_code", 1) == 0x7b);
 	else if (strstr(text, "backend: vmx"))
-		EXPECT((field(text, "VM_EXIT_REASON") & 0xffff) == 30);
+		EXPECT((field(text, "VM_EXIT_REASON", 1) & 0xffff) == 30);
 	else
-		EXPECT(((field(text, "ESR_EL2") >> 26) & 0x3f) == 0x24);
+		EXPECT(((field(text, "ESR_EL2", 0) >> 26) & 0x3f) == 0x24);
 	guest_destroy(&g);
 	return TEST_PASS;
 }

@@ -32,12 +32,15 @@ set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=selftests/harness/kselftests.sh
+source "$(dirname "${BASH_SOURCE[0]}")/kselftests.sh"
 
 # One function per backend stage; each boots its emulated machine and
 # writes $HVX_LOGS/<stage>.tap, which hvx_summary folds into the totals.
 # A new backend adds a stage_<name> function here, its machine to
 # STAGE_ARCH and its name to the default STAGES.
-declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx)
+declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx
+			[kselftest]=x86 [kselftest-arm64]=arm64 [kselftest-vmx]=vmx)
 
 # The x86 stages also boot a Linux guest with `hvx run --kernel`, on KVM
 # and on hvx (hvx_linux_guest): some 10 s each under QEMU, 100 s each
@@ -91,6 +94,30 @@ stage_qemu-vmx() {
 	HVX_BOCHS_MEM=$((HVX_BOCHS_MEM < 1024 ? 1024 : HVX_BOCHS_MEM)) \
 		stage_qemu_common vmx qemu-vmx \
 		"HVX_TIMEOUT_QEMU=${HVX_BOCHS_TIMEOUT_QEMU:-1500} HVX_QEMU_MIGRATE=${HVX_QEMU_MIGRATE:-$migrate}"
+}
+
+# The kernel's own KVM selftests (kselftests.sh builds them; guest/
+# kselftests.sh runs each on KVM, then on hvx): kselftest on the QEMU/SVM
+# machine, kselftest-arm64 on the arm64 one, kselftest-vmx on Bochs.
+# `make check-kvm-selftests` runs the first two.
+stage_kselftest_common() {
+	local arch=$1 stage=$2
+	hvx_kvm_selftests "${3:-$arch}"
+	stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/kselftests.sh" \
+		"$TIMEOUT" "$LIVE" "$APPEND" 0 "$HVX_KST_DIR"
+}
+
+stage_kselftest() {
+	HVX_MEM=${HVX_MEM:-2048} stage_kselftest_common x86 kselftest
+}
+
+stage_kselftest-arm64() {
+	stage_kselftest_common arm64 kselftest-arm64
+}
+
+stage_kselftest-vmx() {
+	HVX_BOCHS_MEM=$((HVX_BOCHS_MEM < 2048 ? 2048 : HVX_BOCHS_MEM)) \
+		stage_kselftest_common vmx kselftest-vmx x86
 }
 
 main() {

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# Guest stage kselftest (check.sh): the kernel's own KVM selftests, built
+# unmodified (kselftests.sh), each run on KVM and then on hvx, which they
+# reach as /dev/kvm (they open it by name). One TAP line per test, judged
+# against KVM in this boot: hvx must pass what KVM passes, or skip it (a
+# capability or CPUID answer says a feature is absent); a test KVM itself
+# fails or skips here is not hvx's to pass, and is reported as skipped,
+# with both results. xapic_state_test runs last on KVM: on kvm_amd in the
+# QEMU/SVM machine it wedged the whole machine (ENVIRONMENT.md).
+
+HVX_KST=/hvx/extra/kvm-selftests
+HVX_KST_LAST=xapic_state_test
+
+# kst_one DEV TEST: runs TEST (what /dev/kvm is now), keeps its result in
+# /tmp/kst-DEV-TEST (pass, skip, fail or timeout) and its output's tail
+kst_one() {
+	local dev=$1 t=$2 rc res t0
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=${HVX_KST_TIMEOUT:-180}
+	t0=$(uptime_ms)
+	limited "$HVX_KST/$t" >/tmp/kst.out
+	rc=$?
+	case $rc in
+	0) res=pass ;;
+	4) res=skip ;;	# KSFT_SKIP
+	137 | 143) res=timeout ;;
+	*) res=fail ;;
+	esac
+	echo "$res $rc $(($(uptime_ms) - t0))" >"/tmp/kst-$dev-$t"
+	tail -n 4 /tmp/kst.out | sed "s/^/#   $t [$dev]: /" >"/tmp/kst-tail-$dev-$t"
+}
+
+# kst_verdict TEST: the TAP line of TEST, from both results
+kst_verdict() {
+	local t=$1 k h kms hms
+	read -r k _ kms <"/tmp/kst-kvm-$t" || k=none
+	read -r h _ hms <"/tmp/kst-hvx-$t" || h=none
+	if [ "$h" = pass ]; then
+		ok "kvm selftest $t: passes on hvx (${hms} ms; KVM: $k, ${kms} ms)"
+	elif [ "$h" = skip ]; then
+		ok "kvm selftest $t # SKIP on hvx (a capability it does not claim; KVM: $k)"
+	elif [ "$k" = pass ]; then
+		cat "/tmp/kst-tail-hvx-$t"
+		not_ok "kvm selftest $t: $h on hvx, passes on KVM"
+	else
+		cat "/tmp/kst-tail-hvx-$t"
+		ok "kvm selftest $t # SKIP $h on hvx, $k on KVM in this machine too"
+	fi
+}
+
+stage_main() {
+	local list t
+	load_kvm
+	dmesg -c >/dev/null
+	load_hvx
+	if [ ! -d "$HVX_KST" ]; then
+		not_ok "kvm selftests (none in the initramfs)"
+		dump_dmesg
+		return
+	fi
+	list=
+	for t in "$HVX_KST"/*; do
+		t=${t##*/}
+		[ "$t" = "$HVX_KST_LAST" ] || list="$list $t"
+	done
+	echo "# $(echo "$list" | wc -w) KVM selftests, then $HVX_KST_LAST on KVM last"
+	for t in $list; do
+		kst_one kvm "$t"
+	done
+	if kvm_is_hvx; then
+		for t in $list $HVX_KST_LAST; do
+			[ -x "$HVX_KST/$t" ] && kst_one hvx "$t"
+		done
+		kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
+	else
+		not_ok "point /dev/kvm at /dev/hvx"
+	fi
+	for t in $list; do
+		kst_verdict "$t"
+	done
+	if [ -x "$HVX_KST/$HVX_KST_LAST" ]; then
+		kst_one kvm "$HVX_KST_LAST"
+		kst_verdict "$HVX_KST_LAST"
+	fi
+	kst_counts
+	unload_hvx
+	dump_dmesg
+}
+
+# kst_counts: passed, skipped, failed and timed out, per device
+kst_counts() {
+	local dev res
+	for dev in kvm hvx; do
+		echo "# kvm selftests on $dev: $(for res in pass skip fail timeout; do
+			printf '%s %s, ' "$(cat /tmp/kst-$dev-* 2>/dev/null | grep -c "^$res ")" "$res"
+		done)"
+	done
+}
