@@ -31,10 +31,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <linux/hvx.h>
@@ -51,14 +53,14 @@
 #define FUZZ_MAX_VCPUS		8
 #define FUZZ_THREADS		6
 #define FUZZ_RING		24
-#define FUZZ_CASE_LIMIT_S	55		/* below the harness's 60 */
+#define FUZZ_KILL_CALLS		200	/* calls per killed child, about */
 #define FUZZ_KICK_SIG		SIGUSR1		/* ends a KVM_RUN */
 
 /* Pseudo-operations, logged like ioctls (index FUZZ_OP_BASE + n). */
 enum {
 	FUZZ_OP_CLOSE,
-	FUZZ_OP_ARENA,
-	FUZZ_OP_SCRIBBLE,
+	FUZZ_OP_ARENA,		/* four of them: fuzz_arena_op() */
+	FUZZ_OP_SCRIBBLE = FUZZ_OP_ARENA + 4,
 	FUZZ_OP_KICK,
 	FUZZ_OP_GUEST,
 	FUZZ_OP_FORK_CALL,
@@ -68,7 +70,8 @@ enum {
 #define FUZZ_OP_BASE	1000
 
 static const char *const fuzz_op_names[FUZZ_NR_OPS] = {
-	"close", "arena munmap/mmap/mprotect", "scribble run page",
+	"close", "arena: no access", "arena: mapped again",
+	"arena: read-only", "arena: MADV_DONTNEED", "scribble run page",
 	"signal vCPU thread", "new guest", "call from another mm",
 };
 
@@ -520,28 +523,41 @@ static void fuzz_new_guest(struct fuzz *f, int nr_vcpus)
 
 /*
  * The arena holds the memory slots the fuzzer creates; ranges of it are
- * unmapped, mapped again or made read-only under running guests.
+ * taken away (replaced by an inaccessible mapping: a real munmap would
+ * leave a hole that the next mmap, a run page say, could land in),
+ * mapped again, made read-only or dropped (MADV_DONTNEED) under running
+ * guests.  Each goes through the MMU notifier of the VMs whose slots map
+ * the range.
  */
 static void fuzz_arena_op(struct fuzz *f)
 {
 	uint64_t first = fuzz_below(f, FUZZ_ARENA_PAGES);
 	uint64_t n = 1 + fuzz_below(f, FUZZ_ARENA_PAGES - first);
 	uint8_t *p = f->c->arena + first * FUZZ_PAGE;
-	unsigned int op = fuzz_below(f, 3);
+	unsigned int op = fuzz_below(f, 4);
 	struct fuzz_entry *e;
+	int prot = PROT_READ | PROT_WRITE;
 
 	if (fuzz_one_in(f, 2))
 		n = 1 + fuzz_below(f, n < 16 ? n : 16);
-	e = fuzz_record(f, FUZZ_OP_BASE + FUZZ_OP_ARENA, -1, op,
+	e = fuzz_record(f, FUZZ_OP_BASE + FUZZ_OP_ARENA + op, -1, MUT_NONE,
 			(uintptr_t)p);
-	if (op == 0)
-		e->ret = munmap(p, n * FUZZ_PAGE);
-	else if (op == 1)
-		e->ret = mmap(p, n * FUZZ_PAGE, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-			 MAP_FAILED ? -errno : 0;
-	else
+	switch (op) {
+	case 0:
+		prot = PROT_NONE;
+		/* fall through */
+	case 1:
+		e->ret = mmap(p, n * FUZZ_PAGE, prot, MAP_PRIVATE |
+			      MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1,
+			      0) == MAP_FAILED ? -errno : 0;
+		break;
+	case 2:
 		e->ret = mprotect(p, n * FUZZ_PAGE, PROT_READ);
+		break;
+	default:
+		e->ret = madvise(p, n * FUZZ_PAGE, MADV_DONTNEED);
+		break;
+	}
 }
 
 /* A userspace_addr for a slot: in the arena, or one to be refused. */
@@ -861,6 +877,12 @@ static long fuzz_run(struct fuzz *f, int fd, struct kvm_run *run,
 	fuzz_timer(f, 500 + fuzz_below(f, 3000));
 	r = ioctl(fd, KVM_RUN, arg);
 	fuzz_timer(f, 0);
+	/* What a VMM does on EINVAL: its run page back in order, sometimes. */
+	if (r < 0 && errno == EINVAL && run && fuzz_one_in(f, 2)) {
+		run->kvm_valid_regs = 0;
+		run->kvm_dirty_regs = 0;
+		errno = EINVAL;
+	}
 	return r;
 }
 
@@ -994,6 +1016,29 @@ static void fuzz_on_kick(int sig)
 	(void)sig;
 }
 
+/*
+ * A crash of the fuzzer itself (not of the kernel, whose oops kills the
+ * calling task with SIGSEGV too, but leaves no user-space fault): where.
+ */
+static void fuzz_on_crash(int sig, siginfo_t *si, void *uc)
+{
+	ucontext_t *u = uc;
+	char line[128];
+	int n;
+
+#if defined(__x86_64__)
+	unsigned long pc = u->uc_mcontext.gregs[REG_RIP];
+#else
+	unsigned long pc = u->uc_mcontext.pc;
+#endif
+	n = snprintf(line, sizeof(line),
+		     "# fuzzer: signal %d at pc %#lx, address %p\n", sig, pc,
+		     si->si_addr);
+	(void)!write(1, line, n);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static int fuzz_thread_init(struct fuzz *f, struct fuzz_ctx *c, int tid,
 			    uint64_t seed)
 {
@@ -1040,6 +1085,11 @@ static int fuzz_ctx_init(struct fuzz_ctx *c, const char *dev,
 		c->efds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	/* No SA_RESTART: the signal ends KVM_RUN with EINTR. */
 	sigaction(FUZZ_KICK_SIG, &sa, NULL);
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = fuzz_on_crash;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 	c->arena = mmap(NULL, FUZZ_ARENA_PAGES * FUZZ_PAGE,
 			PROT_READ | PROT_WRITE,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -1108,6 +1158,9 @@ static uint64_t fuzz_case_seed(const char *name)
 static int fuzz_supervise(const char *dev, const char *name,
 			  int (*body)(const char *dev))
 {
+	const char *env = getenv("HVX_TEST_TIMEOUT");
+	/* 5 s below the harness's limit of a case (lib/test.c) */
+	int limit = (env && atoi(env) > 10 ? atoi(env) : 60) - 5;
 	struct timespec t0, t1;
 	int status, waited = 0;
 	pid_t pid;
@@ -1127,10 +1180,10 @@ static int fuzz_supervise(const char *dev, const char *name,
 	if (!pid)
 		_exit(body(dev));
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (++waited > FUZZ_CASE_LIMIT_S * 10) {
+		if (++waited > limit * 10) {
 			snprintf(fuzz_log->why, sizeof(fuzz_log->why),
-				 "no end after %d s: SIGKILL",
-				 FUZZ_CASE_LIMIT_S);
+				 "no end after %d s: SIGKILL", limit);
+			fuzz_log->stop = 1;
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			fuzz_print_log(fuzz_log, name);
@@ -1314,8 +1367,9 @@ static int fuzz_race_body(const char *dev)
 		th[i].c = &c;
 		th[i].tid = i;
 		th[i].seed = fuzz_log->seed + 0x9e3779b97f4a7c15ull * (i + 1);
-		th[i].vm_fd = vm.fd;
-		th[i].vcpu_fd = vcpus[i & 1].fd;
+		/* Their own fds: the table's may be closed under them. */
+		th[i].vm_fd = dup(vm.fd);
+		th[i].vcpu_fd = dup(vcpus[i & 1].fd);
 		th[i].run = vcpus[i & 1].run;
 	}
 	for (i = 0; i < 2; i++)
@@ -1350,6 +1404,7 @@ static void fuzz_kill_child(struct fuzz_ctx *c, uint64_t seed,
 	struct fuzz_entry *e;
 	unsigned int i;
 
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (fuzz_thread_init(&f, c, 0, seed))
 		_exit(3);
 	for (i = 0; i < 3; i++) {
@@ -1370,12 +1425,17 @@ static void fuzz_kill_child(struct fuzz_ctx *c, uint64_t seed,
 	_exit(0);
 }
 
+/*
+ * Children killed at a random moment, one per FUZZ_KILL_CALLS calls of
+ * the target; each lives 5-80 ms, some of it in guest creation, most of
+ * it in KVM_RUN.
+ */
 static int fuzz_kill_body(const char *dev)
 {
 	static struct fuzz_ctx c;
+	uint64_t n, nr = fuzz_log->target / FUZZ_KILL_CALLS + 1;
 	struct fuzz f;
 	struct vm parent;
-	uint64_t n = 0;
 	int status;
 	pid_t pid;
 
@@ -1384,7 +1444,7 @@ static int fuzz_kill_body(const char *dev)
 		return TEST_FAIL;
 	if (vm_open(&parent, dev, GUEST_MIN_MEM))
 		return TEST_FAIL;
-	while (!fuzz_done(&c)) {
+	for (n = 0; n < nr && !c.log->stop; n++) {
 		uint64_t seed = fuzz_rand(&f);
 
 		pid = fork();
@@ -1392,11 +1452,10 @@ static int fuzz_kill_body(const char *dev)
 			return TEST_FAIL;
 		if (!pid)
 			fuzz_kill_child(&c, seed, parent.fd);
-		usleep(2000 + fuzz_below(&f, 40000));
+		usleep(5000 + fuzz_below(&f, 75000));
 		kill(pid, SIGKILL);
 		if (waitpid(pid, &status, 0) != pid)
 			return TEST_FAIL;
-		n++;
 		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 			continue;
 		printf("# child %llu (seed %#llx) ended with status %#x\n",
