@@ -765,7 +765,9 @@ static const struct fuzz_ioctl fuzz_common_ioctls[] = {
 	 */
 };
 
-#define FUZZ_RUN_DESC	11	/* fuzz_common_ioctls[] index of KVM_RUN */
+/* fuzz_common_ioctls[] indices */
+#define FUZZ_SLOT_DESC	6	/* KVM_SET_USER_MEMORY_REGION */
+#define FUZZ_RUN_DESC	11	/* KVM_RUN */
 
 static unsigned int fuzz_nr_desc(void)
 {
@@ -1271,34 +1273,65 @@ static void *fuzz_runner(void *arg)
 }
 
 /*
- * Creates, moves and deletes slots of the shared VM, and unmaps, maps
- * and write-protects the arena under the running vCPUs.
+ * The next change to slot @m (1-8 of the shared VM) as a VMM would make
+ * it, from what the slot holds now: create it, move it (same size and
+ * memory, api.rst), turn dirty logging on or off, delete it; now and
+ * then whatever the generator says.
+ */
+static void fuzz_slot_change(struct fuzz *f, struct kvm_userspace_memory_region *m)
+{
+	const struct fuzz_ioctl *d = fuzz_desc(FUZZ_SLOT_DESC);
+	struct kvm_userspace_memory_region g = { 0 };
+	unsigned int r = fuzz_below(f, 10);
+
+	d->gen(f, &g);
+	d->fixup(f, &g);
+	if (!m->memory_size || r == 0) {
+		g.slot = m->slot;
+		*m = g;
+		return;
+	}
+	if (r < 5)
+		m->guest_phys_addr = g.guest_phys_addr;
+	else if (r < 7)
+		m->flags ^= KVM_MEM_LOG_DIRTY_PAGES;
+	else
+		m->memory_size = 0;
+}
+
+/*
+ * Creates, moves and deletes slots 1-8 of the shared VM, and takes away,
+ * maps again and write-protects the arena under the running vCPUs.
  */
 static void *fuzz_slotter(void *arg)
 {
-	const struct fuzz_ioctl *d = fuzz_desc(6);
 	struct fuzz_thread *t = arg;
 	struct fuzz *f = &t->f;
-	struct kvm_userspace_memory_region m;
+	struct kvm_userspace_memory_region slots[8] = { 0 }, m;
 	struct fuzz_entry *e;
+	unsigned int i;
 	long r;
 
 	if (fuzz_thread_init(f, t->c, t->tid, t->seed))
 		return NULL;
+	for (i = 0; i < 8; i++)
+		slots[i].slot = i + 1;	/* slot 0 is the code */
 	while (!fuzz_done(t->c)) {
 		if (fuzz_one_in(f, 3)) {
 			fuzz_arena_op(f);
 			continue;
 		}
-		memset(&m, 0, sizeof(m));
-		d->gen(f, &m);
-		m.slot = 1 + fuzz_below(f, 8);	/* slot 0 is the code */
-		if (fuzz_one_in(f, 4))
-			m.memory_size = 0;
-		d->fixup(f, &m);
-		e = fuzz_record(f, 6, t->vm_fd, MUT_NONE, (uintptr_t)&m);
+		i = fuzz_below(f, 8);
+		m = slots[i];
+		fuzz_slot_change(f, &m);
+		e = fuzz_record(f, FUZZ_SLOT_DESC, t->vm_fd, MUT_NONE,
+				m.guest_phys_addr);
 		r = ioctl(t->vm_fd, KVM_SET_USER_MEMORY_REGION, &m);
 		e->ret = r < 0 ? -errno : r;
+		if (!r) {
+			t->c->log->nr_ok[FUZZ_SLOT_DESC]++;
+			slots[i] = m;
+		}
 	}
 	fuzz_thread_fini(f);
 	return NULL;
