@@ -13,6 +13,10 @@
 #                       (HVX_QEMU_DEVICES=hvx: on hvx only)
 #   make bench-qemu     the same with three boots per device, alternating,
 #                       and the ratio of the median boot times
+#   make stress         the ioctl fuzzer at scale (selftests/common/fuzz_test.c):
+#                       1,020,000 calls on hvx and a KVM slice, in the SVM
+#                       and EL2 machines (HVX_STRESS_STAGES adds stress-vmx,
+#                       a tenth of that on Bochs); guest/stress.sh
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
@@ -38,7 +42,7 @@ ARM64_KDIR ?= $(lastword $(wildcard $(HVX_ARM64_DIR)/root/usr/src/linux-headers-
 ARM64_SRC := $(CURDIR)/build/arm64/src
 ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
-.PHONY: all module userspace selftests check check-vmx check-qemu bench-qemu demo bench \
+.PHONY: all module userspace selftests check check-vmx check-qemu bench-qemu stress demo bench \
 	checkpatch clean \
 	module-arm64 userspace-arm64 selftests-arm64
 
@@ -86,6 +90,10 @@ check-qemu:
 
 bench-qemu:
 	HVX_QEMU_BOOTS=3 ./selftests/harness/check.sh --stages qemu
+
+stress:
+	HVX_TIMEOUT=$${HVX_TIMEOUT:-14400} ./selftests/harness/check.sh \
+		--stages "$${HVX_STRESS_STAGES:-stress-svm stress-el2}"
 
 demo:
 	./selftests/harness/demo.sh

@@ -22,8 +22,10 @@
  * unloads.  On a failure the seed and the last calls of each thread are
  * printed: `fuzz_test --seed S --case NAME` replays it.
  *
- *   fuzz_test [--seed S] [--calls N] [--case NAME]
- *   (or HVX_FUZZ_SEED, HVX_FUZZ_CALLS; calls are per case and device)
+ *   fuzz_test [--seed S] [--calls N] [--case NAME] [--trace FROM]
+ *   (or HVX_FUZZ_SEED, HVX_FUZZ_CALLS; calls are per case and device;
+ *   --trace prints each call from number FROM on, before it is made, for
+ *   a hang that takes the whole machine)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -160,6 +162,7 @@ static uint64_t fuzz_seed_arg;
 static int fuzz_seed_set;
 static uint64_t fuzz_calls_arg = FUZZ_DEFAULT_CALLS;
 static const char *fuzz_case_arg;
+static uint64_t fuzz_trace_from = ~0ull;	/* --trace N: print calls from N */
 
 /* Pages the kernel must refuse: set up once per process. */
 static uint8_t *fuzz_bad_unmapped;
@@ -299,6 +302,8 @@ static const char *fuzz_what_name(unsigned int what)
 	return fuzz_desc(what)->name;
 }
 
+static void fuzz_print_entry(int tid, const struct fuzz_entry *e);
+
 static struct fuzz_entry *fuzz_record(struct fuzz *f, unsigned int what,
 				      int fd, uint8_t mut, uint64_t arg)
 {
@@ -314,6 +319,10 @@ static struct fuzz_entry *fuzz_record(struct fuzz *f, unsigned int what,
 	e->ret = FUZZ_PENDING;
 	if (what < ARRAY_SIZE(log->nr_calls))
 		log->nr_calls[what]++;
+	if (e->seq >= fuzz_trace_from) {
+		fuzz_print_entry(f->tid, e);
+		fflush(stdout);
+	}
 	return e;
 }
 
@@ -1534,7 +1543,7 @@ static const struct test_case cases[] = {
 
 static void fuzz_usage(void)
 {
-	fprintf(stderr, "usage: fuzz_test [--seed S] [--calls N] [--case NAME]\n");
+	fprintf(stderr, "usage: fuzz_test [--seed S] [--calls N] [--case NAME] [--trace FROM]\n");
 	exit(2);
 }
 
@@ -1560,6 +1569,8 @@ int main(int argc, char **argv)
 			fuzz_seed_set = 1;
 		} else if (!strcmp(argv[a], "--calls")) {
 			fuzz_calls_arg = strtoull(argv[++a], NULL, 0);
+		} else if (!strcmp(argv[a], "--trace")) {
+			fuzz_trace_from = strtoull(argv[++a], NULL, 0);
 		} else if (!strcmp(argv[a], "--case")) {
 			fuzz_case_arg = argv[++a];
 		} else {
