@@ -15,7 +15,7 @@
 #                       and the ratio of the median boot times
 #   make stress         the ioctl fuzzer at scale (selftests/common/fuzz_test.c):
 #                       1,020,000 calls on hvx and a KVM slice, in the SVM
-#                       and EL2 machines (HVX_STRESS_STAGES adds stress-vmx,
+#                       and EL2 machines (HVX_STRESS_STAGES=stress-vmx: Bochs,
 #                       a tenth of that on Bochs); guest/stress.sh
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
