@@ -170,23 +170,6 @@ static void fuzz_seg(struct fuzz *f, struct kvm_segment *s)
 }
 
 /*
- * A CR0 bit to flip: a defined one (SDM Vol. 3A 2.5, APM Vol. 2 3.1.1) or
- * one of bits 63:32, which must be zero.  Not the reserved bits of 31:0:
- * the processor ignores writes to them, but a guest entered with CR0 bit
- * 21 set (0x60200010) stopped an emulated CPU of the QEMU/SVM machine
- * for good, three runs of three, at its next VM exit; kept out until
- * that is understood (README, fuzz_test).
- */
-static uint64_t fuzz_cr0_bit(struct fuzz *f)
-{
-	static const uint8_t bits[] = { 0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31 };
-
-	if (fuzz_one_in(f, 4))
-		return 1ull << (32 + fuzz_below(f, 32));
-	return 1ull << bits[fuzz_below(f, ARRAY_SIZE(bits))];
-}
-
-/*
  * Mode changes the world switch must check: a reset state with CR0, CR4,
  * EFER and segments changed at random (paging without PE, long mode
  * without PAE, CS.L with CS.D, reserved bits...).
@@ -197,7 +180,7 @@ static unsigned long gen_sregs(struct fuzz *f, void *arg)
 
 	*s = fuzz_sregs;
 	if (fuzz_one_in(f, 2))
-		s->cr0 ^= fuzz_cr0_bit(f);
+		s->cr0 ^= 1ull << fuzz_below(f, 64);
 	if (fuzz_one_in(f, 2))
 		s->cr0 |= fuzz_below(f, 2) ? 0x80000001 : 1;
 	if (fuzz_one_in(f, 2))
@@ -217,17 +200,6 @@ static unsigned long gen_sregs(struct fuzz *f, void *arg)
 	if (fuzz_one_in(f, 4))
 		s->gdt.limit = fuzz_rand(f);
 	return 0;
-}
-
-#define FUZZ_CR0_RESERVED_LOW	0x1ffaffc0ull
-
-/* After a mutation too: see fuzz_cr0_bit(). */
-static void fix_sregs(struct fuzz *f, void *arg)
-{
-	struct kvm_sregs *s = arg;
-
-	(void)f;
-	s->cr0 &= ~FUZZ_CR0_RESERVED_LOW;
 }
 
 static unsigned long gen_interrupt(struct fuzz *f, void *arg)
@@ -388,8 +360,7 @@ const struct fuzz_ioctl fuzz_arch_ioctls[] = {
 	GET(KVM_GET_REGS, FUZZ_VCPU, struct kvm_regs),
 	SET(KVM_SET_REGS, FUZZ_VCPU, struct kvm_regs, gen_regs),
 	GET(KVM_GET_SREGS, FUZZ_VCPU, struct kvm_sregs),
-	{ "KVM_SET_SREGS", KVM_SET_SREGS, FUZZ_VCPU, 0,
-	  sizeof(struct kvm_sregs), FUZZ_NO_PTR, -1, gen_sregs, fix_sregs },
+	SET(KVM_SET_SREGS, FUZZ_VCPU, struct kvm_sregs, gen_sregs),
 	{ "KVM_SET_CPUID2", KVM_SET_CPUID2, FUZZ_VCPU, 0, CPUID2_SIZE,
 	  FUZZ_NO_PTR, 0, gen_set_cpuid, NULL },
 	{ "KVM_GET_CPUID2", KVM_GET_CPUID2, FUZZ_VCPU, 0, CPUID2_SIZE,
