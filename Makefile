@@ -17,6 +17,10 @@
 #                       migration round trip unless HVX_BOCHS_FULL=1)
 #   make check-kvm-selftests  the kernel's own KVM selftests (linux-source-6.1,
 #                       unmodified) on KVM and on hvx, x86 (SVM) and arm64
+#   make stress         the ioctl fuzzer at scale (selftests/common/fuzz_test.c):
+#                       1,020,000 calls on hvx and a KVM slice, in the SVM
+#                       and EL2 machines (HVX_STRESS_STAGES=stress-vmx: Bochs,
+#                       a tenth of that on Bochs); guest/stress.sh
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
@@ -43,7 +47,7 @@ ARM64_SRC := $(CURDIR)/build/arm64/src
 ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
 .PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-vmx check-kvm-selftests bench-qemu \
-	demo bench \
+	stress demo bench \
 	checkpatch clean \
 	module-arm64 userspace-arm64 selftests-arm64
 
@@ -97,6 +101,10 @@ check-kvm-selftests:
 
 bench-qemu:
 	HVX_QEMU_BOOTS=3 ./selftests/harness/check.sh --stages qemu
+
+stress:
+	HVX_TIMEOUT=$${HVX_TIMEOUT:-14400} ./selftests/harness/check.sh \
+		--stages "$${HVX_STRESS_STAGES:-stress-svm stress-el2}"
 
 demo:
 	./selftests/harness/demo.sh

@@ -40,7 +40,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/kselftests.sh"
 # A new backend adds a stage_<name> function here, its machine to
 # STAGE_ARCH and its name to the default STAGES.
 declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx
-			[kselftest]=x86 [kselftest-arm64]=arm64 [kselftest-vmx]=vmx)
+			[kselftest]=x86 [kselftest-arm64]=arm64 [kselftest-vmx]=vmx
+			[stress-svm]=x86 [stress-el2]=arm64 [stress-vmx]=vmx)
 
 # The x86 stages also boot a Linux guest with `hvx run --kernel`, on KVM
 # and on hvx (hvx_linux_guest): some 10 s each under QEMU, 100 s each
@@ -118,6 +119,32 @@ stage_kselftest-arm64() {
 stage_kselftest-vmx() {
 	HVX_BOCHS_MEM=$((HVX_BOCHS_MEM < 2048 ? 2048 : HVX_BOCHS_MEM)) \
 		stage_kselftest_common vmx kselftest-vmx x86
+}
+
+# `make stress`: the ioctl fuzzer at scale on one machine (guest/stress.sh):
+# HVX_STRESS_CALLS calls per fuzz_test case on hvx (3 cases: 1,020,000 by
+# default), HVX_STRESS_KVM_CALLS per case on KVM; HVX_STRESS_LIMIT seconds
+# per case. Bochs runs some 10 times slower: stress-vmx takes a tenth.
+stress_stage() {
+	local arch=$1 stage=$2 append="$APPEND"
+	local v
+	for v in HVX_STRESS_CALLS HVX_STRESS_KVM_CALLS HVX_STRESS_LIMIT HVX_FUZZ_SEED; do
+		[[ -n ${!v:-} ]] && append+=" $v=${!v}"
+	done
+	stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/stress.sh" "$TIMEOUT" "$LIVE" "$append"
+}
+
+stage_stress-svm() {
+	stress_stage x86 stress-svm
+}
+
+stage_stress-el2() {
+	stress_stage arm64 stress-el2
+}
+
+stage_stress-vmx() {
+	HVX_STRESS_CALLS=${HVX_STRESS_CALLS:-34000} HVX_STRESS_KVM_CALLS=${HVX_STRESS_KVM_CALLS:-2000} \
+		stress_stage vmx stress-vmx
 }
 
 main() {

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+#
+# Guest stage of `make stress`: the ioctl fuzzer (fuzz_test) at scale,
+# HVX_STRESS_CALLS calls per case on hvx (default 1,000,000 over its
+# three cases: sequence, racing threads, killed children), then a
+# smaller slice on KVM, the reference (HVX_STRESS_KVM_CALLS), with the
+# same seed; then fuzz_no_leaks (HVX_GET_INFO back to zero), rmmod, the
+# kernel log. HVX_FUZZ_SEED picks the seed (default fuzz_test's own).
+
+stress_fuzz() {
+	local name=$1 dev=$2 calls=$3 limit=$4 t0 t1
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=$((limit + 60))
+	t0=$(uptime_ms)
+	section "$name" env HVX_TEST_DEVICES="$dev" HVX_TEST_TIMEOUT="$limit" \
+		HVX_FUZZ_CALLS="$calls" /hvx/tests/fuzz_test
+	t1=$(uptime_ms)
+	echo "# $name: $calls calls per case on $dev in $((t1 - t0)) ms"
+}
+
+stage_main() {
+	local calls=${HVX_STRESS_CALLS:-340000} kcalls=${HVX_STRESS_KVM_CALLS:-20000}
+	local limit=${HVX_STRESS_LIMIT:-3000}
+	load_kvm
+	dmesg -c >/dev/null
+	load_hvx
+	stress_fuzz fuzz_stress_hvx /dev/hvx "$calls" "$limit"
+	stress_fuzz fuzz_stress_kvm /dev/kvm "$kcalls" "$limit"
+	unload_hvx
+	dump_dmesg
+}
