@@ -47,14 +47,16 @@
  * CPUID.1:ECX.  Hidden: VMX and SMX (no nested virtualization), MONITOR
  * (MONITOR/MWAIT are intercepted and raise #UD), DTES64, DS-CPL, EST,
  * TM2, SDBG, xTPR, PDCM, DCA (debug store, power, perfmon and chipset
- * MSRs hvx does not model), x2APIC and TSC-deadline (no local APIC).
+ * MSRs hvx does not model), TSC-deadline (KVM_CAP_TSC_DEADLINE_TIMER
+ * says the in-kernel APIC has it, as KVM).  x2APIC is offered, as KVM
+ * does: only the in-kernel APIC (lapic.c) lets a guest turn it on.
  * OSXSAVE follows CR4; the hypervisor bit, reserved for this use by both
  * vendors, is set.
  */
 #define X86_LEAF1_ECX	(F(XMM3) | F(PCLMULQDQ) | F(SSSE3) | F(FMA) | \
 			 F(CX16) | F(PCID) | F(XMM4_1) | F(XMM4_2) | \
 			 F(MOVBE) | F(POPCNT) | F(AES) | F(XSAVE) | F(AVX) | \
-			 F(F16C) | F(RDRAND))
+			 F(F16C) | F(RDRAND) | F(X2APIC))
 
 /*
  * CPUID.(7,0):EBX.  Hidden: TSC_ADJUST (an MSR hvx does not model), SGX,

@@ -308,6 +308,13 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 	x->pending.size = size;
 	x->pending.rip = x->rip;
 	x->pending.next_rip = next_rip;
+	/* The in-kernel APICs' pages (irqchip.c) complete here too. */
+	if (x86_irqchip_mmio(x, gpa, size, write, &val)) {
+		x->pending.kind = X86_PENDING_NONE;
+		memcpy(run->mmio.data, &val, sizeof(val));
+		x86_complete_mmio(x);
+		return 1;
+	}
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = size;
 	run->mmio.is_write = write;
