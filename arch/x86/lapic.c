@@ -456,6 +456,9 @@ static void apic_reset_regs(struct x86_lapic *a, u32 id)
 	apic_set(a, APIC_SPIV, 0xff);
 	for (i = 0; i < ARRAY_SIZE(x86_apic_lvts); i++)
 		apic_set(a, x86_apic_lvts[i].reg, X86_APIC_LVT_MASKED);
+	/* The BSP's LINT0 takes the PIC, as KVM_X86_QUIRK_LINT0_REENABLED. */
+	if (!id)
+		apic_set(a, APIC_LVT0, APIC_DM_EXTINT);
 	if (apic_x2(a))
 		apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
 	apic_timer_stop(a);
@@ -472,8 +475,10 @@ void x86_apic_reset(struct x86_vcpu *x)
 	spin_lock_irqsave(&a->lock, flags);
 	a->base = x->sregs.apic_base;
 	apic_reset_regs(a, x->vcpu->id);
-	a->events = 0;
 	spin_unlock_irqrestore(&a->lock, flags);
+	/* A SIPI that came with the INIT that reset us still counts. */
+	clear_bit(X86_APIC_EV_NMI, &a->events);
+	clear_bit(X86_APIC_EV_INIT, &a->events);
 	x->mp_state = (!x86_irqchip(x86_vm(x)) || !x->vcpu->id) ?
 		      KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 }
@@ -544,6 +549,9 @@ static void apic_write_lvt(struct x86_lapic *a, int i, u32 val)
 	u32 old = apic_get(a, reg);
 
 	val &= x86_apic_lvts[i].mask;
+	/* TSC-deadline mode only where CPUID.1:ECX[24] offers it. */
+	if (reg == APIC_LVTT && !x86_guest_cpuid_has(a->x, 1, 2, BIT(24)))
+		val &= ~APIC_LVT_TIMER_TSCDEADLINE;
 	/* A software-disabled APIC keeps every LVT masked (SDM 11.4.7.2). */
 	if (!apic_sw_on(a))
 		val |= X86_APIC_LVT_MASKED;
@@ -913,15 +921,12 @@ static void apic_do_sipi(struct x86_vcpu *x, u8 vec)
 static void apic_take_events(struct x86_vcpu *x)
 {
 	struct x86_lapic *a = x86_apic(x);
-	u32 s = x->mp_state;
 
-	if (test_and_clear_bit(X86_APIC_EV_INIT, &a->events)) {
+	if (test_and_clear_bit(X86_APIC_EV_INIT, &a->events))
 		apic_do_init(x);
-		clear_bit(X86_APIC_EV_SIPI, &a->events);
-		return;
-	}
+	/* A SIPI counts only in the wait-for-SIPI state (SDM 8.4.4.1). */
 	if (test_and_clear_bit(X86_APIC_EV_SIPI, &a->events) &&
-	    s == KVM_MP_STATE_INIT_RECEIVED)
+	    x->mp_state == KVM_MP_STATE_INIT_RECEIVED)
 		apic_do_sipi(x, READ_ONCE(a->sipi_vector));
 }
 
