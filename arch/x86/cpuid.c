@@ -56,7 +56,7 @@
 #define X86_LEAF1_ECX	(F(XMM3) | F(PCLMULQDQ) | F(SSSE3) | F(FMA) | \
 			 F(CX16) | F(PCID) | F(XMM4_1) | F(XMM4_2) | \
 			 F(MOVBE) | F(POPCNT) | F(AES) | F(XSAVE) | F(AVX) | \
-			 F(F16C) | F(RDRAND) | F(X2APIC))
+			 F(F16C) | F(RDRAND))
 
 /*
  * CPUID.(7,0):EBX.  Hidden: TSC_ADJUST (an MSR hvx does not model), SGX,
@@ -183,7 +183,8 @@ static void x86_cpuid_leaf1(struct kvm_cpuid_entry2 *e)
 {
 	/* EBX[31:16]: initial APIC ID and logical count, user space's. */
 	e->ebx &= 0xffff;
-	e->ecx = (e->ecx & X86_LEAF1_ECX) | F(HYPERVISOR);
+	/* x2APIC is lapic.c's, whatever the host has (KVM also). */
+	e->ecx = (e->ecx & X86_LEAF1_ECX) | F(HYPERVISOR) | F(X2APIC);
 	e->edx &= X86_LEAF1_EDX;
 	if (!x86_supported_xcr0)
 		e->ecx &= ~(F(XSAVE) | F(AVX) | F(FMA) | F(F16C));

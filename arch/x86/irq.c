@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvx x86: interrupts with a user-space interrupt controller, shared by
- * SVM and VMX.
+ * hvx x86: interrupt and NMI injection, shared by SVM and VMX.
  *
- * hvx has no in-kernel PIC or local APIC: user space delivers an external
- * interrupt with KVM_INTERRUPT (the vector its PIC or APIC model chose) and
- * an NMI with KVM_NMI, as with KVM when KVM_CREATE_IRQCHIP was not used.
+ * Without KVM_CREATE_IRQCHIP, user space delivers an external interrupt
+ * with KVM_INTERRUPT (the vector its PIC or APIC model chose) and an NMI
+ * with KVM_NMI; with it, the in-kernel local APIC (lapic.c) supplies both.
  * An interrupt is injected when the guest can take it: RFLAGS.IF set, no
  * STI or MOV SS shadow, and the injection field free (Intel SDM Vol. 3A
  * 6.8.1, 6.8.3; AMD APM Vol. 2 8.5).  An NMI is injected unless the guest

@@ -13,6 +13,7 @@
 
 struct x86_irqchip *x86_irqchip(struct hvx_vm *vm)
 {
+	/* NULL until KVM_CREATE_IRQCHIP; pairs with its release. */
 	return smp_load_acquire(&((struct x86_vm *)vm->arch)->chip);
 }
 
@@ -272,6 +273,7 @@ static long irqchip_create(struct hvx_vm *vm)
 	spin_lock_init(&c->lock);
 	x86_pic_reset(c);
 	x86_ioapic_reset(c);
+	/* Fully set up before any vCPU or ioctl can see it. */
 	smp_store_release(&xvm->chip, c);
 	r = 0;
 out:

@@ -801,14 +801,20 @@ int x86_apic_set_base(struct x86_vcpu *x, u64 val, bool host)
 	return 0;
 }
 
-/* IA32_TSC_DEADLINE (SDM 11.5.4.1): reads 0 outside TSC-deadline mode. */
+/*
+ * IA32_TSC_DEADLINE (SDM 11.5.4.1): reads 0 outside TSC-deadline mode,
+ * and, as in KVM, without the in-kernel APIC (writes then do nothing).
+ */
 static int apic_tsc_deadline(struct x86_vcpu *x, bool set, u64 *val)
 {
 	struct x86_lapic *a = x86_apic(x);
 	unsigned long flags;
 
-	if (!a || !x86_irqchip(x86_vm(x)))
-		return -ENOENT;
+	if (!a || !x86_irqchip(x86_vm(x))) {
+		if (!set)
+			*val = 0;
+		return 0;
+	}
 	spin_lock_irqsave(&a->lock, flags);
 	if (!set) {
 		*val = apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE ?

@@ -22,10 +22,10 @@
 #include "x86.h"
 
 /*
- * KVM_GET/SET_MP_STATE.  hvx has no in-kernel local APIC, so no INIT or
- * SIPI reaches a vCPU and HLT is a KVM_EXIT_HLT: the halted state is user
- * space's to keep (api.rst: on x86 the ioctl "is only useful after
- * KVM_CREATE_IRQCHIP").  As KVM without an irqchip does, the vCPU reads
+ * KVM_GET/SET_MP_STATE.  With the in-kernel APIC, irqchip.c answers.
+ * Without it no INIT or SIPI reaches a vCPU and HLT is a KVM_EXIT_HLT: the
+ * halted state is user space's to keep (api.rst: on x86 the ioctl "is
+ * only useful after KVM_CREATE_IRQCHIP").  As KVM without one does, the vCPU reads
  * RUNNABLE and KVM_SET_MP_STATE takes RUNNABLE only: HALTED,
  * INIT_RECEIVED, SIPI_RECEIVED and the rest would need the in-kernel APIC
  * to leave them again, and are EINVAL.

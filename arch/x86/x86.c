@@ -313,9 +313,12 @@ static int x86_vcpu_run(struct hvx_vcpu *vcpu)
 	r = x86_complete_pending(x);
 	if (r)
 		goto out;
+	/*
+	 * As KVM, exit_reason stays what it was: the KVM selftests' ucall
+	 * reads it again after the KVM_RUN that completes an exit.
+	 */
 	if (READ_ONCE(run->immediate_exit)) {
 		hvx_stat(vcpu, HVX_STAT_SIGNAL);
-		x86_exit_to_user(x, KVM_EXIT_INTR);
 		r = -EINTR;
 		goto out;
 	}
