@@ -25,7 +25,8 @@ struct hvx_vm;
 #define X86_IOAPIC_PINS		24	/* 82093AA: 24 redirection entries */
 #define X86_PIC_PINS		16
 #define X86_MAX_ROUTES		4096	/* KVM_MAX_IRQ_ROUTES */
-#define X86_APIC_PAGE		0xfee00000ULL
+#define X86_APIC_LVT_MASKED	BIT(16)		/* in every LVT entry */
+#define X86_APIC_TIMER_MODE	(3 << 17)	/* LVT timer mode */
 
 /* struct x86_lapic.events: what other contexts ask of the vCPU. */
 #define X86_APIC_EV_NMI		0
@@ -85,6 +86,12 @@ int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size);
 long x86_irqchip_mp_state(struct x86_vcpu *x, bool set, void __user *argp);
 
 /* lapic.c */
+static inline u32 x86_apic_reg(struct x86_lapic *a, u32 reg)
+{
+	return *(u32 *)(a->regs + reg);
+}
+
+void x86_apic_accept(struct x86_lapic *a, u32 mode, u8 vector, bool level);
 int x86_apic_init(struct x86_vcpu *x);
 void x86_apic_free(struct x86_vcpu *x);
 void x86_apic_reset(struct x86_vcpu *x);
@@ -103,6 +110,14 @@ int x86_apic_deliver(struct hvx_vm *vm, u32 dest, bool logical, u32 mode,
 		     u8 vector, bool level);
 void x86_apic_kick(struct x86_vcpu *x);
 long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp);
+
+/* lapic_timer.c */
+u32 x86_apic_timer_mode(struct x86_lapic *a);
+void x86_apic_timer_stop(struct x86_lapic *a);
+void x86_apic_timer_start(struct x86_lapic *a, u32 first);
+u32 x86_apic_timer_ccr(struct x86_lapic *a);
+enum hrtimer_restart x86_apic_timer_fn(struct hrtimer *t);
+int x86_apic_tsc_deadline(struct x86_vcpu *x, bool set, u64 *val);
 
 /* ioapic.c */
 void x86_ioapic_reset(struct x86_irqchip *c);

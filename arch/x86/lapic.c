@@ -24,11 +24,8 @@
 #include "x86.h"
 
 #define X86_APIC_VERSION	0x50014	/* 6 LVT entries, version 0x14 */
-#define X86_APIC_LVT_MASKED	BIT(16)
 #define X86_APIC_X2APIC_MSR	0x800
-#define X86_APIC_MIN_PERIOD_NS	200000	/* KVM's shortest periodic timer */
 #define X86_APIC_SHORTHAND	(3 << 18)	/* ICR destination shorthand */
-#define X86_APIC_TIMER_MODE	(3 << 17)	/* LVT timer mode */
 
 /* LVT entries and the bits each may hold (SDM figure 11-8). */
 static const struct { u32 reg, mask; } x86_apic_lvts[] = {
@@ -43,11 +40,6 @@ static const struct { u32 reg, mask; } x86_apic_lvts[] = {
 static struct x86_lapic *x86_apic(struct x86_vcpu *x)
 {
 	return x->apic;
-}
-
-static u32 apic_get(struct x86_lapic *a, u32 reg)
-{
-	return *(u32 *)(a->regs + reg);
 }
 
 static void apic_set(struct x86_lapic *a, u32 reg, u32 val)
@@ -82,7 +74,7 @@ static int apic_vec_highest(struct x86_lapic *a, u32 base)
 	int i;
 
 	for (i = 7; i >= 0; i--) {
-		u32 w = apic_get(a, base + i * 0x10);
+		u32 w = x86_apic_reg(a, base + i * 0x10);
 
 		if (w)
 			return i * 32 + __fls(w);
@@ -102,12 +94,12 @@ static bool apic_hw_on(struct x86_lapic *a)
 
 static bool apic_sw_on(struct x86_lapic *a)
 {
-	return apic_get(a, APIC_SPIV) & APIC_SPIV_APIC_ENABLED;
+	return x86_apic_reg(a, APIC_SPIV) & APIC_SPIV_APIC_ENABLED;
 }
 
 static u32 apic_id(struct x86_lapic *a)
 {
-	return apic_x2(a) ? apic_get(a, APIC_ID) : apic_get(a, APIC_ID) >> 24;
+	return apic_x2(a) ? x86_apic_reg(a, APIC_ID) : x86_apic_reg(a, APIC_ID) >> 24;
 }
 
 /*
@@ -116,7 +108,7 @@ static u32 apic_id(struct x86_lapic *a)
  */
 static u32 apic_ppr(struct x86_lapic *a)
 {
-	u32 tpr = apic_get(a, APIC_TASKPRI) & 0xff;
+	u32 tpr = x86_apic_reg(a, APIC_TASKPRI) & 0xff;
 	int isr = apic_vec_highest(a, APIC_ISR);
 	u32 isrv = isr < 0 ? 0 : isr;
 
@@ -163,14 +155,14 @@ bool x86_entry_cancelled(struct x86_vcpu *x)
 }
 
 /* Accept one interrupt (SDM 11.6.1, delivery modes), lock held. */
-static void apic_accept(struct x86_lapic *a, u32 mode, u8 vector, bool level)
+void x86_apic_accept(struct x86_lapic *a, u32 mode, u8 vector, bool level)
 {
 	switch (mode) {
 	case APIC_DM_FIXED:
 	case APIC_DM_LOWEST:
 		/* Vectors 0-15 are illegal: the receiver's ESR says so. */
 		if (vector < 16) {
-			apic_set(a, APIC_ESR, apic_get(a, APIC_ESR) |
+			apic_set(a, APIC_ESR, x86_apic_reg(a, APIC_ESR) |
 			     APIC_ESR_RECVILL);
 			return;
 		}
@@ -201,7 +193,7 @@ static void apic_accept(struct x86_lapic *a, u32 mode, u8 vector, bool level)
  */
 static bool apic_match(struct x86_lapic *a, u32 dest, bool logical)
 {
-	u32 ldr = apic_get(a, APIC_LDR);
+	u32 ldr = x86_apic_reg(a, APIC_LDR);
 	u32 bcast = apic_x2(a) ? 0xffffffff : 0xff;
 
 	if (!apic_hw_on(a))
@@ -213,7 +205,7 @@ static bool apic_match(struct x86_lapic *a, u32 dest, bool logical)
 		       ((dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff));
 	if (dest == 0xff)
 		return true;
-	if ((apic_get(a, APIC_DFR) >> 28) == 0xf)
+	if ((x86_apic_reg(a, APIC_DFR) >> 28) == 0xf)
 		return dest & (ldr >> 24);
 	return (dest >> 4) == (ldr >> 28) && (dest & (ldr >> 24) & 0xf);
 }
@@ -268,7 +260,7 @@ int x86_apic_deliver(struct hvx_vm *vm, u32 dest, bool logical, u32 mode,
 		if (!a)
 			return 0;
 		spin_lock_irqsave(&a->lock, flags);
-		apic_accept(a, mode, vector, level);
+		x86_apic_accept(a, mode, vector, level);
 		spin_unlock_irqrestore(&a->lock, flags);
 		return 1;
 	}
@@ -277,7 +269,7 @@ int x86_apic_deliver(struct hvx_vm *vm, u32 dest, bool logical, u32 mode,
 
 		spin_lock_irqsave(&a->lock, flags);
 		if (apic_match(a, dest, logical)) {
-			apic_accept(a, mode, vector, level);
+			x86_apic_accept(a, mode, vector, level);
 			n++;
 		}
 		spin_unlock_irqrestore(&a->lock, flags);
@@ -309,7 +301,7 @@ static void apic_send_ipi(struct x86_lapic *a, u32 lo, u32 dest)
 		return;
 	case APIC_DEST_SELF:
 		spin_lock_irqsave(&a->lock, flags);
-		apic_accept(a, mode, vec, false);
+		x86_apic_accept(a, mode, vec, false);
 		spin_unlock_irqrestore(&a->lock, flags);
 		return;
 	}
@@ -320,126 +312,9 @@ static void apic_send_ipi(struct x86_lapic *a, u32 lo, u32 dest)
 			continue;
 		spin_lock_irqsave(&b->lock, flags);
 		if (apic_hw_on(b))
-			apic_accept(b, mode, vec, false);
+			x86_apic_accept(b, mode, vec, false);
 		spin_unlock_irqrestore(&b->lock, flags);
 	}
-}
-
-/* --- the timer (SDM 11.5.4) --- */
-
-static u32 apic_timer_mode(struct x86_lapic *a)
-{
-	return apic_get(a, APIC_LVTT) & X86_APIC_TIMER_MODE;
-}
-
-/* Divide configuration (SDM figure 11-10): bits 3, 1:0; 111b is 1. */
-static u32 apic_divisor(struct x86_lapic *a)
-{
-	u32 dcr = apic_get(a, APIC_TDCR);
-	u32 v = (dcr & 3) | ((dcr & 8) >> 1);
-
-	return 1U << ((v + 1) & 7);
-}
-
-/* Nanoseconds of @count bus clocks divided down (a 1 GHz bus). */
-static u64 apic_count_ns(struct x86_lapic *a, u64 count)
-{
-	return count * apic_divisor(a);
-}
-
-static void apic_timer_fire(struct x86_lapic *a)
-{
-	u32 lvtt = apic_get(a, APIC_LVTT);
-
-	if (apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
-		a->tsc_deadline = 0;
-	if (apic_timer_mode(a) != APIC_LVT_TIMER_PERIODIC)
-		a->deadline = 0;
-	if (!(lvtt & X86_APIC_LVT_MASKED))
-		apic_accept(a, APIC_DM_FIXED, lvtt & APIC_VECTOR_MASK, false);
-}
-
-static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
-{
-	struct x86_lapic *a = container_of(t, struct x86_lapic, timer);
-	enum hrtimer_restart r = HRTIMER_NORESTART;
-	unsigned long flags;
-
-	spin_lock_irqsave(&a->lock, flags);
-	/* Stopped or restarted while this callback waited for the lock. */
-	if (!a->deadline || ktime_before(ktime_get(), a->deadline)) {
-		spin_unlock_irqrestore(&a->lock, flags);
-		return r;
-	}
-	apic_timer_fire(a);
-	if (apic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC && a->period_ns) {
-		a->deadline = ktime_add_ns(a->deadline, a->period_ns);
-		hrtimer_set_expires(t, a->deadline);
-		r = HRTIMER_RESTART;
-	}
-	spin_unlock_irqrestore(&a->lock, flags);
-	return r;
-}
-
-/* Lock held: hrtimer_try_to_cancel() does not wait for the callback. */
-static void apic_timer_stop(struct x86_lapic *a)
-{
-	hrtimer_try_to_cancel(&a->timer);
-	a->period_ns = 0;
-	a->deadline = 0;
-}
-
-/*
- * One-shot or periodic: count down from @first (the initial count, or
- * what KVM_SET_LAPIC says was left), then, if periodic, from the
- * initial count again.
- */
-static void apic_timer_start(struct x86_lapic *a, u32 first)
-{
-	u32 count = apic_get(a, APIC_TMICT);
-	u64 ns;
-
-	apic_timer_stop(a);
-	if (!count || !first ||
-	    apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
-		return;
-	ns = apic_count_ns(a, first);
-	if (apic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC) {
-		a->period_ns = max_t(u64, apic_count_ns(a, count),
-				     X86_APIC_MIN_PERIOD_NS);
-		ns = min(ns, a->period_ns);
-	}
-	a->deadline = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&a->timer, a->deadline, HRTIMER_MODE_ABS);
-}
-
-/* TSC-deadline mode: fire when the guest's TSC reaches the MSR. */
-static void apic_timer_start_tsc(struct x86_lapic *a)
-{
-	u64 now = rdtsc() + a->x->tsc_offset;
-	u64 ns = 0;
-
-	apic_timer_stop(a);
-	if (!a->tsc_deadline ||
-	    apic_timer_mode(a) != APIC_LVT_TIMER_TSCDEADLINE)
-		return;
-	if (a->tsc_deadline > now && tsc_khz)
-		ns = mul_u64_u32_div(a->tsc_deadline - now, 1000000, tsc_khz);
-	a->deadline = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&a->timer, a->deadline, HRTIMER_MODE_ABS);
-}
-
-/* The current count register: what remains of this period. */
-static u32 apic_timer_ccr(struct x86_lapic *a)
-{
-	s64 left;
-
-	if (!a->deadline || apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
-		return 0;
-	left = ktime_to_ns(ktime_sub(a->deadline, ktime_get()));
-	if (left <= 0)
-		return 0;
-	return div_u64(left, apic_divisor(a));
 }
 
 /* --- registers --- */
@@ -461,7 +336,7 @@ static void apic_reset_regs(struct x86_lapic *a, u32 id)
 		apic_set(a, APIC_LVT0, APIC_DM_EXTINT);
 	if (apic_x2(a))
 		apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
-	apic_timer_stop(a);
+	x86_apic_timer_stop(a);
 	a->tsc_deadline = 0;
 }
 
@@ -490,7 +365,7 @@ void x86_apic_set_cr8(struct x86_vcpu *x, u64 cr8)
 	unsigned long flags;
 
 	if (!a || !x86_irqchip(x86_vm(x)) ||
-	    (apic_get(a, APIC_TASKPRI) >> 4) == (cr8 & 0xf))
+	    (x86_apic_reg(a, APIC_TASKPRI) >> 4) == (cr8 & 0xf))
 		return;
 	spin_lock_irqsave(&a->lock, flags);
 	apic_set(a, APIC_TASKPRI, (cr8 & 0xf) << 4);
@@ -522,10 +397,10 @@ static bool apic_read(struct x86_lapic *a, u32 reg, u32 *val)
 	case APIC_LVTT: case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0:
 	case APIC_LVT1: case APIC_LVTERR: case APIC_TMICT: case APIC_TDCR:
 	case APIC_ISR ... APIC_IRR + 0x70:
-		*val = reg & 0xf ? 0 : apic_get(a, reg);
+		*val = reg & 0xf ? 0 : x86_apic_reg(a, reg);
 		return true;
 	case APIC_DFR:
-		*val = apic_get(a, reg);
+		*val = x86_apic_reg(a, reg);
 		return !apic_x2(a);
 	case APIC_ARBPRI:
 		*val = 0;
@@ -534,7 +409,7 @@ static bool apic_read(struct x86_lapic *a, u32 reg, u32 *val)
 		*val = apic_ppr(a);
 		return true;
 	case APIC_TMCCT:
-		*val = apic_timer_ccr(a);
+		*val = x86_apic_timer_ccr(a);
 		return true;
 	case APIC_EOI:
 		*val = 0;
@@ -546,7 +421,7 @@ static bool apic_read(struct x86_lapic *a, u32 reg, u32 *val)
 static void apic_write_lvt(struct x86_lapic *a, int i, u32 val)
 {
 	u32 reg = x86_apic_lvts[i].reg;
-	u32 old = apic_get(a, reg);
+	u32 old = x86_apic_reg(a, reg);
 
 	val &= x86_apic_lvts[i].mask;
 	/* TSC-deadline mode only where CPUID.1:ECX[24] offers it. */
@@ -557,7 +432,7 @@ static void apic_write_lvt(struct x86_lapic *a, int i, u32 val)
 		val |= X86_APIC_LVT_MASKED;
 	apic_set(a, reg, val);
 	if (reg == APIC_LVTT && ((old ^ val) & X86_APIC_TIMER_MODE)) {
-		apic_timer_stop(a);
+		x86_apic_timer_stop(a);
 		apic_set(a, APIC_TMICT, 0);
 		a->tsc_deadline = 0;
 	}
@@ -572,7 +447,7 @@ static void apic_write_spiv(struct x86_lapic *a, u32 val)
 		return;
 	for (i = 0; i < ARRAY_SIZE(x86_apic_lvts); i++)
 		apic_set(a, x86_apic_lvts[i].reg,
-			 apic_get(a, x86_apic_lvts[i].reg) |
+			 x86_apic_reg(a, x86_apic_lvts[i].reg) |
 			 X86_APIC_LVT_MASKED);
 }
 
@@ -630,10 +505,10 @@ static bool apic_write(struct x86_lapic *a, u32 reg, u32 val, int *eoi,
 		apic_set(a, APIC_ICR2, val & 0xff000000);
 		return true;
 	case APIC_TMICT:
-		if (apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
+		if (x86_apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
 			return true;	/* ignored in TSC-deadline mode */
 		apic_set(a, APIC_TMICT, val);
-		apic_timer_start(a, val);
+		x86_apic_timer_start(a, val);
 		return true;
 	case APIC_TDCR:
 		apic_set(a, APIC_TDCR, val & 0xb);
@@ -653,8 +528,8 @@ static bool apic_write_reg(struct x86_lapic *a, u32 reg, u32 val)
 	spin_lock_irqsave(&a->lock, flags);
 	ok = apic_write(a, reg, val, &eoi, &ipi);
 	if (ipi) {
-		lo = apic_get(a, APIC_ICR);
-		hi = apic_get(a, APIC_ICR2);
+		lo = x86_apic_reg(a, APIC_ICR);
+		hi = x86_apic_reg(a, APIC_ICR2);
 	}
 	spin_unlock_irqrestore(&a->lock, flags);
 	/* CR8 is TPR[7:4] (SDM 10.8.6.1): the guest reads it back there. */
@@ -724,7 +599,7 @@ static int x86_apic_rdmsr(struct x86_vcpu *x, u32 index, u64 *val)
 	ok = apic_read(a, reg, &v);
 	*val = v;
 	if (reg == APIC_ICR)
-		*val |= (u64)apic_get(a, APIC_ICR2) << 32;
+		*val |= (u64)x86_apic_reg(a, APIC_ICR2) << 32;
 	spin_unlock_irqrestore(&a->lock, flags);
 	return ok ? 0 : -EINVAL;
 }
@@ -801,37 +676,11 @@ int x86_apic_set_base(struct x86_vcpu *x, u64 val, bool host)
 	return 0;
 }
 
-/*
- * IA32_TSC_DEADLINE (SDM 11.5.4.1): reads 0 outside TSC-deadline mode,
- * and, as in KVM, without the in-kernel APIC (writes then do nothing).
- */
-static int apic_tsc_deadline(struct x86_vcpu *x, bool set, u64 *val)
-{
-	struct x86_lapic *a = x86_apic(x);
-	unsigned long flags;
-
-	if (!a || !x86_irqchip(x86_vm(x))) {
-		if (!set)
-			*val = 0;
-		return 0;
-	}
-	spin_lock_irqsave(&a->lock, flags);
-	if (!set) {
-		*val = apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE ?
-		       a->tsc_deadline : 0;
-	} else if (apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE) {
-		a->tsc_deadline = *val;
-		apic_timer_start_tsc(a);
-	}
-	spin_unlock_irqrestore(&a->lock, flags);
-	return 0;
-}
-
 int x86_apic_msr(struct x86_vcpu *x, u32 index, u64 *val, bool set,
 		 bool host)
 {
 	if (index == MSR_IA32_TSC_DEADLINE)
-		return apic_tsc_deadline(x, set, val);
+		return x86_apic_tsc_deadline(x, set, val);
 	if (index < X86_APIC_X2APIC_MSR || index > X86_APIC_X2APIC_MSR + 0xff)
 		return -ENOENT;
 	return set ? x86_apic_wrmsr(x, index, *val, host) :
@@ -843,7 +692,7 @@ int x86_apic_msr(struct x86_vcpu *x, u32 index, u64 *val, bool set,
 /* An interrupt the PIC offers through LINT0 (ExtINT), SDM 11.5.1. */
 static bool apic_takes_pic(struct x86_lapic *a)
 {
-	u32 lvt0 = apic_get(a, APIC_LVT0);
+	u32 lvt0 = x86_apic_reg(a, APIC_LVT0);
 
 	if (a->x->vcpu->id)
 		return false;
@@ -1015,7 +864,7 @@ long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp)
 	spin_lock_irqsave(&a->lock, flags);
 	if (!set) {
 		memcpy(s->regs, a->regs, sizeof(s->regs));
-		*(u32 *)(s->regs + APIC_TMCCT) = apic_timer_ccr(a);
+		*(u32 *)(s->regs + APIC_TMCCT) = x86_apic_timer_ccr(a);
 		*(u32 *)(s->regs + APIC_PROCPRI) = apic_ppr(a);
 		if (apic_x2(a))
 			*(u32 *)(s->regs + APIC_ID) <<= 24;
@@ -1023,19 +872,19 @@ long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp)
 		memcpy(a->regs, s->regs, sizeof(a->regs));
 		apic_set(a, APIC_LVR, X86_APIC_VERSION);
 		if (apic_x2(a)) {
-			u32 id = apic_get(a, APIC_ID) >> 24;
+			u32 id = x86_apic_reg(a, APIC_ID) >> 24;
 
 			apic_set(a, APIC_ID, id);
 			apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
 		}
-		ccr = apic_get(a, APIC_TMCCT);
+		ccr = x86_apic_reg(a, APIC_TMCCT);
 		apic_set(a, APIC_TMCCT, 0);
 		apic_set(a, APIC_PROCPRI, 0);
-		apic_timer_start(a, ccr);
+		x86_apic_timer_start(a, ccr);
 	}
 	spin_unlock_irqrestore(&a->lock, flags);
 	if (set) {
-		x86_sregs(x)->cr8 = apic_get(a, APIC_TASKPRI) >> 4;
+		x86_sregs(x)->cr8 = x86_apic_reg(a, APIC_TASKPRI) >> 4;
 		x->sregs_dirty = true;
 		x86_apic_kick(x);
 	} else if (copy_to_user(argp, s, sizeof(*s))) {
@@ -1056,7 +905,7 @@ int x86_apic_init(struct x86_vcpu *x)
 	spin_lock_init(&a->lock);
 	init_waitqueue_head(&a->wq);
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-	a->timer.function = apic_timer_fn;
+	a->timer.function = x86_apic_timer_fn;
 	x->apic = a;
 	return 0;
 }
