@@ -757,6 +757,59 @@ static int test_ipi_init_sipi(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_IRQ_LINE and KVM_SIGNAL_MSI from another thread while the vCPU
+ * sleeps in HLT inside KVM_RUN: each wakes it (I/O APIC pin 6, edge, to
+ * vector 0x46; an MSI to vector 0x50).
+ */
+GUEST_CODE(wake32, ".code32",
+	APIC_ON
+	"movl $0x10700, " APIC "350\n"
+	"movl $0x1c, 0xfec00000\n movl $0x46, 0xfec00010\n"
+	"sti\n"
+	WAIT_COUNT(1)
+	GUEST_SYNC(1)
+	WAIT_COUNT(2)
+	GUEST_DONE
+	COUNT_HANDLER(wake32_handler));
+GUEST_LABEL(wake32_handler);
+
+static void *wake_thread(void *arg)
+{
+	struct cpu *c = arg;
+
+	c->r = vcpu_run(&c->vcpu);
+	if (c->r == KVM_EXIT_IO && c->vcpu.run->io.port == UCALL_PORT &&
+	    *(uint32_t *)vcpu_io_data(&c->vcpu) == UCALL_SYNC)
+		c->r = vcpu_run(&c->vcpu);
+	return NULL;
+}
+
+static int test_wake_from_thread(const char *dev)
+{
+	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = 0x50 };
+	struct cpu c = { 0 };
+	struct guest g;
+	pthread_t t;
+
+	CHIP_GUEST(&g, dev, wake32);
+	EXPECT(guest_set_handler(&g, 0x46, wake32_handler) == 0);
+	EXPECT(guest_set_handler(&g, 0x50, wake32_handler) == 0);
+	c.vcpu = g.vcpu;
+	test_arm_timer(5000000);
+	EXPECT(!pthread_create(&t, NULL, wake_thread, &c));
+	usleep(200000);
+	EXPECT(irq_line(&g.vm, 6, 1) >= 1);
+	EXPECT(irq_line(&g.vm, 6, 0) >= 0);
+	usleep(200000);
+	EXPECT(ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi) == 1);
+	pthread_join(t, NULL);
+	EXPECT(c.r == KVM_EXIT_IO);
+	EXPECT(*(uint32_t *)vcpu_io_data(&c.vcpu) == UCALL_DONE);
+	test_arm_timer(0);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "irqchip_create", test_create },
 	{ "lapic_regs", test_lapic_regs },
@@ -769,6 +822,7 @@ static const struct test_case cases[] = {
 	{ "gsi_routing_msi", test_routing_msi },
 	{ "irqchip_lapic_round_trip", test_state_round_trip },
 	{ "ipi_init_sipi", test_ipi_init_sipi },
+	{ "irq_line_from_thread", test_wake_from_thread },
 };
 
 TEST_MAIN(cases)
