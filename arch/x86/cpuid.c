@@ -47,7 +47,9 @@
  * CPUID.1:ECX.  Hidden: VMX and SMX (no nested virtualization), MONITOR
  * (MONITOR/MWAIT are intercepted and raise #UD), DTES64, DS-CPL, EST,
  * TM2, SDBG, xTPR, PDCM, DCA (debug store, power, perfmon and chipset
- * MSRs hvx does not model), x2APIC and TSC-deadline (no local APIC).
+ * MSRs hvx does not model), TSC-deadline (KVM_CAP_TSC_DEADLINE_TIMER
+ * says the in-kernel APIC has it, as KVM).  x2APIC is offered, as KVM
+ * does: only the in-kernel APIC (lapic.c) lets a guest turn it on.
  * OSXSAVE follows CR4; the hypervisor bit, reserved for this use by both
  * vendors, is set.
  */
@@ -181,7 +183,8 @@ static void x86_cpuid_leaf1(struct kvm_cpuid_entry2 *e)
 {
 	/* EBX[31:16]: initial APIC ID and logical count, user space's. */
 	e->ebx &= 0xffff;
-	e->ecx = (e->ecx & X86_LEAF1_ECX) | F(HYPERVISOR);
+	/* x2APIC is lapic.c's, whatever the host has (KVM also). */
+	e->ecx = (e->ecx & X86_LEAF1_ECX) | F(HYPERVISOR) | F(X2APIC);
 	e->edx &= X86_LEAF1_EDX;
 	if (!x86_supported_xcr0)
 		e->ecx &= ~(F(XSAVE) | F(AVX) | F(FMA) | F(F16C));

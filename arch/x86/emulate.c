@@ -287,6 +287,17 @@ void x86_reg_write(struct x86_vcpu *x, int reg, int size, u64 val)
 		*r = val;
 }
 
+/* An MMIO read has its value: into the register it targets, RIP past it. */
+static void x86_mmio_read_done(struct x86_vcpu *x, u64 val)
+{
+	struct x86_pending *p = &x->pending;
+
+	if (p->sign_extend)
+		val = p->size == 1 ? (u64)(s8)val : (u64)(s16)val;
+	x86_reg_write(x, p->reg, p->dst_size, val);
+	x->rip = p->next_rip;
+}
+
 /* Describe an MMIO access in the run area: a KVM_EXIT_MMIO to user space. */
 void x86_mmio_report(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		     u64 val)
@@ -313,7 +324,12 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 {
 	if (write) {
 		x->rip = next_rip;
-		/* A write an ioeventfd takes completes without an exit. */
+		/*
+		 * The in-kernel APICs' pages (irqchip.c), then the writes an
+		 * ioeventfd takes, complete without an exit.
+		 */
+		if (x86_irqchip_mmio(x, gpa, size, true, &val))
+			return 1;
 		if (hvx_ioeventfd_write(x86_vm(x), false, gpa, size, val)) {
 			hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
 			return 1;
@@ -321,11 +337,15 @@ static int x86_mmio_exit(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		x86_mmio_report(x, gpa, size, true, val);
 		return 0;
 	}
-	x->pending.kind = X86_PENDING_MMIO;
 	x->pending.in = true;
 	x->pending.size = size;
 	x->pending.rip = x->rip;
 	x->pending.next_rip = next_rip;
+	if (x86_irqchip_mmio(x, gpa, size, false, &val)) {
+		x86_mmio_read_done(x, val);
+		return 1;
+	}
+	x->pending.kind = X86_PENDING_MMIO;
 	x86_mmio_report(x, gpa, size, false, 0);
 	return 0;
 }
@@ -436,14 +456,10 @@ int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa)
 /* Finish an MMIO read once user space has filled run->mmio.data. */
 void x86_complete_mmio(struct x86_vcpu *x)
 {
-	struct x86_pending *p = &x->pending;
 	u64 val = 0;
 
-	memcpy(&val, x86_run(x)->mmio.data, p->size);
-	if (p->sign_extend)
-		val = p->size == 1 ? (u64)(s8)val : (u64)(s16)val;
-	x86_reg_write(x, p->reg, p->dst_size, val);
-	x->rip = p->next_rip;
+	memcpy(&val, x86_run(x)->mmio.data, x->pending.size);
+	x86_mmio_read_done(x, val);
 }
 
 /*

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvx x86: interrupts with a user-space interrupt controller, shared by
- * SVM and VMX.
+ * hvx x86: interrupt and NMI injection, shared by SVM and VMX.
  *
- * hvx has no in-kernel PIC or local APIC: user space delivers an external
- * interrupt with KVM_INTERRUPT (the vector its PIC or APIC model chose) and
- * an NMI with KVM_NMI, as with KVM when KVM_CREATE_IRQCHIP was not used.
+ * Without KVM_CREATE_IRQCHIP, user space delivers an external interrupt
+ * with KVM_INTERRUPT (the vector its PIC or APIC model chose) and an NMI
+ * with KVM_NMI; with it, the in-kernel local APIC (lapic.c) supplies both.
  * An interrupt is injected when the guest can take it: RFLAGS.IF set, no
  * STI or MOV SS shadow, and the injection field free (Intel SDM Vol. 3A
  * 6.8.1, 6.8.3; AMD APM Vol. 2 8.5).  An NMI is injected unless the guest
@@ -42,12 +41,21 @@ static bool x86_irq_window_open(struct x86_vcpu *x)
  * Returns 1 to enter, 0 to return to user space: it asked for the
  * interrupt window and the window is open now, which KVM reports as
  * KVM_EXIT_IRQ_WINDOW_OPEN without the guest running an instruction.
+ *
+ * With the in-kernel APIC (lapic.c), the interrupt comes from it instead
+ * of KVM_INTERRUPT: acknowledged once the guest can take it, and the
+ * window armed while one waits.
  */
 int x86_inject_events(struct x86_vcpu *x)
 {
 	const struct x86_vendor_ops *v = x86_vendor;
 	bool want_window = READ_ONCE(x86_run(x)->request_interrupt_window);
+	bool apic_waits = false;
 
+	if (x86_irqchip(x86_vm(x)))
+		apic_waits = x86_apic_inject_one(x, !x->irq_queued &&
+						 !v->event_queued(x) &&
+						 !v->irq_blocked(x));
 	if (x->nmi_pending > 1 && v->nmi_masked(x))
 		x->nmi_pending = 1;
 	if (!v->event_queued(x)) {
@@ -65,7 +73,8 @@ int x86_inject_events(struct x86_vcpu *x)
 		x86_exit_to_user(x, KVM_EXIT_IRQ_WINDOW_OPEN);
 		return 0;
 	}
-	v->set_windows(x, x->irq_queued || want_window, x->nmi_pending);
+	v->set_windows(x, x->irq_queued || want_window || apic_waits,
+		       x->nmi_pending);
 	return 1;
 }
 

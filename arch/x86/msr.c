@@ -255,6 +255,8 @@ static int x86_set_tsc_aux(struct x86_vcpu *x, u64 val, bool host)
 
 static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 {
+	int r;
+
 	switch (index) {
 	case MSR_EFER:
 		*val = x86_sregs(x)->efer;
@@ -300,19 +302,26 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 	if (!x86_mtrr_get(x, index, val) || !x86_mce_get(x, index, val) ||
 	    !x86_kvmclock_get_msr(x, index, val))
 		return 0;
+	r = x86_apic_msr(x, index, val, false, host);
+	if (r != -ENOENT)
+		return r;
 	return x86_vendor->get_msr(x, index, val);
 }
 
 /*
  * IA32_APIC_BASE (SDM Vol. 3A 11.4.4): bits 7:0 and 9 are reserved, so
- * is x2APIC mode (bit 10) without x2APIC, and the base must lie below
- * MAXPHYADDR.  hvx has no local APIC; the value is only kept.
+ * is x2APIC mode (bit 10) without x2APIC (CPUID.1:ECX[21]) or without the
+ * in-kernel APIC, and the base must lie below MAXPHYADDR.  Without the
+ * in-kernel APIC the value is only kept; with it, lapic.c checks the
+ * mode transitions.
  */
-static int x86_set_apic_base(struct x86_vcpu *x, u64 val)
+int x86_set_apic_base(struct x86_vcpu *x, u64 val, bool host)
 {
-	u64 reserved = 0x6ffULL | (~0ULL << x86_guest_maxphyaddr(x));
+	u64 reserved = 0x2ffULL | (~0ULL << x86_guest_maxphyaddr(x));
 
-	if (val & reserved)
+	if (!x86_irqchip(x86_vm(x)) || !x86_guest_cpuid_has(x, 1, 2, BIT(21)))
+		reserved |= X2APIC_ENABLE;
+	if ((val & reserved) || x86_apic_set_base(x, val, host))
 		return -EINVAL;
 	x86_sregs(x)->apic_base = val;
 	x->sregs_dirty = true;
@@ -381,7 +390,7 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 		x->sregs_dirty = true;
 		return 0;
 	case MSR_IA32_APICBASE:
-		return x86_set_apic_base(x, val);
+		return x86_set_apic_base(x, val, host);
 	case MSR_IA32_TSC:
 		/* The guest's TSC is the host's plus an offset (SDM 25.6.5). */
 		x->tsc_offset = val - rdtsc();
@@ -413,6 +422,9 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 	if (r != -ENOENT)
 		return r;
 	r = x86_kvmclock_set_msr(x, index, val, host);
+	if (r != -ENOENT)
+		return r;
+	r = x86_apic_msr(x, index, &val, true, host);
 	if (r != -ENOENT)
 		return r;
 	return x86_vendor->set_msr(x, index, val);
@@ -480,7 +492,7 @@ static const u32 x86_msrs_to_save[] = {
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
 	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_K7_HWCR,
-	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_IA32_TSC_DEADLINE,
 	MSR_MTRRdefType, MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,
 	MSR_MTRRfix16K_A0000, MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000,
 	MSR_MTRRfix4K_D0000, MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000,

@@ -77,6 +77,12 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 		hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
 		return 1;
 	}
+	/* The in-kernel 8259A's ports (pic.c). */
+	if (!p->string && x86_irqchip_pio(x, pio->port, p->in, p->size)) {
+		p->kind = X86_PENDING_NONE;
+		x->rip = pio->next_rip;
+		return 1;
+	}
 	if (p->string && (x86_pio_string(x, p, seg) ||
 	    (!p->in && x86_read_guest(x, p->gpa, x86_pio_data(x),
 				      p->count * p->size))))

@@ -22,18 +22,21 @@
 #include "x86.h"
 
 /*
- * KVM_GET/SET_MP_STATE.  hvx has no in-kernel local APIC, so no INIT or
- * SIPI reaches a vCPU and HLT is a KVM_EXIT_HLT: the halted state is user
- * space's to keep (api.rst: on x86 the ioctl "is only useful after
- * KVM_CREATE_IRQCHIP").  As KVM without an irqchip does, the vCPU reads
+ * KVM_GET/SET_MP_STATE.  With the in-kernel APIC, irqchip.c answers.
+ * Without it no INIT or SIPI reaches a vCPU and HLT is a KVM_EXIT_HLT: the
+ * halted state is user space's to keep (api.rst: on x86 the ioctl "is
+ * only useful after KVM_CREATE_IRQCHIP").  As KVM without one does, the vCPU reads
  * RUNNABLE and KVM_SET_MP_STATE takes RUNNABLE only: HALTED,
  * INIT_RECEIVED, SIPI_RECEIVED and the rest would need the in-kernel APIC
  * to leave them again, and are EINVAL.
  */
-static long x86_ioctl_mp_state(bool set, void __user *argp)
+static long x86_ioctl_mp_state(struct x86_vcpu *x, bool set,
+			       void __user *argp)
 {
 	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
+	if (x86_irqchip(x86_vm(x)))
+		return x86_irqchip_mp_state(x, set, argp);
 	if (!set)
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	if (copy_from_user(&mp, argp, sizeof(mp)))
@@ -359,9 +362,9 @@ long x86_state_ioctl(struct x86_vcpu *x, unsigned int ioctl,
 {
 	switch (ioctl) {
 	case KVM_GET_MP_STATE:
-		return x86_ioctl_mp_state(false, argp);
+		return x86_ioctl_mp_state(x, false, argp);
 	case KVM_SET_MP_STATE:
-		return x86_ioctl_mp_state(true, argp);
+		return x86_ioctl_mp_state(x, true, argp);
 	case KVM_GET_FPU:
 		return x86_ioctl_get_fpu(x, argp);
 	case KVM_SET_FPU:

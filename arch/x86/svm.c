@@ -743,6 +743,10 @@ static int svm_switch(struct svm_vcpu *svm)
 	WRITE_ONCE(vcpu->cpu, cpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
+	if (x86_entry_cancelled(x)) {
+		WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+		return 1;
+	}
 	svm_assign_asid(svm, sd, cpu, atomic64_read(&x86_vm(x)->tlb_gen));
 	svm_switch_vcpu(sd, svm);
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
@@ -853,7 +857,8 @@ static int svm_enter(struct x86_vcpu *x)
 	preempt_enable();
 	if (r) {
 		svm_settle_virq(svm);
-		return hvx_cpu_off(x->vcpu, cpu);
+		/* r > 0: an interrupt for the guest came in (lapic.c). */
+		return r > 0 ? 1 : hvx_cpu_off(x->vcpu, cpu);
 	}
 
 	if (svm_host_state_leaked(&vmcb->save)) {
@@ -931,6 +936,8 @@ static int svm_exit_hlt(struct svm_vcpu *svm)
 {
 	svm_skip(svm, 1);
 	svm->x.rip = svm->x.next_rip;
+	if (x86_irqchip(x86_vm(&svm->x)))
+		return x86_apic_halt(&svm->x);	/* waits in the kernel */
 	hvx_stat(svm->x.vcpu, HVX_STAT_HLT);
 	x86_exit_to_user(&svm->x, KVM_EXIT_HLT);
 	return 0;

@@ -1000,6 +1000,10 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	WRITE_ONCE(vcpu->cpu, cpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
+	if (x86_entry_cancelled(x)) {
+		WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+		return -EAGAIN;
+	}
 	gen = atomic64_read(&x86_vm(x)->tlb_gen);
 	if (vmx->tlb_gen != gen) {
 		vmx_invept(vmx_eptp(x));
@@ -1111,6 +1115,11 @@ static int vmx_enter(struct x86_vcpu *x)
 	vmx_write(GUEST_RFLAGS, x->rflags);
 	vmx_write(TSC_OFFSET, x->tsc_offset);
 	r = vmx_switch(vmx);
+	if (r == -EAGAIN) {	/* an interrupt for the guest came in */
+		local_irq_enable();
+		vmx_put();
+		return 1;
+	}
 	if (r) {
 		u32 err = vmx_read(VM_INSTRUCTION_ERROR);
 

@@ -40,6 +40,8 @@ static int vmx_exit_io(struct vmx_vcpu *vmx)
 static int vmx_exit_hlt(struct vmx_vcpu *vmx)
 {
 	vmx->x.rip += vmx->exit.len;
+	if (x86_irqchip(x86_vm(&vmx->x)))
+		return x86_apic_halt(&vmx->x);	/* waits in the kernel */
 	hvx_stat(vmx->x.vcpu, HVX_STAT_HLT);
 	x86_exit_to_user(&vmx->x, KVM_EXIT_HLT);
 	return 0;

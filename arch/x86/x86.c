@@ -275,6 +275,7 @@ void x86_reset(struct x86_vcpu *x)
 	x->nmi_pending = 0;
 	x86_kvmclock_reset(x);
 	x86_vendor->reset(x);
+	x86_apic_reset(x);
 }
 
 static int x86_run_loop(struct x86_vcpu *x)
@@ -288,6 +289,9 @@ static int x86_run_loop(struct x86_vcpu *x)
 			return -EINTR;
 		}
 		cond_resched();
+		r = x86_apic_block(x);	/* HLT, wait-for-SIPI */
+		if (r <= 0)
+			return r;
 		if (x->sregs_dirty) {
 			x86_vendor->write_sregs(x, &x->sregs);
 			x->sregs_dirty = false;
@@ -313,9 +317,12 @@ static int x86_vcpu_run(struct hvx_vcpu *vcpu)
 		r = min(r, 0);	/* 1: one more exit, already described */
 		goto out;
 	}
+	/*
+	 * As KVM, exit_reason stays what it was: the KVM selftests' ucall
+	 * reads it again after the KVM_RUN that completes an exit.
+	 */
 	if (READ_ONCE(run->immediate_exit)) {
 		hvx_stat(vcpu, HVX_STAT_SIGNAL);
-		x86_exit_to_user(x, KVM_EXIT_INTR);
 		r = -EINTR;
 		goto out;
 	}
@@ -402,8 +409,9 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 	if (!x86_sregs_valid(&s))
 		return -EINVAL;
 	/* IA32_APIC_BASE's reserved bits, as KVM checks them here. */
-	if (s.apic_base & (0x6ffULL | (~0ULL << x86_guest_maxphyaddr(x))))
+	if (x86_set_apic_base(x, s.apic_base, true))
 		return -EINVAL;
+	x86_apic_set_cr8(x, s.cr8);
 	x86_set_irq_bitmap(x, &s);
 	x->sregs = s;
 	x->sregs_stale = false;
@@ -451,7 +459,14 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		/* The guest's TSC runs at the host's rate. */
 		return tsc_khz ? tsc_khz : -EIO;
 	case KVM_INTERRUPT:
+		/* With the in-kernel PIC, KVM refuses it (api.rst). */
+		if (x86_irqchip(vcpu->vm))
+			return -ENXIO;
 		return x86_ioctl_interrupt(x, argp);
+	case KVM_GET_LAPIC:
+		return x86_apic_ioctl(x, false, argp);
+	case KVM_SET_LAPIC:
+		return x86_apic_ioctl(x, true, argp);
 	case KVM_NMI:
 		return x86_ioctl_nmi(x);
 	default:
@@ -496,23 +511,6 @@ out:
 	return r;
 }
 
-/*
- * KVM_SET_GSI_ROUTING routes GSIs to an in-kernel irqchip's pins or to
- * MSIs; hvx has no in-kernel irqchip, so, as KVM without one, it reads
- * the header (a bad pointer is -EFAULT) and refuses the table with
- * -EINVAL.  KVM_CAP_IRQ_ROUTING is claimed nevertheless, as KVM claims
- * it without an irqchip: QEMU 7.2 requires it at start-up, and never
- * routes without an irqchip.
- */
-static long x86_set_gsi_routing(void __user *argp)
-{
-	struct kvm_irq_routing r;
-
-	if (copy_from_user(&r, argp, sizeof(r)))
-		return -EFAULT;
-	return -EINVAL;
-}
-
 static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp)
 {
@@ -531,8 +529,14 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 		return 0;
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return x86_set_identity_map_addr(vm, argp);
+	case KVM_CREATE_IRQCHIP:
 	case KVM_SET_GSI_ROUTING:
-		return x86_set_gsi_routing(argp);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
+	case KVM_SIGNAL_MSI:
+		return x86_irqchip_vm_ioctl(vm, ioctl, argp);
 	case KVM_GET_CLOCK:
 		return x86_ioctl_get_clock(vm, argp);
 	case KVM_SET_CLOCK:
@@ -547,7 +551,11 @@ static int x86_check_extension(long cap)
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
-	case KVM_CAP_IRQ_ROUTING:	/* see x86_set_gsi_routing() */
+	case KVM_CAP_IRQ_ROUTING:
+	case KVM_CAP_IRQCHIP:		/* irqchip.c, lapic.c, ioapic.c, pic.c */
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:
@@ -593,6 +601,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 
 static void x86_vm_free(struct hvx_vm *vm)
 {
+	x86_irqchip_free(vm);
 	hvx_stage2_free(vm, x86_tdp(vm));
 	kfree(vm->arch);
 }
@@ -614,13 +623,18 @@ static int x86_vcpu_init(struct hvx_vcpu *vcpu)
 	r = -ENOMEM;
 	if (!fpu_alloc_guest_fpstate(&x->fpu))
 		goto free;
-	r = x86_vendor->vcpu_init(x);
+	r = x86_apic_init(x);
 	if (r)
 		goto free_fpu;
+	r = x86_vendor->vcpu_init(x);
+	if (r)
+		goto free_apic;
 	vcpu->arch = x;
 	x->xcr0_allowed = x86_supported_xcr0 | XFEATURE_MASK_FP;
 	x86_reset(x);
 	return 0;
+free_apic:
+	x86_apic_free(x);
 free_fpu:
 	fpu_free_guest_fpstate(&x->fpu);
 free:
@@ -632,6 +646,7 @@ static void x86_vcpu_free(struct hvx_vcpu *vcpu)
 {
 	struct x86_vcpu *x = to_x86(vcpu);
 
+	x86_apic_free(x);
 	x86_vendor->vcpu_free(x);
 	x86_cpuid_free(x);
 	fpu_free_guest_fpstate(&x->fpu);

@@ -15,6 +15,7 @@
 #include <asm/fpu/types.h>
 
 #include "../../module/hvx.h"
+#include "irqchip.h"
 
 enum x86_gpr {
 	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -148,12 +149,16 @@ struct x86_vcpu {
 	u8 irq_vector;
 	u8 nmi_pending;		/* KVM_NMI: 0, 1 or 2, as x86 can hold */
 	struct x86_pvclock pvclock;
+	/* The in-kernel local APIC (lapic.c), used after KVM_CREATE_IRQCHIP. */
+	struct x86_lapic *apic;
+	u32 mp_state;		/* KVM_MP_STATE_*, with the in-kernel APIC */
 };
 
 /* vm->arch */
 struct x86_vm {
 	struct hvx_stage2 tdp;
 	struct x86_kvmclock clock;
+	struct x86_irqchip *chip;	/* KVM_CREATE_IRQCHIP's, or NULL */
 };
 
 /*
@@ -330,6 +335,7 @@ int x86_emulate_xsetbv(struct x86_vcpu *x);
 bool x86_xcr0_valid(struct x86_vcpu *x, u64 val);
 bool x86_pat_valid(u64 pat);
 bool x86_msr_value_valid(u32 index, u64 data);
+int x86_set_apic_base(struct x86_vcpu *x, u64 val, bool host);
 
 /* kvmclock.c: KVM's paravirtual clock */
 void x86_kvmclock_vm_init(struct x86_kvmclock *c);
