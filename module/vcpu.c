@@ -55,6 +55,7 @@ static int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 	r = hvx_ops->vcpu_run(vcpu);
+	hvx_stats_to_user(vcpu);
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;
@@ -69,6 +70,9 @@ static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
+	/* Without vcpu->lock: it may be asked for while the vCPU runs. */
+	if (ioctl == KVM_GET_STATS_FD)
+		return hvx_vcpu_stats_fd(vcpu);
 	if (mutex_lock_killable(&vcpu->lock))
 		return -EINTR;
 
@@ -80,7 +84,8 @@ static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = hvx_vcpu_set_sigmask(vcpu, argp);
 		break;
 	case HVX_GET_VCPU_STATS:
-		r = copy_to_user(argp, &vcpu->stats, sizeof(vcpu->stats)) ?
+		r = copy_to_user(argp, &vcpu->stat.reason,
+				 sizeof(vcpu->stat.reason)) ?
 			-EFAULT : 0;
 		break;
 	default:

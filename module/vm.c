@@ -59,6 +59,7 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm)
 	int i;
 
 	lockdep_assert_held(&vm->mmu_lock);	/* keeps @vcpus still */
+	vm->stat.remote_tlb_flush++;
 	atomic64_inc(&vm->tlb_gen);
 	/* Pairs with smp_store_mb(vcpu->mode) on entry: see above. */
 	smp_mb__after_atomic();
@@ -149,6 +150,8 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hvx_check_extension(arg);
 	case KVM_IOEVENTFD:
 		return hvx_ioeventfd_ioctl(vm, argp);
+	case KVM_GET_STATS_FD:
+		return hvx_vm_stats_fd(vm);
 	default:
 		return hvx_ops->vm_ioctl(vm, ioctl, argp);
 	}
@@ -198,6 +201,7 @@ int hvx_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
 	INIT_LIST_HEAD(&vm->ioeventfds);
+	hvx_vm_stats_init(vm);
 	hvx_vm_lockdep_prime(vm);
 	atomic64_set(&vm->tlb_gen, 0);
 

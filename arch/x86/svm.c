@@ -739,6 +739,7 @@ static int svm_switch(struct svm_vcpu *svm)
 	if (!sd->enabled)
 		return -EAGAIN;		/* see hvx_cpu_off() */
 	WRITE_ONCE(vcpu->cpu, cpu);
+	hvx_stats_enter(vcpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	svm_assign_asid(svm, sd, cpu, atomic64_read(&x86_vm(x)->tlb_gen));
@@ -760,6 +761,7 @@ static int svm_switch(struct svm_vcpu *svm)
 
 	x86_after_exit();
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	hvx_stats_exit(vcpu);
 	x86_load_host_xcr0(x);
 	return 0;
 }

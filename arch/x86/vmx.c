@@ -998,6 +998,7 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	int r;
 
 	WRITE_ONCE(vcpu->cpu, cpu);
+	hvx_stats_enter(vcpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	gen = atomic64_read(&x86_vm(x)->tlb_gen);
@@ -1038,6 +1039,7 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	vmx_load_host_tables(cpu);
 	x86_after_exit();
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	hvx_stats_exit(vcpu);
 	x86_load_host_xcr0(x);
 	if (!r) {
 		vmx->launched = true;
