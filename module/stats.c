@@ -32,6 +32,7 @@
 struct hvx_stats_desc {
 	const char *name;
 	u32 flags;
+	s16 exponent;
 	u16 size;
 	u32 offset;
 };
@@ -43,11 +44,11 @@ struct hvx_stats_desc {
 				 KVM_STATS_UNIT_SECONDS | KVM_STATS_BASE_POW10)
 
 #define HVX_VCPU_COUNTER(n, field) \
-	{ n, HVX_STATS_COUNTER, 1, offsetof(struct hvx_vcpu_stat, field) }
+	{ n, HVX_STATS_COUNTER, 0, 1, offsetof(struct hvx_vcpu_stat, field) }
 #define HVX_VCPU_REASON(n, stat) \
 	HVX_VCPU_COUNTER(n, reason.exits[stat])
 #define HVX_VCPU_HIST(n, field) \
-	{ n, HVX_STATS_HIST_NS, HVX_STATS_HIST_BUCKETS, \
+	{ n, HVX_STATS_HIST_NS, -9, HVX_STATS_HIST_BUCKETS, \
 	  offsetof(struct hvx_vcpu_stat, field) }
 
 /*
@@ -80,7 +81,7 @@ static const struct hvx_stats_desc hvx_vcpu_descs[] = {
 };
 
 static const struct hvx_stats_desc hvx_vm_descs[] = {
-	{ "remote_tlb_flush", HVX_STATS_COUNTER, 1,
+	{ "remote_tlb_flush", HVX_STATS_COUNTER, 0, 1,
 	  offsetof(struct hvx_vm_stat, remote_tlb_flush) },
 };
 
@@ -159,6 +160,7 @@ static void hvx_stats_fill_meta(struct hvx_stats_file *sf, const char *id,
 					   i * dsize;
 
 		k->flags = d[i].flags;
+		k->exponent = d[i].exponent;
 		k->size = d[i].size;
 		k->offset = d[i].offset;
 		strscpy(k->name, d[i].name, HVX_STATS_NAME_SIZE);
