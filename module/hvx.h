@@ -269,6 +269,7 @@ int hvx_vcpu_stats_fd(struct hvx_vcpu *vcpu);
 void hvx_stats_exit(struct hvx_vcpu *vcpu);
 void hvx_stats_enter(struct hvx_vcpu *vcpu);
 void hvx_stats_to_user(struct hvx_vcpu *vcpu);
+void hvx_trace_user_exit(struct hvx_vcpu *vcpu);
 
 /* module/vcpu.c */
 int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id);

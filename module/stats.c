@@ -26,6 +26,9 @@
 
 #include "hvx.h"
 
+#define CREATE_TRACE_POINTS
+#include "hvx_trace.h"
+
 /* As KVM_STATS_NAME_SIZE: the id string and every name, '\0' included. */
 #define HVX_STATS_NAME_SIZE	48
 
@@ -122,6 +125,7 @@ void hvx_stats_enter(struct hvx_vcpu *vcpu)
 {
 	u64 ns;
 
+	trace_hvx_entry(vcpu->id);
 	if (vcpu->stat_state == HVX_STAT_STATE_NONE)
 		return;
 	ns = ktime_get_ns() - vcpu->stat_exit_ns;
@@ -132,6 +136,50 @@ void hvx_stats_enter(struct hvx_vcpu *vcpu)
 		hvx_stats_hist_add(vcpu->stat.user_exit_hist, ns);
 	}
 	vcpu->stat_state = HVX_STAT_STATE_NONE;
+}
+
+/* The first element of a port I/O exit's data, if it is an OUT. */
+static u32 hvx_trace_pio_data(struct hvx_vcpu *vcpu, const struct kvm_run *run)
+{
+	u64 off = READ_ONCE(run->io.data_offset);
+	u32 data = 0;
+
+	if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size > 4 ||
+	    off + run->io.size > HVX_RUN_PAGES * PAGE_SIZE)
+		return 0;
+	memcpy(&data, page_address(vcpu->run_pages[off / PAGE_SIZE]) +
+	       off % PAGE_SIZE, run->io.size);
+	return data;
+}
+
+/*
+ * KVM_RUN returned 0: trace the exits that user space completes, as the
+ * run page holds them now (the data of an MMIO read or an IN is what
+ * user space will fill in, not yet there).
+ */
+void hvx_trace_user_exit(struct hvx_vcpu *vcpu)
+{
+	const struct kvm_run *run = vcpu->run;
+	u64 data = 0;
+
+	switch (READ_ONCE(run->exit_reason)) {
+	case KVM_EXIT_MMIO:
+		if (!trace_hvx_mmio_enabled())
+			return;
+		if (run->mmio.is_write)
+			memcpy(&data, run->mmio.data,
+			       min_t(u32, run->mmio.len, sizeof(data)));
+		trace_hvx_mmio(vcpu->id, run->mmio.is_write,
+			       run->mmio.phys_addr, run->mmio.len, data);
+		break;
+	case KVM_EXIT_IO:
+		if (!trace_hvx_pio_enabled())
+			return;
+		trace_hvx_pio(vcpu->id, run->io.direction == KVM_EXIT_IO_OUT,
+			      run->io.port, run->io.size, run->io.count,
+			      hvx_trace_pio_data(vcpu, run));
+		break;
+	}
 }
 
 static size_t hvx_stats_data_size(const struct hvx_stats_desc *d,

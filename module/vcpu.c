@@ -56,6 +56,8 @@ static int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 	r = hvx_ops->vcpu_run(vcpu);
 	hvx_stats_to_user(vcpu);
+	if (!r)
+		hvx_trace_user_exit(vcpu);
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;

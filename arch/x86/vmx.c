@@ -33,6 +33,7 @@
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
+#include "hvx_trace.h"
 
 struct vmx_cpu {
 	struct page *vmxon;	/* the VMXON region (SDM 24.11.5) */
@@ -1052,6 +1053,13 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	return r;
 }
 
+/* GUEST_PHYSICAL_ADDRESS is valid after these exits (SDM Vol. 3C 28.2.1). */
+static bool vmx_exit_has_gpa(u32 reason)
+{
+	return reason == EXIT_REASON_EPT_VIOLATION ||
+	       reason == EXIT_REASON_EPT_MISCONFIG;
+}
+
 /* What the exit handlers need, read while the VMCS is current. */
 static void vmx_read_exit(struct vmx_vcpu *vmx)
 {
@@ -1123,6 +1131,9 @@ static int vmx_enter(struct x86_vcpu *x)
 	vmx_read_exit(vmx);
 	local_irq_enable();
 	vmx_put();
+	trace_hvx_exit(x->vcpu->id, vmx->exit.reason, x->rip, vmx->exit.qual,
+		       vmx_exit_has_gpa(vmx->exit.reason) ?
+		       vmx->exit.gpa : HVX_TRACE_NO_GPA);
 	return vmx_handle_exit(vmx);
 }
 
