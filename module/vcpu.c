@@ -70,11 +70,15 @@ static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	void __user *argp = (void __user *)arg;
 	long r;
 
-	if (vcpu->vm->mm != current->mm)
-		return -EIO;
-	/* Without vcpu->lock: it may be asked for while the vCPU runs. */
+	/*
+	 * Without vcpu->lock, so that it answers while the vCPU runs, and
+	 * from any process holding the fd (hvx stat): the file reads
+	 * counters, never guest memory.  KVM 6.1 says EIO to another mm.
+	 */
 	if (ioctl == KVM_GET_STATS_FD)
 		return hvx_vcpu_stats_fd(vcpu);
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
 	if (mutex_lock_killable(&vcpu->lock))
 		return -EINTR;
 

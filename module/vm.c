@@ -131,6 +131,9 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	struct hvx_vm *vm = filp->private_data;
 	void __user *argp = (void __user *)arg;
 
+	/* As for a vCPU's: from any process (vcpu.c). */
+	if (ioctl == KVM_GET_STATS_FD)
+		return hvx_vm_stats_fd(vm);
 	/* Guest memory addresses are only meaningful in the creator's mm. */
 	if (vm->mm != current->mm)
 		return -EIO;
@@ -150,8 +153,6 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return hvx_check_extension(arg);
 	case KVM_IOEVENTFD:
 		return hvx_ioeventfd_ioctl(vm, argp);
-	case KVM_GET_STATS_FD:
-		return hvx_vm_stats_fd(vm);
 	default:
 		return hvx_ops->vm_ioctl(vm, ioctl, argp);
 	}

@@ -7,6 +7,7 @@
  *           [--append CMDLINE]
  *   hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]
  *   hvx info [--device PATH]
+ *   hvx stat [--interval SECONDS] [--count N] PID
  *
  * The machine `hvx run` gives its guest and the guests `hvx bench` times
  * are the architecture's: run-x86.c and bench-x86.c, run-arm64.c and
@@ -34,12 +35,14 @@ static const char usage_all[] =
 "               [--append CMDLINE]\n"
 "       hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
 "       hvx info [--device PATH]\n"
+"       hvx stat [--interval SECONDS] [--count N] PID\n"
 "       hvx COMMAND --help\n"
 "\n"
 "  run    run a guest (flat binary or ELF) on /dev/hvx or /dev/kvm, print\n"
 "         its serial output, exit with its exit status\n"
 "  bench  time exits and VM creation on /dev/hvx against /dev/kvm\n"
-"  info   show the hvx module's version, backend and live objects\n";
+"  info   show the hvx module's version, backend and live objects\n"
+"  stat   a live view of a running VM's exits and exit latencies\n";
 
 void hvx_usage(const char *cmd)
 {
@@ -49,6 +52,8 @@ void hvx_usage(const char *cmd)
 		fputs(hvx_bench_help, stdout);
 	else if (!strcmp(cmd, "info"))
 		fputs(usage_info, stdout);
+	else if (!strcmp(cmd, "stat"))
+		fputs(hvx_stat_help, stdout);
 	else
 		fputs(usage_all, stdout);
 }
@@ -91,7 +96,8 @@ int main(int argc, char **argv)
 {
 	opterr = 0;
 	if (argc < 2)
-		return hvx_usage_error(NULL, "missing command (run, bench, info)");
+		return hvx_usage_error(NULL,
+				       "missing command (run, bench, info, stat)");
 	if (is_help(argv[1])) {
 		hvx_usage(argc > 2 ? argv[2] : "");
 		return 0;
@@ -102,6 +108,9 @@ int main(int argc, char **argv)
 		return hvx_bench_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return hvx_info_main(argc - 1, argv + 1);
-	return hvx_usage_error(NULL, "unknown command '%s' (run, bench, info)",
+	if (!strcmp(argv[1], "stat"))
+		return hvx_stat_main(argc - 1, argv + 1);
+	return hvx_usage_error(NULL,
+			       "unknown command '%s' (run, bench, info, stat)",
 			       argv[1]);
 }

@@ -33,8 +33,12 @@ extern const char hvx_bench_help[];
 int hvx_run_main(int argc, char **argv);
 int hvx_bench_main(int argc, char **argv);
 int hvx_info_main(int argc, char **argv);
+int hvx_stat_main(int argc, char **argv);
 
-/* Help for "hvx", "run", "bench" or "info", on stdout. */
+/* hvx stat --help (stat.c) */
+extern const char hvx_stat_help[];
+
+/* Help for "hvx", "run", "bench", "info" or "stat", on stdout. */
 void hvx_usage(const char *cmd);
 
 /* One line on stderr, naming the command and pointing at --help. */

@@ -14,10 +14,12 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <linux/hvx.h>
 
 #include "../lib/test.h"
@@ -596,6 +598,106 @@ static int test_while_running(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_GET_STATS_FD from another process holding the fds (a child after
+ * fork(), another mm): hvx gives the files (`hvx stat` reads another
+ * process's VM that way; they read counters, never guest memory), KVM
+ * 6.1 refuses every VM and vCPU ioctl from another mm with EIO.  A
+ * stats file opened before the fork reads the same in the child on both.
+ */
+static int test_other_process(const char *dev)
+{
+	int hvx = test_is_hvx(dev), status;
+	struct guest g;
+	struct stats s;
+	pid_t pid;
+
+	GUEST_START(&g, dev, outs);
+	EXPECT(guest_expect_port(&g, PORT_OUT, 0x80, 1));
+	EXPECT_STATS_OPEN(&s, g.vcpu.fd);
+	pid = fork();
+	EXPECT(pid >= 0);
+	if (!pid) {
+		int vm_fd = ioctl(g.vm.fd, KVM_GET_STATS_FD, 0);
+		int vcpu_fd = ioctl(g.vcpu.fd, KVM_GET_STATS_FD, 0);
+		int err = errno;
+
+		if (stats_value(&s, "exits") < 1)
+			_exit(1);
+		if (hvx)
+			_exit(vm_fd >= 0 && vcpu_fd >= 0 ? 0 : 2);
+		_exit(vm_fd < 0 && vcpu_fd < 0 && err == EIO ? 0 : 3);
+	}
+	EXPECT(waitpid(pid, &status, 0) == pid);
+	EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	stats_close(&s);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+/*
+ * The VMM `hvx stat` watches: a guest exiting without end for up to 3 s.
+ * On KVM it opens a stats file of its vCPU first, as QEMU does, since
+ * KVM gives none to another process; on hvx it opens none.
+ */
+static int stat_vmm(const char *dev)
+{
+	struct guest g;
+	struct stats s;
+
+	GUEST_START(&g, dev, kexits);
+	if (!test_is_hvx(dev))
+		EXPECT_STATS_OPEN(&s, g.vcpu.fd);
+	test_arm_timer(3000000);
+	EXPECT_EXIT(&g, -EINTR);
+	return TEST_PASS;
+}
+
+/*
+ * `hvx stat` (userspace/stat.c) on another process's VM, two frames:
+ * vCPU 0 with "exits" moving on both devices; on hvx also its latency
+ * histograms with percentiles.  Needs the tool on PATH (/hvx/bin in the
+ * test machines).
+ */
+static int test_hvx_stat_tool(const char *dev)
+{
+	char cmd[128], *out;
+	int status, rc, ok;
+	size_t len = 0;
+	const char *p;
+	FILE *f;
+	pid_t pid;
+
+	if (system("command -v hvx >/dev/null 2>&1"))
+		return test_skip("no hvx tool on PATH");
+	pid = fork();
+	EXPECT(pid >= 0);
+	if (!pid)
+		_exit(stat_vmm(dev));
+	usleep(300000);
+	snprintf(cmd, sizeof(cmd), "hvx stat --count 2 --interval 0.3 %d 2>&1",
+		 pid);
+	out = calloc(1, 65536);
+	f = popen(cmd, "r");
+	EXPECT(out && f);
+	while (len < 65535 && (rc = fread(out + len, 1, 65535 - len, f)) > 0)
+		len += rc;
+	rc = pclose(f);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	p = strstr(out, "\n  exits ");
+	ok = rc == 0 && strstr(out, "vCPU 0 (kvm-") && p &&
+	     strtod(p + 9, NULL) > 0;
+	if (ok && test_is_hvx(dev))
+		ok = strstr(out, "kernel_exit_latency_hist") &&
+		     strstr(out, " p99 ");
+	if (!ok)
+		printf("# hvx stat said (status %d):\n%s", rc, out);
+	free(out);
+	EXPECT(ok);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "stats_caps", test_caps },
 	{ "stats_vm_layout", test_vm_layout },
@@ -605,6 +707,8 @@ static const struct test_case cases[] = {
 	{ "stats_fd_outlives", test_outlives },
 	{ "stats_bad_calls", test_bad },
 	{ "stats_while_running", test_while_running },
+	{ "stats_other_process", test_other_process },
+	{ "hvx_stat_tool", test_hvx_stat_tool },
 };
 
 TEST_MAIN_SHARED(cases)
