@@ -138,17 +138,23 @@ void hvx_stats_enter(struct hvx_vcpu *vcpu)
 	vcpu->stat_state = HVX_STAT_STATE_NONE;
 }
 
-/* The first element of a port I/O exit's data, if it is an OUT. */
+/*
+ * The first element of a port I/O exit's data, if it is an OUT.  The run
+ * page is the VMM's to write too: each field is read once and the data
+ * must lie within one of the vCPU's own run pages.
+ */
 static u32 hvx_trace_pio_data(struct hvx_vcpu *vcpu, const struct kvm_run *run)
 {
 	u64 off = READ_ONCE(run->io.data_offset);
+	u8 size = READ_ONCE(run->io.size);
 	u32 data = 0;
 
-	if (run->io.direction != KVM_EXIT_IO_OUT || run->io.size > 4 ||
-	    off + run->io.size > HVX_RUN_PAGES * PAGE_SIZE)
+	if (READ_ONCE(run->io.direction) != KVM_EXIT_IO_OUT || size > 4 ||
+	    off >= HVX_RUN_PAGES * PAGE_SIZE ||
+	    off % PAGE_SIZE + size > PAGE_SIZE)
 		return 0;
 	memcpy(&data, page_address(vcpu->run_pages[off / PAGE_SIZE]) +
-	       off % PAGE_SIZE, run->io.size);
+	       off % PAGE_SIZE, size);
 	return data;
 }
 
