@@ -39,6 +39,33 @@ struct hvx_memslot {
 	unsigned long *dirty_bitmap;
 };
 
+/*
+ * The data blocks of the stats files (module/stats.c), in the order of
+ * their descriptors there.  Only the vCPU's thread (or, for the VM, the
+ * holder of vm->mmu_lock) writes them; stats files read them at any time.
+ */
+#define HVX_STATS_HIST_BUCKETS	32
+
+struct hvx_vm_stat {
+	u64 remote_tlb_flush;	/* hvx_vm_flush_tlbs() calls */
+};
+
+struct hvx_vcpu_stat {
+	u64 exits;		/* every exit from the guest */
+	u64 kernel_exits;	/* of those, handled without leaving KVM_RUN */
+	u64 user_exits;		/* ... and those that returned to user space */
+	/* Exit to next entry in ns, log2 buckets (KVM_STATS_TYPE_LOG_HIST) */
+	u64 kernel_exit_hist[HVX_STATS_HIST_BUCKETS];
+	u64 user_exit_hist[HVX_STATS_HIST_BUCKETS];
+	/* By HVX_STAT_*, hvx_stat(); what HVX_GET_VCPU_STATS copies */
+	struct hvx_vcpu_stats reason;
+};
+
+/* vcpu->stat_state: where the last exit went, for the latency. */
+#define HVX_STAT_STATE_NONE	0	/* entered since; nothing to time */
+#define HVX_STAT_STATE_EXITED	1	/* exited, still in the kernel */
+#define HVX_STAT_STATE_USER	2	/* exited to user space */
+
 struct hvx_vm {
 	struct kref ref;
 	struct mm_struct *mm;	/* the creator's; vCPUs must run in it */
@@ -69,6 +96,8 @@ struct hvx_vm {
 	u64 dirty_log_manual;	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 args[0] */
 	u64 tss_addr;
 	u64 identity_map_addr;	/* x86 KVM_SET_IDENTITY_MAP_ADDR, recorded */
+	struct hvx_vm_stat stat;	/* KVM_GET_STATS_FD's data (stats.c) */
+	char stats_id[48];	/* the stats files' id: "kvm-PID" */
 	/* KVM_IOEVENTFD registrations: RCU readers, writers hold @lock. */
 	struct list_head ioeventfds;
 	unsigned int nr_ioeventfds;
@@ -100,7 +129,9 @@ struct hvx_vcpu {
 	struct mutex lock;	/* one ioctl at a time */
 	struct kvm_run *run;
 	struct page *run_pages[HVX_RUN_PAGES];
-	struct hvx_vcpu_stats stats;
+	struct hvx_vcpu_stat stat;	/* see stats.c */
+	u64 stat_exit_ns;		/* ktime_get_ns() of the last exit */
+	int stat_state;			/* HVX_STAT_STATE_* */
 	struct hvx_s2_cache s2_cache;	/* vcpu->lock held */
 	/* KVM_SET_SIGNAL_MASK: the signals blocked inside KVM_RUN */
 	sigset_t sigset;
@@ -247,13 +278,22 @@ void hvx_s2_cache_free(struct hvx_s2_cache *cache);
 void hvx_stage2_unmap(struct hvx_vm *vm, struct hvx_stage2 *s2, u64 gpa,
 		      u64 size);
 
+/* module/stats.c */
+void hvx_vm_stats_init(struct hvx_vm *vm);
+int hvx_vm_stats_fd(struct hvx_vm *vm);
+int hvx_vcpu_stats_fd(struct hvx_vcpu *vcpu);
+void hvx_stats_exit(struct hvx_vcpu *vcpu);
+void hvx_stats_enter(struct hvx_vcpu *vcpu);
+void hvx_stats_to_user(struct hvx_vcpu *vcpu);
+void hvx_trace_user_exit(struct hvx_vcpu *vcpu);
+
 /* module/vcpu.c */
 int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id);
 void hvx_vcpu_free(struct hvx_vcpu *vcpu);
 
 static inline void hvx_stat(struct hvx_vcpu *vcpu, unsigned int stat)
 {
-	vcpu->stats.exits[stat]++;
+	vcpu->stat.reason.exits[stat]++;
 }
 
 #endif /* HVX_CORE_H */

@@ -246,6 +246,9 @@ int hvx_check_extension(long cap)
 	case KVM_CAP_IOEVENTFD:
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 		return 1;
+	/* KVM_GET_STATS_FD on VM and vCPU fds (stats.c). */
+	case KVM_CAP_BINARY_STATS_FD:
+		return 1;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:
 	case KVM_CAP_MAX_VCPU_ID:

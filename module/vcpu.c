@@ -55,6 +55,9 @@ static int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 	r = hvx_ops->vcpu_run(vcpu);
+	hvx_stats_to_user(vcpu);
+	if (!r)
+		hvx_trace_user_exit(vcpu);
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;
@@ -67,6 +70,13 @@ static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	void __user *argp = (void __user *)arg;
 	long r;
 
+	/*
+	 * Without vcpu->lock, so that it answers while the vCPU runs, and
+	 * from any process holding the fd (hvx stat): the file reads
+	 * counters, never guest memory.  KVM 6.1 says EIO to another mm.
+	 */
+	if (ioctl == KVM_GET_STATS_FD)
+		return hvx_vcpu_stats_fd(vcpu);
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 	if (mutex_lock_killable(&vcpu->lock))
@@ -80,7 +90,8 @@ static long hvx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = hvx_vcpu_set_sigmask(vcpu, argp);
 		break;
 	case HVX_GET_VCPU_STATS:
-		r = copy_to_user(argp, &vcpu->stats, sizeof(vcpu->stats)) ?
+		r = copy_to_user(argp, &vcpu->stat.reason,
+				 sizeof(vcpu->stat.reason)) ?
 			-EFAULT : 0;
 		break;
 	default:

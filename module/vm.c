@@ -60,6 +60,7 @@ void hvx_vm_flush_tlbs(struct hvx_vm *vm)
 	int i;
 
 	lockdep_assert_held(&vm->mmu_lock);	/* keeps @vcpus still */
+	vm->stat.remote_tlb_flush++;
 	atomic64_inc(&vm->tlb_gen);
 	/* Pairs with smp_store_mb(vcpu->mode) on entry: see above. */
 	smp_mb__after_atomic();
@@ -131,6 +132,9 @@ static long hvx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	struct hvx_vm *vm = filp->private_data;
 	void __user *argp = (void __user *)arg;
 
+	/* As for a vCPU's: from any process (vcpu.c). */
+	if (ioctl == KVM_GET_STATS_FD)
+		return hvx_vm_stats_fd(vm);
 	/* Guest memory addresses are only meaningful in the creator's mm. */
 	if (vm->mm != current->mm)
 		return -EIO;
@@ -199,6 +203,7 @@ int hvx_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	spin_lock_init(&vm->mmu_lock);
 	INIT_LIST_HEAD(&vm->ioeventfds);
+	hvx_vm_stats_init(vm);
 	hvx_vm_lockdep_prime(vm);
 	atomic64_set(&vm->tlb_gen, 0);
 

@@ -7,6 +7,7 @@
  *           [--append CMDLINE]
  *   hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]
  *   hvx info [--device PATH]
+ *   hvx stat [--interval SECONDS] [--count N] PID
  *
  * The machine `hvx run` gives its guest and the guests `hvx bench` times
  * are the architecture's: run-x86.c and bench-x86.c, run-arm64.c and
@@ -51,6 +52,7 @@ static const char usage_all[] =
 "       hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
 "       hvx info [--device PATH] [--caps]\n"
 "       hvx inspect [--pid PID] [--vcpu N]\n"
+"       hvx stat [--interval SECONDS] [--count N] PID\n"
 "       hvx COMMAND --help\n"
 "\n"
 "  run    run a guest (flat binary or ELF) on /dev/hvx or /dev/kvm, print\n"
@@ -58,7 +60,8 @@ static const char usage_all[] =
 "  bench  time exits and VM creation on /dev/hvx against /dev/kvm\n"
 "  info   show the hvx module's version, backend and live objects, or\n"
 "         the device's capabilities\n"
-"  inspect  print each vCPU's VMCB, VMCS or EL2 state, field by field\n";
+"  inspect  print each vCPU's VMCB, VMCS or EL2 state, field by field\n"
+"  stat   a live view of a running VM's exits and exit latencies\n";
 
 void hvx_usage(const char *cmd)
 {
@@ -70,6 +73,8 @@ void hvx_usage(const char *cmd)
 		fputs(usage_info, stdout);
 	else if (!strcmp(cmd, "inspect"))
 		fputs(usage_inspect, stdout);
+	else if (!strcmp(cmd, "stat"))
+		fputs(hvx_stat_help, stdout);
 	else
 		fputs(usage_all, stdout);
 }
@@ -112,7 +117,8 @@ int main(int argc, char **argv)
 {
 	opterr = 0;
 	if (argc < 2)
-		return hvx_usage_error(NULL, "missing command (run, bench, info, inspect)");
+		return hvx_usage_error(NULL,
+				       "missing command (run, bench, info, inspect, stat)");
 	if (is_help(argv[1])) {
 		hvx_usage(argc > 2 ? argv[2] : "");
 		return 0;
@@ -125,6 +131,9 @@ int main(int argc, char **argv)
 		return hvx_info_main(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inspect"))
 		return hvx_inspect_main(argc - 1, argv + 1);
-	return hvx_usage_error(NULL, "unknown command '%s' (run, bench, info, inspect)",
+	if (!strcmp(argv[1], "stat"))
+		return hvx_stat_main(argc - 1, argv + 1);
+	return hvx_usage_error(NULL,
+			       "unknown command '%s' (run, bench, info, inspect, stat)",
 			       argv[1]);
 }

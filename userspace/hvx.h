@@ -35,8 +35,12 @@ int hvx_run_main(int argc, char **argv);
 int hvx_bench_main(int argc, char **argv);
 int hvx_info_main(int argc, char **argv);
 int hvx_inspect_main(int argc, char **argv);
+int hvx_stat_main(int argc, char **argv);
 
-/* Help for "hvx", "run", "bench", "info" or "inspect", on stdout. */
+/* hvx stat --help (stat.c) */
+extern const char hvx_stat_help[];
+
+/* Help for "hvx", "run", "bench", "info", "inspect" or "stat", on stdout. */
 void hvx_usage(const char *cmd);
 
 /* One line on stderr, naming the command and pointing at --help. */

@@ -21,6 +21,7 @@
 #include <asm/sysreg.h>
 
 #include "arm64.h"
+#include "hvx_trace.h"
 
 /* KVM_EXIT_HYPERCALL flag for a call made with SMC (KVM's ABI, 6.4+). */
 #define A64_HYPERCALL_SMC	BIT(0)
@@ -61,6 +62,8 @@ static void a64_inject_sync(struct a64_vcpu *v, u64 esr, u64 far)
 		     mode == PSR_MODE_EL1t ? 0 : 0x400;
 
 	hvx_stat(v->vcpu, HVX_STAT_EXCEPTION);
+	trace_hvx_inject(v->vcpu->id, HVX_INJECT_EXCEPTION,
+			 ESR_ELx_EC(esr), esr);
 	v->elr_el1 = v->pc;
 	v->spsr_el1 = v->pstate;
 	v->sys[SYS_R_ESR] = esr;
@@ -84,6 +87,7 @@ void a64_inject_undef(struct a64_vcpu *v)
 void a64_inject_serror(struct a64_vcpu *v)
 {
 	hvx_stat(v->vcpu, HVX_STAT_EXCEPTION);
+	trace_hvx_inject(v->vcpu->id, HVX_INJECT_SERROR, 0, 0);
 	v->serror_pending = true;
 }
 
@@ -488,9 +492,23 @@ static int a64_sync(struct a64_vcpu *v)
 }
 
 /* Returns 1 to re-enter, 0 to return to user space, or -errno. */
+/* Data and instruction aborts from the guest carry an IPA (HPFAR_EL2). */
+static u64 a64_trace_gpa(const struct a64_vcpu *v, u64 code)
+{
+	u32 ec = ESR_ELx_EC(v->esr);
+
+	if (code != A64_EXIT_SYNC ||
+	    (ec != ESR_ELx_EC_DABT_LOW && ec != ESR_ELx_EC_IABT_LOW))
+		return HVX_TRACE_NO_GPA;
+	return a64_fault_ipa(v);
+}
+
 int a64_handle_exit(struct a64_vcpu *v, u64 code)
 {
 	int r;
+
+	trace_hvx_exit(v->vcpu->id, code, v->pc, v->esr,
+		       a64_trace_gpa(v, code));
 
 	if (unlikely(v->disr)) {
 		r = a64_serror(v, disr_to_esr(v->disr));

@@ -10,6 +10,7 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 #include <asm/ptrace.h>
 #include <asm/sysreg.h>
 #include <asm/kvm.h>
@@ -99,6 +100,42 @@ static const struct {
 static const u64 a64_special_regs[] = {
 	A64_REG_MPIDR, KVM_REG_ARM_TIMER_CNT, KVM_REG_ARM_PSCI_VERSION,
 };
+
+/*
+ * The AArch64 ID registers (Arm ARM D17.2), read only.  HCR_EL2.TID3 is
+ * clear, so the guest reads the CPU's own values; the ONE_REG view is
+ * the kernel's sanitised value, the same on every CPU of a homogeneous
+ * system, as KVM reports it.  KVM 6.1 takes a write of the value it
+ * reports and refuses others (EINVAL); so does hvx.
+ */
+static const struct {
+	u64 id;
+	u32 sys_reg;
+} a64_id_regs[] = {
+	{ A64_SYSREG(3, 0, 0, 4, 0), SYS_ID_AA64PFR0_EL1 },
+	{ A64_SYSREG(3, 0, 0, 4, 1), SYS_ID_AA64PFR1_EL1 },
+	{ A64_SYSREG(3, 0, 0, 4, 4), SYS_ID_AA64ZFR0_EL1 },
+	{ A64_SYSREG(3, 0, 0, 5, 0), SYS_ID_AA64DFR0_EL1 },
+	{ A64_SYSREG(3, 0, 0, 6, 0), SYS_ID_AA64ISAR0_EL1 },
+	{ A64_SYSREG(3, 0, 0, 6, 1), SYS_ID_AA64ISAR1_EL1 },
+	{ A64_SYSREG(3, 0, 0, 6, 2), SYS_ID_AA64ISAR2_EL1 },
+	{ A64_SYSREG(3, 0, 0, 7, 0), SYS_ID_AA64MMFR0_EL1 },
+	{ A64_SYSREG(3, 0, 0, 7, 1), SYS_ID_AA64MMFR1_EL1 },
+	{ A64_SYSREG(3, 0, 0, 7, 2), SYS_ID_AA64MMFR2_EL1 },
+};
+
+static int a64_id_reg(u64 id, u64 *val)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(a64_id_regs); i++) {
+		if (a64_id_regs[i].id == id) {
+			*val = read_sanitised_ftr_reg(a64_id_regs[i].sys_reg);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
 
 static int a64_sysreg_slot(u64 id)
 {
@@ -193,6 +230,8 @@ static u64 a64_virtual_count(const struct a64_vcpu *v)
 
 static int a64_special_get(struct a64_vcpu *v, u64 id, u64 *val)
 {
+	if (!a64_id_reg(id, val))
+		return 0;
 	if (id == A64_REG_MPIDR)
 		*val = v->mpidr;
 	else if (id == KVM_REG_ARM_TIMER_CNT)
@@ -206,6 +245,10 @@ static int a64_special_get(struct a64_vcpu *v, u64 id, u64 *val)
 
 static int a64_special_set(struct a64_vcpu *v, u64 id, u64 val)
 {
+	u64 id_val;
+
+	if (!a64_id_reg(id, &id_val))
+		return val == id_val ? 0 : -EINVAL;
 	if (id == A64_REG_MPIDR) {
 		v->mpidr = val | BIT_ULL(31);
 	} else if (id == KVM_REG_ARM_TIMER_CNT) {
@@ -291,7 +334,8 @@ static long a64_reg_list(void __user *argp)
 	u64 *ids;
 	long r = 0;
 
-	total = n + ARRAY_SIZE(a64_sysregs) + ARRAY_SIZE(a64_special_regs);
+	total = n + ARRAY_SIZE(a64_sysregs) + ARRAY_SIZE(a64_special_regs) +
+		ARRAY_SIZE(a64_id_regs);
 	if (copy_from_user(&list, user, sizeof(list)))
 		return -EFAULT;
 	if (put_user(total, &user->n))
@@ -306,6 +350,8 @@ static long a64_reg_list(void __user *argp)
 		ids[n++] = a64_sysregs[i].id;
 	for (i = 0; i < ARRAY_SIZE(a64_special_regs); i++)
 		ids[n++] = a64_special_regs[i];
+	for (i = 0; i < ARRAY_SIZE(a64_id_regs); i++)
+		ids[n++] = a64_id_regs[i].id;
 	if (copy_to_user(user->reg, ids, total * sizeof(*ids)))
 		r = -EFAULT;
 	kfree(ids);

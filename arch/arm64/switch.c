@@ -402,10 +402,12 @@ int a64_enter(struct a64_vcpu *v)
 	__hvx_fpsimd_load(&v->fp);
 	local_irq_save(flags);
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
+	hvx_stats_enter(vcpu);
 	/* Pairs with hvx_vm_flush_tlbs(): cpu before mode, mode before TLBI. */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	r = a64_world_switch(v, &code);
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	hvx_stats_exit(vcpu);
 	local_irq_restore(flags);
 	__hvx_fpsimd_save(&v->fp);
 	kernel_neon_end();

@@ -25,6 +25,7 @@
 #include <linux/seq_file.h>
 
 #include "x86.h"
+#include "hvx_trace.h"
 
 /* Power-on DR6 and DR7 (SDM Vol. 3B 18.2.4, 18.2.5). */
 #define SVM_DR6_INIT	X86_DR6_INIT
@@ -397,6 +398,8 @@ static void svm_inject_exception(struct x86_vcpu *x, u8 vector,
 {
 	struct vmcb_control_area *c = &to_svm(x)->vmcb->control;
 
+	trace_hvx_inject(x->vcpu->id, HVX_INJECT_EXCEPTION, vector,
+			 has_error ? error : 0);
 	c->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
 		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
 	c->event_inj_err = error;
@@ -463,6 +466,7 @@ static void svm_inject_irq(struct x86_vcpu *x, u8 vector)
 	struct svm_vcpu *svm = to_svm(x);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
+	trace_hvx_inject(x->vcpu->id, HVX_INJECT_IRQ, vector, 0);
 	svm_clr_intercept(svm->vmcb, INTERCEPT_VINTR);
 	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
@@ -514,6 +518,7 @@ static void svm_inject_nmi(struct x86_vcpu *x)
 	struct svm_vcpu *svm = to_svm(x);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
+	trace_hvx_inject(x->vcpu->id, HVX_INJECT_NMI, X86_VEC_NMI, 0);
 	c->event_inj = X86_VEC_NMI | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
 	c->event_inj_err = 0;
 	svm->nmi_masked = true;
@@ -741,6 +746,7 @@ static int svm_switch(struct svm_vcpu *svm)
 	if (!sd->enabled)
 		return -EAGAIN;		/* see hvx_cpu_off() */
 	WRITE_ONCE(vcpu->cpu, cpu);
+	hvx_stats_enter(vcpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	if (x86_entry_cancelled(x)) {
@@ -766,6 +772,7 @@ static int svm_switch(struct svm_vcpu *svm)
 
 	x86_after_exit();
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	hvx_stats_exit(vcpu);
 	x86_load_host_xcr0(x);
 	return 0;
 }
@@ -877,6 +884,10 @@ static int svm_enter(struct x86_vcpu *x)
 	x->rflags = vmcb->save.rflags;
 	x->exit_rip = x->rip;
 	x->sregs_stale = true;
+	trace_hvx_exit(x->vcpu->id, vmcb->control.exit_code, x->rip,
+		       vmcb->control.exit_info_1,
+		       vmcb->control.exit_code == SVM_EXIT_NPF ?
+		       vmcb->control.exit_info_2 : HVX_TRACE_NO_GPA);
 	return svm_handle_exit(svm);
 }
 

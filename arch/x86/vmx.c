@@ -33,6 +33,7 @@
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
+#include "hvx_trace.h"
 
 struct vmx_cpu {
 	struct page *vmxon;	/* the VMXON region (SDM 24.11.5) */
@@ -998,6 +999,7 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	int r;
 
 	WRITE_ONCE(vcpu->cpu, cpu);
+	hvx_stats_enter(vcpu);
 	/* Mode before tlb_gen is read: pairs with hvx_vm_flush_tlbs(). */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
 	if (x86_entry_cancelled(x)) {
@@ -1042,6 +1044,7 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	vmx_load_host_tables(cpu);
 	x86_after_exit();
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
+	hvx_stats_exit(vcpu);
 	x86_load_host_xcr0(x);
 	if (!r) {
 		vmx->launched = true;
@@ -1052,6 +1055,13 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 			asm volatile("int $2");
 	}
 	return r;
+}
+
+/* GUEST_PHYSICAL_ADDRESS is valid after these exits (SDM Vol. 3C 28.2.1). */
+static bool vmx_exit_has_gpa(u32 reason)
+{
+	return reason == EXIT_REASON_EPT_VIOLATION ||
+	       reason == EXIT_REASON_EPT_MISCONFIG;
 }
 
 /* What the exit handlers need, read while the VMCS is current. */
@@ -1130,6 +1140,9 @@ static int vmx_enter(struct x86_vcpu *x)
 	vmx_read_exit(vmx);
 	local_irq_enable();
 	vmx_put();
+	trace_hvx_exit(x->vcpu->id, vmx->exit.reason, x->rip, vmx->exit.qual,
+		       vmx_exit_has_gpa(vmx->exit.reason) ?
+		       vmx->exit.gpa : HVX_TRACE_NO_GPA);
 	return vmx_handle_exit(vmx);
 }
 

@@ -11,6 +11,7 @@
 #include <asm/vmx.h>
 
 #include "vmx.h"
+#include "hvx_trace.h"
 
 /*
  * An exit in the middle of delivering an event leaves it in the
@@ -100,6 +101,8 @@ void vmx_fix_error_code(void)
 void __vmx_inject_exception(struct x86_vcpu *x, u8 vector, bool has_error,
 			    u32 error)
 {
+	trace_hvx_inject(x->vcpu->id, HVX_INJECT_EXCEPTION, vector,
+			 has_error ? error : 0);
 	vmx_inject_event(vector | INTR_TYPE_HARD_EXCEPTION |
 			 INTR_INFO_VALID_MASK |
 			 (has_error ? INTR_INFO_DELIVER_CODE_MASK : 0),
@@ -155,6 +158,7 @@ bool vmx_nmi_masked(struct x86_vcpu *x)
 
 void vmx_inject_irq(struct x86_vcpu *x, u8 vector)
 {
+	trace_hvx_inject(x->vcpu->id, HVX_INJECT_IRQ, vector, 0);
 	vmx_get(to_vmx(x));
 	vmx_inject_event(vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK,
 			 0, 0);
@@ -168,6 +172,7 @@ void vmx_inject_irq(struct x86_vcpu *x, u8 vector)
  */
 void vmx_inject_nmi(struct x86_vcpu *x)
 {
+	trace_hvx_inject(x->vcpu->id, HVX_INJECT_NMI, X86_VEC_NMI, 0);
 	vmx_get(to_vmx(x));
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO,
 		  vmx_read(GUEST_INTERRUPTIBILITY_INFO) &

@@ -541,6 +541,44 @@ static int test_one_reg_timer(const char *dev)
 	return TEST_PASS;
 }
 
+#define REG_ID_AA64PFR0		ARM64_SYS_REG(3, 0, 0, 4, 0)
+#define REG_ID_AA64ISAR0	ARM64_SYS_REG(3, 0, 0, 6, 0)
+#define REG_ID_AA64MMFR0	ARM64_SYS_REG(3, 0, 0, 7, 0)
+
+GUEST_CODE(idregs,
+	"mrs x1, id_aa64pfr0_el1\n"
+	"mrs x2, id_aa64isar0_el1\n"
+	"mrs x3, id_aa64mmfr0_el1\n"
+	GUEST_DONE);
+
+/*
+ * The AArch64 ID registers through ONE_REG hold what the guest reads
+ * (kvm_binary_stats_test and every KVM selftest on arm64 read
+ * ID_AA64MMFR0_EL1 first, for the page sizes); a write of the same value
+ * is taken, another refused with EINVAL (KVM 6.1's set_id_reg()).
+ */
+static int test_one_reg_id_regs(const char *dev)
+{
+	uint64_t pfr0, isar0, mmfr0, other;
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, idregs);
+	EXPECT(vcpu_get_reg(&g.vcpu, REG_ID_AA64PFR0, &pfr0) == 0);
+	EXPECT(vcpu_get_reg(&g.vcpu, REG_ID_AA64ISAR0, &isar0) == 0);
+	EXPECT(vcpu_get_reg(&g.vcpu, REG_ID_AA64MMFR0, &mmfr0) == 0);
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(1)) == pfr0);
+	EXPECT(guest_reg(&g, REG_X(2)) == isar0);
+	EXPECT(guest_reg(&g, REG_X(3)) == mmfr0);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_ID_AA64MMFR0, mmfr0) == 0);
+	other = mmfr0 ^ 1;	/* another PARange */
+	EXPECT(one_reg(&g.vcpu, KVM_SET_ONE_REG, REG_ID_AA64MMFR0, &other) ==
+	       -EINVAL);
+	EXPECT(vcpu_get_reg(&g.vcpu, REG_ID_AA64MMFR0, &other) == 0);
+	EXPECT(other == mmfr0);
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "reset_state", test_reset_state },
 	{ "one_reg_core", test_one_reg_core },
@@ -549,6 +587,7 @@ static const struct test_case arm64_cases[] = {
 	{ "one_reg_bad_ids", test_one_reg_bad_ids },
 	{ "one_reg_guest_view", test_one_reg_guest_view },
 	{ "one_reg_timer", test_one_reg_timer },
+	{ "one_reg_id_regs", test_one_reg_id_regs },
 	{ "pstate_bad_mode", test_pstate_bad_mode },
 	{ "reg_list", test_reg_list },
 	{ "reg_list_readable", test_reg_list_readable },

@@ -39,6 +39,8 @@ struct hvx_info {
 /*
  * Exit counters of one vCPU, indexed by HVX_STAT_*.  Exits handled in the
  * kernel are counted too, so `hvx run --stats` shows the whole picture.
+ * KVM_GET_STATS_FD's vCPU file has the same counters by name ("io_exits",
+ * "mmio_exits", ...; module/stats.c), with the latency histograms.
  */
 #define HVX_STAT_IO		0	/* KVM_EXIT_IO to user space */
 #define HVX_STAT_MMIO		1	/* KVM_EXIT_MMIO to user space */
