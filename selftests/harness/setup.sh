@@ -22,7 +22,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HVX_PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static cpio gzip xz-utils
-	gcc make libc6-dev binutils perl kmod
+	gcc make libc6-dev binutils perl kmod dkms
 )
 HVX_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 HVX_VMX_PACKAGES=(bochs bochsbios vgabios bochs-term)
