@@ -227,10 +227,12 @@ hvx_build() {
 			"${HVX_PROGS[@]/#/$HVX_TOP/userspace/$HVX_OUT/}"
 	build_step "$tap" "$name selftests" "$log-selftests.log" \
 		make -j"$jobs" "selftests$t" || true
-	# x86: hvx(1), make install and uninstall, dkms build (on the host)
+	# x86: hvx(1), make install and uninstall, dkms build; the names
+	# docs/ cites (on the host)
 	if [[ -z $t ]]; then
 		"$HVX_HARNESS/install-check.sh" "$tap" ||
 			tap_line "$tap" FAIL "$name install checks" "install-check.sh failed"
+		"$HVX_HARNESS/docs-check.sh" "$tap" || true
 	fi
 	local tests=("$HVX_TOP/selftests/$HVX_OUT"/*_test)
 	if ((${#tests[@]})); then
