@@ -42,7 +42,7 @@ declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx
 # The x86 stages also boot a Linux guest with `hvx run --kernel`, on KVM
 # and on hvx (hvx_linux_guest): some 10 s each under QEMU, 100 s each
 # under Bochs.
-# It also installs the tree of `make install DESTDIR=build/install-root`
+# The svm stage also installs the tree of `make install DESTDIR=build/install-root`
 # (install-check.sh, in the build stage) and loads hvx from it with kmod.
 stage_svm() {
 	local tree=()
