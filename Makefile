@@ -24,6 +24,11 @@
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)
+#   make install        after make: hvx.ko, the hvx tool, its man page and
+#                       the udev rule of /dev/hvx (README.md, "Installing");
+#                       make uninstall removes them
+#   make dkms-source    the module's sources and dkms.conf into
+#                       /usr/src/hvx-VERSION, for dkms add/build/install
 #
 # KDIR defaults to the running kernel's build tree; the harness passes the
 # Debian 6.1 headers it installs.
@@ -48,7 +53,7 @@ ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 
 .PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-vmx check-kvm-selftests bench-qemu \
 	stress demo bench \
-	checkpatch clean \
+	checkpatch clean install uninstall dkms-source \
 	module-arm64 userspace-arm64 selftests-arm64
 
 all: module userspace selftests
@@ -114,6 +119,56 @@ bench:
 
 checkpatch:
 	./selftests/harness/checkpatch.sh
+
+# Installing, as other out-of-tree modules do. KVER is the release of the
+# kernel KDIR builds for (UTS_RELEASE, which the module's vermagic carries:
+# Debian's headers hold the upstream version, 6.1.x, in
+# include/config/kernel.release). DESTDIR stages the whole tree elsewhere
+# (for a package, or the test machine's initramfs), and then depmod is left
+# to whoever installs that tree. With ARCH=arm64 the arm64 module and tool
+# go in (give KVER, the arm64 kernel's release).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UDEVDIR ?= /etc/udev/rules.d
+KVER ?= $(or $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null),$(shell uname -r))
+MODDIR ?= /lib/modules/$(KVER)/updates
+HVX_VERSION := $(shell sed -n 's/^\#define HVX_VERSION[[:space:]]*\([0-9]*\).*/\1/p' uapi/linux/hvx.h)
+DKMS_SRC ?= /usr/src/hvx-$(HVX_VERSION)
+ifeq ($(ARCH),arm64)
+INSTALL_KO := $(ARM64_SRC)/hvx.ko
+INSTALL_TOOL := userspace/build-arm64/hvx
+else
+INSTALL_KO := hvx.ko
+INSTALL_TOOL := userspace/build/hvx
+endif
+INSTALL_FILES := $(DESTDIR)$(MODDIR)/hvx.ko $(DESTDIR)$(BINDIR)/hvx \
+	$(DESTDIR)$(MANDIR)/man1/hvx.1 $(DESTDIR)$(UDEVDIR)/65-hvx.rules
+
+install:
+	@for f in $(INSTALL_KO) $(INSTALL_TOOL); do test -f $$f || \
+		{ echo "no $$f: run make$(if $(ARCH), ARCH=$(ARCH)) first" >&2; exit 1; }; done
+	install -D -m 0644 $(INSTALL_KO) $(DESTDIR)$(MODDIR)/hvx.ko
+	install -D -m 0755 $(INSTALL_TOOL) $(DESTDIR)$(BINDIR)/hvx
+	install -D -m 0644 userspace/hvx.1 $(DESTDIR)$(MANDIR)/man1/hvx.1
+	install -D -m 0644 userspace/65-hvx.rules $(DESTDIR)$(UDEVDIR)/65-hvx.rules
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+	-udevadm control --reload-rules 2>/dev/null
+endif
+
+uninstall:
+	rm -f $(INSTALL_FILES)
+ifeq ($(DESTDIR),)
+	depmod -a $(KVER)
+	-udevadm control --reload-rules 2>/dev/null
+endif
+
+# What DKMS builds from: Kbuild, module/, arch/, uapi/ and dkms.conf.
+dkms-source:
+	./selftests/harness/copy-sources.sh $(DESTDIR)$(DKMS_SRC)
+	install -m 0644 dkms.conf $(DESTDIR)$(DKMS_SRC)/dkms.conf
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean

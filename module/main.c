@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/reboot.h>
 #include <linux/sched.h>
+#include <linux/stringify.h>
 #include <linux/syscore_ops.h>
 #include <linux/uaccess.h>
 
@@ -380,3 +381,5 @@ module_exit(hvx_exit);
 MODULE_DESCRIPTION("hvx: a small hypervisor answering the KVM ioctl ABI on /dev/hvx");
 MODULE_AUTHOR("The hvx developers");
 MODULE_LICENSE("GPL");
+/* dkms.conf's PACKAGE_VERSION, which the build stage checks against it */
+MODULE_VERSION(__stringify(HVX_VERSION));

@@ -46,10 +46,14 @@ declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx
 # The x86 stages also boot a Linux guest with `hvx run --kernel`, on KVM
 # and on hvx (hvx_linux_guest): some 10 s each under QEMU, 100 s each
 # under Bochs.
+# The svm stage also installs the tree of `make install DESTDIR=build/install-root`
+# (install-check.sh, in the build stage) and loads hvx from it with kmod.
 stage_svm() {
+	local tree=()
 	hvx_linux_guest
-	stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
-		"${HVX_LINUX_FILES[@]}"
+	[[ -d $HVX_BUILD/install-root ]] && tree=("$HVX_BUILD/install-root")
+	HVX_WITH_KMOD=1 stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" \
+		"$APPEND HVX_INSTALL_CHECK=1" 0 "${HVX_LINUX_FILES[@]}" "${tree[@]}"
 }
 
 stage_el2() {

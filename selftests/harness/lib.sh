@@ -123,7 +123,7 @@ hvx_arch() {
 		HVX_KO=$HVX_TOP/hvx.ko
 		HVX_TARGET= # make module, userspace, selftests
 		HVX_OUT=build # userspace/build, selftests/build
-		HVX_PROGS=(hvx kvm_hello)
+		HVX_PROGS=(hvx kvm_hello first_vmm)
 		HVX_CROSS=
 		HVX_BUILD_NAME="build:"
 		HVX_MAKE_ARGS=(KDIR="$HVX_KDIR")
@@ -147,7 +147,7 @@ hvx_arch() {
 		HVX_KO=$HVX_BUILD/arm64/src/hvx.ko
 		HVX_TARGET=-arm64 # make module-arm64, userspace-arm64, selftests-arm64
 		HVX_OUT="build-arm64"
-		HVX_PROGS=(hvx kvm_hello_arm64)
+		HVX_PROGS=(hvx kvm_hello_arm64 first_vmm)
 		HVX_CROSS=aarch64-linux-gnu-
 		HVX_BUILD_NAME="el2: build"
 		HVX_MAKE_ARGS=(ARM64_KDIR="$HVX_ARM64_KDIR")
@@ -227,6 +227,13 @@ hvx_build() {
 			"${HVX_PROGS[@]/#/$HVX_TOP/userspace/$HVX_OUT/}"
 	build_step "$tap" "$name selftests" "$log-selftests.log" \
 		make -j"$jobs" "selftests$t" || true
+	# x86: hvx(1), make install and uninstall, dkms build; the names
+	# docs/ cites (on the host)
+	if [[ -z $t ]]; then
+		"$HVX_HARNESS/install-check.sh" "$tap" ||
+			tap_line "$tap" FAIL "$name install checks" "install-check.sh failed"
+		"$HVX_HARNESS/docs-check.sh" "$tap" || true
+	fi
 	local tests=("$HVX_TOP/selftests/$HVX_OUT"/*_test)
 	if ((${#tests[@]})); then
 		tap_line "$tap" OK "$name ${#tests[@]} selftest programs"
@@ -301,6 +308,7 @@ hvx_initramfs() {
 		cp -r "$f" "$root/hvx/extra/"
 	done
 	((HVX_WITH_QEMU)) && hvx_initramfs_qemu "$root"
+	((HVX_WITH_KMOD)) && hvx_initramfs_kmod "$root"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | "${HVX_PACK[@]}" >"$out"
 }
 
@@ -330,6 +338,19 @@ hvx_initramfs_qemu() {
 	for f in "${HVX_QEMU_FIRMWARE[@]}"; do
 		[[ -r $f ]] || die "no $f (QEMU's firmware; setup.sh installs it)"
 		install -D -m 0644 "$(readlink -f "$f")" "$root$f"
+	done
+}
+
+# The host's kmod (depmod, modprobe, modinfo) in /hvx/kmod, where a stage
+# asks for it (HVX_WITH_KMOD=1: the svm stage, which installs the tree of
+# `make install` and loads hvx from it as a distribution would; guest/lib.sh,
+# check_installed). Busybox's modprobe is not the one users run.
+HVX_WITH_KMOD=${HVX_WITH_KMOD:-0}
+hvx_initramfs_kmod() {
+	local root=$1 f
+	copy_program /bin/kmod "$root/hvx/kmod" "$root"
+	for f in depmod modprobe modinfo; do
+		ln -s kmod "$root/hvx/kmod/$f"
 	done
 }
 

@@ -12,6 +12,8 @@
 # kernel, headers and busybox-static of the same kernel version, fetched with
 # `apt-get download` (after `dpkg --add-architecture arm64`) and unpacked,
 # not installed, under $HVX_ARM64_DIR/root (default /opt/hvx-arm64/root).
+# x86 also: dkms and groff (the build stage's dkms build and man page
+# check, selftests/harness/install-check.sh).
 # vmx: x86's packages and Bochs (bochs with its BIOS, VGA BIOS and text
 # display), which boots x86's kernel through the harness's own loader.
 set -euo pipefail
@@ -22,7 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HVX_PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static cpio gzip xz-utils
-	gcc make libc6-dev binutils perl kmod
+	gcc make libc6-dev binutils perl kmod dkms groff-base
 )
 HVX_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 HVX_VMX_PACKAGES=(bochs bochsbios vgabios bochs-term)

@@ -28,9 +28,11 @@ stage_main() {
 	done
 	[ $tests -gt 0 ] || not_ok "selftests (none in the initramfs)"
 	run_hello
+	run_first_vmm
 	if ! run_linux_guests_first; then
 		run_linux_guests
 	fi
 	unload_hvx
+	check_installed
 	dump_dmesg
 }

@@ -260,6 +260,27 @@ run_hello() {
 	kvm_is_kvm || not_ok "restore /dev/kvm (KVM's node)"
 }
 
+# docs/first-vmm.md's program on KVM (the reference), then on hvx: it
+# must print the guest's greeting and see the guest stop as it should
+# (HLT on x86, PSCI SYSTEM_OFF on arm64; exit status 0).
+run_first_vmm() {
+	local dev out=/tmp/first_vmm.out rc
+	if [ ! -x /hvx/bin/first_vmm ]; then
+		not_ok "first_vmm (not built)"
+		return
+	fi
+	for dev in /dev/kvm /dev/hvx; do
+		limited first_vmm "$dev" >$out
+		rc=$?
+		sed 's/^/# /' $out
+		if [ $rc -eq 0 ] && grep -qx 'Hello from the guest!' $out; then
+			ok "first_vmm [${dev#/dev/}]: docs/first-vmm.md's VMM runs its guest"
+		else
+			not_ok "first_vmm [${dev#/dev/}]: docs/first-vmm.md's VMM runs its guest (exit status $rc)"
+		fi
+	done
+}
+
 # The Linux guest of `hvx run --kernel`, where the host put it in
 # /hvx/extra (the svm stage, demo and bench on x86): Debian's kernel, the
 # same as this machine's, and the initramfs of selftests/harness/linux/.
@@ -400,6 +421,90 @@ run_linux_guests() {
 		linux_guest hvx /dev/hvx
 	else
 		not_ok "linux guest [hvx] (no /dev/hvx)"
+	fi
+}
+
+# The tree that `make install DESTDIR=...` staged on the host
+# (install-check.sh), installed here as `make install` would have, and hvx
+# loaded from it as a distribution loads a module: kmod's depmod and
+# modprobe (the host's, in /hvx/kmod). The svm stage asks for it
+# (HVX_INSTALL_CHECK=1); it runs after rmmod hvx. This machine has no
+# udevd, so the udev rule is checked by its content against the device's
+# uevent, not applied.
+HVX_INSTALL_TREE=/hvx/extra/install-root
+check_installed() {
+	local kver name="make install tree: depmod, modprobe hvx, /dev/hvx appears"
+	[ "${HVX_INSTALL_CHECK:-0}" = 1 ] || return 0
+	kver=$(uname -r)
+	if [ ! -f "$HVX_INSTALL_TREE/lib/modules/$kver/updates/hvx.ko" ] ||
+		[ ! -x /hvx/kmod/modprobe ]; then
+		not_ok "$name (no install tree for $kver or no kmod in the initramfs)"
+		return
+	fi
+	if lsmod | grep -q '^hvx '; then
+		not_ok "$name (hvx.ko is still loaded)"
+		return
+	fi
+	cp -a "$HVX_INSTALL_TREE/." /
+	/hvx/kmod/depmod -a 2>&1 | grep -v 'could not open modules\.\(order\|builtin\)' | sed 's/^/# /'
+	if ! grep -q '^updates/hvx\.ko:' "/lib/modules/$kver/modules.dep"; then
+		not_ok "$name (depmod: no updates/hvx.ko in modules.dep)"
+		return
+	fi
+	if ! /hvx/kmod/modprobe hvx; then
+		not_ok "$name (modprobe hvx failed)"
+		return
+	fi
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		[ -c /dev/hvx ] && break
+		sleep 0.2
+	done
+	if [ -c /dev/hvx ]; then
+		ok "$name ($(/hvx/kmod/modinfo -n hvx))"
+	else
+		not_ok "$name (no /dev/hvx)"
+	fi
+	if /usr/local/bin/hvx info >/tmp/hvx-info.out 2>&1; then
+		ok "make install tree: /usr/local/bin/hvx info answers on /dev/hvx"
+	else
+		not_ok "make install tree: /usr/local/bin/hvx info answers on /dev/hvx"
+	fi
+	sed 's/^/# /' /tmp/hvx-info.out
+	check_udev_rule /etc/udev/rules.d/65-hvx.rules
+	if /hvx/kmod/modprobe -r hvx; then
+		ok "make install tree: modprobe -r hvx"
+	else
+		not_ok "make install tree: modprobe -r hvx"
+	fi
+}
+
+# check_udev_rule FILE: every line a comment, blank, or comma-separated
+# KEY=="value" matches and KEY="value" assignments (udev(7)); one rule
+# matches the device that hvx created (SUBSYSTEM and KERNEL from its
+# uevent in sysfs) and gives it GROUP="kvm" and MODE="0660".
+check_udev_rule() {
+	local rule=$1 name="make install tree: udev rule gives /dev/hvx to kvm, 0660 (content; no udevd here)"
+	local bad sub dev line
+	if [ ! -f "$rule" ]; then
+		not_ok "$name (no $rule)"
+		return
+	fi
+	bad=$(grep -v '^[[:space:]]*\(#.*\)\{0,1\}$' "$rule" |
+		grep -v '^[A-Z_]*\({[^}]*}\)\{0,1\}\(==\|!=\|=\|+=\|:=\)"[^"]*"\(, [A-Z_]*\({[^}]*}\)\{0,1\}\(==\|!=\|=\|+=\|:=\)"[^"]*"\)*$')
+	if [ -n "$bad" ]; then
+		not_ok "$name (malformed: $bad)"
+		return
+	fi
+	sub=$(basename "$(readlink /sys/class/misc/hvx/subsystem 2>/dev/null)")
+	dev=$(sed -n 's/^DEVNAME=//p' /sys/class/misc/hvx/uevent 2>/dev/null)
+	line=$(grep -F "SUBSYSTEM==\"$sub\"" "$rule" | grep -F "KERNEL==\"$dev\"")
+	if [ -z "$sub" ] || [ -z "$dev" ]; then
+		not_ok "$name (no /sys/class/misc/hvx uevent)"
+	elif echo "$line" | grep -q 'GROUP="kvm"' &&
+		echo "$line" | grep -q 'MODE="0660"'; then
+		ok "$name"
+	else
+		not_ok "$name (no rule matching SUBSYSTEM==\"$sub\", KERNEL==\"$dev\" with GROUP=\"kvm\", MODE=\"0660\")"
 	fi
 }
 
