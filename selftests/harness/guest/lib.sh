@@ -56,8 +56,19 @@ if [ "${HVX_EMULATOR:-}" = bochs ]; then
 	export HVX_TEST_SKIP="random_guest reap_dying_vmm reclaim_while_faulting kill_in_run exit_in_run"
 	export HVX_TEST_SKIP_WHY="Bochs 2.7: the host does not always get its timer interrupt back from a spinning VMX guest, and memory pressure runs past the 360 s silence limit on its one CPU"
 elif [ "$HVX_KVM" = kvm-amd ]; then
-	export HVX_TEST_SKIP="db_icebp db_loop_on_stack"
-	export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
+	# fuzz_test's cases: QEMU 7.2's nested SVM with two CPUs now and then
+	# enters a guest with another CPU's host state (kernel RIP, CR3, CR4,
+	# EFER; the guest's CR0) and that CPU stops for good (RCU stall): seen
+	# at fuzzing rates on kvm_amd (fuzz_sequence [kvm], seed
+	# 0x25e41dbef1c80198, 4,000 calls) as on hvx. They run on EL2, and on
+	# this machine with one CPU in make stress (HVX_SMP=1).
+	if [ "$(nproc)" -gt 1 ]; then
+		export HVX_TEST_SKIP="db_icebp db_loop_on_stack fuzz_sequence fuzz_race fuzz_kill"
+		export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB; with 2 CPUs its nested SVM enters a guest with another CPU's host state at fuzzing rates (fuzz_*; guest/lib.sh)"
+	else
+		export HVX_TEST_SKIP="db_icebp db_loop_on_stack"
+		export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
+	fi
 fi
 
 ok() { echo "ok - $*"; }
