@@ -563,7 +563,9 @@ static void *watch(void *arg)
  * The counts move while the vCPU runs, as another thread sees them.
  * KVM_GET_STATS_FD itself, from that thread: hvx answers at once; KVM
  * 6.1 takes the vCPU's mutex for every vCPU ioctl, so there it returns
- * only once KVM_RUN has (by the signal, after a second).
+ * only once KVM_RUN has (by the signal, after a second).  On KVM the
+ * "opened while running" line is for information only: on one CPU the
+ * watcher may run between KVM_RUN's return and the store of run_over.
  */
 static int test_while_running(const char *dev)
 {
