@@ -44,11 +44,9 @@ static u64 a64_mpidr(u32 id)
 void a64_reset(struct a64_vcpu *v)
 {
 	struct hvx_vcpu *vcpu = v->vcpu;
-	bool initialised = v->initialised;
 
-	memset(v, 0, sizeof(*v));
-	v->vcpu = vcpu;
-	v->initialised = initialised;
+	memset((char *)v + offsetof(struct a64_vcpu, gprs), 0,
+	       sizeof(*v) - offsetof(struct a64_vcpu, gprs));
 	v->pstate = A64_PSTATE_RESET;
 	v->sys[SYS_R_SCTLR] = A64_SCTLR_RESET;
 	v->mpidr = a64_mpidr(vcpu->id);
@@ -364,7 +362,14 @@ long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp)
 {
 	struct kvm_vcpu_init init = { .target = KVM_ARM_TARGET_GENERIC_V8 };
 
-	if (ioctl != KVM_ARM_PREFERRED_TARGET)
+	switch (ioctl) {
+	case KVM_ARM_PREFERRED_TARGET:
+		return copy_to_user(argp, &init, sizeof(init)) ? -EFAULT : 0;
+	case KVM_CREATE_DEVICE:
+		return a64_vgic_create(vm, argp);
+	case KVM_IRQ_LINE:
+		return a64_vgic_irq_line(vm, argp);
+	default:
 		return -ENOTTY;
-	return copy_to_user(argp, &init, sizeof(init)) ? -EFAULT : 0;
+	}
 }
