@@ -470,6 +470,161 @@ static int test_sgi_self(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * A level-sensitive SPI (the default, GICD_ICFGR): the guest takes it,
+ * sees it active in GICD_ISACTIVER1 (x16) from its handler, which then
+ * stops (GUEST_SYNC 2) so that the host lowers the line before the EOI;
+ * after the EOI it is neither active (x15) nor taken again.
+ */
+GUEST_LABEL(level_handler);
+GUEST_CODE(vgic_level,
+	GIC_GUEST_SETUP
+	"mov w0, #0x100\n str w0, [x20, #0x104]\n"
+	"msr daifclr, #2\n"
+	GUEST_SYNC(1)
+	"1: cbz x18, 1b\n"
+	"mov x1, #0x10000\n 3: subs x1, x1, #1\n b.ne 3b\n"
+	"msr daifset, #2\n"
+	GUEST_DONE
+	"level_handler:\n"
+	"mrs x19, S3_0_C12_C12_0\n"
+	"ldr w16, [x20, #0x304]\n"
+	GUEST_SYNC(2)
+	"msr S3_0_C12_C12_1, x19\n isb\n"
+	"ldr w15, [x20, #0x304]\n"
+	"add x18, x18, #1\n"
+	"eret\n");
+
+static int spi_line(struct guest *g, int intid, int level)
+{
+	struct kvm_irq_level il = {
+		.irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | intid,
+		.level = level,
+	};
+
+	return ioctl(g->vm.fd, KVM_IRQ_LINE, &il);
+}
+
+static int test_level(const char *dev)
+{
+	struct guest g;
+	int fd;
+
+	GUEST(&g, dev, GUEST_EL1, vgic_level);
+	EXPECT(guest_set_vector(&g, VECTOR_EL1H_IRQ, level_handler) == 0);
+	fd = gic_setup(&g);
+	EXPECT(fd >= 0);
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(spi_line(&g, SPI_INTID, 1) == 0);
+	EXPECT_UCALL(&g, UCALL_SYNC, 2);
+	EXPECT(spi_line(&g, SPI_INTID, 0) == 0);
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(19)) == SPI_INTID);
+	EXPECT(guest_reg(&g, REG_X(18)) == 1);
+	EXPECT(guest_reg(&g, REG_X(16)) == 1u << (SPI_INTID - 32));
+	EXPECT(guest_reg(&g, REG_X(15)) == 0);
+	close(fd);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+/*
+ * Two edge-triggered SPIs pending at once are taken highest priority
+ * (lowest value) first (IHI 0069 4.8): INTID 41 at 0x40 before INTID 40
+ * at 0x80, whatever their numbers; x17 records the order.
+ */
+GUEST_LABEL(prio_handler);
+GUEST_CODE(vgic_prio,
+	GIC_GUEST_SETUP
+	"mov x17, #0\n"
+	"mov w0, #0x4080\n str w0, [x20, #0x428]\n"
+	"mov w0, #0xa0000\n str w0, [x20, #0xc08]\n"
+	"mov w0, #0x300\n str w0, [x20, #0x104]\n"
+	GUEST_SYNC(1)
+	"msr daifclr, #2\n"
+	"1: cmp x18, #2\n b.ne 1b\n"
+	"msr daifset, #2\n"
+	GUEST_DONE
+	GIC_GUEST_HANDLER(prio_handler,
+		"lsl x17, x17, #8\n orr x17, x17, x19\n"));
+
+static int test_priority(const char *dev)
+{
+	struct guest g;
+	int fd;
+
+	GUEST(&g, dev, GUEST_EL1, vgic_prio);
+	EXPECT(guest_set_vector(&g, VECTOR_EL1H_IRQ, prio_handler) == 0);
+	fd = gic_setup(&g);
+	EXPECT(fd >= 0);
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(spi_line(&g, 40, 1) == 0 && spi_line(&g, 40, 0) == 0);
+	EXPECT(spi_line(&g, 41, 1) == 0 && spi_line(&g, 41, 0) == 0);
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(17)) == ((41 << 8) | 40));
+	close(fd);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+/*
+ * An SGI between two vCPUs: vCPU 1 (x0 = 1) enables SGI 5 in its own
+ * redistributor (the second, 128 KiB on) and spins with interrupts
+ * unmasked; vCPU 0 sends SGI 5 to Aff0 1 (ICC_SGI1R_EL1 TargetList bit
+ * 1) 20 ms later.  vCPU 1 halts once its handler ran.
+ */
+GUEST_LABEL(sgi2_handler);
+GUEST_CODE(vgic_sgi2,
+	"mov x24, x0\n"
+	GIC_GUEST_SETUP
+	"cbnz x24, 2f\n"
+	"mov x1, #(5 << 24)\n orr x1, x1, #2\n msr S3_0_C12_C11_5, x1\n isb\n"
+	GUEST_DONE
+	"2: add x22, x22, #0x20000\n"
+	"mov w1, #(1 << 5)\n str w1, [x22, #0x100]\n"
+	"msr daifclr, #2\n"
+	"1: cbz x18, 1b\n"
+	GUEST_HALT
+	GIC_GUEST_HANDLER(sgi2_handler, ""));
+
+static void *run_to_halt(void *arg)
+{
+	struct vcpu *v = arg;
+
+	return (void *)(long)!vcpu_exit_is_halt(v, vcpu_run(v));
+}
+
+static int test_sgi_vcpus(const char *dev)
+{
+	struct vcpu v1;
+	struct guest g;
+	uint64_t x19 = 0;
+	pthread_t t;
+	void *ret;
+	int fd;
+
+	GUEST(&g, dev, GUEST_EL1, vgic_sgi2);
+	EXPECT(guest_set_vector(&g, VECTOR_EL1H_IRQ, sgi2_handler) == 0);
+	EXPECT(vcpu_create(&g.vm, &v1, 1) == 0);
+	EXPECT(vcpu_setup_mode(&v1, GUEST_EL1, GUEST_CODE_GPA,
+			       GUEST_STACK_TOP - 0x100) == 0);
+	EXPECT(vcpu_set_arg0(&v1, 1) == 0);
+	EXPECT(vcpu_set_reg(&v1, REG_VBAR_EL1, GUEST_VECTORS_GPA) == 0);
+	EXPECT(vcpu_set_arg0(&g.vcpu, 0) == 0);
+	fd = gic_setup(&g);
+	EXPECT(fd >= 0);
+	EXPECT(pthread_create(&t, NULL, run_to_halt, &v1) == 0);
+	usleep(20000);
+	EXPECT_DONE(&g);
+	EXPECT(pthread_join(t, &ret) == 0 && ret == NULL);
+	EXPECT(vcpu_get_reg(&v1, REG_X(19), &x19) == 0);
+	EXPECT(x19 == 5);
+	vcpu_close(&v1);
+	close(fd);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "vgic_create", test_create },
 	{ "vgic_attrs", test_attrs },
@@ -478,6 +633,9 @@ static const struct test_case cases[] = {
 	{ "vgic_spi", test_spi },
 	{ "vgic_vtimer", test_vtimer },
 	{ "vgic_sgi_self", test_sgi_self },
+	{ "vgic_level", test_level },
+	{ "vgic_priority", test_priority },
+	{ "vgic_sgi_vcpus", test_sgi_vcpus },
 };
 
 TEST_MAIN(cases);
