@@ -57,6 +57,12 @@ struct a64_vcpu {
 	bool kicked;		/* its interrupts changed: look again */
 	wait_queue_head_t wq;	/* WFI sleeps here */
 	struct hrtimer timer;	/* the virtual timer's deadline, in the guest */
+	/* Power (psci.c), under @power_lock: */
+	spinlock_t power_lock;
+	bool off;		/* KVM_MP_STATE_STOPPED: sleeps in KVM_RUN */
+	bool on_pending;	/* a CPU_ON to take up: reset, then run */
+	u64 on_entry, on_ctx;
+	u32 features;		/* of the first KVM_ARM_VCPU_INIT */
 
 	/* The architectural state, from here to the end: */
 	struct a64_gprs gprs;
@@ -124,6 +130,13 @@ void a64_complete_mmio(struct a64_vcpu *v);
 void a64_inject_undef(struct a64_vcpu *v);
 void a64_inject_serror(struct a64_vcpu *v);
 void a64_exit_to_user(struct a64_vcpu *v, u32 reason);
+
+/* psci.c */
+u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx);
+u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level);
+void a64_psci_cpu_off(struct a64_vcpu *v);
+int a64_psci_power_wait(struct a64_vcpu *v);
+long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set);
 
 /* regs.c */
 void a64_reset(struct a64_vcpu *v);

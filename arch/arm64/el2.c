@@ -157,6 +157,7 @@ static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 	v->vcpu = vcpu;
 	vcpu->arch = v;
 	init_waitqueue_head(&v->wq);
+	spin_lock_init(&v->power_lock);
 	hrtimer_init(&v->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	v->timer.function = a64_timer_expired;
 	a64_reset(v);
@@ -201,6 +202,10 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 		if (signal_pending(current))
 			return a64_exit_intr(v);
 		cond_resched();
+		if (a64_psci_power_wait(v))
+			return a64_exit_intr(v);
+		if (READ_ONCE(v->off))
+			continue;
 		r = a64_enter(v);
 		if (r <= 0)
 			return r;
@@ -213,6 +218,7 @@ static int a64_check_extension(long cap)
 	case KVM_CAP_ARM_VM_IPA_SIZE:
 		return a64_ipa_max;
 	case KVM_CAP_DEVICE_CTRL:
+	case KVM_CAP_MP_STATE:
 		return 1;
 	case KVM_CAP_IRQCHIP:
 		return a64_gic_nr_lrs != 0;

@@ -328,6 +328,12 @@ static u64 a64_psci_features(u32 fn)
 	case PSCI_1_0_FN_PSCI_FEATURES:
 	case PSCI_0_2_FN_SYSTEM_OFF:
 	case PSCI_0_2_FN_SYSTEM_RESET:
+	case PSCI_0_2_FN_CPU_ON:
+	case PSCI_0_2_FN64_CPU_ON:
+	case PSCI_0_2_FN_CPU_OFF:
+	case PSCI_0_2_FN_AFFINITY_INFO:
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		return 0;
 	default:
 		return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
@@ -376,6 +382,23 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
 	case PSCI_0_2_FN_SYSTEM_RESET:
 		return a64_system_event(v, KVM_SYSTEM_EVENT_RESET);
+	case PSCI_0_2_FN_CPU_ON:	/* SMC32: 32-bit arguments */
+		return a64_smccc_return(v, a64_psci_cpu_on(v, (u32)a64_reg(v, 1),
+			(u32)a64_reg(v, 2), (u32)a64_reg(v, 3)));
+	case PSCI_0_2_FN64_CPU_ON:
+		return a64_smccc_return(v, a64_psci_cpu_on(v, a64_reg(v, 1),
+			a64_reg(v, 2), a64_reg(v, 3)));
+	case PSCI_0_2_FN_CPU_OFF:
+		a64_psci_cpu_off(v);
+		return a64_smccc_return(v, PSCI_RET_SUCCESS);
+	case PSCI_0_2_FN_AFFINITY_INFO:
+		return a64_smccc_return(v, a64_psci_affinity_info(v,
+			(u32)a64_reg(v, 1), (u32)a64_reg(v, 2)));
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+		return a64_smccc_return(v, a64_psci_affinity_info(v,
+			a64_reg(v, 1), a64_reg(v, 2)));
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:	/* no Trusted OS to migrate */
+		return a64_smccc_return(v, PSCI_0_2_TOS_MP);
 	}
 	a64_exit_to_user(v, KVM_EXIT_HYPERCALL);
 	memset(&run->hypercall, 0, sizeof(run->hypercall));

@@ -312,9 +312,10 @@ static long a64_reg_list(void __user *argp)
 
 /*
  * KVM_ARM_VCPU_INIT: the target must be the one KVM_ARM_PREFERRED_TARGET
- * names; of the optional features only PSCI 0.2 (what hvx speaks anyway)
- * is accepted.  As in KVM, a feature bit KVM does not define is ENOENT,
- * a defined one hvx does not offer EINVAL.  Each call resets the vCPU.
+ * names; of the optional features PSCI 0.2 (what hvx speaks anyway) and
+ * POWER_OFF (the vCPU starts off, KVM_MP_STATE_STOPPED) are accepted.
+ * As in KVM, a feature bit KVM does not define is ENOENT, a defined one
+ * hvx does not offer EINVAL.  Each call resets the vCPU.
  */
 static long a64_vcpu_init_ioctl(struct a64_vcpu *v, void __user *argp)
 {
@@ -330,9 +331,18 @@ static long a64_vcpu_init_ioctl(struct a64_vcpu *v, void __user *argp)
 			return -ENOENT;
 	if (init.features[0] & ~GENMASK(A64_KVM_FEATURES - 1, 0))
 		return -ENOENT;
-	if (init.features[0] & ~BIT(KVM_ARM_VCPU_PSCI_0_2))
+	if (init.features[0] & ~(BIT(KVM_ARM_VCPU_PSCI_0_2) |
+				 BIT(KVM_ARM_VCPU_POWER_OFF)))
 		return -EINVAL;
+	/* Later calls must name the first one's features (api.rst). */
+	if (v->initialised && init.features[0] != v->features)
+		return -EINVAL;
+	v->features = init.features[0];
 	a64_reset(v);
+	spin_lock(&v->power_lock);
+	v->on_pending = false;
+	WRITE_ONCE(v->off, init.features[0] & BIT(KVM_ARM_VCPU_POWER_OFF));
+	spin_unlock(&v->power_lock);
 	v->initialised = true;
 	return 0;
 }
@@ -345,6 +355,9 @@ long a64_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	if (ioctl == KVM_ARM_VCPU_INIT)
 		return a64_vcpu_init_ioctl(v, argp);
 	switch (ioctl) {
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return a64_mp_state(v, argp, ioctl == KVM_SET_MP_STATE);
 	case KVM_GET_ONE_REG:
 	case KVM_SET_ONE_REG:
 	case KVM_GET_REG_LIST:
