@@ -51,10 +51,10 @@ struct a64_irq *a64_vgic_irq(struct a64_vgic *gic, unsigned int idx,
 {
 	if (intid < A64_GIC_PRIVATE)
 		return idx < HVX_MAX_VCPUS ? &gic->priv[idx][intid] : NULL;
-	if (intid - A64_GIC_PRIVATE < gic->nr_irqs - A64_GIC_PRIVATE &&
-	    intid < gic->nr_irqs)
-		return &gic->spis[intid - A64_GIC_PRIVATE];
-	return NULL;
+	/* The SPIs exist from KVM_DEV_ARM_VGIC_CTRL_INIT on. */
+	if (!gic->spis || intid >= gic->nr_irqs)
+		return NULL;
+	return &gic->spis[intid - A64_GIC_PRIVATE];
 }
 
 static bool a64_irq_pending(const struct a64_irq *irq)
