@@ -165,6 +165,8 @@ struct hvx_vcpu {
  *		hvx_vm_flush_tlbs()).
  * @vcpu_init/@vcpu_free: per-vCPU state, reset to the architectural
  *		power-on state.
+ * @vcpu_precreate: may the VM take one more vCPU now (vm->lock held)?
+ *		0 or -errno.  May be NULL.
  * @vcpu_run:	KVM_RUN: vcpu->lock held, current->mm == vm->mm.  Returns
  *		0 with vcpu->run->exit_reason set, or -errno.
  * @vcpu_ioctl:	architecture ioctls on a vCPU fd, vcpu->lock held;
@@ -187,6 +189,7 @@ struct hvx_arch_ops {
 	void (*vm_free)(struct hvx_vm *vm);
 	void (*vm_unmap)(struct hvx_vm *vm, u64 gpa, u64 size);
 	int (*vcpu_init)(struct hvx_vcpu *vcpu);
+	int (*vcpu_precreate)(struct hvx_vm *vm);
 	void (*vcpu_free)(struct hvx_vcpu *vcpu);
 	int (*vcpu_run)(struct hvx_vcpu *vcpu);
 	long (*vcpu_ioctl)(struct hvx_vcpu *vcpu, unsigned int ioctl,

@@ -227,6 +227,8 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 
 	mutex_lock(&vm->lock);
 	r = hvx_vcpu_check_id(vm, id);
+	if (!r && hvx_ops->vcpu_precreate)
+		r = hvx_ops->vcpu_precreate(vm);
 	if (r)
 		goto unlock;
 	/*

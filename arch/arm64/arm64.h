@@ -12,8 +12,11 @@
 #ifndef HVX_ARM64_H
 #define HVX_ARM64_H
 
+#include <linux/hrtimer.h>
 #include <linux/kvm.h>
+#include <linux/wait.h>
 #include "hvx.h"
+#include "vgic.h"
 
 /* Guest EL1/EL0 system registers hvx keeps, by index into a64_vcpu.sys. */
 enum a64_sysreg {
@@ -45,8 +48,23 @@ struct a64_mmio {
 };
 
 struct a64_vcpu {
+	/* What a64_reset() keeps: */
 	struct hvx_vcpu *vcpu;
 	bool initialised;	/* KVM_ARM_VCPU_INIT done */
+	bool ran;		/* KVM_RUN entered the guest once */
+	/* With a virtual GIC: */
+	unsigned int idx;	/* the vCPU's index, fixed by the GIC's INIT */
+	bool kicked;		/* its interrupts changed: look again */
+	wait_queue_head_t wq;	/* WFI sleeps here */
+	struct hrtimer timer;	/* the virtual timer's deadline, in the guest */
+	/* Power (psci.c), under @power_lock: */
+	spinlock_t power_lock;
+	bool off;		/* KVM_MP_STATE_STOPPED: sleeps in KVM_RUN */
+	bool on_pending;	/* a CPU_ON to take up: reset, then run */
+	u64 on_entry, on_ctx;
+	u32 features;		/* of the first KVM_ARM_VCPU_INIT */
+
+	/* The architectural state, from here to the end: */
 	struct a64_gprs gprs;
 	u64 pc;
 	u64 pstate;
@@ -68,6 +86,7 @@ struct a64_vcpu {
 	u64 prev_vector;
 	bool serror_pending;	/* a virtual SError waits (HCR_EL2.VSE) */
 	u64 disr;		/* an SError the exit deferred (DISR_EL1) */
+	struct a64_vgic_cpu gic;	/* the CPU interface's list registers */
 };
 
 struct a64_vm {
@@ -75,6 +94,7 @@ struct a64_vm {
 	u64 vttbr;		/* root | VMID << 48 */
 	u64 vtcr;
 	u16 vmid;
+	struct a64_vgic *vgic;	/* KVM_CREATE_DEVICE, or NULL */
 };
 
 static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
@@ -114,6 +134,13 @@ void a64_complete_mmio(struct a64_vcpu *v);
 void a64_inject_undef(struct a64_vcpu *v);
 void a64_inject_serror(struct a64_vcpu *v);
 void a64_exit_to_user(struct a64_vcpu *v, u32 reason);
+
+/* psci.c */
+u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx);
+u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level);
+void a64_psci_cpu_off(struct a64_vcpu *v);
+int a64_psci_power_wait(struct a64_vcpu *v);
+long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set);
 
 /* regs.c */
 void a64_reset(struct a64_vcpu *v);

@@ -126,6 +126,7 @@ static void a64_vm_free(struct hvx_vm *vm)
 	struct a64_vm *avm = vm->arch;
 
 	hvx_stage2_free(vm, &avm->s2);
+	a64_vgic_free(avm);
 	ida_free(&a64_vmids, avm->vmid);
 	kfree(avm);
 }
@@ -137,6 +138,16 @@ static void a64_vm_unmap(struct hvx_vm *vm, u64 gpa, u64 size)
 	hvx_stage2_unmap(vm, &avm->s2, gpa, size);
 }
 
+/*
+ * The guest's virtual timer reached its deadline while the guest ran: the
+ * host's own timer interrupt that ran this has already made the guest
+ * exit (HCR_EL2.IMO), and the next entry raises the timer's PPI.
+ */
+static enum hrtimer_restart a64_timer_expired(struct hrtimer *t)
+{
+	return HRTIMER_NORESTART;
+}
+
 static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 {
 	struct a64_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
@@ -145,12 +156,17 @@ static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 		return -ENOMEM;
 	v->vcpu = vcpu;
 	vcpu->arch = v;
+	init_waitqueue_head(&v->wq);
+	spin_lock_init(&v->power_lock);
+	hrtimer_init(&v->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	v->timer.function = a64_timer_expired;
 	a64_reset(v);
 	return 0;
 }
 
 static void a64_vcpu_free(struct hvx_vcpu *vcpu)
 {
+	hrtimer_cancel(&to_a64(vcpu)->timer);
 	kfree(vcpu->arch);
 	vcpu->arch = NULL;
 }
@@ -173,6 +189,12 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 		return -ENOEXEC;
 	if (READ_ONCE(run->kvm_valid_regs) || READ_ONCE(run->kvm_dirty_regs))
 		return -EINVAL;
+	if (a64_vm(v)->vgic) {
+		r = a64_vgic_ready(v);
+		if (r)
+			return r;
+	}
+	v->ran = true;
 	a64_complete_mmio(v);
 	if (READ_ONCE(run->immediate_exit))
 		return a64_exit_intr(v);
@@ -180,6 +202,10 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 		if (signal_pending(current))
 			return a64_exit_intr(v);
 		cond_resched();
+		if (a64_psci_power_wait(v))
+			return a64_exit_intr(v);
+		if (READ_ONCE(v->off))
+			continue;
 		r = a64_enter(v);
 		if (r <= 0)
 			return r;
@@ -191,6 +217,11 @@ static int a64_check_extension(long cap)
 	switch (cap) {
 	case KVM_CAP_ARM_VM_IPA_SIZE:
 		return a64_ipa_max;
+	case KVM_CAP_DEVICE_CTRL:
+	case KVM_CAP_MP_STATE:
+		return 1;
+	case KVM_CAP_IRQCHIP:
+		return a64_gic_nr_lrs != 0;
 	case KVM_CAP_ONE_REG:
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
@@ -219,6 +250,7 @@ static const struct hvx_arch_ops a64_ops = {
 	.vm_free	= a64_vm_free,
 	.vm_unmap	= a64_vm_unmap,
 	.vcpu_init	= a64_vcpu_init,
+	.vcpu_precreate	= a64_vgic_precreate,
 	.vcpu_free	= a64_vcpu_free,
 	.vcpu_run	= a64_vcpu_run,
 	.vcpu_ioctl	= a64_vcpu_ioctl,
@@ -246,6 +278,7 @@ const struct hvx_arch_ops *hvx_arch_probe(void)
 			16 : 8;
 	hvx_host_vbar = read_sysreg(vbar_el1);	/* VBAR_EL2 under E2H */
 	a64_switch_init();
+	a64_vgic_probe();
 	return &a64_ops;
 }
 

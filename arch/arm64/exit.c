@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/hrtimer.h>
+#include <linux/irqchip/arm-gic-v3.h>
 #include <linux/math64.h>
 #include <linux/sched/signal.h>
 #include <uapi/linux/psci.h>
@@ -193,6 +194,8 @@ static u64 a64_fault_ipa(const struct a64_vcpu *v)
 	return ((v->hpfar & GENMASK_ULL(39, 4)) << 8) | (v->far & 0xfff);
 }
 
+static void a64_mmio_done(struct a64_vcpu *v, u64 data);
+
 /* Data abort outside memory, with a valid syndrome (ESR.ISV): MMIO. */
 static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 {
@@ -206,6 +209,20 @@ static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 	if (!(esr & ESR_ELx_ISV))
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
 					  esr, ipa);
+	v->mmio = (struct a64_mmio) {
+		.read = !write,
+		.sign = esr & ESR_ELx_SSE,
+		.sf = esr & ESR_ELx_SF,
+		.reg = rt,
+		.len = len,
+	};
+	/* The virtual GIC's registers are emulated here. */
+	data = write ? a64_reg(v, rt) : 0;
+	if (!a64_vgic_mmio(v, ipa, write, len, &data)) {
+		hvx_stat(v->vcpu, HVX_STAT_MMIO);
+		a64_mmio_done(v, data);
+		return 1;
+	}
 	/* A store an ioeventfd takes completes without an exit. */
 	if (write && hvx_ioeventfd_write(v->vcpu->vm, false, ipa, len,
 					 a64_reg(v, rt))) {
@@ -223,28 +240,19 @@ static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 		data = a64_reg(v, rt);
 		memcpy(run->mmio.data, &data, len);	/* little endian */
 	}
-	v->mmio = (struct a64_mmio) {
-		.pending = true,
-		.read = !write,
-		.sign = esr & ESR_ELx_SSE,
-		.sf = esr & ESR_ELx_SF,
-		.reg = rt,
-		.len = len,
-	};
+	v->mmio.pending = true;
 	return 0;
 }
 
-/* KVM_RUN after an MMIO exit: the loaded value lands in Rt, PC moves on. */
-void a64_complete_mmio(struct a64_vcpu *v)
+/* The access is done: a loaded value lands in Rt, PC moves on. */
+static void a64_mmio_done(struct a64_vcpu *v, u64 data)
 {
 	struct a64_mmio *m = &v->mmio;
-	u64 data = 0;
 
-	if (!m->pending)
-		return;
 	m->pending = false;
 	if (m->read) {
-		memcpy(&data, v->vcpu->run->mmio.data, m->len);
+		if (m->len < 8)
+			data &= BIT_ULL(m->len * 8) - 1;
 		if (m->sign && m->len < 8)
 			data = sign_extend64(data, m->len * 8 - 1);
 		if (!m->sf)
@@ -252,6 +260,17 @@ void a64_complete_mmio(struct a64_vcpu *v)
 		a64_set_reg(v, m->reg, data);
 	}
 	a64_skip_insn(v);
+}
+
+/* KVM_RUN after an MMIO exit: user space's data for a load. */
+void a64_complete_mmio(struct a64_vcpu *v)
+{
+	u64 data = 0;
+
+	if (!v->mmio.pending)
+		return;
+	memcpy(&data, v->vcpu->run->mmio.data, v->mmio.len);
+	a64_mmio_done(v, data);
 }
 
 /*
@@ -313,6 +332,12 @@ static u64 a64_psci_features(u32 fn)
 	case PSCI_1_0_FN_PSCI_FEATURES:
 	case PSCI_0_2_FN_SYSTEM_OFF:
 	case PSCI_0_2_FN_SYSTEM_RESET:
+	case PSCI_0_2_FN_CPU_ON:
+	case PSCI_0_2_FN64_CPU_ON:
+	case PSCI_0_2_FN_CPU_OFF:
+	case PSCI_0_2_FN_AFFINITY_INFO:
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		return 0;
 	default:
 		return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
@@ -361,6 +386,23 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
 	case PSCI_0_2_FN_SYSTEM_RESET:
 		return a64_system_event(v, KVM_SYSTEM_EVENT_RESET);
+	case PSCI_0_2_FN_CPU_ON:	/* SMC32: 32-bit arguments */
+		return a64_smccc_return(v, a64_psci_cpu_on(v, (u32)a64_reg(v, 1),
+			(u32)a64_reg(v, 2), (u32)a64_reg(v, 3)));
+	case PSCI_0_2_FN64_CPU_ON:
+		return a64_smccc_return(v, a64_psci_cpu_on(v, a64_reg(v, 1),
+			a64_reg(v, 2), a64_reg(v, 3)));
+	case PSCI_0_2_FN_CPU_OFF:
+		a64_psci_cpu_off(v);
+		return a64_smccc_return(v, PSCI_RET_SUCCESS);
+	case PSCI_0_2_FN_AFFINITY_INFO:
+		return a64_smccc_return(v, a64_psci_affinity_info(v,
+			(u32)a64_reg(v, 1), (u32)a64_reg(v, 2)));
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+		return a64_smccc_return(v, a64_psci_affinity_info(v,
+			a64_reg(v, 1), a64_reg(v, 2)));
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:	/* no Trusted OS to migrate */
+		return a64_smccc_return(v, PSCI_0_2_TOS_MP);
 	}
 	a64_exit_to_user(v, KVM_EXIT_HYPERCALL);
 	memset(&run->hypercall, 0, sizeof(run->hypercall));
@@ -379,19 +421,21 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 static int a64_wfx(struct a64_vcpu *v)
 {
 	u64 ctl = v->sys[SYS_R_CNTV_CTL], now, ticks;
+	DEFINE_WAIT(wait);
 	ktime_t t;
 
 	a64_skip_insn(v);
 	if (v->esr & ESR_ELx_WFx_ISS_WFE)
 		return 1;
 	hvx_stat(v->vcpu, HVX_STAT_HLT);
-	set_current_state(TASK_INTERRUPTIBLE);
+	/* a64_vgic_kick() wakes it: a pending interrupt ends the wait too. */
+	prepare_to_wait(&v->wq, &wait, TASK_INTERRUPTIBLE);
+	if (a64_vgic_has_pending(v))
+		goto out;
 	if ((ctl & ARCH_TIMER_CTRL_ENABLE) && !(ctl & ARCH_TIMER_CTRL_IT_MASK)) {
 		now = read_sysreg(cntpct_el0) - v->cntvoff;
-		if (v->sys[SYS_R_CNTV_CVAL] <= now) {
-			__set_current_state(TASK_RUNNING);
-			return 1;
-		}
+		if (v->sys[SYS_R_CNTV_CVAL] <= now)
+			goto out;
 		ticks = v->sys[SYS_R_CNTV_CVAL] - now;
 		t = ns_to_ktime(mul_u64_u32_div(ticks, NSEC_PER_SEC,
 						read_sysreg(cntfrq_el0)));
@@ -399,7 +443,8 @@ static int a64_wfx(struct a64_vcpu *v)
 	} else if (!signal_pending(current)) {
 		schedule();
 	}
-	__set_current_state(TASK_RUNNING);
+out:
+	finish_wait(&v->wq, &wait);
 	return 1;
 }
 
@@ -408,6 +453,34 @@ static int a64_wfx(struct a64_vcpu *v)
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | \
 	 ((crm) << 1))
 #define A64_SYS_ENC_MASK	A64_SYS_ENC(3, 7, 15, 15, 7)
+
+/*
+ * With a virtual GIC, the GIC system registers that trap to EL2 although
+ * the CPU interface is virtual (IHI 0069 12.2): the SGI generation
+ * registers, under HCR_EL2.IMO/FMO, and ICC_SRE_EL1, under
+ * ICC_SRE_EL2.Enable clear.  ICC_SGI1R_EL1 raises Group 1 SGIs; every
+ * interrupt of the virtual GIC is Group 1, so ICC_SGI0R_EL1 and
+ * ICC_ASGI1R_EL1 (which names the other group) raise none.  ICC_SRE_EL1
+ * reads SRE, DFB and DIB set and ignores writes, as on KVM.
+ */
+static bool a64_gic_sysreg(struct a64_vcpu *v, u32 enc, bool read,
+			   unsigned int rt, u64 *val)
+{
+	switch (enc) {
+	case A64_SYS_ENC(3, 0, 12, 11, 5):	/* ICC_SGI1R_EL1 */
+		if (!read)
+			a64_vgic_sgi(v, a64_reg(v, rt));
+		return true;
+	case A64_SYS_ENC(3, 0, 12, 11, 6):	/* ICC_ASGI1R_EL1 */
+	case A64_SYS_ENC(3, 0, 12, 11, 7):	/* ICC_SGI0R_EL1 */
+		return true;
+	case A64_SYS_ENC(3, 0, 12, 12, 5):	/* ICC_SRE_EL1 */
+		*val = ICC_SRE_EL1_SRE | ICC_SRE_EL1_DFB | ICC_SRE_EL1_DIB;
+		return true;
+	default:
+		return false;
+	}
+}
 
 /*
  * The system registers the guest's traps (HCR_EL2.TACR, TERR, MDCR_EL2.TDA
@@ -424,6 +497,9 @@ static int a64_sysreg(struct a64_vcpu *v)
 	unsigned int rt = (iss >> 5) & 31;
 	u64 val = 0;
 
+	if (a64_vm(v)->vgic && a64_gic_sysreg(v, iss & A64_SYS_ENC_MASK, read,
+					      rt, &val))
+		goto done;
 	switch (iss & A64_SYS_ENC_MASK) {
 	case A64_SYS_ENC(2, 0, 0, 2, 2):	/* MDSCR_EL1 */
 		if (read)
@@ -457,6 +533,7 @@ static int a64_sysreg(struct a64_vcpu *v)
 		a64_inject_undef(v);
 		return 1;
 	}
+done:
 	hvx_stat(v->vcpu, HVX_STAT_MSR);
 	if (read)
 		a64_set_reg(v, rt, val);

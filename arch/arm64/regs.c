@@ -45,11 +45,9 @@ static u64 a64_mpidr(u32 id)
 void a64_reset(struct a64_vcpu *v)
 {
 	struct hvx_vcpu *vcpu = v->vcpu;
-	bool initialised = v->initialised;
 
-	memset(v, 0, sizeof(*v));
-	v->vcpu = vcpu;
-	v->initialised = initialised;
+	memset((char *)v + offsetof(struct a64_vcpu, gprs), 0,
+	       sizeof(*v) - offsetof(struct a64_vcpu, gprs));
 	v->pstate = A64_PSTATE_RESET;
 	v->sys[SYS_R_SCTLR] = A64_SCTLR_RESET;
 	v->mpidr = a64_mpidr(vcpu->id);
@@ -360,9 +358,10 @@ static long a64_reg_list(void __user *argp)
 
 /*
  * KVM_ARM_VCPU_INIT: the target must be the one KVM_ARM_PREFERRED_TARGET
- * names; of the optional features only PSCI 0.2 (what hvx speaks anyway)
- * is accepted.  As in KVM, a feature bit KVM does not define is ENOENT,
- * a defined one hvx does not offer EINVAL.  Each call resets the vCPU.
+ * names; of the optional features PSCI 0.2 (what hvx speaks anyway) and
+ * POWER_OFF (the vCPU starts off, KVM_MP_STATE_STOPPED) are accepted.
+ * As in KVM, a feature bit KVM does not define is ENOENT, a defined one
+ * hvx does not offer EINVAL.  Each call resets the vCPU.
  */
 static long a64_vcpu_init_ioctl(struct a64_vcpu *v, void __user *argp)
 {
@@ -378,9 +377,18 @@ static long a64_vcpu_init_ioctl(struct a64_vcpu *v, void __user *argp)
 			return -ENOENT;
 	if (init.features[0] & ~GENMASK(A64_KVM_FEATURES - 1, 0))
 		return -ENOENT;
-	if (init.features[0] & ~BIT(KVM_ARM_VCPU_PSCI_0_2))
+	if (init.features[0] & ~(BIT(KVM_ARM_VCPU_PSCI_0_2) |
+				 BIT(KVM_ARM_VCPU_POWER_OFF)))
 		return -EINVAL;
+	/* Later calls must name the first one's features (api.rst). */
+	if (v->initialised && init.features[0] != v->features)
+		return -EINVAL;
+	v->features = init.features[0];
 	a64_reset(v);
+	spin_lock(&v->power_lock);
+	v->on_pending = false;
+	WRITE_ONCE(v->off, init.features[0] & BIT(KVM_ARM_VCPU_POWER_OFF));
+	spin_unlock(&v->power_lock);
 	v->initialised = true;
 	return 0;
 }
@@ -393,6 +401,9 @@ long a64_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	if (ioctl == KVM_ARM_VCPU_INIT)
 		return a64_vcpu_init_ioctl(v, argp);
 	switch (ioctl) {
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return a64_mp_state(v, argp, ioctl == KVM_SET_MP_STATE);
 	case KVM_GET_ONE_REG:
 	case KVM_SET_ONE_REG:
 	case KVM_GET_REG_LIST:
@@ -410,7 +421,14 @@ long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp)
 {
 	struct kvm_vcpu_init init = { .target = KVM_ARM_TARGET_GENERIC_V8 };
 
-	if (ioctl != KVM_ARM_PREFERRED_TARGET)
+	switch (ioctl) {
+	case KVM_ARM_PREFERRED_TARGET:
+		return copy_to_user(argp, &init, sizeof(init)) ? -EFAULT : 0;
+	case KVM_CREATE_DEVICE:
+		return a64_vgic_create(vm, argp);
+	case KVM_IRQ_LINE:
+		return a64_vgic_irq_line(vm, argp);
+	default:
 		return -ENOTTY;
-	return copy_to_user(argp, &init, sizeof(init)) ? -EFAULT : 0;
+	}
 }

@@ -14,6 +14,8 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/irqflags.h>
+#include <linux/math64.h>
+#include <linux/irqchip/arm-gic-v3.h>
 #include <asm/arch_timer.h>
 #include <asm/cputype.h>
 #include <asm/cpufeature.h>
@@ -63,13 +65,22 @@
 /* CNTHCTL_EL2, E2H=1 layout (D17.2.25): EL1PCTEN set, EL1PCEN clear. */
 #define A64_CNTHCTL_GUEST	BIT(10)
 
-/* ICH_HCR_EL2 (GICv3 12.5.1): trap the guest's CPU-interface accesses. */
+/*
+ * ICH_HCR_EL2 (GICv3 12.5.1): without a virtual GIC, trap the guest's
+ * CPU-interface accesses; with one, En: the virtual CPU interface
+ * signals what the list registers hold, and the guest's ICC_* accesses
+ * reach its ICV_* registers in hardware (HCR_EL2.IMO, IHI 0069 11.1).
+ */
 #define A64_ICH_HCR_GUEST	(ICH_HCR_TC | ICH_HCR_TALL0 | ICH_HCR_TALL1)
+#define A64_ICH_HCR_VGIC	ICH_HCR_EN
 
 /* EL2 and EL0 state of the host that a guest run changes. */
 struct a64_host {
 	u64 hcr, vttbr, vtcr, mdcr, cptr, cnthctl, cntvoff;
 	u64 vpidr, vmpidr, ich_hcr, mdscr, tpidr_el0, tpidrro_el0;
+	/* With a virtual GIC: the GIC's EL2 registers hvx loads. */
+	u64 icc_sre, ich_vmcr, ich_ap0r[4], ich_ap1r[4];
+	u64 ich_lr[A64_GIC_MAX_LRS];
 };
 
 /*
@@ -229,6 +240,225 @@ static void a64_save_guest_el1(struct a64_vcpu *v)
 	v->spsr_el1 = read_sysreg_s(SYS_SPSR_EL12);
 }
 
+/*
+ * ICH_LR<n>_EL2 (IHI 0069 12.5.10) and the active-priority registers
+ * ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2 (12.5.1, 12.5.2) by number: MRS and
+ * MSR name their register in the instruction.
+ */
+static u64 a64_read_lr(unsigned int n)
+{
+	switch (n) {
+	case 0:
+		return read_sysreg_s(__SYS__LR0_EL2(0));
+	case 1:
+		return read_sysreg_s(__SYS__LR0_EL2(1));
+	case 2:
+		return read_sysreg_s(__SYS__LR0_EL2(2));
+	case 3:
+		return read_sysreg_s(__SYS__LR0_EL2(3));
+	case 4:
+		return read_sysreg_s(__SYS__LR0_EL2(4));
+	case 5:
+		return read_sysreg_s(__SYS__LR0_EL2(5));
+	case 6:
+		return read_sysreg_s(__SYS__LR0_EL2(6));
+	case 7:
+		return read_sysreg_s(__SYS__LR0_EL2(7));
+	case 8:
+		return read_sysreg_s(__SYS__LR8_EL2(0));
+	case 9:
+		return read_sysreg_s(__SYS__LR8_EL2(1));
+	case 10:
+		return read_sysreg_s(__SYS__LR8_EL2(2));
+	case 11:
+		return read_sysreg_s(__SYS__LR8_EL2(3));
+	case 12:
+		return read_sysreg_s(__SYS__LR8_EL2(4));
+	case 13:
+		return read_sysreg_s(__SYS__LR8_EL2(5));
+	case 14:
+		return read_sysreg_s(__SYS__LR8_EL2(6));
+	case 15:
+		return read_sysreg_s(__SYS__LR8_EL2(7));
+	}
+	return 0;
+}
+
+static void a64_write_lr(unsigned int n, u64 val)
+{
+	switch (n) {
+	case 0:
+		write_sysreg_s(val, __SYS__LR0_EL2(0));
+		break;
+	case 1:
+		write_sysreg_s(val, __SYS__LR0_EL2(1));
+		break;
+	case 2:
+		write_sysreg_s(val, __SYS__LR0_EL2(2));
+		break;
+	case 3:
+		write_sysreg_s(val, __SYS__LR0_EL2(3));
+		break;
+	case 4:
+		write_sysreg_s(val, __SYS__LR0_EL2(4));
+		break;
+	case 5:
+		write_sysreg_s(val, __SYS__LR0_EL2(5));
+		break;
+	case 6:
+		write_sysreg_s(val, __SYS__LR0_EL2(6));
+		break;
+	case 7:
+		write_sysreg_s(val, __SYS__LR0_EL2(7));
+		break;
+	case 8:
+		write_sysreg_s(val, __SYS__LR8_EL2(0));
+		break;
+	case 9:
+		write_sysreg_s(val, __SYS__LR8_EL2(1));
+		break;
+	case 10:
+		write_sysreg_s(val, __SYS__LR8_EL2(2));
+		break;
+	case 11:
+		write_sysreg_s(val, __SYS__LR8_EL2(3));
+		break;
+	case 12:
+		write_sysreg_s(val, __SYS__LR8_EL2(4));
+		break;
+	case 13:
+		write_sysreg_s(val, __SYS__LR8_EL2(5));
+		break;
+	case 14:
+		write_sysreg_s(val, __SYS__LR8_EL2(6));
+		break;
+	case 15:
+		write_sysreg_s(val, __SYS__LR8_EL2(7));
+		break;
+	}
+}
+
+static u64 a64_read_apr(unsigned int group, unsigned int n)
+{
+	if (group) {
+		switch (n) {
+		case 0:
+			return read_sysreg_s(__SYS__AP1Rx_EL2(0));
+		case 1:
+			return read_sysreg_s(__SYS__AP1Rx_EL2(1));
+		case 2:
+			return read_sysreg_s(__SYS__AP1Rx_EL2(2));
+		case 3:
+			return read_sysreg_s(__SYS__AP1Rx_EL2(3));
+		}
+	}
+	switch (n) {
+	case 0:
+		return read_sysreg_s(__SYS__AP0Rx_EL2(0));
+	case 1:
+		return read_sysreg_s(__SYS__AP0Rx_EL2(1));
+	case 2:
+		return read_sysreg_s(__SYS__AP0Rx_EL2(2));
+	case 3:
+		return read_sysreg_s(__SYS__AP0Rx_EL2(3));
+	}
+	return 0;
+}
+
+static void a64_write_apr(unsigned int group, unsigned int n, u64 val)
+{
+	if (group) {
+		switch (n) {
+		case 0:
+			write_sysreg_s(val, __SYS__AP1Rx_EL2(0));
+			break;
+		case 1:
+			write_sysreg_s(val, __SYS__AP1Rx_EL2(1));
+			break;
+		case 2:
+			write_sysreg_s(val, __SYS__AP1Rx_EL2(2));
+			break;
+		case 3:
+			write_sysreg_s(val, __SYS__AP1Rx_EL2(3));
+			break;
+		}
+		return;
+	}
+	switch (n) {
+	case 0:
+		write_sysreg_s(val, __SYS__AP0Rx_EL2(0));
+		break;
+	case 1:
+		write_sysreg_s(val, __SYS__AP0Rx_EL2(1));
+		break;
+	case 2:
+		write_sysreg_s(val, __SYS__AP0Rx_EL2(2));
+		break;
+	case 3:
+		write_sysreg_s(val, __SYS__AP0Rx_EL2(3));
+		break;
+	}
+}
+
+/*
+ * ICH_VTR_EL2.PREbits (28:26) + 1 preemption bits: 5 use one register of
+ * each group, 6 two, 7 four (IHI 0069 12.5.1).
+ */
+static unsigned int a64_nr_aprs(void)
+{
+	return 1U << (((read_sysreg_s(SYS_ICH_VTR_EL2) >> 26) & 7) + 1 - 5);
+}
+
+/*
+ * The GIC's virtual CPU interface for the guest (IHI 0069 11.1-11.2),
+ * after the host's values are saved: ICC_SRE_EL2.Enable clear, so that
+ * the guest's ICC_SRE_EL1 accesses trap (hvx says SRE is on and fixed,
+ * as KVM); the guest's VMCR, active priorities and list registers (all of
+ * them, so that none the host left is seen by the guest).
+ */
+static void a64_load_guest_gic(struct a64_vcpu *v, struct a64_host *h)
+{
+	unsigned int i, n = a64_nr_aprs();
+
+	h->icc_sre = read_sysreg_s(SYS_ICC_SRE_EL2);
+	write_sysreg_s(h->icc_sre & ~ICC_SRE_EL2_ENABLE, SYS_ICC_SRE_EL2);
+	h->ich_vmcr = read_sysreg_s(SYS_ICH_VMCR_EL2);
+	write_sysreg_s(v->gic.vmcr, SYS_ICH_VMCR_EL2);
+	for (i = 0; i < n; i++) {
+		h->ich_ap0r[i] = a64_read_apr(0, i);
+		h->ich_ap1r[i] = a64_read_apr(1, i);
+		a64_write_apr(0, i, v->gic.ap0r[i]);
+		a64_write_apr(1, i, v->gic.ap1r[i]);
+	}
+	for (i = 0; i < a64_gic_nr_lrs; i++) {
+		h->ich_lr[i] = a64_read_lr(i);
+		a64_write_lr(i, v->gic.lr[i]);
+	}
+}
+
+/* After the exit: the CPU interface disabled first, then read back. */
+static void a64_save_guest_gic(struct a64_vcpu *v, const struct a64_host *h)
+{
+	unsigned int i, n = a64_nr_aprs();
+
+	write_sysreg_s(0, SYS_ICH_HCR_EL2);
+	isb();
+	for (i = 0; i < a64_gic_nr_lrs; i++) {
+		if (i < v->gic.nr_used)
+			v->gic.lr[i] = a64_read_lr(i);
+		a64_write_lr(i, h->ich_lr[i]);
+	}
+	for (i = 0; i < n; i++) {
+		v->gic.ap0r[i] = a64_read_apr(0, i);
+		v->gic.ap1r[i] = a64_read_apr(1, i);
+		a64_write_apr(0, i, h->ich_ap0r[i]);
+		a64_write_apr(1, i, h->ich_ap1r[i]);
+	}
+	v->gic.vmcr = read_sysreg_s(SYS_ICH_VMCR_EL2);
+	write_sysreg_s(h->ich_vmcr, SYS_ICH_VMCR_EL2);
+	write_sysreg_s(h->icc_sre, SYS_ICC_SRE_EL2);
+}
+
 static void a64_load_guest_el2(const struct a64_vcpu *v,
 			       const struct a64_host *h)
 {
@@ -243,7 +473,9 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 	write_sysreg(v->cntvoff, cntvoff_el2);
 	write_sysreg(read_cpuid_id(), vpidr_el2);
 	write_sysreg(v->mpidr, vmpidr_el2);
-	if (a64_gic_sysregs)
+	if (a64_vm((struct a64_vcpu *)v)->vgic)
+		write_sysreg_s(A64_ICH_HCR_VGIC, SYS_ICH_HCR_EL2);
+	else if (a64_gic_sysregs)
 		write_sysreg_s(A64_ICH_HCR_GUEST, SYS_ICH_HCR_EL2);
 	write_sysreg(v->pc, elr_el2);
 	write_sysreg(v->pstate, spsr_el2);
@@ -359,12 +591,15 @@ static int a64_check_host(struct a64_vcpu *v, const u64 x18[2], u64 pan)
  */
 static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 {
+	bool gic = a64_vm(v)->vgic && a64_vm(v)->vgic->ready;
 	struct a64_host h;
 	u64 x18[2], pan;
 
 	local_daif_mask();
 	pmr_sync();
 	a64_save_host(&h);
+	if (gic)
+		a64_load_guest_gic(v, &h);
 	a64_load_guest_el1(v);
 	a64_load_guest_el2(v, &h);
 	a64_flush_guest_tlb();
@@ -379,6 +614,8 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	v->pc = read_sysreg(elr_el2);
 	v->pstate = read_sysreg(spsr_el2);
 	a64_save_guest_el1(v);
+	if (gic)
+		a64_save_guest_gic(v, &h);
 	a64_flush_guest_tlb();
 	a64_load_host(&h);
 	local_daif_restore(DAIF_PROCCTX_NOIRQ);
@@ -386,31 +623,76 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 }
 
 /*
+ * The virtual timer's output (Arm ARM D11.2.4: enabled, not masked and
+ * CNTVCT - CNTVOFF >= CVAL) is the level of its PPI at the virtual GIC.
+ * Returns the nanoseconds to its deadline while it is armed and has not
+ * fired, else 0.
+ */
+static u64 a64_vgic_timer(struct a64_vcpu *v)
+{
+	u64 ctl = v->sys[SYS_R_CNTV_CTL], cval = v->sys[SYS_R_CNTV_CVAL];
+	u64 now = read_sysreg(cntpct_el0) - v->cntvoff;
+	bool armed = (ctl & ARCH_TIMER_CTRL_ENABLE) &&
+		     !(ctl & ARCH_TIMER_CTRL_IT_MASK);
+
+	a64_vgic_timer_line(v, armed && cval <= now);
+	if (!armed || cval <= now)
+		return 0;
+	return mul_u64_u32_div(cval - now, NSEC_PER_SEC,
+			       read_sysreg(cntfrq_el0));
+}
+
+/*
  * Run the guest once.  The FP/SIMD registers are the guest's between
  * kernel_neon_begin() and kernel_neon_end(), which save the task's own
  * state (and its SVE state) first; interrupts are off for the switch
- * itself.  Returns 1 to go on, 0 to return to user space, or -errno.
+ * itself.  With a virtual GIC the list registers are filled first, and
+ * the entry is skipped if an interrupt for this vCPU came meanwhile
+ * (a64_vgic_kick() sets @kicked before it looks at the mode).  Returns 1
+ * to go on, 0 to return to user space, or -errno.
  */
 int a64_enter(struct a64_vcpu *v)
 {
 	struct hvx_vcpu *vcpu = v->vcpu;
+	struct a64_vgic *gic = a64_vm(v)->vgic;
 	unsigned long flags;
-	u64 code;
+	u64 code, timer = 0;
 	int r;
 
+	if (gic) {
+		timer = a64_vgic_timer(v);
+		a64_vgic_flush(v);
+	}
 	kernel_neon_begin();
 	__hvx_fpsimd_load(&v->fp);
 	local_irq_save(flags);
+	/*
+	 * A timer armed but not fired: a host hrtimer at its deadline, on
+	 * this CPU (interrupts are off), brings the guest out in time for
+	 * the PPI to be raised at the next entry.
+	 */
+	if (timer)
+		hrtimer_start(&v->timer, ns_to_ktime(timer),
+			      HRTIMER_MODE_REL_PINNED_HARD);
 	WRITE_ONCE(vcpu->cpu, smp_processor_id());
 	hvx_stats_enter(vcpu);
 	/* Pairs with hvx_vm_flush_tlbs(): cpu before mode, mode before TLBI. */
 	smp_store_mb(vcpu->mode, HVX_IN_GUEST);
-	r = a64_world_switch(v, &code);
+	if (gic && READ_ONCE(v->kicked)) {
+		r = 0;
+		code = A64_EXIT_IRQ;
+	} else {
+		r = a64_world_switch(v, &code);
+	}
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	hvx_stats_exit(vcpu);
 	local_irq_restore(flags);
 	__hvx_fpsimd_save(&v->fp);
 	kernel_neon_end();
+	if (timer)
+		hrtimer_cancel(&v->timer);
+	if (gic)
+		a64_vgic_fold(v);
 	if (r)
 		return r;
 	return a64_handle_exit(v, code);

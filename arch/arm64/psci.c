@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvx arm64: vCPU power states for SMP guests (Arm Power State
+ * Coordination Interface, DEN 0022, 5.1.4-5.1.6: CPU_ON, CPU_OFF,
+ * AFFINITY_INFO), KVM_ARM_VCPU_POWER_OFF and KVM_GET/SET_MP_STATE.
+ *
+ * A vCPU that is off sleeps inside KVM_RUN until another vCPU's CPU_ON
+ * (or KVM_SET_MP_STATE) turns it on, or a signal comes, as on KVM.
+ * CPU_ON only records the entry point and context for its target, which
+ * resets itself, on its own thread, before it runs again.
+ */
+#include <linux/sched/signal.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <uapi/linux/psci.h>
+#include <asm/cputype.h>
+
+#include "arm64.h"
+
+/* PSCI return codes (DEN 0022, 5.2.2) as SMCCC results. */
+#define A64_PSCI_RET(r)	((u64)(s64)(r))
+
+static struct a64_vcpu *a64_vcpu_by_mpidr(struct hvx_vm *vm, u64 mpidr)
+{
+	struct a64_vcpu *found = NULL;
+	int i;
+
+	spin_lock(&vm->mmu_lock);	/* keeps @vcpus still */
+	for (i = 0; i < vm->nr_vcpus && !found; i++) {
+		struct a64_vcpu *t = to_a64(vm->vcpus[i]);
+
+		if ((t->mpidr & MPIDR_HWID_BITMASK) == mpidr)
+			found = t;
+	}
+	spin_unlock(&vm->mmu_lock);
+	return found;
+}
+
+/*
+ * CPU_ON (DEN 0022 5.1.4): the target starts at @entry with X0 @ctx and
+ * the rest of its state as after KVM_ARM_VCPU_INIT; ALREADY_ON if it is
+ * not off (also while an earlier CPU_ON is still to be taken up, since
+ * KVM makes the target runnable at once), INVALID_PARAMS if no vCPU has
+ * that affinity.
+ */
+u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx)
+{
+	struct a64_vcpu *t = a64_vcpu_by_mpidr(v->vcpu->vm,
+					       mpidr & MPIDR_HWID_BITMASK);
+	u64 r = PSCI_RET_SUCCESS;
+
+	if (!t)
+		return A64_PSCI_RET(PSCI_RET_INVALID_PARAMS);
+	spin_lock(&t->power_lock);
+	if (!t->off) {
+		r = A64_PSCI_RET(PSCI_RET_ALREADY_ON);
+	} else {
+		t->on_entry = entry;
+		t->on_ctx = ctx;
+		t->on_pending = true;
+		WRITE_ONCE(t->off, false);
+	}
+	spin_unlock(&t->power_lock);
+	if (r == PSCI_RET_SUCCESS)
+		wake_up_interruptible(&t->wq);
+	return r;
+}
+
+/*
+ * AFFINITY_INFO (DEN 0022 5.1.5): ON if any vCPU whose affinity matches
+ * @aff at levels @level and up is on, else OFF; a level above 3 is
+ * INVALID_PARAMS.
+ */
+u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level)
+{
+	struct hvx_vm *vm = v->vcpu->vm;
+	u64 mask;
+	bool on = false;
+	int i;
+
+	if (level > 3)
+		return A64_PSCI_RET(PSCI_RET_INVALID_PARAMS);
+	mask = MPIDR_HWID_BITMASK & ~(BIT_ULL(8 * level) - 1);
+	aff &= mask;
+	spin_lock(&vm->mmu_lock);
+	for (i = 0; i < vm->nr_vcpus && !on; i++) {
+		struct a64_vcpu *t = to_a64(vm->vcpus[i]);
+
+		on = (t->mpidr & mask) == aff && !READ_ONCE(t->off);
+	}
+	spin_unlock(&vm->mmu_lock);
+	return on ? PSCI_0_2_AFFINITY_LEVEL_ON : PSCI_0_2_AFFINITY_LEVEL_OFF;
+}
+
+/* CPU_OFF (DEN 0022 5.1.3): the caller sleeps in KVM_RUN from now on. */
+void a64_psci_cpu_off(struct a64_vcpu *v)
+{
+	spin_lock(&v->power_lock);
+	WRITE_ONCE(v->off, true);
+	spin_unlock(&v->power_lock);
+}
+
+/*
+ * In KVM_RUN, before each entry: take up a CPU_ON, or sleep while off.
+ * Returns 0 to go on (enter, or look again), or -EINTR on a signal.
+ */
+int a64_psci_power_wait(struct a64_vcpu *v)
+{
+	u64 entry, ctx;
+
+	spin_lock(&v->power_lock);
+	if (v->on_pending) {
+		v->on_pending = false;
+		entry = v->on_entry;
+		ctx = v->on_ctx;
+		spin_unlock(&v->power_lock);
+		a64_reset(v);
+		v->pc = entry;
+		a64_set_reg(v, 0, ctx);
+		return 0;
+	}
+	spin_unlock(&v->power_lock);
+	if (!READ_ONCE(v->off))
+		return 0;
+	if (wait_event_interruptible(v->wq, !READ_ONCE(v->off)))
+		return -EINTR;
+	return 0;
+}
+
+/*
+ * KVM_GET_MP_STATE and KVM_SET_MP_STATE: RUNNABLE or STOPPED (powered
+ * off).  KVM 6.1 also has SUSPENDED (a WFI it emulates); hvx refuses it
+ * and any other state with EINVAL.
+ */
+long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set)
+{
+	struct kvm_mp_state mp;
+
+	if (!set) {
+		mp.mp_state = READ_ONCE(v->off) ? KVM_MP_STATE_STOPPED :
+						  KVM_MP_STATE_RUNNABLE;
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&mp, argp, sizeof(mp)))
+		return -EFAULT;
+	if (mp.mp_state != KVM_MP_STATE_RUNNABLE &&
+	    mp.mp_state != KVM_MP_STATE_STOPPED)
+		return -EINVAL;
+	spin_lock(&v->power_lock);
+	WRITE_ONCE(v->off, mp.mp_state == KVM_MP_STATE_STOPPED);
+	spin_unlock(&v->power_lock);
+	return 0;
+}
