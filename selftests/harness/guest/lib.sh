@@ -69,6 +69,14 @@ elif [ "$HVX_KVM" = kvm-amd ]; then
 		export HVX_TEST_SKIP="db_icebp db_loop_on_stack"
 		export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
 	fi
+elif [ "$(uname -m)" = aarch64 ]; then
+	# An open hvx bug (issue 16, December 2026): under fuzz_race a vCPU's
+	# KVM_RUN on EL2 now and then never returns (1 of 3 full runs; also
+	# fuzz_sequence at call 8,128 of --calls 100000). Skipped on both
+	# devices, saying so, until it is found; fuzz_sequence's default
+	# slice, fuzz_kill and fuzz_no_leaks still run here.
+	export HVX_TEST_SKIP="fuzz_race"
+	export HVX_TEST_SKIP_WHY="open hvx bug on EL2: a KVM_RUN under fuzz_race may never return (issue 16)"
 fi
 
 ok() { echo "ok - $*"; }
