@@ -230,25 +230,35 @@ int test_main_shared(const struct test_case *cases, int nr)
 	return run_cases(all, nr + narch);
 }
 
-int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
-		 const unsigned char *start, const unsigned char *end)
+int guest_open(struct guest *g, const char *dev, enum guest_mode mode,
+	       const unsigned char *start)
 {
-	int r = vm_open(&g->vm, dev, GUEST_MIN_MEM);
-
 	g->mode = mode;
 	g->code = start;
 	g->ucall_arg = 0;
-	if (r)
-		return r;
-	r = vcpu_create(&g->vm, &g->vcpu, 0);
+	return vm_open(&g->vm, dev, GUEST_MIN_MEM);
+}
+
+int guest_start(struct guest *g, const unsigned char *end)
+{
+	int r = vcpu_create(&g->vm, &g->vcpu, 0);
+
 	if (!r)
 		r = guest_arch_setup(g);
 	if (!r)
-		r = vm_load(&g->vm, GUEST_CODE_GPA, start, end - start);
+		r = vm_load(&g->vm, GUEST_CODE_GPA, g->code, end - g->code);
 	if (!r)
-		r = vcpu_setup_mode(&g->vcpu, mode, GUEST_CODE_GPA,
+		r = vcpu_setup_mode(&g->vcpu, g->mode, GUEST_CODE_GPA,
 				    GUEST_STACK_TOP);
 	return r;
+}
+
+int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
+		 const unsigned char *start, const unsigned char *end)
+{
+	int r = guest_open(g, dev, mode, start);
+
+	return r ? r : guest_start(g, end);
 }
 
 void guest_destroy(struct guest *g)

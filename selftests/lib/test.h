@@ -110,6 +110,13 @@ struct guest {
 
 int guest_create(struct guest *g, const char *dev, enum guest_mode mode,
 		 const unsigned char *start, const unsigned char *end);
+/*
+ * guest_create() in two steps, for a test that must change the VM before
+ * its vCPU exists (KVM_CREATE_IRQCHIP): the VM, then vCPU 0 and the code.
+ */
+int guest_open(struct guest *g, const char *dev, enum guest_mode mode,
+	       const unsigned char *start);
+int guest_start(struct guest *g, const unsigned char *end);
 void guest_destroy(struct guest *g);
 int guest_run(struct guest *g);
 int guest_expect_exit(struct guest *g, int reason);

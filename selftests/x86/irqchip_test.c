@@ -35,27 +35,17 @@
 #define COUNT_HANDLER(name)						\
 	#name ":\n incl " TEST_STR(COUNT_GPA) "\n" APIC_EOI "iret\n"
 
+/* A guest whose VM has the in-kernel irqchip from before its vCPU. */
 static int chip_guest(struct guest *g, const char *dev, enum guest_mode mode,
 		      const unsigned char *start, const unsigned char *end)
 {
-	int r = vm_open(&g->vm, dev, GUEST_MIN_MEM);
+	int r = guest_open(g, dev, mode, start);
 
-	g->mode = mode;
-	g->code = start;
-	g->ucall_arg = 0;
 	if (r)
 		return r;
 	if (ioctl(g->vm.fd, KVM_CREATE_IRQCHIP, 0) < 0)
 		return -errno;
-	r = vcpu_create(&g->vm, &g->vcpu, 0);
-	if (!r)
-		r = guest_arch_setup(g);
-	if (!r)
-		r = vm_load(&g->vm, GUEST_CODE_GPA, start, end - start);
-	if (!r)
-		r = vcpu_setup_mode(&g->vcpu, mode, GUEST_CODE_GPA,
-				    GUEST_STACK_TOP);
-	return r;
+	return guest_start(g, end);
 }
 
 #define CHIP_GUEST(g, dev, name) do {					\
@@ -118,6 +108,7 @@ static int test_create(const char *dev)
 	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQCHIP) == 1);
 	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_INJECT_STATUS) == 1);
 	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) == 1);
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI) == 1);
 	EXPECT_ERRNO(ioctl(vm.fd, KVM_IRQ_LINE, &line), ENXIO);
 	EXPECT_ERRNO(ioctl(vm.fd, KVM_GET_IRQCHIP, &chip), ENXIO);
 	EXPECT(vcpu_create(&vm, &v0, 0) == 0);
