@@ -1519,19 +1519,7 @@ static int test_fuzz_kill(const char *dev)
 /* Runs last: every VM, vCPU, pinned page and table page above is gone. */
 static int test_fuzz_no_leaks(const char *dev)
 {
-	struct hvx_info info;
-	int fd = open(dev, O_RDWR);
-
-	EXPECT(fd >= 0);
-	EXPECT(ioctl(fd, HVX_GET_INFO, &info) == 0);
-	printf("# vms %llu vcpus %llu pinned %llu table pages %llu\n",
-	       (unsigned long long)info.vms, (unsigned long long)info.vcpus,
-	       (unsigned long long)info.pinned_pages,
-	       (unsigned long long)info.table_pages);
-	EXPECT(info.vms == 0 && info.vcpus == 0 && info.pinned_pages == 0);
-	EXPECT(info.table_pages == 0);
-	close(fd);
-	return TEST_PASS;
+	return test_hvx_no_leaks(dev);
 }
 
 static const struct test_case cases[] = {

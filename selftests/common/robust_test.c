@@ -247,18 +247,7 @@ static int test_random_guest(const char *dev)
  */
 static int test_no_leaks(const char *dev)
 {
-	struct hvx_info info;
-	int fd = open(dev, O_RDWR);
-
-	EXPECT(fd >= 0);
-	EXPECT(ioctl(fd, HVX_GET_INFO, &info) == 0);
-	printf("# vms %llu vcpus %llu pinned %llu table pages %llu\n",
-	       (unsigned long long)info.vms, (unsigned long long)info.vcpus,
-	       (unsigned long long)info.pinned_pages,
-	       (unsigned long long)info.table_pages);
-	EXPECT(info.vms == 0 && info.vcpus == 0 && info.pinned_pages == 0);
-	EXPECT(info.table_pages == 0);
-	return TEST_PASS;
+	return test_hvx_no_leaks(dev);
 }
 
 static const struct test_case cases[] = {

@@ -331,16 +331,7 @@ static int test_vcpu_layout(const char *dev)
 	return TEST_PASS;
 }
 
-#define NR_OUTS		5
-
-GUEST_CODE_X86(outs, GUEST_REAL, ".code16",
-	"mov $" TEST_STR(NR_OUTS) ", %cx\n"
-	"1: mov %cl, %al\n out %al, $0x80\n loop 1b\n"
-	GUEST_DONE);
-GUEST_CODE_ARM64(outs, GUEST_EL1,
-	"mov x5, #" TEST_STR(NR_OUTS) "\n"
-	"1:" GUEST_OUT(0x80, "strb", "w5") "subs x5, x5, #1\n b.ne 1b\n"
-	GUEST_DONE);
+#include "outs_guest.h"
 
 /*
  * hvx's exact counts for the guest "outs": NR_OUTS + 2 exits to user

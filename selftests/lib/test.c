@@ -230,6 +230,23 @@ int test_main_shared(const struct test_case *cases, int nr)
 	return run_cases(all, nr + narch);
 }
 
+int test_hvx_no_leaks(const char *dev)
+{
+	struct hvx_info info;
+	int fd = open(dev, O_RDWR);
+
+	EXPECT(fd >= 0);
+	EXPECT(ioctl(fd, HVX_GET_INFO, &info) == 0);
+	printf("# vms %llu vcpus %llu pinned %llu table pages %llu\n",
+	       (unsigned long long)info.vms, (unsigned long long)info.vcpus,
+	       (unsigned long long)info.pinned_pages,
+	       (unsigned long long)info.table_pages);
+	EXPECT(info.vms == 0 && info.vcpus == 0 && info.pinned_pages == 0);
+	EXPECT(info.table_pages == 0);
+	close(fd);
+	return TEST_PASS;
+}
+
 int guest_open(struct guest *g, const char *dev, enum guest_mode mode,
 	       const unsigned char *start)
 {

@@ -38,6 +38,11 @@ void test_diag(const char *file, int line, const char *what);
 void test_arm_timer(long usec);
 /* Skip this case, saying why on its SKIP line: returns TEST_SKIP. */
 int test_skip(const char *why);
+/*
+ * hvx only: every VM, vCPU, pinned page and stage-2 table page is gone
+ * (HVX_GET_INFO's counters at 0), as a program's last case checks.
+ */
+int test_hvx_no_leaks(const char *dev);
 
 #define EXPECT(cond) do {						\
 	if (!(cond)) {							\
