@@ -22,6 +22,7 @@ kst_one() {
 	t0=$(uptime_ms)
 	# Several tests take all the memory they can (max_guest_memory_test
 	# on KVM as on hvx): the OOM killer must pick them, not the harness.
+	# shellcheck disable=SC2016 # $0 is for the inner shell
 	limited sh -c 'echo 1000 >/proc/self/oom_score_adj; exec "$0"' \
 		"$HVX_KST/$t" >/tmp/kst.out
 	rc=$?
