@@ -46,6 +46,24 @@ static inline struct vmx_vcpu *to_vmx(struct x86_vcpu *x)
 }
 
 /* VMREAD and VMWRITE (SDM 30.3); a failure is a bug in hvx, logged once. */
+/* What the capability MSRs allow, settled once at load (SDM Appendix A). */
+struct vmx_caps {
+	u32 revision;
+	u32 pin, proc, proc2, exit, entry;
+	bool vpid;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+};
+
+extern struct vmx_caps vmx_caps;
+
+/* vmx_state.c */
+u64 vmx_cr0_owned(void);
+u64 vmx_cr4_owned(void);
+void vmx_write_sregs(struct x86_vcpu *x, const struct kvm_sregs *s);
+void vmx_read_sregs(struct x86_vcpu *x, struct kvm_sregs *s);
+int vmx_get_msr(struct x86_vcpu *x, u32 index, u64 *data);
+int vmx_set_msr(struct x86_vcpu *x, u32 index, u64 data);
+
 u64 vmx_read(unsigned long field);
 void vmx_write(unsigned long field, u64 value);
 
