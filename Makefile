@@ -50,11 +50,16 @@ HVX_ARM64_DIR ?= /opt/hvx-arm64
 ARM64_KDIR ?= $(lastword $(wildcard $(HVX_ARM64_DIR)/root/usr/src/linux-headers-*-arm64))
 ARM64_SRC := $(CURDIR)/build/arm64/src
 ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
+# The debug kernel's build tree (selftests/harness/debug-kernel.sh), and
+# hvx's copy of the sources built for it (make check-debug).
+DEBUG_KDIR ?= $(CURDIR)/build/debug-kernel/obj
+DEBUG_SRC := $(CURDIR)/build/debug/src
 
 .PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-vmx check-kvm-selftests bench-qemu \
 	stress demo bench \
 	checkpatch clean install uninstall dkms-source \
-	module-arm64 userspace-arm64 selftests-arm64
+	module-arm64 userspace-arm64 selftests-arm64 \
+	module-debug userspace-debug selftests-debug check-debug
 
 all: module userspace selftests
 
@@ -80,6 +85,16 @@ module-arm64:
 	$(MAKE) -C $(ARM64_KDIR) M=$(ARM64_SRC) ARCH=arm64 \
 		CROSS_COMPILE=aarch64-linux-gnu- modules
 
+module-debug:
+	@test -f "$(DEBUG_KDIR)/Makefile" || { echo "no debug kernel build" \
+		"(DEBUG_KDIR=$(DEBUG_KDIR)): make check-debug builds it" >&2; exit 1; }
+	./selftests/harness/copy-sources.sh $(DEBUG_SRC)
+	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_SRC) modules
+
+# The debug stage runs x86's programs.
+userspace-debug: userspace
+selftests-debug: selftests
+
 userspace-arm64:
 	$(MAKE) -C userspace $(ARM64_MAKE)
 
@@ -94,6 +109,12 @@ check:
 # (selftests/harness/guest/lib.sh, bochs_defers).
 check-vmx:
 	HVX_STAGES=vmx ./selftests/harness/check.sh
+
+# The selftests and a fuzzer slice under a KASAN/lockdep/kmemleak/UBSAN
+# kernel built from linux-source-6.1 (selftests/harness/debug-kernel.sh;
+# the first run builds it, some 40 minutes).
+check-debug:
+	./selftests/harness/check.sh --stages debug
 
 check-qemu:
 	./selftests/harness/check.sh --stages qemu

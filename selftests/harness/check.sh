@@ -41,7 +41,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/kselftests.sh"
 # STAGE_ARCH and its name to the default STAGES.
 declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx
 			[kselftest]=x86 [kselftest-arm64]=arm64 [kselftest-vmx]=vmx
-			[stress-svm]=x86 [stress-el2]=arm64 [stress-vmx]=vmx)
+			[stress-svm]=x86 [stress-el2]=arm64 [stress-vmx]=vmx [debug]=debug)
 
 # The x86 stages also boot a Linux guest with `hvx run --kernel`, on KVM
 # and on hvx (hvx_linux_guest): some 10 s each under QEMU, 100 s each
@@ -155,6 +155,18 @@ stage_stress-el2() {
 stage_stress-vmx() {
 	HVX_STRESS_CALLS=${HVX_STRESS_CALLS:-34000} HVX_STRESS_KVM_CALLS=${HVX_STRESS_KVM_CALLS:-2000} \
 		stress_stage vmx stress-vmx
+}
+
+# The svm stage's tests under the debug kernel (make check-debug; hvx_arch
+# debug in lib.sh): every selftest, the fuzzer's fixed-seed slice among
+# them, and the Linux guest; the kernel log must stay clean of KASAN,
+# lockdep, UBSAN, DEBUG_LIST and kmemleak reports (HVX_KMEMLEAK: the guest
+# scans for leaks before it dumps the log). Twice the time limit: KASAN
+# and lockdep slow the host kernel down.
+stage_debug() {
+	hvx_linux_guest
+	stage_boot debug debug "$HVX_HARNESS/guest/check.sh" $((TIMEOUT * 2)) "$LIVE" \
+		"$APPEND" 0 "${HVX_LINUX_FILES[@]}"
 }
 
 main() {

@@ -166,7 +166,23 @@ hvx_arch() {
 		HVX_APPEND="HVX_TEST_TIMEOUT=${HVX_BOCHS_TEST_TIMEOUT:-600} HVX_TIMEOUT_TEST=${HVX_BOCHS_TIMEOUT_TEST:-1800} HVX_CONSOLE_DRAIN=1 HVX_BOCHS_FULL=${HVX_BOCHS_FULL:-0}"
 		HVX_NMI=0
 		;;
-	*) die "unknown architecture '$1' (x86, arm64 or vmx)" ;;
+	debug)
+		# x86's machine and programs under the debug kernel of `make
+		# check-debug` (debug-kernel.sh): hvx.ko built for it in
+		# build/debug/src, KVM's modules from its build (no ccp there).
+		hvx_arch x86
+		hvx_debug_kernel_build
+		HVX_ARCH=debug HVX_MACHINE="QEMU/SVM (debug kernel)"
+		HVX_KERNEL=$HVX_DEBUG_OBJ/arch/x86/boot/bzImage
+		HVX_MODULES_DIR=$HVX_DEBUG_ROOT/lib/modules/$(hvx_debug_kver)/kernel
+		HVX_KVM_MODULES=(irqbypass kvm kvm-amd)
+		HVX_KO=$HVX_BUILD/debug/src/hvx.ko
+		HVX_TARGET=-debug # make module-debug (the programs are x86's)
+		HVX_BUILD_NAME="debug: build"
+		HVX_MAKE_ARGS=(DEBUG_KDIR="$HVX_DEBUG_OBJ")
+		HVX_APPEND="kmemleak=on HVX_KMEMLEAK=1"
+		;;
+	*) die "unknown architecture '$1' (x86, arm64, vmx or debug)" ;;
 	esac
 }
 
@@ -882,3 +898,5 @@ usage() {
 
 # shellcheck source=selftests/harness/lib-bochs.sh
 source "$HVX_HARNESS/lib-bochs.sh"
+# shellcheck source=selftests/harness/debug-kernel.sh
+source "$HVX_HARNESS/debug-kernel.sh"

@@ -5,7 +5,8 @@
 # machine; a no-op when everything is there) and prints the Debian kernel
 # version the emulated machines boot.
 #
-#   selftests/harness/setup.sh [x86] [arm64] [vmx]   (default: all machines)
+#   selftests/harness/setup.sh [x86] [arm64] [vmx] [debug]
+#                               (default: x86 arm64 vmx)
 #
 # x86: the Debian amd64 kernel, its headers, QEMU and busybox, installed.
 # arm64: QEMU and the aarch64 cross compiler, installed; Debian's arm64
@@ -28,6 +29,9 @@ HVX_PACKAGES=(
 )
 HVX_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 HVX_VMX_PACKAGES=(bochs bochsbios vgabios bochs-term)
+# debug: x86's, and what building a kernel from linux-source-6.1 takes
+# (make check-debug, debug-kernel.sh)
+HVX_DEBUG_PACKAGES=(bc bison flex libelf-dev libssl-dev)
 
 is_installed() {
 	[[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]
@@ -118,12 +122,14 @@ main() {
 	local arches=("$@") packages=() a
 	((${#arches[@]})) || arches=(x86 arm64 vmx)
 	for a in "${arches[@]}"; do
-		[[ $a == x86 || $a == arm64 || $a == vmx ]] || die "usage: setup.sh [x86] [arm64] [vmx]"
+		[[ $a == x86 || $a == arm64 || $a == vmx || $a == debug ]] ||
+			die "usage: setup.sh [x86] [arm64] [vmx] [debug]"
 	done
 	# The arm64 machine boots the x86 kernel's version: x86 first.
 	packages=("${HVX_PACKAGES[@]}")
 	[[ " ${arches[*]} " == *" arm64 "* ]] && packages+=("${HVX_ARM64_PACKAGES[@]}")
 	[[ " ${arches[*]} " == *" vmx "* ]] && packages+=("${HVX_VMX_PACKAGES[@]}")
+	[[ " ${arches[*]} " == *" debug "* ]] && packages+=("${HVX_DEBUG_PACKAGES[@]}")
 	install_packages "${packages[@]}"
 	hvx_require_kver
 	[[ -r /boot/vmlinuz-$HVX_KVER ]] || die "/boot/vmlinuz-$HVX_KVER is not readable"
