@@ -39,6 +39,7 @@ DEFINE_SHOW_ATTRIBUTE(hvx_vcpu_state);
 void hvx_debugfs_init(void)
 {
 	hvx_debugfs_root = debugfs_create_dir("hvx", NULL);
+	hvx_fault_debugfs_init(hvx_debugfs_root);
 }
 
 void hvx_debugfs_exit(void)

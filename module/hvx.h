@@ -18,6 +18,7 @@
 #include <linux/kvm.h>
 #include <linux/hvx.h>
 
+struct dentry;
 struct seq_file;
 
 #define HVX_MAX_VCPUS		16
@@ -247,6 +248,10 @@ void hvx_debugfs_exit(void);
 void hvx_debugfs_vm_add(struct hvx_vm *vm);
 void hvx_debugfs_vm_remove(struct hvx_vm *vm);
 void hvx_debugfs_vcpu_add(struct hvx_vcpu *vcpu);
+
+/* module/fault.c: hvx's fault points, armed through debugfs (fail_nth) */
+bool hvx_fault_alloc(void);
+void hvx_fault_debugfs_init(struct dentry *root);
 
 /* module/mmu.c */
 int hvx_mmu_init(struct hvx_vm *vm);

@@ -98,7 +98,7 @@ static int hvx_ioeventfd_assign(struct hvx_vm *vm,
 	eventfd = eventfd_ctx_fdget(args->fd);
 	if (IS_ERR(eventfd))
 		return PTR_ERR(eventfd);
-	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
+	p = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p) {
 		eventfd_ctx_put(eventfd);
 		return -ENOMEM;

@@ -52,7 +52,8 @@ static unsigned long hvx_bitmap_bytes(u64 size)
 /* The log, then KVM_GET/CLEAR_DIRTY_LOG's buffer: zeroed. */
 static unsigned long *hvx_alloc_dirty_bitmap(u64 size)
 {
-	return kvzalloc(2 * hvx_bitmap_bytes(size), GFP_KERNEL_ACCOUNT);
+	return hvx_fault_alloc() ? NULL : kvzalloc(2 * hvx_bitmap_bytes(size),
+					      GFP_KERNEL_ACCOUNT);
 }
 
 static unsigned long *hvx_bitmap_buffer(const struct hvx_memslot *slot)

@@ -84,8 +84,9 @@ int hvx_stage2_init(struct hvx_stage2 *s2, int levels, unsigned int root_order,
 	s2->leaf_bits = leaf_bits;
 	s2->write_bits = write_bits;
 	s2->addr_mask = addr_mask;
-	s2->root = (u64 *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
-					   root_order);
+	s2->root = hvx_fault_alloc() ? NULL :
+		(u64 *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					root_order);
 	if (!s2->root)
 		return -ENOMEM;
 	if (!s2_fits(s2, __pa(s2->root))) {
@@ -135,7 +136,8 @@ void hvx_stage2_free(struct hvx_vm *vm, struct hvx_stage2 *s2)
 int hvx_s2_cache_topup(struct hvx_s2_cache *cache)
 {
 	while (cache->nr < HVX_S2_CACHE_PAGES) {
-		void *page = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+		void *page = hvx_fault_alloc() ? NULL :
+			(void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 
 		if (!page)
 			return -ENOMEM;

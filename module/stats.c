@@ -229,7 +229,7 @@ static ssize_t hvx_stats_read_data(struct hvx_stats_file *sf, char __user *buf,
 	ssize_t r = len;
 
 	/* A copy first, so that no value is seen half-updated. */
-	snap = kmalloc(sf->data_size, GFP_KERNEL);
+	snap = hvx_fault_alloc() ? NULL : kmalloc(sf->data_size, GFP_KERNEL);
 	if (!snap)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
@@ -299,7 +299,7 @@ static int hvx_stats_fd(struct hvx_vm *vm, const char *name, const char *id,
 	struct file *file;
 	int fd;
 
-	sf = kzalloc(sizeof(*sf) + meta, GFP_KERNEL_ACCOUNT);
+	sf = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*sf) + meta, GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
 	sf->vm = vm;
@@ -313,7 +313,8 @@ static int hvx_stats_fd(struct hvx_vm *vm, const char *name, const char *id,
 		kfree(sf);
 		return fd;
 	}
-	file = anon_inode_getfile(name, &hvx_stats_fops, sf, O_RDONLY);
+	file = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) :
+	       anon_inode_getfile(name, &hvx_stats_fops, sf, O_RDONLY);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		kfree(sf);

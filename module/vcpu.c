@@ -152,11 +152,12 @@ static struct hvx_vcpu *hvx_vcpu_alloc(struct hvx_vm *vm, u32 id)
 	struct hvx_vcpu *vcpu;
 	int i;
 
-	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	vcpu = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return NULL;
 	for (i = 0; i < HVX_RUN_PAGES; i++) {
-		vcpu->run_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		vcpu->run_pages[i] = hvx_fault_alloc() ? NULL :
+			alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 		if (!vcpu->run_pages[i])
 			goto free;
 	}
@@ -240,7 +241,8 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 	spin_lock(&vm->mmu_lock);
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
 	spin_unlock(&vm->mmu_lock);
-	r = anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu,
+	r = hvx_fault_alloc() ? -ENOMEM :
+	    anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu,
 			     O_RDWR | O_CLOEXEC);
 	if (r >= 0) {
 		hvx_debugfs_vcpu_add(vcpu);

@@ -196,7 +196,7 @@ int hvx_vm_create(unsigned long type)
 		return r;
 
 	r = -ENOMEM;
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	vm = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		goto put_hardware;
 	kref_init(&vm->ref);
@@ -213,12 +213,13 @@ int hvx_vm_create(unsigned long type)
 
 	mmgrab(current->mm);
 	vm->mm = current->mm;
-	r = hvx_mmu_init(vm);
+	r = hvx_fault_alloc() ? -ENOMEM : hvx_mmu_init(vm);
 	if (r)
 		goto drop_mm;
 
 	hvx_debugfs_vm_add(vm);
-	r = anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	r = hvx_fault_alloc() ? -ENOMEM :
+	    anon_inode_getfd("hvx-vm", &hvx_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
 		goto mmu_exit;
 	return r;

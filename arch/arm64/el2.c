@@ -91,10 +91,11 @@ static int a64_vm_init(struct hvx_vm *vm, unsigned long type)
 	levels = (ipa - 8) / 9;
 	order = ipa > 12 + 9 * levels ? ipa - (12 + 9 * levels) : 0;
 
-	avm = kzalloc(sizeof(*avm), GFP_KERNEL_ACCOUNT);
+	avm = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*avm), GFP_KERNEL_ACCOUNT);
 	if (!avm)
 		return -ENOMEM;
-	vmid = ida_alloc_range(&a64_vmids, 1, (1U << a64_vmid_bits) - 1,
+	vmid = hvx_fault_alloc() ? -ENOMEM :
+	       ida_alloc_range(&a64_vmids, 1, (1U << a64_vmid_bits) - 1,
 			       GFP_KERNEL);
 	if (vmid < 0) {
 		kfree(avm);
@@ -150,7 +151,8 @@ static enum hrtimer_restart a64_timer_expired(struct hrtimer *t)
 
 static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 {
-	struct a64_vcpu *v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	struct a64_vcpu *v = hvx_fault_alloc() ? NULL :
+			     kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
 
 	if (!v)
 		return -ENOMEM;

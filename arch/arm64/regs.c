@@ -340,7 +340,7 @@ static long a64_reg_list(void __user *argp)
 		return -EFAULT;
 	if (list.n < total)
 		return -E2BIG;
-	ids = kmalloc_array(total, sizeof(*ids), GFP_KERNEL);
+	ids = hvx_fault_alloc() ? NULL : kmalloc_array(total, sizeof(*ids), GFP_KERNEL);
 	if (!ids)
 		return -ENOMEM;
 	a64_core_ids(ids);

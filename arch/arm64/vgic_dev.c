@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -149,7 +150,8 @@ static int a64_vgic_init(struct hvx_vm *vm, struct a64_vgic *gic)
 		return 0;
 	}
 	nr = gic->nr_irqs ?: A64_GIC_DEFAULT_IRQS;
-	spis = kcalloc(nr - A64_GIC_PRIVATE, sizeof(*spis), GFP_KERNEL_ACCOUNT);
+	spis = hvx_fault_alloc() ? NULL : kcalloc(nr - A64_GIC_PRIVATE, sizeof(*spis),
+					    GFP_KERNEL_ACCOUNT);
 	if (!spis) {
 		mutex_unlock(&vm->lock);
 		return -ENOMEM;
@@ -257,7 +259,8 @@ static int a64_vgic_lock_vcpus(struct hvx_vm *vm)
 
 static struct a64_vgic *a64_vgic_alloc(void)
 {
-	struct a64_vgic *gic = kzalloc(sizeof(*gic), GFP_KERNEL_ACCOUNT);
+	struct a64_vgic *gic = hvx_fault_alloc() ? NULL :
+			       kzalloc(sizeof(*gic), GFP_KERNEL_ACCOUNT);
 
 	if (!gic)
 		return NULL;
@@ -302,6 +305,7 @@ static int a64_vgic_attach(struct hvx_vm *vm)
 long a64_vgic_create(struct hvx_vm *vm, void __user *argp)
 {
 	struct kvm_create_device cd;
+	struct file *file;
 	int r, fd;
 
 	if (copy_from_user(&cd, argp, sizeof(cd)))
@@ -312,18 +316,29 @@ long a64_vgic_create(struct hvx_vm *vm, void __user *argp)
 		return -ENODEV;
 	if (cd.flags & KVM_CREATE_DEVICE_TEST)
 		return 0;
+	/*
+	 * The file first: once the GIC is attached, nothing may fail, or
+	 * the VM would keep a GIC without a device fd.
+	 */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) :
+	       anon_inode_getfile("hvx-vgic-v3", &a64_vgic_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	kref_get(&vm->ref);	/* dropped by the file's release */
 	mutex_lock(&vm->lock);
 	r = a64_vgic_attach(vm);
 	mutex_unlock(&vm->lock);
-	if (r)
+	if (r) {
+		put_unused_fd(fd);
+		fput(file);
 		return r;
-	kref_get(&vm->ref);
-	fd = anon_inode_getfd("hvx-vgic-v3", &a64_vgic_fops, vm,
-			      O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		hvx_vm_put(vm);
-		return fd;
 	}
+	fd_install(fd, file);
 	cd.fd = fd;
 	return copy_to_user(argp, &cd, sizeof(cd)) ? -EFAULT : 0;
 }

@@ -631,7 +631,8 @@ long x86_ioctl_set_cpuid2(struct x86_vcpu *x, void __user *argp)
 		return -E2BIG;
 	size = c.nent * sizeof(*e);
 	if (c.nent) {
-		e = vmemdup_user(uc->entries, size);
+		e = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) :
+		    vmemdup_user(uc->entries, size);
 		if (IS_ERR(e))
 			return PTR_ERR(e);
 	}
@@ -668,7 +669,8 @@ long x86_ioctl_get_cpuid2(struct x86_vcpu *x, void __user *argp)
 	if (c.nent < x->cpuid_nent)
 		return -E2BIG;
 	if (x->cpuid_nent) {
-		e = kvmalloc_array(x->cpuid_nent, sizeof(*e),
+		e = hvx_fault_alloc() ? NULL :
+		    kvmalloc_array(x->cpuid_nent, sizeof(*e),
 				   GFP_KERNEL_ACCOUNT);
 		if (!e)
 			return -ENOMEM;

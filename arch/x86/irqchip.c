@@ -21,7 +21,8 @@ static struct x86_routes *routes_alloc(u32 nr)
 {
 	struct x86_routes *t;
 
-	return kvzalloc(struct_size(t, r, nr), GFP_KERNEL_ACCOUNT);
+	return hvx_fault_alloc() ? NULL : kvzalloc(struct_size(t, r, nr),
+					      GFP_KERNEL_ACCOUNT);
 }
 
 /* KVM's default table: GSI 0-15 to both PICs and the I/O APIC, 16-23 to it. */
@@ -174,7 +175,8 @@ static long irqchip_set_routing(struct hvx_vm *vm, void __user *argp)
 	if (!c || hdr.nr > X86_MAX_ROUTES || hdr.flags)
 		return -EINVAL;
 	if (hdr.nr) {
-		ue = vmemdup_user(ur->entries, array_size(sizeof(*ue), hdr.nr));
+		ue = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) :
+		     vmemdup_user(ur->entries, array_size(sizeof(*ue), hdr.nr));
 		if (IS_ERR(ue))
 			return PTR_ERR(ue);
 	}
@@ -213,7 +215,7 @@ static long irqchip_state(struct x86_irqchip *c, bool set, void __user *argp)
 	unsigned long flags;
 	long r = 0;
 
-	k = kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
+	k = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
 	if (!k)
 		return -ENOMEM;
 	if (copy_from_user(k, argp, sizeof(*k))) {
@@ -261,7 +263,7 @@ static long irqchip_create(struct hvx_vm *vm)
 	if (vm->nr_vcpus)
 		goto out;
 	r = -ENOMEM;
-	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	c = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		goto out;
 	c->routes = routes_default();

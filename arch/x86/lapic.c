@@ -854,7 +854,7 @@ long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp)
 
 	if (!a || !x86_irqchip(x86_vm(x)))
 		return -EINVAL;
-	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
+	s = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	if (set && copy_from_user(s, argp, sizeof(*s))) {
@@ -897,7 +897,8 @@ out:
 
 int x86_apic_init(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	struct x86_lapic *a = hvx_fault_alloc() ? NULL :
+			      kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
 
 	if (!a)
 		return -ENOMEM;

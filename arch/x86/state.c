@@ -52,7 +52,8 @@ static long x86_ioctl_mp_state(struct x86_vcpu *x, bool set,
  */
 static struct kvm_xsave *x86_xsave_get(struct x86_vcpu *x)
 {
-	struct kvm_xsave *xs = kzalloc(sizeof(*xs), GFP_KERNEL_ACCOUNT);
+	struct kvm_xsave *xs = hvx_fault_alloc() ? NULL :
+				kzalloc(sizeof(*xs), GFP_KERNEL_ACCOUNT);
 
 	if (xs)
 		fpu_copy_guest_fpstate_to_uabi(&x->fpu, xs->region,
@@ -95,7 +96,8 @@ static long x86_ioctl_get_xsave(struct x86_vcpu *x, void __user *argp)
 
 static long x86_ioctl_set_xsave(struct x86_vcpu *x, void __user *argp)
 {
-	struct kvm_xsave *xs = memdup_user(argp, sizeof(*xs));
+	struct kvm_xsave *xs = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) :
+				memdup_user(argp, sizeof(*xs));
 	long r;
 
 	if (IS_ERR(xs))

@@ -254,7 +254,8 @@ static void svm_reset(struct x86_vcpu *x)
 static int svm_vcpu_init(struct x86_vcpu *x)
 {
 	struct svm_vcpu *svm = to_svm(x);
-	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	struct page *page = hvx_fault_alloc() ? NULL :
+			    alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 
 	if (!page)
 		return -ENOMEM;

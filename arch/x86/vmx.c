@@ -598,12 +598,13 @@ static int vmx_vcpu_init(struct x86_vcpu *x)
 
 	vmx->cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
-	vmx->vmcs = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	vmx->vmcs = hvx_fault_alloc() ? NULL : alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	if (!vmx->vmcs)
 		return -ENOMEM;
 	*(u32 *)page_address(vmx->vmcs) = vmx_caps.revision;
 	if (vmx_caps.vpid) {
-		vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+		vpid = hvx_fault_alloc() ? -ENOMEM :
+		       ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
 		if (vpid < 0) {
 			__free_page(vmx->vmcs);
 			return vpid;

@@ -583,7 +583,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 
 	if (type)		/* KVM_X86_DEFAULT_VM is the only type */
 		return -EINVAL;
-	xvm = kzalloc(sizeof(*xvm), GFP_KERNEL_ACCOUNT);
+	xvm = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*xvm), GFP_KERNEL_ACCOUNT);
 	if (!xvm)
 		return -ENOMEM;
 	r = hvx_stage2_init(&xvm->tdp, fmt->levels(), 0, fmt->table_bits,
@@ -616,12 +616,12 @@ static int x86_vcpu_init(struct hvx_vcpu *vcpu)
 	struct x86_vcpu *x;
 	int r;
 
-	x = kzalloc(x86_vendor->vcpu_size, GFP_KERNEL_ACCOUNT);
+	x = hvx_fault_alloc() ? NULL : kzalloc(x86_vendor->vcpu_size, GFP_KERNEL_ACCOUNT);
 	if (!x)
 		return -ENOMEM;
 	x->vcpu = vcpu;
 	r = -ENOMEM;
-	if (!fpu_alloc_guest_fpstate(&x->fpu))
+	if (hvx_fault_alloc() || !fpu_alloc_guest_fpstate(&x->fpu))
 		goto free;
 	r = x86_apic_init(x);
 	if (r)
