@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
@@ -206,13 +207,16 @@ static int hvx_vcpu_check_id(struct hvx_vm *vm, unsigned long id)
 
 /*
  * Every allocation (the vCPU, its run area, the backend's state) happens
- * before vm->lock is taken; under it, only the check of @id, publishing
- * the vCPU and its fd.
+ * before vm->lock is taken; under it, the check of @id, the fd and its
+ * file, then publishing the vCPU and installing the fd.  Nothing fails
+ * once the vCPU is published: other threads may already use it (an
+ * interrupt's delivery, PSCI), so it could not be freed again.
  */
 int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 {
 	struct hvx_vcpu *vcpu;
-	int r;
+	struct file *file;
+	int r, fd;
 
 	if (id >= HVX_MAX_VCPUS)
 		return -EINVAL;
@@ -232,28 +236,26 @@ int hvx_vcpu_create(struct hvx_vm *vm, unsigned long id)
 		r = hvx_ops->vcpu_precreate(vm);
 	if (r)
 		goto unlock;
-	/*
-	 * Publish before the fd exists: once it does, another thread may
-	 * close it, and the vCPU must then already belong to the VM.  The
-	 * array changes under vm->mmu_lock too, for hvx_vm_flush_tlbs().
-	 */
-	kref_get(&vm->ref);
+	r = get_unused_fd_flags(O_CLOEXEC);
+	if (r < 0)
+		goto unlock;
+	fd = r;
+	file = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) :
+	       anon_inode_getfile("hvx-vcpu", &hvx_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		r = PTR_ERR(file);
+		put_unused_fd(fd);
+		goto unlock;
+	}
+	kref_get(&vm->ref);	/* dropped by the file's release */
+	/* The array changes under vm->mmu_lock too, for hvx_vm_flush_tlbs(). */
 	spin_lock(&vm->mmu_lock);
 	vm->vcpus[vm->nr_vcpus++] = vcpu;
 	spin_unlock(&vm->mmu_lock);
-	r = hvx_fault_alloc() ? -ENOMEM :
-	    anon_inode_getfd("hvx-vcpu", &hvx_vcpu_fops, vcpu,
-			     O_RDWR | O_CLOEXEC);
-	if (r >= 0) {
-		hvx_debugfs_vcpu_add(vcpu);
-		mutex_unlock(&vm->lock);
-		return r;
-	}
-	spin_lock(&vm->mmu_lock);
-	vm->vcpus[--vm->nr_vcpus] = NULL;
-	spin_unlock(&vm->mmu_lock);
-	/* The VM's own fd still holds a reference: this is not the last. */
-	refcount_dec(&vm->ref.refcount);
+	hvx_debugfs_vcpu_add(vcpu);
+	fd_install(fd, file);
+	mutex_unlock(&vm->lock);
+	return fd;
 unlock:
 	mutex_unlock(&vm->lock);
 	hvx_vcpu_free(vcpu);
