@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -456,6 +457,56 @@ static int test_fault_knob(const char *dev)
 	return no_leaks(dev);
 }
 
+/*
+ * A file that cannot be made (RLIMIT_NOFILE: EMFILE, as KVM) leaves
+ * nothing behind: the same vCPU id, and on arm64 the vGIC, are created
+ * once the limit is back.  KVM 6.1 keeps its vGIC when the device's fd
+ * fails (kvm_ioctl_create_device() only frees the device): there the
+ * second KVM_CREATE_DEVICE is EEXIST, said and accepted.
+ */
+static int test_fault_fd_limit(const char *dev)
+{
+#if defined(__aarch64__)
+	struct kvm_create_device cd = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+	int gic;
+#endif
+	struct rlimit old, low;
+	struct vcpu v;
+	struct vm vm;
+	int free_fd;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(getrlimit(RLIMIT_NOFILE, &old) == 0);
+	free_fd = open("/dev/null", O_RDONLY);	/* the lowest free fd */
+	EXPECT(free_fd >= 0);
+	close(free_fd);
+	low = old;
+	low.rlim_cur = free_fd;
+	EXPECT(setrlimit(RLIMIT_NOFILE, &low) == 0);
+#if defined(__aarch64__)
+	errno = 0;
+	gic = ioctl(vm.fd, KVM_CREATE_DEVICE, &cd);
+#endif
+	errno = 0;
+	free_fd = ioctl(vm.fd, KVM_CREATE_VCPU, 0);
+	setrlimit(RLIMIT_NOFILE, &old);
+	EXPECT(free_fd == -1 && errno == EMFILE);
+	EXPECT(vcpu_create(&vm, &v, 0) == 0);
+#if defined(__aarch64__)
+	EXPECT(gic == -1);
+	gic = ioctl(vm.fd, KVM_CREATE_DEVICE, &cd);
+	if (gic && errno == EEXIST && !test_is_hvx(dev))
+		printf("# KVM kept the vGIC of the failed KVM_CREATE_DEVICE\n");
+	else
+		EXPECT(gic == 0);
+	if (!gic)
+		close(cd.fd);
+#endif
+	vcpu_close(&v);
+	vm_close(&vm);
+	return no_leaks(dev);
+}
+
 static const struct test_case cases[] = {
 	{ "fault_knob", test_fault_knob, TEST_HVX_ONLY },
 	{ "fault_vcpu", test_fault_vcpu },
@@ -463,6 +514,7 @@ static const struct test_case cases[] = {
 	{ "fault_memslot", test_fault_memslot },
 	{ "fault_stats", test_fault_stats },
 	{ "fault_run", test_fault_run },
+	{ "fault_fd_limit", test_fault_fd_limit },
 };
 
 TEST_MAIN_SHARED(cases)
