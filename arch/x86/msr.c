@@ -73,6 +73,8 @@ void x86_msr_reset(struct x86_vcpu *x)
 	x->misc_enable = X86_MISC_ENABLE_RESET;
 	x->feat_ctl = 0;
 	x->hwcr = 0;
+	x->power_ctl = 0;
+	x->tsc_adjust = 0;
 	x->tsc_aux = 0;
 	if (!x->ucode_rev)
 		x->ucode_rev = X86_UCODE_REV_RESET;
@@ -273,6 +275,12 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 	case MSR_IA32_TSC:
 		*val = rdtsc() + x->tsc_offset;
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = x->tsc_adjust;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		*val = x->power_ctl;
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		*val = x->misc_enable;
 		return 0;
@@ -371,6 +379,32 @@ static int x86_set_hwcr(struct x86_vcpu *x, u64 val)
 	return 0;
 }
 
+/*
+ * The guest's TSC is the host's plus an offset (SDM Vol. 3C 25.6.5).
+ * IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3): the guest's WRMSR to the TSC
+ * adds the change to TSC_ADJUST, and its WRMSR to TSC_ADJUST adds the
+ * change to the TSC.  User space's writes (KVM_SET_MSRS: restoring state)
+ * set one MSR without touching the other, as in KVM.  Without CPUID
+ * TSC_ADJUST, writes to it are ignored, as in KVM.
+ */
+static void x86_set_tsc(struct x86_vcpu *x, u32 index, u64 val, bool host)
+{
+	s64 delta;
+
+	if (index == MSR_IA32_TSC) {
+		delta = val - (rdtsc() + x->tsc_offset);
+		x->tsc_offset += delta;
+		if (!host)
+			x->tsc_adjust += delta;
+		return;
+	}
+	if (!x86_guest_cpuid_has(x, 7, 1, BIT(1)))
+		return;
+	if (!host)
+		x->tsc_offset += val - x->tsc_adjust;
+	x->tsc_adjust = val;
+}
+
 static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 {
 	int r;
@@ -392,8 +426,12 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 	case MSR_IA32_APICBASE:
 		return x86_set_apic_base(x, val, host);
 	case MSR_IA32_TSC:
-		/* The guest's TSC is the host's plus an offset (SDM 25.6.5). */
-		x->tsc_offset = val - rdtsc();
+	case MSR_IA32_TSC_ADJUST:
+		x86_set_tsc(x, index, val, host);
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		/* Kept as written, as KVM does: no power management here. */
+		x->power_ctl = val;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		return x86_set_misc_enable(x, val, host);
@@ -459,7 +497,11 @@ int x86_emulate_rdmsr(struct x86_vcpu *x)
 	u64 val;
 	int r;
 
-	r = x86_get_msr(x, x->gpr[GPR_RCX], &val, false);
+	r = x86_msr_check(x, x->gpr[GPR_RCX], false);
+	if (!r)
+		r = x86_get_msr(x, x->gpr[GPR_RCX], &val, false);
+	if (r && x86_msr_to_user(x, false, 0, r))
+		return 0;
 	if (r)
 		return x86_msr_gp(x, false, r);
 	x->gpr[GPR_RAX] = (u32)val;
@@ -474,7 +516,11 @@ int x86_emulate_wrmsr(struct x86_vcpu *x)
 	u64 val = (x->gpr[GPR_RDX] << 32) | (u32)x->gpr[GPR_RAX];
 	int r;
 
-	r = x86_set_msr(x, x->gpr[GPR_RCX], val, false);
+	r = x86_msr_check(x, x->gpr[GPR_RCX], true);
+	if (!r)
+		r = x86_set_msr(x, x->gpr[GPR_RCX], val, false);
+	if (r && x86_msr_to_user(x, true, val, r))
+		return 0;
 	if (r)
 		return x86_msr_gp(x, true, r);
 	x->rip = x->next_rip;
@@ -490,7 +536,8 @@ int x86_emulate_wrmsr(struct x86_vcpu *x)
 static const u32 x86_msrs_to_save[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
-	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
+	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
+	MSR_IA32_POWER_CTL,
 	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_K7_HWCR,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_IA32_TSC_DEADLINE,
 	MSR_MTRRdefType, MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,

@@ -380,9 +380,40 @@ static void x86_set_regs(struct x86_vcpu *x, const struct kvm_regs *r)
  * mode.  The rest (PG without PE, odd segments) is left to the hardware's
  * VM-entry checks, which report KVM_EXIT_FAIL_ENTRY as KVM does.
  */
-static bool x86_sregs_valid(const struct kvm_sregs *s)
+/*
+ * CR4 bits whose feature the guest's CPUID does not offer are reserved
+ * (SDM Vol. 3A 2.5 gives each with the CPUID bit that reports it), as KVM
+ * checks them in KVM_SET_SREGS.  Before KVM_SET_CPUID2 the guest's
+ * CPUID is the supported one (cpuid.c).
+ */
+static u64 x86_cr4_reserved(struct x86_vcpu *x)
 {
-	if ((s->cr0 >> 32) || (s->cr4 & ~X86_CR4_GUEST) ||
+	static const struct {
+		u64 cr4;
+		u32 fn;
+		int reg;
+		u32 bit;
+	} dep[] = {
+		{ X86_CR4_PCIDE, 1, 2, BIT(17) },
+		{ X86_CR4_OSXSAVE, 1, 2, BIT(26) },
+		{ X86_CR4_FSGSBASE, 7, 1, BIT(0) },
+		{ X86_CR4_SMEP, 7, 1, BIT(7) },
+		{ X86_CR4_SMAP, 7, 1, BIT(20) },
+		{ X86_CR4_UMIP, 7, 2, BIT(2) },
+		{ X86_CR4_PKE, 7, 2, BIT(3) },
+	};
+	u64 reserved = ~X86_CR4_GUEST;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dep); i++)
+		if (!x86_guest_cpuid_has(x, dep[i].fn, dep[i].reg, dep[i].bit))
+			reserved |= dep[i].cr4;
+	return reserved;
+}
+
+static bool x86_sregs_valid(struct x86_vcpu *x, const struct kvm_sregs *s)
+{
+	if ((s->cr0 >> 32) || (s->cr4 & x86_cr4_reserved(x)) ||
 	    (s->efer & ~X86_EFER_SREGS) || (s->cr3 >> 52))
 		return false;
 	if ((s->cr4 & X86_CR4_OSXSAVE) && !x86_host_xcr0)
@@ -406,7 +437,7 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 	}
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (!x86_sregs_valid(&s))
+	if (!x86_sregs_valid(x, &s))
 		return -EINVAL;
 	/* IA32_APIC_BASE's reserved bits, as KVM checks them here. */
 	if (x86_set_apic_base(x, s.apic_base, true))
@@ -511,6 +542,79 @@ out:
 	return r;
 }
 
+/*
+ * KVM_CAP_MAX_VCPU_ID (api.rst 7.32): vCPU IDs below @max only; set once
+ * (the same value again is accepted), at most what KVM_CHECK_EXTENSION
+ * says.
+ */
+static int x86_set_max_vcpu_id(struct hvx_vm *vm, u64 max)
+{
+	int r = -EINVAL;
+
+	if (max > HVX_MAX_VCPUS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (!vm->max_vcpu_ids || vm->max_vcpu_ids == max) {
+		vm->max_vcpu_ids = max;
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_SET_NR_MMU_PAGES, KVM_GET_NR_MMU_PAGES (KVM_CAP_MMU_SHADOW_CACHE_CONTROL,
+ * which api.rst 6.1 does not describe): the number of pages for shadow
+ * page tables.  hvx has none (stage-2 tables
+ * are allocated as the guest touches memory): the value is recorded and
+ * read back, as KVM does with two-dimensional paging.  At least 64, as in
+ * KVM; at most INT_MAX, so that KVM_GET_NR_MMU_PAGES can return it.  Never
+ * set: KVM's default, 2% of the pages in the memory slots, at least 64.
+ */
+#define X86_MIN_MMU_PAGES	64
+
+static long x86_nr_mmu_pages(struct hvx_vm *vm, bool set, unsigned long n)
+{
+	struct x86_vm *xvm = vm->arch;
+	u64 pages = 0;
+	int i;
+
+	if (set) {
+		if (n < X86_MIN_MMU_PAGES || n > INT_MAX)
+			return -EINVAL;
+		WRITE_ONCE(xvm->nr_mmu_pages, n);
+		return 0;
+	}
+	n = READ_ONCE(xvm->nr_mmu_pages);
+	if (n)
+		return n;
+	mutex_lock(&vm->lock);
+	for (i = 0; i < HVX_MAX_MEMSLOTS; i++)
+		pages += vm->slots[i].size >> PAGE_SHIFT;
+	mutex_unlock(&vm->lock);
+	return min_t(u64, INT_MAX, max_t(u64, X86_MIN_MMU_PAGES,
+					 pages * 20 / 1000));
+}
+
+/* KVM_ENABLE_CAP on an x86 VM (module/vm.c passes what it does not take). */
+static long x86_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags)
+		return -EINVAL;
+	switch (cap.cap) {
+	case KVM_CAP_X86_USER_SPACE_MSR:
+		return x86_enable_user_space_msr(vm, cap.args[0]);
+	case KVM_CAP_MAX_VCPU_ID:
+		return x86_set_max_vcpu_id(vm, cap.args[0]);
+	default:
+		return -EINVAL;
+	}
+}
+
 static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp)
 {
@@ -537,6 +641,14 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 	case KVM_SET_IRQCHIP:
 	case KVM_SIGNAL_MSI:
 		return x86_irqchip_vm_ioctl(vm, ioctl, argp);
+	case KVM_ENABLE_CAP:
+		return x86_vm_enable_cap(vm, argp);
+	case KVM_X86_SET_MSR_FILTER:
+		return x86_ioctl_set_msr_filter(vm, argp);
+	case KVM_SET_NR_MMU_PAGES:
+		return x86_nr_mmu_pages(vm, true, addr);
+	case KVM_GET_NR_MMU_PAGES:
+		return x86_nr_mmu_pages(vm, false, 0);
 	case KVM_GET_CLOCK:
 		return x86_ioctl_get_clock(vm, argp);
 	case KVM_SET_CLOCK:
@@ -560,6 +672,9 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* a length-0 MMIO ioeventfd */
+	case KVM_CAP_X86_MSR_FILTER:		/* msr_filter.c */
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:	/* KVM_SET/GET_NR_MMU_PAGES */
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();
@@ -602,6 +717,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 static void x86_vm_free(struct hvx_vm *vm)
 {
 	x86_irqchip_free(vm);
+	x86_msr_filter_vm_free(vm);
 	hvx_stage2_free(vm, x86_tdp(vm));
 	kfree(vm->arch);
 }
