@@ -74,6 +74,7 @@ void x86_msr_reset(struct x86_vcpu *x)
 	x->feat_ctl = 0;
 	x->hwcr = 0;
 	x->power_ctl = 0;
+	x->platform_info = 0;
 	x->tsc_adjust = 0;
 	x->tsc_aux = 0;
 	if (!x->ucode_rev)
@@ -281,6 +282,13 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 	case MSR_IA32_POWER_CTL:
 		*val = x->power_ctl;
 		return 0;
+	case MSR_PLATFORM_INFO:
+		/* What user space set, for the guest unless the VM hides it. */
+		if (!host && READ_ONCE(((struct x86_vm *)
+					x86_vm(x)->arch)->platform_info_hidden))
+			return -EINVAL;
+		*val = x->platform_info;
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		*val = x->misc_enable;
 		return 0;
@@ -433,6 +441,16 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 		/* Kept as written, as KVM does: no power management here. */
 		x->power_ctl = val;
 		return 0;
+	case MSR_PLATFORM_INFO:
+		/*
+		 * Read-only for the guest; user space sets what it reads
+		 * (KVM_CAP_MSR_PLATFORM_INFO), but not CPUID faulting (bit
+		 * 31, SDM Vol. 4 2.17), which hvx does not offer.
+		 */
+		if (!host || (val & BIT_ULL(31)))
+			return -EINVAL;
+		x->platform_info = val;
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		return x86_set_misc_enable(x, val, host);
 	case MSR_IA32_UCODE_REV:
@@ -537,7 +555,7 @@ static const u32 x86_msrs_to_save[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
-	MSR_IA32_POWER_CTL,
+	MSR_IA32_POWER_CTL, MSR_PLATFORM_INFO,
 	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_K7_HWCR,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_IA32_TSC_DEADLINE,
 	MSR_MTRRdefType, MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,
@@ -621,6 +639,85 @@ long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp)
 		r = -EFAULT;
 	kfree(e);
 	return r;
+}
+
+/*
+ * The feature MSRs (api.rst 4.3 KVM_GET_MSR_FEATURE_INDEX_LIST, and
+ * KVM_GET_MSRS on the system fd): what the host offers a vCPU.  hvx has
+ * one, the microcode revision it reports (X86_UCODE_REV_RESET).
+ */
+static const u32 x86_feature_msrs[] = { MSR_IA32_UCODE_REV };
+
+long x86_ioctl_get_msr_feature_list(void __user *argp)
+{
+	struct kvm_msr_list __user *ul = argp;
+	struct kvm_msr_list l;
+	u32 n;
+
+	if (copy_from_user(&l, ul, sizeof(l)))
+		return -EFAULT;
+	n = l.nmsrs;
+	l.nmsrs = ARRAY_SIZE(x86_feature_msrs);
+	if (copy_to_user(ul, &l, sizeof(l)))
+		return -EFAULT;
+	if (n < l.nmsrs)
+		return -E2BIG;
+	if (copy_to_user(ul->indices, x86_feature_msrs,
+			 sizeof(x86_feature_msrs)))
+		return -EFAULT;
+	return 0;
+}
+
+/* KVM_GET_MSRS on the system fd: as on a vCPU, for the feature MSRs. */
+long x86_ioctl_feature_msrs(void __user *argp)
+{
+	struct kvm_msrs __user *um = argp;
+	struct kvm_msr_entry e;
+	struct kvm_msrs m;
+	u32 i;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= X86_MSRS_MAX)
+		return -E2BIG;
+	for (i = 0; i < m.nmsrs; i++) {
+		if (copy_from_user(&e, &um->entries[i], sizeof(e)))
+			return -EFAULT;
+		if (e.index != MSR_IA32_UCODE_REV)
+			break;
+		e.data = X86_UCODE_REV_RESET;
+		if (copy_to_user(&um->entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return i;
+}
+
+/*
+ * KVM_HAS/GET/SET_DEVICE_ATTR on a vCPU (api.rst 4.81, 4.80; group
+ * KVM_VCPU_TSC_CTRL): KVM_VCPU_TSC_OFFSET is the guest's TSC minus the
+ * host's (SDM Vol. 3C 25.6.5), the only attribute; -ENXIO for others.
+ */
+long x86_ioctl_tsc_attr(struct x86_vcpu *x, unsigned int ioctl,
+			void __user *argp)
+{
+	struct kvm_device_attr attr;
+	u64 __user *uaddr;
+	u64 off;
+
+	if (copy_from_user(&attr, argp, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group != KVM_VCPU_TSC_CTRL ||
+	    attr.attr != KVM_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	if (ioctl == KVM_HAS_DEVICE_ATTR)
+		return 0;
+	uaddr = u64_to_user_ptr(attr.addr);
+	if (ioctl == KVM_GET_DEVICE_ATTR)
+		return put_user(x->tsc_offset, uaddr);
+	if (get_user(off, uaddr))
+		return -EFAULT;
+	x->tsc_offset = off;
+	return 0;
 }
 
 /*

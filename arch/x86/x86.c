@@ -261,7 +261,7 @@ void x86_reset(struct x86_vcpu *x)
 	s->idt.limit = 0xffff;
 	s->cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
 	s->apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
-		       (x->vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+		       (x86_is_bsp(x) ? MSR_IA32_APICBASE_BSP : 0);
 	x->sregs_dirty = true;
 	x->sregs_stale = false;
 	x->pending.kind = X86_PENDING_NONE;
@@ -464,6 +464,20 @@ static long x86_ioctl_regs(struct x86_vcpu *x, bool set, void __user *argp)
 	return 0;
 }
 
+/*
+ * KVM_ENABLE_CAP on a vCPU (api.rst 4.37): x86 KVM takes Hyper-V's
+ * capabilities there, which hvx does not offer; any is EINVAL, as KVM
+ * answers a capability it does not know.
+ */
+static long x86_vcpu_enable_cap(void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp)
 {
@@ -500,6 +514,12 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		return x86_apic_ioctl(x, true, argp);
 	case KVM_NMI:
 		return x86_ioctl_nmi(x);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return x86_ioctl_tsc_attr(x, ioctl, argp);
+	case KVM_ENABLE_CAP:
+		return x86_vcpu_enable_cap(argp);
 	default:
 		return x86_state_ioctl(x, ioctl, argp);
 	}
@@ -513,6 +533,10 @@ static long x86_dev_ioctl(unsigned int ioctl, void __user *argp)
 		return x86_ioctl_get_supported_cpuid(argp);
 	case KVM_GET_MSR_INDEX_LIST:
 		return x86_ioctl_get_msr_index_list(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return x86_ioctl_get_msr_feature_list(argp);
+	case KVM_GET_MSRS:
+		return x86_ioctl_feature_msrs(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -542,79 +566,6 @@ out:
 	return r;
 }
 
-/*
- * KVM_CAP_MAX_VCPU_ID (api.rst 7.32): vCPU IDs below @max only; set once
- * (the same value again is accepted), at most what KVM_CHECK_EXTENSION
- * says.
- */
-static int x86_set_max_vcpu_id(struct hvx_vm *vm, u64 max)
-{
-	int r = -EINVAL;
-
-	if (max > HVX_MAX_VCPUS)
-		return -EINVAL;
-	mutex_lock(&vm->lock);
-	if (!vm->max_vcpu_ids || vm->max_vcpu_ids == max) {
-		vm->max_vcpu_ids = max;
-		r = 0;
-	}
-	mutex_unlock(&vm->lock);
-	return r;
-}
-
-/*
- * KVM_SET_NR_MMU_PAGES, KVM_GET_NR_MMU_PAGES (KVM_CAP_MMU_SHADOW_CACHE_CONTROL,
- * which api.rst 6.1 does not describe): the number of pages for shadow
- * page tables.  hvx has none (stage-2 tables
- * are allocated as the guest touches memory): the value is recorded and
- * read back, as KVM does with two-dimensional paging.  At least 64, as in
- * KVM; at most INT_MAX, so that KVM_GET_NR_MMU_PAGES can return it.  Never
- * set: KVM's default, 2% of the pages in the memory slots, at least 64.
- */
-#define X86_MIN_MMU_PAGES	64
-
-static long x86_nr_mmu_pages(struct hvx_vm *vm, bool set, unsigned long n)
-{
-	struct x86_vm *xvm = vm->arch;
-	u64 pages = 0;
-	int i;
-
-	if (set) {
-		if (n < X86_MIN_MMU_PAGES || n > INT_MAX)
-			return -EINVAL;
-		WRITE_ONCE(xvm->nr_mmu_pages, n);
-		return 0;
-	}
-	n = READ_ONCE(xvm->nr_mmu_pages);
-	if (n)
-		return n;
-	mutex_lock(&vm->lock);
-	for (i = 0; i < HVX_MAX_MEMSLOTS; i++)
-		pages += vm->slots[i].size >> PAGE_SHIFT;
-	mutex_unlock(&vm->lock);
-	return min_t(u64, INT_MAX, max_t(u64, X86_MIN_MMU_PAGES,
-					 pages * 20 / 1000));
-}
-
-/* KVM_ENABLE_CAP on an x86 VM (module/vm.c passes what it does not take). */
-static long x86_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
-{
-	struct kvm_enable_cap cap;
-
-	if (copy_from_user(&cap, argp, sizeof(cap)))
-		return -EFAULT;
-	if (cap.flags)
-		return -EINVAL;
-	switch (cap.cap) {
-	case KVM_CAP_X86_USER_SPACE_MSR:
-		return x86_enable_user_space_msr(vm, cap.args[0]);
-	case KVM_CAP_MAX_VCPU_ID:
-		return x86_set_max_vcpu_id(vm, cap.args[0]);
-	default:
-		return -EINVAL;
-	}
-}
-
 static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp)
 {
@@ -641,14 +592,13 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 	case KVM_SET_IRQCHIP:
 	case KVM_SIGNAL_MSI:
 		return x86_irqchip_vm_ioctl(vm, ioctl, argp);
-	case KVM_ENABLE_CAP:
-		return x86_vm_enable_cap(vm, argp);
 	case KVM_X86_SET_MSR_FILTER:
 		return x86_ioctl_set_msr_filter(vm, argp);
+	case KVM_ENABLE_CAP:
 	case KVM_SET_NR_MMU_PAGES:
-		return x86_nr_mmu_pages(vm, true, addr);
 	case KVM_GET_NR_MMU_PAGES:
-		return x86_nr_mmu_pages(vm, false, 0);
+	case KVM_SET_BOOT_CPU_ID:
+		return x86_vm_caps_ioctl(vm, ioctl, argp);
 	case KVM_GET_CLOCK:
 		return x86_ioctl_get_clock(vm, argp);
 	case KVM_SET_CLOCK:
@@ -675,6 +625,10 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_X86_MSR_FILTER:		/* msr_filter.c */
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:	/* KVM_SET/GET_NR_MMU_PAGES */
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_GET_MSR_FEATURES:		/* msr.c */
+	case KVM_CAP_VCPU_ATTRIBUTES:		/* KVM_VCPU_TSC_CTRL, msr.c */
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();

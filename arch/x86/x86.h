@@ -144,6 +144,7 @@ struct x86_vcpu {
 	u64 feat_ctl;
 	u64 hwcr;
 	u64 power_ctl;		/* IA32_POWER_CTL: kept as written */
+	u64 platform_info;	/* MSR_PLATFORM_INFO: user space's value */
 	s64 tsc_adjust;		/* IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3) */
 	u64 tsc_aux;		/* IA32_TSC_AUX: RDTSCP, RDPID (tsc_aux.c) */
 	u64 exit_rip;		/* RIP at the last exit: where a shadow holds */
@@ -165,7 +166,10 @@ struct x86_vm {
 	/* msr_filter.c: KVM_X86_SET_MSR_FILTER's, KVM_MSR_EXIT_REASON_* */
 	struct x86_msr_filter __rcu *msr_filter;
 	u32 user_space_msr;
+	/* vm_caps.c */
 	unsigned long nr_mmu_pages;	/* KVM_SET_NR_MMU_PAGES's, or 0 */
+	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID's */
+	bool platform_info_hidden;	/* KVM_CAP_MSR_PLATFORM_INFO off */
 };
 
 /*
@@ -336,6 +340,10 @@ void x86_cpuid_free(struct x86_vcpu *x);
 void x86_msr_reset(struct x86_vcpu *x);
 long x86_ioctl_get_msr_index_list(void __user *argp);
 long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp);
+long x86_ioctl_get_msr_feature_list(void __user *argp);
+long x86_ioctl_feature_msrs(void __user *argp);
+long x86_ioctl_tsc_attr(struct x86_vcpu *x, unsigned int ioctl,
+			void __user *argp);
 int x86_emulate_rdmsr(struct x86_vcpu *x);
 int x86_emulate_wrmsr(struct x86_vcpu *x);
 int x86_emulate_xsetbv(struct x86_vcpu *x);
@@ -343,6 +351,16 @@ bool x86_xcr0_valid(struct x86_vcpu *x, u64 val);
 bool x86_pat_valid(u64 pat);
 bool x86_msr_value_valid(u32 index, u64 data);
 int x86_set_apic_base(struct x86_vcpu *x, u64 val, bool host);
+
+/* vm_caps.c: KVM_ENABLE_CAP, NR_MMU_PAGES, BOOT_CPU_ID */
+long x86_vm_caps_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+		       void __user *argp);
+bool x86_is_bsp(struct x86_vcpu *x);
+
+/* vm_caps.c: KVM_ENABLE_CAP, NR_MMU_PAGES, BOOT_CPU_ID */
+long x86_vm_caps_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+		       void __user *argp);
+bool x86_is_bsp(struct x86_vcpu *x);
 
 /* msr_filter.c: KVM_X86_SET_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR */
 long x86_ioctl_set_msr_filter(struct hvx_vm *vm, void __user *argp);
