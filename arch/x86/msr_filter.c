@@ -65,10 +65,13 @@ static bool x86_msr_allowed(struct x86_vcpu *x, u32 index, u32 type)
 	allowed = f->default_allow;
 	for (i = 0; i < f->count; i++) {
 		const struct x86_msr_range *r = &f->ranges[i];
+		u32 end = r->base + r->nmsrs;
 
-		/* The range is [base, base + nmsrs), u32 arithmetic as KVM. */
-		if (index >= r->base && index - r->base < r->nmsrs &&
-		    (r->flags & type)) {
+		/*
+		 * [base, base + nmsrs) in u32 arithmetic, as KVM: a range
+		 * that wraps past 0xffffffff covers nothing.
+		 */
+		if (index >= r->base && index < end && (r->flags & type)) {
 			allowed = test_bit(index - r->base, r->bitmap);
 			break;
 		}
