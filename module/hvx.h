@@ -90,6 +90,8 @@ struct hvx_vm {
 	int mmu_busy;		/* invalidations in progress */
 	struct hvx_vcpu *vcpus[HVX_MAX_VCPUS];
 	int nr_vcpus;
+	/* KVM_CAP_MAX_VCPU_ID as enabled (x86): IDs below it; 0: any */
+	u32 max_vcpu_ids;
 	/* Bumped when stage-2 entries go away; vCPUs flush on a change. */
 	atomic64_t tlb_gen;
 	unsigned int gpa_bits;	/* guest-physical addresses below 2^gpa_bits */

@@ -197,7 +197,8 @@ static int hvx_vcpu_check_id(struct hvx_vm *vm, unsigned long id)
 {
 	int i;
 
-	if (vm->nr_vcpus >= HVX_MAX_VCPUS)
+	if (vm->nr_vcpus >= HVX_MAX_VCPUS ||
+	    (vm->max_vcpu_ids && id >= vm->max_vcpu_ids))
 		return -EINVAL;
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)

@@ -59,7 +59,8 @@
 			 F(F16C) | F(RDRAND))
 
 /*
- * CPUID.(7,0):EBX.  Hidden: TSC_ADJUST (an MSR hvx does not model), SGX,
+ * CPUID.(7,0):EBX.  TSC_ADJUST is offered whatever the host has: hvx
+ * models the MSR in software (msr.c), as KVM does.  Hidden: SGX,
  * MPX, RDT monitoring and allocation, Processor Trace (state and MSRs
  * hvx neither switches nor models), INVPCID (VMX raises #UD for it unless
  * a secondary control hvx does not require is set; Linux falls back to
@@ -204,7 +205,7 @@ static void x86_cpuid_leaf7(struct kvm_cpuid_entry2 *e)
 		return;
 	}
 	e->eax = min(e->eax, 1U);
-	e->ebx &= X86_LEAF7_EBX;
+	e->ebx = (e->ebx & X86_LEAF7_EBX) | F(TSC_ADJUST);
 	e->ecx &= X86_LEAF7_ECX | (x86_tsc_aux_ok ? F(RDPID) : 0);
 	e->edx &= X86_LEAF7_EDX;
 	if (!(x86_supported_xcr0 & XFEATURE_MASK_PKRU))
@@ -613,9 +614,36 @@ static int x86_cpuid_check(const struct kvm_cpuid_entry2 *e, int nent)
 }
 
 /*
+ * Is @e (@nent entries) the table the vCPU has?  Compared as KVM 6.1 does
+ * (kvm_cpuid_check_equal()): entry by entry, the bits that mirror the
+ * vCPU's state as the vCPU would answer them in both, so that the table
+ * KVM_GET_CPUID2 returned compares equal.
+ */
+static bool x86_cpuid_same(struct x86_vcpu *x,
+			   const struct kvm_cpuid_entry2 *e, int nent)
+{
+	struct kvm_cpuid_entry2 a, b;
+	int i;
+
+	if (!x->cpuid || nent != x->cpuid_nent)
+		return false;
+	for (i = 0; i < nent; i++) {
+		a = e[i];
+		b = x->cpuid[i];
+		x86_cpuid_dynamic(x, a.function, a.index, &a);
+		x86_cpuid_dynamic(x, b.function, b.index, &b);
+		if (a.function != b.function || a.index != b.index ||
+		    a.flags != b.flags || a.eax != b.eax || a.ebx != b.ebx ||
+		    a.ecx != b.ecx || a.edx != b.edx)
+			return false;
+	}
+	return true;
+}
+
+/*
  * KVM_SET_CPUID2: at most X86_CPUID_MAX_ENTRIES entries (-E2BIG).  Once
  * the vCPU has run, only the table it already has is accepted (-EINVAL
- * otherwise), as in KVM: the guest may have acted on what it read.
+ * otherwise), as in KVM 6.1: the guest may have acted on what it read.
  */
 long x86_ioctl_set_cpuid2(struct x86_vcpu *x, void __user *argp)
 {
@@ -638,8 +666,7 @@ long x86_ioctl_set_cpuid2(struct x86_vcpu *x, void __user *argp)
 	}
 	r = x86_cpuid_check(e, c.nent);
 	if (!r && x->has_run)
-		r = (x->cpuid && c.nent == x->cpuid_nent &&
-		     !memcmp(e, x->cpuid, size)) ? 0 : -EINVAL;
+		r = x86_cpuid_same(x, e, c.nent) ? 0 : -EINVAL;
 	if (r || x->has_run) {
 		kvfree(e);
 		return r;

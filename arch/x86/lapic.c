@@ -354,7 +354,7 @@ void x86_apic_reset(struct x86_vcpu *x)
 	/* A SIPI that came with the INIT that reset us still counts. */
 	clear_bit(X86_APIC_EV_NMI, &a->events);
 	clear_bit(X86_APIC_EV_INIT, &a->events);
-	x->mp_state = (!x86_irqchip(x86_vm(x)) || !x->vcpu->id) ?
+	x->mp_state = (!x86_irqchip(x86_vm(x)) || x86_is_bsp(x)) ?
 		      KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 }
 
@@ -757,8 +757,8 @@ static void apic_do_init(struct x86_vcpu *x)
 	x86_reset(x);
 	x->sregs.apic_base = base;
 	x86_apic_reset(x);
-	x->mp_state = x->vcpu->id ? KVM_MP_STATE_INIT_RECEIVED :
-				    KVM_MP_STATE_RUNNABLE;
+	x->mp_state = x86_is_bsp(x) ? KVM_MP_STATE_RUNNABLE :
+				      KVM_MP_STATE_INIT_RECEIVED;
 }
 
 /* SIPI vector V: start in real mode at V << 12 (SDM 8.4.4.1). */

@@ -73,6 +73,9 @@ void x86_msr_reset(struct x86_vcpu *x)
 	x->misc_enable = X86_MISC_ENABLE_RESET;
 	x->feat_ctl = 0;
 	x->hwcr = 0;
+	x->power_ctl = 0;
+	x->platform_info = 0;
+	x->tsc_adjust = 0;
 	x->tsc_aux = 0;
 	if (!x->ucode_rev)
 		x->ucode_rev = X86_UCODE_REV_RESET;
@@ -273,6 +276,19 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 	case MSR_IA32_TSC:
 		*val = rdtsc() + x->tsc_offset;
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*val = x->tsc_adjust;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		*val = x->power_ctl;
+		return 0;
+	case MSR_PLATFORM_INFO:
+		/* What user space set, for the guest unless the VM hides it. */
+		if (!host && READ_ONCE(((struct x86_vm *)
+					x86_vm(x)->arch)->platform_info_hidden))
+			return -EINVAL;
+		*val = x->platform_info;
+		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		*val = x->misc_enable;
 		return 0;
@@ -371,6 +387,32 @@ static int x86_set_hwcr(struct x86_vcpu *x, u64 val)
 	return 0;
 }
 
+/*
+ * The guest's TSC is the host's plus an offset (SDM Vol. 3C 25.6.5).
+ * IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3): the guest's WRMSR to the TSC
+ * adds the change to TSC_ADJUST, and its WRMSR to TSC_ADJUST adds the
+ * change to the TSC.  User space's writes (KVM_SET_MSRS: restoring state)
+ * set one MSR without touching the other, as in KVM.  Without CPUID
+ * TSC_ADJUST, writes to it are ignored, as in KVM.
+ */
+static void x86_set_tsc(struct x86_vcpu *x, u32 index, u64 val, bool host)
+{
+	s64 delta;
+
+	if (index == MSR_IA32_TSC) {
+		delta = val - (rdtsc() + x->tsc_offset);
+		x->tsc_offset += delta;
+		if (!host)
+			x->tsc_adjust += delta;
+		return;
+	}
+	if (!x86_guest_cpuid_has(x, 7, 1, BIT(1)))
+		return;
+	if (!host)
+		x->tsc_offset += val - x->tsc_adjust;
+	x->tsc_adjust = val;
+}
+
 static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 {
 	int r;
@@ -392,8 +434,22 @@ static int x86_set_msr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 	case MSR_IA32_APICBASE:
 		return x86_set_apic_base(x, val, host);
 	case MSR_IA32_TSC:
-		/* The guest's TSC is the host's plus an offset (SDM 25.6.5). */
-		x->tsc_offset = val - rdtsc();
+	case MSR_IA32_TSC_ADJUST:
+		x86_set_tsc(x, index, val, host);
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		/* Kept as written, as KVM does: no power management here. */
+		x->power_ctl = val;
+		return 0;
+	case MSR_PLATFORM_INFO:
+		/*
+		 * Read-only for the guest; user space sets what it reads
+		 * (KVM_CAP_MSR_PLATFORM_INFO), but not CPUID faulting (bit
+		 * 31, SDM Vol. 4 2.17), which hvx does not offer.
+		 */
+		if (!host || (val & BIT_ULL(31)))
+			return -EINVAL;
+		x->platform_info = val;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
 		return x86_set_misc_enable(x, val, host);
@@ -459,7 +515,11 @@ int x86_emulate_rdmsr(struct x86_vcpu *x)
 	u64 val;
 	int r;
 
-	r = x86_get_msr(x, x->gpr[GPR_RCX], &val, false);
+	r = x86_msr_check(x, x->gpr[GPR_RCX], false);
+	if (!r)
+		r = x86_get_msr(x, x->gpr[GPR_RCX], &val, false);
+	if (r && x86_msr_to_user(x, false, 0, r))
+		return 0;
 	if (r)
 		return x86_msr_gp(x, false, r);
 	x->gpr[GPR_RAX] = (u32)val;
@@ -474,7 +534,11 @@ int x86_emulate_wrmsr(struct x86_vcpu *x)
 	u64 val = (x->gpr[GPR_RDX] << 32) | (u32)x->gpr[GPR_RAX];
 	int r;
 
-	r = x86_set_msr(x, x->gpr[GPR_RCX], val, false);
+	r = x86_msr_check(x, x->gpr[GPR_RCX], true);
+	if (!r)
+		r = x86_set_msr(x, x->gpr[GPR_RCX], val, false);
+	if (r && x86_msr_to_user(x, true, val, r))
+		return 0;
 	if (r)
 		return x86_msr_gp(x, true, r);
 	x->rip = x->next_rip;
@@ -490,7 +554,8 @@ int x86_emulate_wrmsr(struct x86_vcpu *x)
 static const u32 x86_msrs_to_save[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
-	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
+	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_IA32_FEAT_CTL,
+	MSR_IA32_POWER_CTL, MSR_PLATFORM_INFO,
 	MSR_IA32_MISC_ENABLE, MSR_IA32_UCODE_REV, MSR_K7_HWCR,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_IA32_TSC_DEADLINE,
 	MSR_MTRRdefType, MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000,
@@ -574,6 +639,85 @@ long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp)
 		r = -EFAULT;
 	kfree(e);
 	return r;
+}
+
+/*
+ * The feature MSRs (api.rst 4.3 KVM_GET_MSR_FEATURE_INDEX_LIST, and
+ * KVM_GET_MSRS on the system fd): what the host offers a vCPU.  hvx has
+ * one, the microcode revision it reports (X86_UCODE_REV_RESET).
+ */
+static const u32 x86_feature_msrs[] = { MSR_IA32_UCODE_REV };
+
+long x86_ioctl_get_msr_feature_list(void __user *argp)
+{
+	struct kvm_msr_list __user *ul = argp;
+	struct kvm_msr_list l;
+	u32 n;
+
+	if (copy_from_user(&l, ul, sizeof(l)))
+		return -EFAULT;
+	n = l.nmsrs;
+	l.nmsrs = ARRAY_SIZE(x86_feature_msrs);
+	if (copy_to_user(ul, &l, sizeof(l)))
+		return -EFAULT;
+	if (n < l.nmsrs)
+		return -E2BIG;
+	if (copy_to_user(ul->indices, x86_feature_msrs,
+			 sizeof(x86_feature_msrs)))
+		return -EFAULT;
+	return 0;
+}
+
+/* KVM_GET_MSRS on the system fd: as on a vCPU, for the feature MSRs. */
+long x86_ioctl_feature_msrs(void __user *argp)
+{
+	struct kvm_msrs __user *um = argp;
+	struct kvm_msr_entry e;
+	struct kvm_msrs m;
+	u32 i;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	if (m.nmsrs >= X86_MSRS_MAX)
+		return -E2BIG;
+	for (i = 0; i < m.nmsrs; i++) {
+		if (copy_from_user(&e, &um->entries[i], sizeof(e)))
+			return -EFAULT;
+		if (e.index != MSR_IA32_UCODE_REV)
+			break;
+		e.data = X86_UCODE_REV_RESET;
+		if (copy_to_user(&um->entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
+	return i;
+}
+
+/*
+ * KVM_HAS/GET/SET_DEVICE_ATTR on a vCPU (api.rst 4.81, 4.80; group
+ * KVM_VCPU_TSC_CTRL): KVM_VCPU_TSC_OFFSET is the guest's TSC minus the
+ * host's (SDM Vol. 3C 25.6.5), the only attribute; -ENXIO for others.
+ */
+long x86_ioctl_tsc_attr(struct x86_vcpu *x, unsigned int ioctl,
+			void __user *argp)
+{
+	struct kvm_device_attr attr;
+	u64 __user *uaddr;
+	u64 off;
+
+	if (copy_from_user(&attr, argp, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group != KVM_VCPU_TSC_CTRL ||
+	    attr.attr != KVM_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	if (ioctl == KVM_HAS_DEVICE_ATTR)
+		return 0;
+	uaddr = u64_to_user_ptr(attr.addr);
+	if (ioctl == KVM_GET_DEVICE_ATTR)
+		return put_user(x->tsc_offset, uaddr);
+	if (get_user(off, uaddr))
+		return -EFAULT;
+	x->tsc_offset = off;
+	return 0;
 }
 
 /*

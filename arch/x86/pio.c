@@ -101,15 +101,23 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 	return 0;
 }
 
-/* Advance RSI/RDI and RCX past the elements user space has handled. */
+/*
+ * Advance RSI/RDI and RCX past the elements user space has handled.  User
+ * space may have lowered RCX meanwhile (KVM_SET_REGS): a REP then moves
+ * only as many elements as RCX still counts, as the instruction run again
+ * would, and RCX never wraps below zero (KVM's userspace_io_test).
+ */
 static int x86_complete_string(struct x86_vcpu *x, struct x86_pending *p)
 {
-	u64 bytes = (u64)p->count * p->size;
+	u64 n = p->count, bytes;
 
+	if (p->rep)
+		n = min(n, x->gpr[GPR_RCX] & x86_addr_mask(p->addr_size));
+	bytes = n * p->size;
 	if (p->in && x86_write_guest(x, p->gpa, x86_pio_data(x), bytes))
 		return -EFAULT;
 	x86_string_step(x, p->in ? GPR_RDI : GPR_RSI, bytes, p->addr_size);
-	if (p->rep && x86_rep_count_down(x, p->count, p->addr_size))
+	if (p->rep && x86_rep_count_down(x, n, p->addr_size))
 		return 0;	/* RIP stays: the REP goes on */
 	x->rip = p->next_rip;
 	return 0;
@@ -139,6 +147,10 @@ int x86_complete_pending(struct x86_vcpu *x)
 	}
 	if (kind == X86_PENDING_MMIO_STRING)
 		return x86_complete_string_mmio(x);
+	if (kind == X86_PENDING_MSR) {
+		x86_complete_msr(x, p);
+		return 0;
+	}
 	if (kind != X86_PENDING_PIO)
 		return 0;
 	if (p->string)

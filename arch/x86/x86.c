@@ -261,7 +261,7 @@ void x86_reset(struct x86_vcpu *x)
 	s->idt.limit = 0xffff;
 	s->cr0 = X86_CR0_CD | X86_CR0_NW | X86_CR0_ET;
 	s->apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
-		       (x->vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+		       (x86_is_bsp(x) ? MSR_IA32_APICBASE_BSP : 0);
 	x->sregs_dirty = true;
 	x->sregs_stale = false;
 	x->pending.kind = X86_PENDING_NONE;
@@ -380,9 +380,40 @@ static void x86_set_regs(struct x86_vcpu *x, const struct kvm_regs *r)
  * mode.  The rest (PG without PE, odd segments) is left to the hardware's
  * VM-entry checks, which report KVM_EXIT_FAIL_ENTRY as KVM does.
  */
-static bool x86_sregs_valid(const struct kvm_sregs *s)
+/*
+ * CR4 bits whose feature the guest's CPUID does not offer are reserved
+ * (SDM Vol. 3A 2.5 gives each with the CPUID bit that reports it), as KVM
+ * checks them in KVM_SET_SREGS.  Before KVM_SET_CPUID2 the guest's
+ * CPUID is the supported one (cpuid.c).
+ */
+static u64 x86_cr4_reserved(struct x86_vcpu *x)
 {
-	if ((s->cr0 >> 32) || (s->cr4 & ~X86_CR4_GUEST) ||
+	static const struct {
+		u64 cr4;
+		u32 fn;
+		int reg;
+		u32 bit;
+	} dep[] = {
+		{ X86_CR4_PCIDE, 1, 2, BIT(17) },
+		{ X86_CR4_OSXSAVE, 1, 2, BIT(26) },
+		{ X86_CR4_FSGSBASE, 7, 1, BIT(0) },
+		{ X86_CR4_SMEP, 7, 1, BIT(7) },
+		{ X86_CR4_SMAP, 7, 1, BIT(20) },
+		{ X86_CR4_UMIP, 7, 2, BIT(2) },
+		{ X86_CR4_PKE, 7, 2, BIT(3) },
+	};
+	u64 reserved = ~X86_CR4_GUEST;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(dep); i++)
+		if (!x86_guest_cpuid_has(x, dep[i].fn, dep[i].reg, dep[i].bit))
+			reserved |= dep[i].cr4;
+	return reserved;
+}
+
+static bool x86_sregs_valid(struct x86_vcpu *x, const struct kvm_sregs *s)
+{
+	if ((s->cr0 >> 32) || (s->cr4 & x86_cr4_reserved(x)) ||
 	    (s->efer & ~X86_EFER_SREGS) || (s->cr3 >> 52))
 		return false;
 	if ((s->cr4 & X86_CR4_OSXSAVE) && !x86_host_xcr0)
@@ -406,7 +437,7 @@ static long x86_ioctl_sregs(struct x86_vcpu *x, bool set, void __user *argp)
 	}
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
-	if (!x86_sregs_valid(&s))
+	if (!x86_sregs_valid(x, &s))
 		return -EINVAL;
 	/* IA32_APIC_BASE's reserved bits, as KVM checks them here. */
 	if (x86_set_apic_base(x, s.apic_base, true))
@@ -431,6 +462,20 @@ static long x86_ioctl_regs(struct x86_vcpu *x, bool set, void __user *argp)
 		return -EFAULT;
 	x86_set_regs(x, &r);
 	return 0;
+}
+
+/*
+ * KVM_ENABLE_CAP on a vCPU (api.rst 4.37): x86 KVM takes Hyper-V's
+ * capabilities there, which hvx does not offer; any is EINVAL, as KVM
+ * answers a capability it does not know.
+ */
+static long x86_vcpu_enable_cap(void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	return -EINVAL;
 }
 
 static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
@@ -469,6 +514,12 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		return x86_apic_ioctl(x, true, argp);
 	case KVM_NMI:
 		return x86_ioctl_nmi(x);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return x86_ioctl_tsc_attr(x, ioctl, argp);
+	case KVM_ENABLE_CAP:
+		return x86_vcpu_enable_cap(argp);
 	default:
 		return x86_state_ioctl(x, ioctl, argp);
 	}
@@ -482,6 +533,10 @@ static long x86_dev_ioctl(unsigned int ioctl, void __user *argp)
 		return x86_ioctl_get_supported_cpuid(argp);
 	case KVM_GET_MSR_INDEX_LIST:
 		return x86_ioctl_get_msr_index_list(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return x86_ioctl_get_msr_feature_list(argp);
+	case KVM_GET_MSRS:
+		return x86_ioctl_feature_msrs(argp);
 	default:
 		return -ENOTTY;
 	}
@@ -537,6 +592,13 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 	case KVM_SET_IRQCHIP:
 	case KVM_SIGNAL_MSI:
 		return x86_irqchip_vm_ioctl(vm, ioctl, argp);
+	case KVM_X86_SET_MSR_FILTER:
+		return x86_ioctl_set_msr_filter(vm, argp);
+	case KVM_ENABLE_CAP:
+	case KVM_SET_NR_MMU_PAGES:
+	case KVM_GET_NR_MMU_PAGES:
+	case KVM_SET_BOOT_CPU_ID:
+		return x86_vm_caps_ioctl(vm, ioctl, argp);
 	case KVM_GET_CLOCK:
 		return x86_ioctl_get_clock(vm, argp);
 	case KVM_SET_CLOCK:
@@ -560,6 +622,13 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:	/* a length-0 MMIO ioeventfd */
+	case KVM_CAP_X86_MSR_FILTER:		/* msr_filter.c */
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:	/* KVM_SET/GET_NR_MMU_PAGES */
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_GET_MSR_FEATURES:		/* msr.c */
+	case KVM_CAP_VCPU_ATTRIBUTES:		/* KVM_VCPU_TSC_CTRL, msr.c */
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();
@@ -602,6 +671,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 static void x86_vm_free(struct hvx_vm *vm)
 {
 	x86_irqchip_free(vm);
+	x86_msr_filter_vm_free(vm);
 	hvx_stage2_free(vm, x86_tdp(vm));
 	kfree(vm->arch);
 }

@@ -45,6 +45,7 @@ enum x86_pending_kind {
 	X86_PENDING_PIO,	/* KVM_EXIT_IO: IN data to consume, RIP to move */
 	X86_PENDING_MMIO,	/* KVM_EXIT_MMIO: read data to consume */
 	X86_PENDING_MMIO_STRING, /* KVM_EXIT_MMIO of a MOVS/STOS/LODS */
+	X86_PENDING_MSR,	/* KVM_EXIT_X86_RDMSR/WRMSR (msr_filter.c) */
 };
 
 enum x86_string_op { X86_STR_MOVS, X86_STR_STOS, X86_STR_LODS };
@@ -142,6 +143,9 @@ struct x86_vcpu {
 	u64 ucode_rev;
 	u64 feat_ctl;
 	u64 hwcr;
+	u64 power_ctl;		/* IA32_POWER_CTL: kept as written */
+	u64 platform_info;	/* MSR_PLATFORM_INFO: user space's value */
+	s64 tsc_adjust;		/* IA32_TSC_ADJUST (SDM Vol. 3B 18.17.3) */
 	u64 tsc_aux;		/* IA32_TSC_AUX: RDTSCP, RDPID (tsc_aux.c) */
 	u64 exit_rip;		/* RIP at the last exit: where a shadow holds */
 	/* Events from user space (irq.c), not yet in the injection field. */
@@ -159,6 +163,13 @@ struct x86_vm {
 	struct hvx_stage2 tdp;
 	struct x86_kvmclock clock;
 	struct x86_irqchip *chip;	/* KVM_CREATE_IRQCHIP's, or NULL */
+	/* msr_filter.c: KVM_X86_SET_MSR_FILTER's, KVM_MSR_EXIT_REASON_* */
+	struct x86_msr_filter __rcu *msr_filter;
+	u32 user_space_msr;
+	/* vm_caps.c */
+	unsigned long nr_mmu_pages;	/* KVM_SET_NR_MMU_PAGES's, or 0 */
+	u32 bsp_id;			/* KVM_SET_BOOT_CPU_ID's */
+	bool platform_info_hidden;	/* KVM_CAP_MSR_PLATFORM_INFO off */
 };
 
 /*
@@ -329,6 +340,10 @@ void x86_cpuid_free(struct x86_vcpu *x);
 void x86_msr_reset(struct x86_vcpu *x);
 long x86_ioctl_get_msr_index_list(void __user *argp);
 long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp);
+long x86_ioctl_get_msr_feature_list(void __user *argp);
+long x86_ioctl_feature_msrs(void __user *argp);
+long x86_ioctl_tsc_attr(struct x86_vcpu *x, unsigned int ioctl,
+			void __user *argp);
 int x86_emulate_rdmsr(struct x86_vcpu *x);
 int x86_emulate_wrmsr(struct x86_vcpu *x);
 int x86_emulate_xsetbv(struct x86_vcpu *x);
@@ -336,6 +351,24 @@ bool x86_xcr0_valid(struct x86_vcpu *x, u64 val);
 bool x86_pat_valid(u64 pat);
 bool x86_msr_value_valid(u32 index, u64 data);
 int x86_set_apic_base(struct x86_vcpu *x, u64 val, bool host);
+
+/* vm_caps.c: KVM_ENABLE_CAP, NR_MMU_PAGES, BOOT_CPU_ID */
+long x86_vm_caps_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+		       void __user *argp);
+bool x86_is_bsp(struct x86_vcpu *x);
+
+/* vm_caps.c: KVM_ENABLE_CAP, NR_MMU_PAGES, BOOT_CPU_ID */
+long x86_vm_caps_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+		       void __user *argp);
+bool x86_is_bsp(struct x86_vcpu *x);
+
+/* msr_filter.c: KVM_X86_SET_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR */
+long x86_ioctl_set_msr_filter(struct hvx_vm *vm, void __user *argp);
+int x86_enable_user_space_msr(struct hvx_vm *vm, u64 reasons);
+void x86_msr_filter_vm_free(struct hvx_vm *vm);
+int x86_msr_check(struct x86_vcpu *x, u32 index, bool write);
+bool x86_msr_to_user(struct x86_vcpu *x, bool write, u64 data, int r);
+void x86_complete_msr(struct x86_vcpu *x, const struct x86_pending *p);
 
 /* kvmclock.c: KVM's paravirtual clock */
 void x86_kvmclock_vm_init(struct x86_kvmclock *c);

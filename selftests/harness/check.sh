@@ -104,12 +104,15 @@ stage_qemu-vmx() {
 # The kernel's own KVM selftests (kselftests.sh builds them; guest/
 # kselftests.sh runs each on KVM, then on hvx): kselftest on the QEMU/SVM
 # machine, kselftest-arm64 on the arm64 one, kselftest-vmx on Bochs.
-# `make check-kvm-selftests` runs the first two.
+# `make check-kvm-selftests` runs the first two. HVX_KST_TIMEOUT (seconds
+# per test and device, default 180 in the guest) is passed on.
 stage_kselftest_common() {
 	local arch=$1 stage=$2
 	hvx_kvm_selftests "${3:-$arch}"
 	stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/kselftests.sh" \
-		"$TIMEOUT" "$LIVE" "$APPEND" 0 "$HVX_KST_DIR"
+		"$TIMEOUT" "$LIVE" \
+		"$APPEND${HVX_KST_TIMEOUT:+ HVX_KST_TIMEOUT=$HVX_KST_TIMEOUT}" \
+		0 "$HVX_KST_DIR"
 }
 
 stage_kselftest() {

@@ -160,6 +160,54 @@ static int test_gsi_routing_no_irqchip(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_ENABLE_CAP(KVM_CAP_MAX_VCPU_ID) (api.rst 7.32): more than
+ * KVM_CHECK_EXTENSION says is EINVAL; set once (the same value again is
+ * accepted, another is EINVAL); then a vCPU ID at or above it is EINVAL.
+ */
+static int test_max_vcpu_id(const char *dev)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MAX_VCPU_ID };
+	struct vcpu vcpu;
+	struct vm vm;
+	int max;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	max = ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+	EXPECT(max >= 2);
+	cap.args[0] = max + 1;
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_ENABLE_CAP, &cap), EINVAL);
+	cap.args[0] = 2;
+	EXPECT(ioctl(vm.fd, KVM_ENABLE_CAP, &cap) == 0);
+	EXPECT(ioctl(vm.fd, KVM_ENABLE_CAP, &cap) == 0);
+	cap.args[0] = 3;
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_ENABLE_CAP, &cap), EINVAL);
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_CREATE_VCPU, 2), EINVAL);
+	EXPECT(vcpu_create(&vm, &vcpu, 1) == 0);
+	return TEST_PASS;
+}
+
+/*
+ * KVM_SET_NR_MMU_PAGES and KVM_GET_NR_MMU_PAGES
+ * (KVM_CAP_MMU_SHADOW_CACHE_CONTROL): at least 64 pages; read back as
+ * set; a small VM's default is the minimum, 64.
+ */
+static int test_nr_mmu_pages(const char *dev)
+{
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION,
+		     KVM_CAP_MMU_SHADOW_CACHE_CONTROL) == 1);
+	EXPECT(ioctl(vm.fd, KVM_GET_NR_MMU_PAGES) == 64);
+	EXPECT_ERRNO(ioctl(vm.fd, KVM_SET_NR_MMU_PAGES, 63ul), EINVAL);
+	EXPECT(ioctl(vm.fd, KVM_SET_NR_MMU_PAGES, 1000ul) == 0);
+	EXPECT(ioctl(vm.fd, KVM_GET_NR_MMU_PAGES) == 1000);
+	EXPECT(ioctl(vm.fd, KVM_SET_NR_MMU_PAGES, 64ul) == 0);
+	EXPECT(ioctl(vm.fd, KVM_GET_NR_MMU_PAGES) == 64);
+	return TEST_PASS;
+}
+
 static const struct test_case x86_cases[] = {
 	{ "regs_roundtrip", test_regs_roundtrip },
 	{ "sregs_roundtrip", test_sregs_roundtrip },
@@ -167,6 +215,8 @@ static const struct test_case x86_cases[] = {
 	{ "reset_state", test_reset_state },
 	{ "identity_map_addr", test_identity_map_addr },
 	{ "gsi_routing_no_irqchip", test_gsi_routing_no_irqchip },
+	{ "max_vcpu_id", test_max_vcpu_id },
+	{ "nr_mmu_pages", test_nr_mmu_pages },
 };
 
 TEST_ARCH_CASES(x86_cases);

@@ -107,6 +107,7 @@ static uint32_t fuzz_msr_index(struct fuzz *f)
 		0xc0000080, 0xc0000081, 0xc0000082, 0xc0000084, 0xc0000100,
 		0xc0000101, 0xc0000102, 0xc0000103, 0x4b564d00, 0x4b564d01,
 		0x11, 0x12, 0x179, 0x17a, 0x17b, 0x400, 0x47f, 0x200, 0x20f,
+		0x3b, 0x1fc,
 	};
 
 	if (fuzz_nr_msrs && fuzz_one_in(f, 2))
@@ -330,6 +331,44 @@ static unsigned long gen_clock(struct fuzz *f, void *arg)
 	return 0;
 }
 
+/*
+ * KVM_X86_SET_MSR_FILTER: up to the 16 ranges, in the MSR areas a guest
+ * uses, with bitmaps (read by the kernel) in a buffer of random bits;
+ * now and then a range too large or with unknown flags.
+ */
+static unsigned long gen_msr_filter(struct fuzz *f, void *arg)
+{
+	static uint8_t bitmaps[KVM_MSR_FILTER_MAX_BITMAP_SIZE];
+	static const uint32_t bases[] = { 0, 0x10, 0x800, 0x40000000,
+					  0xc0000000, 0xc0010000 };
+	struct kvm_msr_filter *m = arg;
+	unsigned int i, n = fuzz_below(f, KVM_MSR_FILTER_MAX_RANGES + 1);
+
+	for (i = 0; i < sizeof(bitmaps); i++)
+		bitmaps[i] = fuzz_rand(f);
+	m->flags = fuzz_one_in(f, 8) ? fuzz_below(f, 4) :
+				       fuzz_below(f, 2);
+	for (i = 0; i < n; i++) {
+		struct kvm_msr_filter_range *r = &m->ranges[i];
+
+		r->flags = fuzz_one_in(f, 8) ? fuzz_below(f, 8) :
+					       1 + fuzz_below(f, 3);
+		r->base = bases[fuzz_below(f, ARRAY_SIZE(bases))] +
+			  fuzz_below(f, 0x100);
+		r->nmsrs = fuzz_one_in(f, 8) ? fuzz_interesting(f) :
+			   fuzz_below(f, sizeof(bitmaps) * 8 + 1);
+		r->bitmap = bitmaps;
+	}
+	return 0;
+}
+
+static unsigned long gen_nr_mmu_pages(struct fuzz *f, void *arg)
+{
+	(void)arg;
+	return fuzz_one_in(f, 2) ? 60 + fuzz_below(f, 8) :
+				   fuzz_interesting(f);
+}
+
 #define CPUID2_SIZE	(sizeof(struct kvm_cpuid2) + \
 			 FUZZ_X86_CPUID_MAX * sizeof(struct kvm_cpuid_entry2))
 #define MSRS_SIZE	(sizeof(struct kvm_msrs) + \
@@ -355,6 +394,12 @@ const struct fuzz_ioctl fuzz_arch_ioctls[] = {
 	SET(KVM_SET_IDENTITY_MAP_ADDR, FUZZ_VM, uint64_t, gen_u64),
 	{ "KVM_SET_GSI_ROUTING", KVM_SET_GSI_ROUTING, FUZZ_VM, 0,
 	  ROUTING_SIZE, FUZZ_NO_PTR, 0, gen_routing, NULL },
+	SET(KVM_X86_SET_MSR_FILTER, FUZZ_VM, struct kvm_msr_filter,
+	    gen_msr_filter),
+	{ "KVM_SET_NR_MMU_PAGES", KVM_SET_NR_MMU_PAGES, FUZZ_VM, FUZZ_ARG_VAL,
+	  0, FUZZ_NO_PTR, -1, gen_nr_mmu_pages, NULL },
+	{ "KVM_GET_NR_MMU_PAGES", KVM_GET_NR_MMU_PAGES, FUZZ_VM,
+	  FUZZ_ARG_VAL | FUZZ_RET_VAL, 0, FUZZ_NO_PTR, -1, gen_zero, NULL },
 	GET(KVM_GET_CLOCK, FUZZ_VM, struct kvm_clock_data),
 	SET(KVM_SET_CLOCK, FUZZ_VM, struct kvm_clock_data, gen_clock),
 	GET(KVM_GET_REGS, FUZZ_VCPU, struct kvm_regs),
