@@ -29,6 +29,9 @@ static int hvx_vcpu_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "backend: %s\nvcpu: %u\nlast entry failure: %s\n",
 		   hvx_ops->name, vcpu->id,
 		   vcpu->entry_failure ? vcpu->entry_failure : "none");
+	if (vcpu->entry_failure && vcpu->entry_failure_ref)
+		seq_printf(m, "entry failure rule from: %s\n",
+			   vcpu->entry_failure_ref);
 	if (hvx_ops->vcpu_inspect)
 		hvx_ops->vcpu_inspect(vcpu, m);
 	mutex_unlock(&vcpu->lock);

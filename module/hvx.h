@@ -138,6 +138,8 @@ struct hvx_vcpu {
 	bool sigset_active;
 	/* The rule the last refused VM entry broke (a static string), or NULL. */
 	const char *entry_failure;
+	/* The manual section that states that rule (a static string). */
+	const char *entry_failure_ref;
 	void *arch;
 };
 

@@ -409,6 +409,7 @@ static int newest_vm_dir(char *out, size_t size)
 const char *trace_entry_failure(int vcpu_id, char *buf, size_t size)
 {
 	static const char key[] = "last entry failure: ";
+	static const char ref[] = "entry failure rule from: ";
 	char dir[128], path[160], line[512];
 	const char *r = NULL;
 	FILE *f;
@@ -419,12 +420,15 @@ const char *trace_entry_failure(int vcpu_id, char *buf, size_t size)
 	f = fopen(path, "re");
 	if (!f)
 		return NULL;
-	while (!r && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, strlen(key)))
-			continue;
+	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
-		snprintf(buf, size, "%s", line + strlen(key));
-		r = strcmp(buf, "none") ? buf : NULL;
+		if (!strncmp(line, key, strlen(key))) {
+			snprintf(buf, size, "%s", line + strlen(key));
+			r = strcmp(buf, "none") ? buf : NULL;
+		} else if (r && !strncmp(line, ref, strlen(ref))) {
+			snprintf(buf + strlen(buf), size - strlen(buf),
+				 " (%s)", line + strlen(ref));
+		}
 	}
 	fclose(f);
 	return r;
