@@ -72,4 +72,6 @@ void hvx_debugfs_vcpu_add(struct hvx_vcpu *vcpu)
 	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
 	debugfs_create_file(name, 0400, vcpu->vm->debugfs, vcpu,
 			    &hvx_vcpu_state_fops);
+	if (hvx_ops->vcpu_debugfs)
+		hvx_ops->vcpu_debugfs(vcpu, vcpu->vm->debugfs);
 }

@@ -240,6 +240,40 @@ static int test_entry_failure_long(const char *dev)
 }
 #endif
 
+#ifdef __aarch64__
+/*
+ * EL2: a PSTATE that no exception return to the guest may take (Arm ARM
+ * D1, "Illegal return events from AArch64 state"): M = EL2h.
+ * KVM_SET_ONE_REG refuses it, as KVM does, so the test sets it through
+ * hvx's fault-injection file vcpu0.pstate (arch/arm64/inspect.c); the
+ * entry is refused with the rule named, not attempted.
+ */
+static int test_entry_failure_el2(const char *dev)
+{
+	char dir[256], path[300];
+	struct guest g;
+	int fd;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, out80);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_PSTATE, 0x3c9) == -EINVAL);
+	EXPECT(vm_dir(dir, sizeof(dir)) == 0);
+	snprintf(path, sizeof(path), "%s/vcpu0.pstate", dir);
+	fd = open(path, O_WRONLY);
+	EXPECT(fd >= 0);
+	EXPECT(write(fd, "0x3c9", 5) == 5);
+	close(fd);
+	EXPECT_EXIT(&g, KVM_EXIT_FAIL_ENTRY);
+	EXPECT(g.vcpu.run->fail_entry.hardware_entry_failure_reason == 0x3c9);
+	EXPECT(read_vcpu0(text, sizeof(text)) == 0);
+	EXPECT(strstr(text, "last entry failure: SPSR_EL2.M is EL2: the guest would run at hvx's own level\n"));
+	EXPECT(strstr(text, "entry failure rule from: Arm ARM D1, Illegal return events from AArch64 state\n"));
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+#endif
+
 static const struct test_case cases[] = {
 	{ "inspect_exit_state", test_exit_state },
 	{ "inspect_busy", test_busy },
@@ -247,6 +281,9 @@ static const struct test_case cases[] = {
 #ifdef __x86_64__
 	{ "inspect_entry_failure", test_entry_failure },
 	{ "inspect_entry_failure_long", test_entry_failure_long },
+#endif
+#ifdef __aarch64__
+	{ "inspect_entry_failure_el2", test_entry_failure_el2 },
 #endif
 };
 
