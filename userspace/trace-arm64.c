@@ -20,6 +20,11 @@
 #define EC_IABT_LOW	0x20
 #define EC_DABT_LOW	0x24
 
+/*
+ * HVC is an exception-generating instruction: ELR_EL2 holds the address
+ * after it (Arm ARM D1.10.1, preferred exception return address); a
+ * trapped SMC's ELR_EL2 is its own.  @d->pc is set back to the HVC.
+ */
 static void sync_decode(uint64_t esr, uint64_t gpa, struct trace_decoded *d)
 {
 	unsigned int ec = esr >> 26 & 0x3f;
@@ -35,6 +40,8 @@ static void sync_decode(uint64_t esr, uint64_t gpa, struct trace_decoded *d)
 		snprintf(d->what, sizeof(d->what), "%s #%u",
 			 ec == EC_HVC64 ? "hvc" : "smc",
 			 (unsigned int)(esr & 0xffff));
+		if (ec == EC_HVC64)
+			d->pc -= 4;
 		return;
 	case EC_SYS64:
 		d->class = TRACE_MSR;

@@ -222,10 +222,10 @@ static void flush_exit(struct vcpu *v, int user, unsigned int reason)
 	tr.pending = 0;
 	if (!(tr.classes & tr.dec.class))
 		return;
-	trace_arch_insn(v, &tr.dec, tr.exit.pc, insn, sizeof(insn));
+	trace_arch_insn(v, &tr.dec, tr.dec.pc, insn, sizeof(insn));
 	fprintf(stderr, "%11.6f vcpu%u %s: %s, pc %#llx%s%s = ", tr.t,
 		tr.vcpu, class_name(tr.dec.class), tr.dec.what,
-		(unsigned long long)tr.exit.pc, *insn ? " " : "", insn);
+		(unsigned long long)tr.dec.pc, *insn ? " " : "", insn);
 	if (user)
 		fprintf(stderr, "user (KVM_EXIT_%s)\n",
 			kvm_exit_name(reason, name, sizeof(name)));
@@ -246,6 +246,7 @@ static void on_exit_event(struct vcpu *v, const char *args, double t)
 	tr.vcpu = vcpu;
 	tr.t = t;
 	memset(&tr.dec, 0, sizeof(tr.dec));
+	tr.dec.pc = pc;
 	trace_arch_decode(tr.backend, &tr.exit, &tr.dec);
 	tr.pending = 1;
 }

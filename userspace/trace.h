@@ -35,6 +35,7 @@ struct trace_exit {
 /* What the architecture makes of it. */
 struct trace_decoded {
 	unsigned int class;	/* TRACE_* */
+	uint64_t pc;		/* of the instruction that exited */
 	char what[96];		/* "io out port 0x3f8 size 1", "hlt", ... */
 };
 
