@@ -22,7 +22,7 @@
 
 /*
  * HVC is an exception-generating instruction: ELR_EL2 holds the address
- * after it (Arm ARM D1.10.1, preferred exception return address); a
+ * after it (Arm ARM D1, "Preferred exception return address"); a
  * trapped SMC's ELR_EL2 is its own.  @d->pc is set back to the HVC.
  */
 static void sync_decode(uint64_t esr, uint64_t gpa, struct trace_decoded *d)
