@@ -29,6 +29,9 @@ static int hvx_vcpu_state_show(struct seq_file *m, void *unused)
 	seq_printf(m, "backend: %s\nvcpu: %u\nlast entry failure: %s\n",
 		   hvx_ops->name, vcpu->id,
 		   vcpu->entry_failure ? vcpu->entry_failure : "none");
+	if (vcpu->entry_failure && vcpu->entry_failure_ref)
+		seq_printf(m, "entry failure rule from: %s\n",
+			   vcpu->entry_failure_ref);
 	if (hvx_ops->vcpu_inspect)
 		hvx_ops->vcpu_inspect(vcpu, m);
 	mutex_unlock(&vcpu->lock);
@@ -70,4 +73,6 @@ void hvx_debugfs_vcpu_add(struct hvx_vcpu *vcpu)
 	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
 	debugfs_create_file(name, 0400, vcpu->vm->debugfs, vcpu,
 			    &hvx_vcpu_state_fops);
+	if (hvx_ops->vcpu_debugfs)
+		hvx_ops->vcpu_debugfs(vcpu, vcpu->vm->debugfs);
 }

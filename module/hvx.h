@@ -20,6 +20,7 @@
 
 struct dentry;
 struct seq_file;
+struct dentry;
 
 #define HVX_MAX_VCPUS		16
 #define HVX_MAX_MEMSLOTS	32
@@ -141,6 +142,8 @@ struct hvx_vcpu {
 	bool sigset_active;
 	/* The rule the last refused VM entry broke (a static string), or NULL. */
 	const char *entry_failure;
+	/* The manual section that states that rule (a static string). */
+	const char *entry_failure_ref;
 	void *arch;
 };
 
@@ -177,6 +180,8 @@ struct hvx_vcpu {
  * @vm_ioctl:	architecture ioctls on a VM fd; -ENOTTY for an unknown one.
  * @vcpu_inspect: print the vCPU's hardware state by field name (the
  *		debugfs file of debugfs.c); vcpu->lock held.  May be NULL.
+ * @vcpu_debugfs: add the backend's own debugfs files for @vcpu to @dir
+ *		(fault injection for tests); vm->lock held.  May be NULL.
  * @check_extension: KVM_CHECK_EXTENSION for architecture capabilities.
  * @dev_ioctl:	architecture ioctls on /dev/hvx (KVM_GET_SUPPORTED_CPUID...);
  *		-ENOTTY for an unknown one.  May be NULL.
@@ -200,6 +205,7 @@ struct hvx_arch_ops {
 	long (*vm_ioctl)(struct hvx_vm *vm, unsigned int ioctl,
 			 void __user *argp);
 	void (*vcpu_inspect)(struct hvx_vcpu *vcpu, struct seq_file *m);
+	void (*vcpu_debugfs)(struct hvx_vcpu *vcpu, struct dentry *dir);
 	int (*check_extension)(long cap);
 	long (*dev_ioctl)(unsigned int ioctl, void __user *argp);
 };

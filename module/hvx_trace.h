@@ -138,6 +138,30 @@ TRACE_EVENT(hvx_pio,
 		  __entry->size, __entry->count, __entry->data)
 );
 
+/*
+ * KVM_RUN returns to user space: @ret is its return value (0, or a
+ * negative errno such as -EINTR), @exit_reason the run page's KVM_EXIT_*
+ * when @ret is 0.  Every hvx_exit before it since the last hvx_entry was
+ * handed to user space; an hvx_exit followed by hvx_entry was handled in
+ * the kernel (hvx run --trace tells them apart this way).
+ */
+TRACE_EVENT(hvx_return,
+	TP_PROTO(u32 vcpu, int ret, u32 exit_reason),
+	TP_ARGS(vcpu, ret, exit_reason),
+	TP_STRUCT__entry(
+		__field(u32, vcpu)
+		__field(int, ret)
+		__field(u32, exit_reason)
+	),
+	TP_fast_assign(
+		__entry->vcpu = vcpu;
+		__entry->ret = ret;
+		__entry->exit_reason = exit_reason;
+	),
+	TP_printk("vcpu %u ret %d exit_reason %u", __entry->vcpu,
+		  __entry->ret, __entry->exit_reason)
+);
+
 #endif /* HVX_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

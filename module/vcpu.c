@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "hvx.h"
+#include "hvx_trace.h"
 
 /*
  * KVM_SET_SIGNAL_MASK (api.rst): the signal mask in force while the vCPU
@@ -59,6 +60,7 @@ static int hvx_vcpu_run(struct hvx_vcpu *vcpu)
 	hvx_stats_to_user(vcpu);
 	if (!r)
 		hvx_trace_user_exit(vcpu);
+	trace_hvx_return(vcpu->id, r, r ? 0 : READ_ONCE(vcpu->run->exit_reason));
 	if (vcpu->sigset_active)
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 	return r;

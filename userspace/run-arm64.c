@@ -38,7 +38,8 @@
 #define SMCCC_RET_NOT_SUPPORTED	(~0ull)
 
 static const char help[] =
-"usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
+"usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--trace[=CLASSES]]\n"
+"               [--mode MODE] GUEST\n"
 "\n"
 "Load GUEST into a new VM with one vCPU and run it until it stops.\n"
 "GUEST is a flat binary (loaded and entered at 0x40080000, where QEMU's\n"
@@ -60,6 +61,11 @@ static const char help[] =
 "  --stats        when the guest stops, print its exits by reason on\n"
 "                 stderr: those seen by hvx run and, on /dev/hvx, every\n"
 "                 exit counted by the kernel (HVX_GET_VCPU_STATS)\n"
+"  --trace[=CLASSES]  on /dev/hvx, every exit on stderr as it happens, one\n"
+"                 line each: time, vCPU, class, what trapped, the PC and its\n"
+"                 instruction, then \"= kernel\" or \"= user (KVM_EXIT_...)\";\n"
+"                 CLASSES (default all): io, mmio, hlt, irq, cpuid, msr,\n"
+"                 hypercall, fault, exception, other, all, comma-separated\n"
 "\n"
 "Exit status: 0 after SYSTEM_OFF, or 2 bad usage or unreadable guest,\n"
 "3 access outside guest RAM (MMIO), 5 VM entry failed, 6 internal error\n"

@@ -23,7 +23,8 @@
 #define LSR_TX_EMPTY		0x60
 
 static const char help[] =
-"usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
+"usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--trace[=CLASSES]]\n"
+"               [--mode MODE] GUEST\n"
 "       hvx run [--device PATH] [--mem SIZE] [--stats] --kernel BZIMAGE\n"
 "               [--initrd FILE] [--append CMDLINE]\n"
 "\n"
@@ -47,6 +48,11 @@ static const char help[] =
 "  --stats        when the guest stops, print its exits by reason on\n"
 "                 stderr: those seen by hvx run and, on /dev/hvx, every\n"
 "                 exit counted by the kernel (HVX_GET_VCPU_STATS)\n"
+"  --trace[=CLASSES]  on /dev/hvx, every exit on stderr as it happens, one\n"
+"                 line each: time, vCPU, class, what trapped, the PC and its\n"
+"                 instruction, then \"= kernel\" or \"= user (KVM_EXIT_...)\";\n"
+"                 CLASSES (default all): io, mmio, hlt, irq, cpuid, msr,\n"
+"                 hypercall, fault, exception, other, all, comma-separated\n"
 "\n"
 "  --kernel BZIMAGE  boot Linux instead: see below\n"
 "  --initrd FILE     with --kernel, the initial RAM disk\n"

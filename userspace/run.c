@@ -22,6 +22,7 @@
 #include "hvx.h"
 #include "linux.h"
 #include "run.h"
+#include "trace.h"
 
 #define DEFAULT_MEM		(16ull << 20)
 #define MAX_MEM			(64ull << 30)
@@ -33,6 +34,7 @@ struct run_opts {
 	uint64_t mem;
 	int mem_given;
 	int stats;
+	unsigned int trace;	/* TRACE_* classes of --trace, or 0 */
 	int mode;		/* enum guest_mode, or MODE_FROM_FILE */
 	const char *guest;
 	/* --kernel: a Linux guest (linux.h) instead of GUEST */
@@ -119,6 +121,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "mem", required_argument, NULL, 'm' },
 		{ "mode", required_argument, NULL, 'M' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "trace", optional_argument, NULL, 'T' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
@@ -161,6 +164,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 's':
 			o->stats = 1;
 			break;
+		case 'T':
+			if (trace_parse_classes(optarg, &o->trace))
+				return hvx_usage_error("run", "bad --trace '%s' (classes: %s)",
+						       optarg, trace_class_names);
+			break;
 		case 'h':
 			hvx_usage("run");
 			exit(0);
@@ -168,6 +176,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			return hvx_bad_option("run", argv, c);
 		}
 	}
+	if (o->trace && o->kernel)
+		return hvx_usage_error("run", "--trace does not go with --kernel");
 	if (o->kernel || o->initrd || o->append)
 		return check_linux_opts(argc, argv, o);
 	if (optind == argc)
@@ -384,6 +394,7 @@ static int load_flat(struct vm *vm, const struct image *img, int mode,
 int run_report_exit(struct vcpu *v, int reason)
 {
 	struct kvm_run *run = v->run;
+	char rule[256];
 
 	fflush(stdout);
 	switch (reason) {
@@ -401,6 +412,9 @@ int run_report_exit(struct vcpu *v, int reason)
 		fprintf(stderr, "hvx run: VM entry failed, hardware reason %#llx\n",
 			(unsigned long long)
 			run->fail_entry.hardware_entry_failure_reason);
+		if (trace_entry_failure(v->id, rule, sizeof(rule)))
+			fprintf(stderr, "hvx run: the rule it broke: %s\n",
+				rule);
 		return HVX_EXIT_FAIL_ENTRY;
 	case KVM_EXIT_INTERNAL_ERROR:
 		fprintf(stderr, "hvx run: %s reported an internal error, suberror %u\n",
@@ -419,6 +433,7 @@ static int run_loop(struct vcpu *v, struct counts *c)
 
 	for (;;) {
 		r = vcpu_run(v);
+		trace_drain(v);
 		if (r == -EINTR) {
 			c->signals++;
 			continue;
@@ -542,6 +557,8 @@ int hvx_run_main(int argc, char **argv)
 		return HVX_EXIT_USAGE;
 	r = prepare(&o, &img, &vm, &v);
 	free(img.data);
+	if (!r && o.trace)
+		r = trace_start(o.device, o.trace);
 	if (r)
 		return r;
 	/* Line-buffered, so a guest killed by a timeout still shows its log. */

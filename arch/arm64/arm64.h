@@ -127,6 +127,7 @@ u64 a64_guest_hcr(const struct a64_vcpu *v);
 
 /* inspect.c: the debugfs file of module/debugfs.c */
 void a64_vcpu_inspect(struct hvx_vcpu *vcpu, struct seq_file *m);
+void a64_vcpu_debugfs(struct hvx_vcpu *vcpu, struct dentry *dir);
 
 /* exit.c */
 int a64_handle_exit(struct a64_vcpu *v, u64 code);

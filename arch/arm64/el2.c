@@ -259,6 +259,7 @@ static const struct hvx_arch_ops a64_ops = {
 	.vm_ioctl	= a64_vm_ioctl,
 	.check_extension = a64_check_extension,
 	.vcpu_inspect	= a64_vcpu_inspect,
+	.vcpu_debugfs	= a64_vcpu_debugfs,
 };
 
 const struct hvx_arch_ops *hvx_arch_probe(void)

@@ -9,6 +9,7 @@
  * (ESR_EL2, FAR_EL2, HPFAR_EL2; D17.2.37, .40, .55), and the guest's
  * registers.
  */
+#include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
 #include "arm64.h"
@@ -61,4 +62,43 @@ void a64_vcpu_inspect(struct hvx_vcpu *vcpu, struct seq_file *m)
 		   v->elr_el1, "SPSR_EL1", v->spsr_el1);
 	for (i = 0; i < SYS_R_NR; i++)
 		seq_printf(m, "  %-16s %#llx\n", a64_sys_names[i], v->sys[i]);
+}
+
+/*
+ * vcpuN.pstate, write-only: fault injection for inspect_test.  Sets the
+ * PSTATE the next entry returns to, with none of KVM_SET_ONE_REG's checks
+ * (regs.c), so that a test can make an illegal exception return and see
+ * a64_check_entry() refuse it by name.  Root only, as all of debugfs; a
+ * vCPU inside KVM_RUN answers -EBUSY.
+ */
+static ssize_t a64_pstate_write(struct file *f, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	struct hvx_vcpu *vcpu = f->private_data;
+	u64 val;
+	int r;
+
+	r = kstrtou64_from_user(buf, len, 0, &val);
+	if (r)
+		return r;
+	if (!mutex_trylock(&vcpu->lock))
+		return -EBUSY;
+	to_a64(vcpu)->pstate = val;
+	mutex_unlock(&vcpu->lock);
+	return len;
+}
+
+static const struct file_operations a64_pstate_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.write	= a64_pstate_write,
+	.llseek	= noop_llseek,
+};
+
+void a64_vcpu_debugfs(struct hvx_vcpu *vcpu, struct dentry *dir)
+{
+	char name[24];
+
+	snprintf(name, sizeof(name), "vcpu%u.pstate", vcpu->id);
+	debugfs_create_file(name, 0200, dir, vcpu, &a64_pstate_fops);
 }

@@ -642,6 +642,48 @@ static u64 a64_vgic_timer(struct a64_vcpu *v)
 			       read_sysreg(cntfrq_el0));
 }
 
+#define A64_ENTRY_RULES	"Arm ARM D1, Illegal return events from AArch64 state"
+
+/*
+ * The ERET into the guest takes PSTATE from SPSR_EL2; it must be a legal
+ * exception return to EL1 or EL0 in AArch64 (A64_ENTRY_RULES).  An
+ * illegal one leaves the PE at EL2 with PSTATE.IL set, and EL2 would then
+ * take the guest's first instruction as its own Illegal Execution state
+ * exception.  KVM_SET_ONE_REG admits only EL0t, EL1t and EL1h (regs.c),
+ * as KVM does; this catches any other way in.  Returns the rule, or NULL.
+ */
+static const char *a64_check_entry(u64 spsr)
+{
+	u64 m = spsr & PSR_MODE_MASK;
+
+	if (spsr & PSR_MODE32_BIT)
+		return "SPSR_EL2.M[4] set: a return to AArch32, with HCR_EL2.RW set";
+	if (m & 2)
+		return "SPSR_EL2.M[1] set: a reserved mode";
+	if (m == PSR_MODE_EL3t || m == PSR_MODE_EL3h)
+		return "SPSR_EL2.M is EL3: a return to a higher Exception level";
+	if (m == PSR_MODE_EL2t || m == PSR_MODE_EL2h)
+		return "SPSR_EL2.M is EL2: the guest would run at hvx's own level";
+	if (m == 1)
+		return "SPSR_EL2.M is 0b0001: EL0 with SP_EL1, a reserved mode";
+	return NULL;
+}
+
+static int a64_refuse_entry(struct a64_vcpu *v, const char *why)
+{
+	struct kvm_run *run = v->vcpu->run;
+
+	pr_info_ratelimited("vCPU %u: VM entry refused: %s (%s)\n",
+			    v->vcpu->id, why, A64_ENTRY_RULES);
+	v->vcpu->entry_failure = why;
+	v->vcpu->entry_failure_ref = A64_ENTRY_RULES;
+	hvx_stat(v->vcpu, HVX_STAT_FAIL_ENTRY);
+	a64_exit_to_user(v, KVM_EXIT_FAIL_ENTRY);
+	run->fail_entry.hardware_entry_failure_reason = v->pstate;
+	run->fail_entry.cpu = raw_smp_processor_id();
+	return 0;
+}
+
 /*
  * Run the guest once.  The FP/SIMD registers are the guest's between
  * kernel_neon_begin() and kernel_neon_end(), which save the task's own
@@ -655,10 +697,13 @@ int a64_enter(struct a64_vcpu *v)
 {
 	struct hvx_vcpu *vcpu = v->vcpu;
 	struct a64_vgic *gic = a64_vm(v)->vgic;
+	const char *bad = a64_check_entry(v->pstate);
 	unsigned long flags;
 	u64 code, timer = 0;
 	int r;
 
+	if (bad)
+		return a64_refuse_entry(v, bad);
 	if (gic) {
 		timer = a64_vgic_timer(v);
 		a64_vgic_flush(v);

@@ -511,6 +511,8 @@ static int svm_refuse_entry(struct svm_vcpu *svm, const char *why)
 			    svm->x.vcpu->id, why);
 	svm->vmcb->control.exit_code = SVM_EXIT_ERR;
 	svm->x.vcpu->entry_failure = why;
+	svm->x.vcpu->entry_failure_ref =
+		"AMD APM Vol. 2 15.5.1, Canonicalization and Consistency Checks";
 	return svm_exit_invalid(svm);
 }
 

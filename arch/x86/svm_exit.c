@@ -261,6 +261,8 @@ int svm_handle_exit(struct svm_vcpu *svm)
 				    x->vcpu->id);
 		x->vcpu->entry_failure =
 			"a VMRUN consistency check hvx does not make itself (AMD APM Vol. 2 15.5.1)";
+		x->vcpu->entry_failure_ref =
+			"AMD APM Vol. 2 15.5.1, Canonicalization and Consistency Checks";
 		return svm_exit_invalid(svm);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7:
 		return svm_exit_dr(svm);

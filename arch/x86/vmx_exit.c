@@ -309,6 +309,9 @@ int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error)
 			"VMLAUNCH/VMRESUME failed: a VM-instruction error (SDM 30.4)" :
 			"a guest-state rule hvx does not check itself (SDM 26.3.1)";
 	x->vcpu->entry_failure = why;
+	x->vcpu->entry_failure_ref = instr_error ?
+		"Intel SDM Vol. 3C 30.4, VM Instruction Error Numbers" :
+		"Intel SDM Vol. 3C 26.3.1, Checks on the Guest State Area";
 	if (instr_error)
 		pr_info_ratelimited("vCPU %u: VM entry failed: VM-instruction error %u (SDM 30.4)\n",
 				    x->vcpu->id, reason);

@@ -206,6 +206,72 @@ static int test_entry_failure(const char *dev)
 	guest_destroy(&g);
 	return TEST_PASS;
 }
+
+/*
+ * A 64-bit state the entry checks refuse though KVM_SET_SREGS takes it
+ * (KVM checks CS.L and CS.D only at entry): EFER.LME, CR0.PG, CR4.PAE,
+ * CS.L and CS.D all set (APM Vol. 2 15.5.1; SDM 26.3.1.2, CS.D must be
+ * 0 for a 64-bit CS).  The rule and the manual's section are named.
+ */
+static int test_entry_failure_long(const char *dev)
+{
+	struct kvm_sregs s;
+	struct guest g;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, out80);
+	EXPECT(ioctl(g.vcpu.fd, KVM_GET_SREGS, &s) == 0);
+	s.cr0 = 0x80000011;			/* PG, ET, PE */
+	s.cr4 = 0x20;				/* PAE */
+	s.efer = 0x500;				/* LMA, LME */
+	s.cr3 = 0;
+	s.cs.l = 1;
+	s.cs.db = 1;
+	EXPECT(ioctl(g.vcpu.fd, KVM_SET_SREGS, &s) == 0);
+	EXPECT_EXIT(&g, KVM_EXIT_FAIL_ENTRY);
+	EXPECT(read_vcpu0(text, sizeof(text)) == 0);
+	EXPECT(strstr(text, "last entry failure: EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D all set\n"));
+	EXPECT(strstr(text, strstr(text, "backend: svm") ?
+		      "entry failure rule from: AMD APM Vol. 2 15.5.1," :
+		      "entry failure rule from: Intel SDM Vol. 3C 26.3.1,"));
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+#endif
+
+#ifdef __aarch64__
+/*
+ * EL2: a PSTATE that no exception return to the guest may take (Arm ARM
+ * D1, "Illegal return events from AArch64 state"): M = EL2h.
+ * KVM_SET_ONE_REG refuses it, as KVM does, so the test sets it through
+ * hvx's fault-injection file vcpu0.pstate (arch/arm64/inspect.c); the
+ * entry is refused with the rule named, not attempted.
+ */
+static int test_entry_failure_el2(const char *dev)
+{
+	char dir[256], path[300];
+	struct guest g;
+	int fd;
+
+	if (!test_is_hvx(dev))
+		return test_skip("hvx's own debugfs files");
+	GUEST_START(&g, dev, out80);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_PSTATE, 0x3c9) == -EINVAL);
+	EXPECT(vm_dir(dir, sizeof(dir)) == 0);
+	snprintf(path, sizeof(path), "%s/vcpu0.pstate", dir);
+	fd = open(path, O_WRONLY);
+	EXPECT(fd >= 0);
+	EXPECT(write(fd, "0x3c9", 5) == 5);
+	close(fd);
+	EXPECT_EXIT(&g, KVM_EXIT_FAIL_ENTRY);
+	EXPECT(g.vcpu.run->fail_entry.hardware_entry_failure_reason == 0x3c9);
+	EXPECT(read_vcpu0(text, sizeof(text)) == 0);
+	EXPECT(strstr(text, "last entry failure: SPSR_EL2.M is EL2: the guest would run at hvx's own level\n"));
+	EXPECT(strstr(text, "entry failure rule from: Arm ARM D1, Illegal return events from AArch64 state\n"));
+	guest_destroy(&g);
+	return TEST_PASS;
+}
 #endif
 
 static const struct test_case cases[] = {
@@ -214,6 +280,10 @@ static const struct test_case cases[] = {
 	{ "inspect_gone", test_gone },
 #ifdef __x86_64__
 	{ "inspect_entry_failure", test_entry_failure },
+	{ "inspect_entry_failure_long", test_entry_failure_long },
+#endif
+#ifdef __aarch64__
+	{ "inspect_entry_failure_el2", test_entry_failure_el2 },
 #endif
 };
 

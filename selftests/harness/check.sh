@@ -52,7 +52,7 @@ stage_svm() {
 	local tree=()
 	hvx_linux_guest
 	[[ -d $HVX_BUILD/install-root ]] && tree=("$HVX_BUILD/install-root")
-	HVX_WITH_KMOD=1 stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" \
+	HVX_WITH_KMOD=1 HVX_WITH_PERF=1 stage_boot x86 svm "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" \
 		"$APPEND HVX_INSTALL_CHECK=1" 0 "${HVX_LINUX_FILES[@]}" "${tree[@]}"
 }
 

@@ -325,6 +325,7 @@ hvx_initramfs() {
 	done
 	((HVX_WITH_QEMU)) && hvx_initramfs_qemu "$root"
 	((HVX_WITH_KMOD)) && hvx_initramfs_kmod "$root"
+	((HVX_WITH_PERF)) && hvx_initramfs_perf "$root"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | "${HVX_PACK[@]}" >"$out"
 }
 
@@ -362,6 +363,21 @@ hvx_initramfs_qemu() {
 # `make install` and loads hvx from it as a distribution would; guest/lib.sh,
 # check_installed). Busybox's modprobe is not the one users run.
 HVX_WITH_KMOD=${HVX_WITH_KMOD:-0}
+
+# Debian's perf (package linux-perf) in the x86 machines' /usr/bin, where
+# a stage asks for it (HVX_WITH_PERF=1: the svm stage; `make demo` on x86):
+# some 33 MB with its libraries, so not in every initramfs. The guest's
+# check_trace_tools records hvx:* events with it. Debian ships no perf
+# for the arm64 machine here (it would be an arm64 binary): there the
+# same check reads tracefs directly.
+HVX_WITH_PERF=${HVX_WITH_PERF:-0}
+hvx_initramfs_perf() {
+	local root=$1
+	[[ $HVX_ARCH == arm64 ]] && return 0
+	[[ -x /usr/bin/perf ]] ||
+		die "no /usr/bin/perf (Debian package linux-perf; setup.sh installs it)"
+	copy_program /usr/bin/perf "$root/usr/bin" "$root"
+}
 hvx_initramfs_kmod() {
 	local root=$1 f
 	copy_program /bin/kmod "$root/hvx/kmod" "$root"

@@ -26,6 +26,7 @@ HVX_PACKAGES=(
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static cpio gzip xz-utils
 	gcc make libc6-dev binutils perl kmod dkms groff-base
+	linux-perf
 )
 HVX_ARM64_PACKAGES=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 HVX_VMX_PACKAGES=(bochs bochsbios vgabios bochs-term)

@@ -27,6 +27,7 @@ stage_main() {
 		swap_off
 	done
 	[ $tests -gt 0 ] || not_ok "selftests (none in the initramfs)"
+	check_trace_tools
 	run_hello
 	run_first_vmm
 	if ! run_linux_guests_first; then

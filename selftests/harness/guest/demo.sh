@@ -2,7 +2,46 @@
 # shellcheck shell=dash
 #
 # Guest stage of `make demo`: the sample guests on hvx with their exit
-# statistics, then kvm_hello.
+# statistics, one of them under `hvx run --trace`, `hvx stat` watching a
+# guest that runs, perf (or tracefs) recording hvx:* events, then
+# kvm_hello.
+
+# The first sample guest, every exit decoded as it happens.
+demo_trace() {
+	local g
+	g=$(trace_guest) || return 0
+	echo "# ---- hvx run --trace ${g##*/}"
+	if limited hvx run --trace "$g"; then
+		ok "demo hvx run --trace ${g##*/}"
+	else
+		not_ok "demo hvx run --trace ${g##*/}"
+	fi
+}
+
+# A guest that exits without end (x86: OUT to port 0x80 in a loop, which
+# hvx run ignores; arm64: HVC in a loop, answered NOT_SUPPORTED), watched
+# by `hvx stat` for three half-second frames.
+demo_stat() {
+	local pid rc
+	if [ -f /hvx/guests/hello-real.bin ]; then
+		printf '\346\200\353\374' >/tmp/spin.bin
+	else
+		printf '\002\000\000\324\377\377\377\027' >/tmp/spin.bin
+	fi
+	echo "# ---- hvx stat on a running guest"
+	hvx run /tmp/spin.bin >/dev/null 2>&1 &
+	pid=$!
+	sleep 1
+	limited hvx stat --interval 0.5 --count 3 "$pid"
+	rc=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ $rc -eq 0 ]; then
+		ok "demo hvx stat"
+	else
+		not_ok "demo hvx stat (exit status $rc)"
+	fi
+}
 
 # The Linux guest on hvx, its whole boot log on the console.
 demo_linux() {
@@ -43,6 +82,10 @@ stage_main() {
 			fi
 		done
 		[ $n -gt 0 ] || not_ok "demo guests (none in the initramfs)"
+		demo_trace
+		demo_stat
+		check_trace_tools
+		sed -n 's/^/# /; 1,40p' /tmp/trace-events.txt 2>/dev/null
 		have_linux_guest && demo_linux
 	else
 		not_ok "hvx tool (not built)"
