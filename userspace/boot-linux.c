@@ -751,10 +751,7 @@ static int linux_set_msrs(struct vcpu *v, int lapic)
 int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l,
 		     int lapic)
 {
-	struct kvm_regs regs = {
-		.rip = l->entry, .rsi = l->zero_page,
-		.rsp = BOOT_STACK_TOP, .rflags = 2,
-	};
+	struct kvm_regs regs = { .rsp = BOOT_STACK_TOP, .rflags = 2 };
 	int r;
 
 	r = linux_set_cpuid(v, lapic);
@@ -768,6 +765,8 @@ int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l,
 			r < 0 ? strerror(-r) : "");
 	if (!l)
 		return 0;	/* an AP: its reset state, until INIT and SIPI */
+	regs.rip = l->entry;
+	regs.rsi = l->zero_page;
 	r = boot_sregs(v);
 	if (!r)
 		r = vcpu_set_regs(v, &regs);
