@@ -507,7 +507,7 @@ linux_smp_check() {
 
 # linux_smp_guest NAME DEVICE N: boots the Linux guest with `hvx run --smp
 # N` (the in-kernel irqchip) on DEVICE, shows its console as TAP comments
-# and checks it; sets LINUX_SMP_MS to the run's wall time.
+# and checks it; the run's wall time in ms goes to /tmp/linux-NAME.ms.
 linux_smp_guest() {
 	local name=$1 dev=$2 n=$3 out=/tmp/linux-$1.out rc t0 t1
 	# shellcheck disable=SC2034 # read by limited's watchdog
@@ -517,28 +517,32 @@ linux_smp_guest() {
 		--initrd "$HVX_LINUX_INITRD" --append "$HVX_LINUX_APPEND" >"$out"
 	rc=$?
 	t1=$(uptime_ms)
-	LINUX_SMP_MS=$((t1 - t0))
+	echo $((t1 - t0)) >"$out.ms"
 	sed 's/^/# /' "$out"
-	echo "# linux smp guest [$name]: hvx run took $LINUX_SMP_MS ms, exit status $rc"
+	echo "# linux smp guest [$name]: hvx run took $((t1 - t0)) ms, exit status $rc"
 	linux_smp_check "$name" "$n" "$out" "$rc"
 }
 
 # SMP Linux guests (hvx run --smp 2 and 4, on the in-kernel irqchip): on
-# KVM first, the reference; then on hvx, or, if KVM failed the same boot
-# in this machine, a SKIP for hvx that says so. One boot per N and
-# device; the wall times and their ratio as TAP comments.
+# KVM first, the reference; then on hvx. If KVM fails the same boot in
+# this machine, its checks stay comments (the emulator's limit, not
+# hvx's) and hvx's boot is a SKIP that says so, never a pass. One boot
+# per N and device; the wall times and their ratio as TAP comments.
 run_linux_smp_guests() {
-	local n kvm_ms
+	local n out kvm_ms hvx_ms
 	have_linux_guest || return 0
 	[ -x /hvx/bin/hvx ] && [ -c /dev/hvx ] || return 0
 	for n in 2 4; do
-		if ! linux_smp_guest "kvm smp$n" /dev/kvm "$n"; then
-			ok "linux smp guest [hvx smp$n] # SKIP KVM failed the same --smp $n boot in this machine (above)"
+		if ! out=$(linux_smp_guest "kvm-smp$n" /dev/kvm "$n"); then
+			echo "$out" | sed 's/^\(not \)*ok - /# (KVM, the reference) &/'
+			ok "linux smp guest [hvx-smp$n] # SKIP KVM failed the same --smp $n boot in this machine (above), so it proves nothing here"
 			continue
 		fi
-		kvm_ms=$LINUX_SMP_MS
-		linux_smp_guest "hvx smp$n" /dev/hvx "$n"
-		echo "# linux smp guest: --smp $n boot to power-off, hvx $LINUX_SMP_MS ms, KVM $kvm_ms ms, hvx/KVM $(awk -v a="$LINUX_SMP_MS" -v b="$kvm_ms" 'BEGIN { printf "%.2f", a / b }')"
+		echo "$out"
+		linux_smp_guest "hvx-smp$n" /dev/hvx "$n"
+		kvm_ms=$(cat "/tmp/linux-kvm-smp$n.out.ms")
+		hvx_ms=$(cat "/tmp/linux-hvx-smp$n.out.ms")
+		echo "# linux smp guest: --smp $n boot to power-off, hvx $hvx_ms ms, KVM $kvm_ms ms, hvx/KVM $(awk -v a="$hvx_ms" -v b="$kvm_ms" 'BEGIN { printf "%.2f", a / b }')"
 	done
 }
 
