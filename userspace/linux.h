@@ -175,6 +175,7 @@ int pc_irq_line(struct vm *vm, uint32_t gsi, int level);
 int pc_ap_wait_sipi(struct vcpu *v);
 /* 1 if @v halted with interrupts off or never started, 0 if not. */
 int pc_vcpu_off(struct vcpu *v);
+void pc_irqchip_dump(struct vm *vm);
 
 /*
  * Boots the guest and runs it until it stops; returns the exit status,

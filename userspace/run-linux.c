@@ -549,6 +549,8 @@ static void machine_dump(struct machine *m)
 		fprintf(stderr, "  8259A master irr %#x isr %#x imr %#x base %#x, slave irr %#x isr %#x imr %#x base %#x, INT %d\n",
 			p[0].irr, p[0].isr, p[0].imr, p[0].base, p[1].irr,
 			p[1].isr, p[1].imr, p[1].base, pic_pending(&m->pic));
+	else
+		pc_irqchip_dump(&m->vm);
 	fprintf(stderr, "  8254 channel 0 mode %u count %u %s, next IRQ0 in %lld us, period %llu us\n",
 		c->mode, c->reload, c->counting ? "counting" : "stopped",
 		m->pit.irq_at_ns ?

@@ -13,7 +13,9 @@
  * seen from here by asking each vCPU its state (pc_vcpu_off).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "linux.h"
@@ -113,4 +115,19 @@ int pc_vcpu_off(struct vcpu *v)
 	default:
 		return 0;
 	}
+}
+
+/* The I/O APIC as KVM_GET_IRQCHIP shows it, pins 2 and 4, on stderr. */
+void pc_irqchip_dump(struct vm *vm)
+{
+	struct kvm_irqchip c = { .chip_id = KVM_IRQCHIP_IOAPIC };
+	struct kvm_ioapic_state *s = &c.chip.ioapic;
+
+	if (ioctl(vm->fd, KVM_GET_IRQCHIP, &c) < 0) {
+		fprintf(stderr, "  KVM_GET_IRQCHIP: %s\n", strerror(errno));
+		return;
+	}
+	fprintf(stderr, "  I/O APIC irr %#x, pin 2 %#llx, pin 4 %#llx\n",
+		s->irr, (unsigned long long)s->redirtbl[2].bits,
+		(unsigned long long)s->redirtbl[4].bits);
 }
