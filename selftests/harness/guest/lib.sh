@@ -510,8 +510,9 @@ linux_smp_check() {
 # and checks it; the run's wall time in ms goes to /tmp/linux-NAME.ms.
 linux_smp_guest() {
 	local name=$1 dev=$2 n=$3 out=/tmp/linux-$1.out rc t0 t1
+	# N vCPUs on the machine's 2 emulated CPUs: up to 4 times the time.
 	# shellcheck disable=SC2034 # read by limited's watchdog
-	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-120}
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX_SMP:-240}
 	t0=$(uptime_ms)
 	limited hvx run --device "$dev" --smp "$n" --kernel "$HVX_LINUX_KERNEL" \
 		--initrd "$HVX_LINUX_INITRD" --append "$HVX_LINUX_APPEND" >"$out"
