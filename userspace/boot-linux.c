@@ -90,7 +90,9 @@
 #define EFER_LMA		(1u << 10)
 
 #define MSR_IA32_APICBASE	0x1b
-#define APICBASE_DISABLED_BSP	0xfee00100	/* default base, BSP, EN clear */
+#define APICBASE_DEFAULT	0xfee00000	/* SDM Vol. 3A 11.4.4 */
+#define APICBASE_BSP		(1u << 8)
+#define APICBASE_ENABLE		(1u << 11)
 #define MSR_IA32_MISC_ENABLE	0x1a0
 #define MISC_ENABLE_FAST_STRING	(1u << 0)
 #define TSC_KHZ_ARG		"tsc_early_khz="
@@ -491,16 +493,17 @@ static int cpuid_is_kvm(const struct kvm_cpuid2 *c)
 }
 
 /*
- * The device's supported CPUID table with the local APIC taken out
- * (CPUID.1:EDX.APIC and x2APIC, TSC-deadline, AMD's extended APIC space),
- * so that Linux runs its interrupts through the 8259A.  Of the hypervisor
+ * The device's supported CPUID table, without an in-kernel irqchip with
+ * the local APIC taken out (CPUID.1:EDX.APIC and x2APIC, TSC-deadline,
+ * AMD's extended APIC space), so that Linux runs its interrupts through
+ * the 8259A.  Of the hypervisor
  * leaves (0x40000000-0x4fffffff), KVM's signature and of its paravirtual
  * features kvmclock alone, so that the guest uses the same clock on both
  * devices (KVM offers more: PV EOI and PV IPIs need a local APIC, async
  * page faults and steal time hvx does not have), with the hypervisor bit
  * that sends the guest there; none if the device does not say KVM.
  */
-static void cpuid_filter(struct kvm_cpuid2 *c)
+static void cpuid_filter(struct kvm_cpuid2 *c, int lapic)
 {
 	int kvm = cpuid_is_kvm(c);
 	struct kvm_cpuid_entry2 *e;
@@ -519,11 +522,14 @@ static void cpuid_filter(struct kvm_cpuid2 *c)
 			}
 		}
 		if (e->function == 1) {
-			e->edx &= ~CPUID1_EDX_APIC;
-			e->ecx &= ~(CPUID1_ECX_X2APIC | CPUID1_ECX_TSC_DEADLINE);
+			if (!lapic) {
+				e->edx &= ~CPUID1_EDX_APIC;
+				e->ecx &= ~(CPUID1_ECX_X2APIC |
+					    CPUID1_ECX_TSC_DEADLINE);
+			}
 			if (kvm)
 				e->ecx |= CPUID1_ECX_HYPERVISOR;
-		} else if (e->function == 0x80000001) {
+		} else if (e->function == 0x80000001 && !lapic) {
 			e->ecx &= ~CPUID81_ECX_EXTAPIC;
 		}
 		c->entries[n++] = *e;
@@ -639,23 +645,54 @@ static void cpuid_hide_xsave(struct kvm_cpuid2 *c)
 	c->nent = n;
 }
 
-/* The table's XSAVE, kept only if the device keeps the guest's XCR0. */
-static void cpuid_check_xsave(const char *dev, struct kvm_cpuid2 *c)
+/*
+ * The table's XSAVE, kept only if the device keeps the guest's XCR0; the
+ * probe runs for vCPU 0, the other vCPUs of the machine follow it.
+ */
+static void cpuid_check_xsave(const struct vcpu *v, struct kvm_cpuid2 *c)
 {
+	static int xcr0_lost;
 	const struct kvm_cpuid_entry2 *e = NULL;
 	unsigned int i;
 
 	for (i = 0; i < c->nent && !e; i++)
 		if (c->entries[i].function == 1)
 			e = &c->entries[i];
-	if (!e || !(e->ecx & CPUID1_ECX_XSAVE) || xsetbv_probe(dev, c) != 0)
+	if (!e || !(e->ecx & CPUID1_ECX_XSAVE))
 		return;
-	fprintf(stderr, "hvx run: %s does not keep the guest's XCR0 (XSETBV does not exit: an emulator's nested virtualization?): XSAVE hidden from the guest\n",
-		dev);
-	cpuid_hide_xsave(c);
+	if (!v->id) {
+		xcr0_lost = xsetbv_probe(v->vm->dev, c) == 0;
+		if (xcr0_lost)
+			fprintf(stderr, "hvx run: %s does not keep the guest's XCR0 (XSETBV does not exit: an emulator's nested virtualization?): XSAVE hidden from the guest\n",
+				v->vm->dev);
+	}
+	if (xcr0_lost)
+		cpuid_hide_xsave(c);
 }
 
-static int linux_set_cpuid(struct vcpu *v)
+/*
+ * The vCPU's initial APIC ID where CPUID reports it: CPUID.1:EBX[31:24],
+ * the x2APIC ID in EDX of leaves 0xB and 0x1F (SDM Vol. 2A, CPUID), AMD's
+ * extended APIC ID in 0x8000001E:EAX (APM Vol. 3, E.4.24).  Linux checks
+ * it against the MP table's ("APIC id mismatch").
+ */
+static void cpuid_set_apic_id(struct kvm_cpuid2 *c, uint32_t id)
+{
+	struct kvm_cpuid_entry2 *e;
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		e = &c->entries[i];
+		if (e->function == 1)
+			e->ebx = (e->ebx & 0x00ffffff) | id << 24;
+		else if (e->function == 0xb || e->function == 0x1f)
+			e->edx = id;
+		else if (e->function == 0x8000001e)
+			e->eax = id;
+	}
+}
+
+static int linux_set_cpuid(struct vcpu *v, int lapic)
 {
 	struct kvm_cpuid2 *c = NULL;
 	unsigned int nent = 64;
@@ -673,8 +710,9 @@ static int linux_set_cpuid(struct vcpu *v)
 		r = ioctl(v->vm->sys_fd, KVM_GET_SUPPORTED_CPUID, c);
 	} while (r < 0 && errno == E2BIG && nent < 4096);
 	if (r >= 0) {
-		cpuid_filter(c);
-		cpuid_check_xsave(v->vm->dev, c);
+		cpuid_filter(c, lapic);
+		cpuid_check_xsave(v, c);
+		cpuid_set_apic_id(c, v->id);
 		r = ioctl(v->fd, KVM_SET_CPUID2, c);
 	}
 	r = r < 0 ? -errno : 0;
@@ -683,14 +721,15 @@ static int linux_set_cpuid(struct vcpu *v)
 }
 
 /*
- * MSRs as firmware leaves them on a PC without a local APIC: the APIC
- * globally disabled in IA32_APIC_BASE (bit 11 clear), which also clears
- * CPUID.1:EDX.APIC (Intel SDM vol. 3A, 11.4.3; KVM keeps that CPUID bit in
- * step with the MSR), and fast string operations enabled in
+ * MSRs as firmware leaves them: IA32_APIC_BASE at its default base with
+ * BSP set on vCPU 0 only, the APIC enabled (bit 11) with an in-kernel
+ * irqchip and globally disabled without one, which also clears
+ * CPUID.1:EDX.APIC (Intel SDM vol. 3A, 11.4.3 and 11.4.4; KVM keeps that
+ * CPUID bit in step with the MSR); fast string operations enabled in
  * IA32_MISC_ENABLE (SDM vol. 4, table 2-2).  Returns how many of them the
  * device took, or -errno.
  */
-static int linux_set_msrs(struct vcpu *v)
+static int linux_set_msrs(struct vcpu *v, int lapic)
 {
 	struct {
 		struct kvm_msrs hdr;
@@ -701,30 +740,33 @@ static int linux_set_msrs(struct vcpu *v)
 	memset(&m, 0, sizeof(m));
 	m.hdr.nmsrs = 2;
 	m.e[0].index = MSR_IA32_APICBASE;
-	m.e[0].data = APICBASE_DISABLED_BSP;
+	m.e[0].data = APICBASE_DEFAULT | (v->id ? 0 : APICBASE_BSP) |
+		      (lapic ? APICBASE_ENABLE : 0);
 	m.e[1].index = MSR_IA32_MISC_ENABLE;
 	m.e[1].data = MISC_ENABLE_FAST_STRING;
 	r = ioctl(v->fd, KVM_SET_MSRS, &m);
 	return r < 0 ? -errno : r;
 }
 
-int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l)
+int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l,
+		     int lapic)
 {
-	struct kvm_regs regs = {
-		.rip = l->entry, .rsi = l->zero_page,
-		.rsp = BOOT_STACK_TOP, .rflags = 2,
-	};
+	struct kvm_regs regs = { .rsp = BOOT_STACK_TOP, .rflags = 2 };
 	int r;
 
-	r = linux_set_cpuid(v);
+	r = linux_set_cpuid(v, lapic);
 	if (r)
 		fprintf(stderr, "hvx run: warning: no CPUID table for %s (%s): the guest may see a local APIC (add nolapic)\n",
 			v->vm->dev, strerror(-r));
-	r = linux_set_msrs(v);
+	r = linux_set_msrs(v, lapic);
 	if (r != 2)
 		fprintf(stderr, "hvx run: warning: %s took %d of 2 MSRs (IA32_APIC_BASE, IA32_MISC_ENABLE)%s%s\n",
 			v->vm->dev, r < 0 ? 0 : r, r < 0 ? ": " : "",
 			r < 0 ? strerror(-r) : "");
+	if (!l)
+		return 0;	/* an AP: its reset state, until INIT and SIPI */
+	regs.rip = l->entry;
+	regs.rsi = l->zero_page;
 	r = boot_sregs(v);
 	if (!r)
 		r = vcpu_set_regs(v, &regs);

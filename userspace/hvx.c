@@ -4,7 +4,7 @@
  *
  *   hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST
  *   hvx run [--device PATH] [--mem SIZE] --kernel BZIMAGE [--initrd FILE]
- *           [--append CMDLINE]
+ *           [--append CMDLINE] [--smp N] [--irqchip=kernel|user]
  *   hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]
  *   hvx info [--device PATH]
  *   hvx stat [--interval SECONDS] [--count N] PID
@@ -48,7 +48,7 @@ static const char usage_inspect[] =
 static const char usage_all[] =
 "usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--mode MODE] GUEST\n"
 "       hvx run [--device PATH] [--mem SIZE] --kernel BZIMAGE [--initrd FILE]\n"
-"               [--append CMDLINE]\n"
+"               [--append CMDLINE] [--smp N] [--irqchip=kernel|user]\n"
 "       hvx bench [--rounds N] [--hvx PATH] [--kvm PATH]\n"
 "       hvx info [--device PATH] [--caps]\n"
 "       hvx inspect [--pid PID] [--vcpu N]\n"

@@ -12,9 +12,16 @@
  *   dev-pit.c     8254 PIT and port 0x61 (speaker gate, OUT2)
  *   dev-uart.c    16550A at COM1 (0x3f8, IRQ4)
  *   dev-cmos.c    MC146818 RTC and CMOS RAM (0x70/0x71)
+ *   pc/mptable.c  the MP table of --irqchip=kernel (Intel MP Spec 1.4)
+ *   pc/smp.c      --irqchip=kernel: KVM_CREATE_IRQCHIP, GSI routes,
+ *                 interrupt lines, the vCPUs' power-off census
  *
- * One vCPU and no local APIC: the CPUID table hides APIC and x2APIC, so
- * the guest runs its interrupts through the 8259A (Linux's APIC_PIC mode).
+ * --irqchip=user (the default with one vCPU): no local APIC, the CPUID
+ * table hides APIC and x2APIC, so the guest runs its interrupts through
+ * the 8259A in user space (Linux's APIC_PIC mode).  --irqchip=kernel
+ * (needed for --smp N > 1): KVM's in-kernel local APICs, I/O APIC and
+ * 8259A; the 8254 and the UART stay here and drive their IRQ lines with
+ * KVM_IRQ_LINE; an MP table tells Linux the CPUs and the I/O APIC.
  *
  * Locking: the devices belong to the machine and are touched with
  * linux_machine.lock held, by the vCPU thread (port I/O, injection) and
@@ -129,6 +136,8 @@ struct linux_opts {
 	int use_stdin;			/* feed stdin to the UART */
 	/* Seconds after which the run is abandoned (0: never). */
 	unsigned int timeout_s;
+	unsigned int smp;		/* vCPUs, 1..LINUX_MAX_SMP (0: 1) */
+	int kernel_irqchip;		/* --irqchip=kernel */
 	/* Where the guest's console bytes go; NULL: stdout. */
 	void (*out)(void *ctx, uint8_t byte);
 	void *out_ctx;
@@ -145,12 +154,28 @@ struct linux_layout {
 #define LINUX_DEFAULT_MEM	(256ull << 20)
 #define LINUX_MIN_MEM		(32ull << 20)
 #define LINUX_MAX_MEM		(3ull << 30)	/* below the PCI hole */
+#define LINUX_MAX_SMP		8
 
 /* Loads kernel, initrd and command line into @vm; 0 or an exit status. */
 int linux_load(struct vm *vm, const struct linux_opts *o,
 	       struct linux_layout *l);
-/* The 64-bit boot state, CPUID table and MSRs; 0 or an exit status. */
-int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l);
+/*
+ * The CPUID table and MSRs of @v (with a local APIC if @lapic), and with
+ * @l the BSP's 64-bit boot state (an AP keeps its reset state); 0 or an
+ * exit status.
+ */
+int linux_setup_vcpu(struct vcpu *v, const struct linux_layout *l,
+		     int lapic);
+/* The MP table for @ncpus CPUs with APIC IDs 0..@ncpus-1 (pc/mptable.c). */
+void mptable_write(struct vm *vm, unsigned int ncpus);
+
+/* --irqchip=kernel (pc/smp.c); each returns 0 or -errno. */
+int pc_irqchip_create(struct vm *vm);
+int pc_irq_line(struct vm *vm, uint32_t gsi, int level);
+int pc_ap_wait_sipi(struct vcpu *v);
+/* 1 if @v halted with interrupts off or never started, 0 if not. */
+int pc_vcpu_off(struct vcpu *v);
+void pc_irqchip_dump(struct vm *vm);
 
 /*
  * Boots the guest and runs it until it stops; returns the exit status,

@@ -17,7 +17,7 @@
  * KVM_INTERRUPT queues its vector; otherwise request_interrupt_window
  * asks KVM to exit (KVM_EXIT_IRQ_WINDOW_OPEN) as soon as it can.
  *
- * Two threads.  The vCPU thread runs KVM_RUN and emulates port I/O.  The
+ * Threads: one per vCPU runs KVM_RUN and emulates port I/O.  The
  * event thread sleeps in poll() on the PIT's timerfd and stdin; when an
  * event raises an interrupt it kicks the vCPU thread out of KVM_RUN with
  * SIGUSR1, whose handler sets kvm_run.immediate_exit so that a kick
@@ -28,9 +28,18 @@
  * halted machine: Linux's poweroff without ACPI ends that way, and the
  * run ends with status 0; so does a reset.  A triple fault ends it with
  * HVX_EXIT_SHUTDOWN.
+ *
+ * --irqchip=kernel (pc/smp.c): interrupts go in with KVM_IRQ_LINE and
+ * HLT waits in the kernel; the event thread kicks every vCPU thread every
+ * CENSUS_MS, and each one out of KVM_RUN says whether its vCPU is off
+ * (halted with interrupts disabled, or never started): when all are, in
+ * one round, the machine is off.  The APs' threads start with the BSP's;
+ * their KVM_RUN waits in the kernel for INIT and SIPI (KVM then returns
+ * EAGAIN once, when the AP leaves that wait: it is run again).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -57,16 +66,20 @@
 #define RESET_CTRL_RST_CPU	0x04
 /* A periodic PIT faster than this is slowed down to it. */
 #define MIN_TIMER_PERIOD_NS	50000ull
+/* --irqchip=kernel: how often the vCPUs are asked whether they are off. */
+#define CENSUS_MS		100
 
 enum machine_stop { RUNNING, STOP_HALT, STOP_RESET, STOP_ERROR };
 
 struct machine {
 	struct vm vm;
-	struct vcpu vcpu;
+	struct vcpu vcpu[LINUX_MAX_SMP];
+	unsigned int ncpus, threads;	/* vCPUs; their threads started */
+	int lapic;			/* --irqchip=kernel */
 	const struct linux_opts *o;
 	pthread_mutex_t lock;
 	pthread_cond_t irq_cond;	/* an interrupt became pending */
-	pthread_t vcpu_thread, event_thread;
+	pthread_t vcpu_thread[LINUX_MAX_SMP], event_thread;
 	struct pic pic;
 	struct pit pit;
 	struct uart uart;
@@ -75,7 +88,12 @@ struct machine {
 	int stdin_open, quit, timed_out;
 	uint64_t deadline_ns;		/* o->timeout_s from the start */
 	int stdin_full;			/* event thread waits for FIFO room */
-	enum machine_stop stop;
+	enum machine_stop stop;		/* set once, with the lock held */
+	int status;			/* the run's exit status */
+	int irq4;			/* COM1's line, as KVM_IRQ_LINE has it */
+	/* The census round, and the last in which each vCPU was off. */
+	unsigned int census, off_in[LINUX_MAX_SMP];
+	uint64_t census_at_ns;
 	/* Statistics for --stats. */
 	unsigned long exits[64], kicks, injected, timer_irqs, absorbed_io,
 		      absorbed_mmio, hlt_waits;
@@ -83,8 +101,8 @@ struct machine {
 	uint64_t mmio_first, mmio_last;
 };
 
-/* The run area of the vCPU the kick signal is for. */
-static struct kvm_run *volatile kick_run;
+/* The run area of the vCPU of the thread that the kick signal is for. */
+static __thread struct kvm_run *volatile kick_run;
 /* SIGINT or SIGTERM: end the run, showing where the machine stood. */
 static volatile sig_atomic_t stop_signal;
 
@@ -139,10 +157,56 @@ static void machine_program_timer(struct machine *m)
 	timerfd_settime(m->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
+/* With the lock held: the run ends for every vCPU; the first reason stays. */
+static void machine_end_locked(struct machine *m, enum machine_stop why,
+			       int status)
+{
+	unsigned int i;
+
+	if (m->stop == RUNNING) {
+		m->status = status;
+		__atomic_store_n(&m->stop, why, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < m->threads; i++)
+		if (!pthread_equal(m->vcpu_thread[i], pthread_self()))
+			pthread_kill(m->vcpu_thread[i], SIGUSR1);
+	pthread_cond_broadcast(&m->irq_cond);
+}
+
+static void machine_end(struct machine *m, enum machine_stop why, int status)
+{
+	pthread_mutex_lock(&m->lock);
+	machine_end_locked(m, why, status);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static int machine_running(struct machine *m)
+{
+	return __atomic_load_n(&m->stop, __ATOMIC_ACQUIRE) == RUNNING;
+}
+
+/* With the lock held: ISA IRQ @irq to @level on the in-kernel irqchip. */
+static void machine_irq_line(struct machine *m, uint32_t irq, int level)
+{
+	int r = pc_irq_line(&m->vm, irq, level);
+
+	if (r) {
+		fprintf(stderr, "hvx run: KVM_IRQ_LINE %u failed on %s: %s\n",
+			irq, m->vm.dev, strerror(-r));
+		machine_end_locked(m, STOP_ERROR, HVX_EXIT_DEVICE);
+	}
+}
+
 /* With the lock held: device outputs to the PIC, a new PIT timing. */
 static void machine_update(struct machine *m)
 {
-	pic_set_irq(&m->pic, IRQ_COM1, uart_irq(&m->uart));
+	int irq4 = uart_irq(&m->uart);
+
+	if (!m->lapic)
+		pic_set_irq(&m->pic, IRQ_COM1, irq4);
+	else if (irq4 != m->irq4)
+		machine_irq_line(m, IRQ_COM1, irq4);
+	m->irq4 = irq4;
 	if (m->pit.changed)
 		machine_program_timer(m);
 	if (m->stdin_full && uart_rx_room(&m->uart)) {
@@ -154,11 +218,22 @@ static void machine_update(struct machine *m)
 /* With the lock held: an interrupt may be pending; kick the vCPU. */
 static void machine_kick(struct machine *m)
 {
-	if (!pic_pending(&m->pic))
+	if (m->lapic || !pic_pending(&m->pic))
 		return;
 	pthread_cond_broadcast(&m->irq_cond);
-	pthread_kill(m->vcpu_thread, SIGUSR1);
+	pthread_kill(m->vcpu_thread[0], SIGUSR1);
 	m->kicks++;
+}
+
+/* With the lock held: every vCPU thread out of KVM_RUN once. */
+static void machine_kick_all(struct machine *m)
+{
+	unsigned int i;
+
+	pthread_cond_broadcast(&m->irq_cond);
+	for (i = 0; i < m->threads; i++)
+		pthread_kill(m->vcpu_thread[i], SIGUSR1);
+	m->kicks += m->threads;
 }
 
 static void event_timer(struct machine *m)
@@ -169,7 +244,12 @@ static void event_timer(struct machine *m)
 		return;
 	pthread_mutex_lock(&m->lock);
 	/* Expirations that piled up are lost ticks, as on a busy PC. */
-	pic_pulse_irq(&m->pic, IRQ_PIT);
+	if (m->lapic) {
+		machine_irq_line(m, IRQ_PIT, 1);
+		machine_irq_line(m, IRQ_PIT, 0);
+	} else {
+		pic_pulse_irq(&m->pic, IRQ_PIT);
+	}
 	m->timer_irqs++;
 	machine_kick(m);
 	pthread_mutex_unlock(&m->lock);
@@ -197,20 +277,35 @@ static void event_stdin(struct machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* The poll() timeout until the run's deadline, or -1. */
+/* With the lock held: a new census round when one is due; ms to the next. */
+static int event_census(struct machine *m, uint64_t now)
+{
+	if (!m->lapic)
+		return -1;
+	if (now >= m->census_at_ns) {
+		m->census++;
+		m->census_at_ns = now + CENSUS_MS * 1000000ull;
+		machine_kick_all(m);
+	}
+	return (m->census_at_ns - now) / 1000000 + 1;
+}
+
+/* With the lock held: the poll() timeout until the next event, or -1. */
 static int event_timeout_ms(struct machine *m)
 {
 	uint64_t now = now_ns();
+	int census = event_census(m, now), t;
 
 	if (!m->deadline_ns)
-		return -1;
-	if (now < m->deadline_ns)
-		return (m->deadline_ns - now) / 1000000 + 1;
+		return census;
+	if (now < m->deadline_ns) {
+		t = (m->deadline_ns - now) / 1000000 + 1;
+		return census >= 0 && census < t ? census : t;
+	}
 	m->timed_out = 1;
-	pthread_cond_broadcast(&m->irq_cond);
-	pthread_kill(m->vcpu_thread, SIGUSR1);
+	machine_end_locked(m, STOP_ERROR, HVX_EXIT_TIMEOUT);
 	m->deadline_ns = 0;
-	return -1;
+	return census;
 }
 
 static void *event_main(void *arg)
@@ -218,8 +313,15 @@ static void *event_main(void *arg)
 	struct machine *m = arg;
 	struct pollfd p[3];
 	int nfds, timeout;
+	sigset_t sigs;
 	uint64_t n;
 
+	/* Signals are for the vCPU threads, whose KVM_RUN they end. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGUSR1);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	for (;;) {
 		pthread_mutex_lock(&m->lock);
 		if (m->quit) {
@@ -254,7 +356,7 @@ static int port_reset(struct machine *m, uint16_t port, int size,
 	if ((port == PORT_KBC_CMD && val == KBC_CMD_RESET) ||
 	    (port == PORT_RESET_CTRL && size == 1 &&
 	     (val & RESET_CTRL_RST_CPU))) {
-		m->stop = STOP_RESET;
+		machine_end_locked(m, STOP_RESET, 0);
 		return 1;
 	}
 	return 0;
@@ -267,7 +369,7 @@ static void port_io(struct machine *m, uint16_t port, int size, int is_write,
 	uint64_t t = now_ns();
 
 	m->port_bytes[port]++;
-	if (pic_io(&m->pic, port, is_write, val) ||
+	if ((!m->lapic && pic_io(&m->pic, port, is_write, val)) ||
 	    pit_io(&m->pit, port, is_write, val, t) ||
 	    uart_io(&m->uart, port, is_write, val) ||
 	    cmos_io(&m->cmos, port, is_write, val))
@@ -294,10 +396,10 @@ static void port_io(struct machine *m, uint16_t port, int size, int is_write,
  * KVM_EXIT_IO: count accesses of size bytes at one port; a wider access
  * is one byte per consecutive port, as on the ISA bus.
  */
-static int exit_io(struct machine *m)
+static int exit_io(struct machine *m, struct vcpu *v)
 {
-	struct kvm_run *run = m->vcpu.run;
-	uint8_t *data = vcpu_io_data(&m->vcpu);
+	struct kvm_run *run = v->run;
+	uint8_t *data = vcpu_io_data(v);
 	uint32_t size = run->io.size, n = size * run->io.count, i;
 	int is_write = run->io.direction == KVM_EXIT_IO_OUT;
 
@@ -316,13 +418,15 @@ static int exit_io(struct machine *m)
 	return 0;
 }
 
-static void exit_mmio(struct machine *m)
+static void exit_mmio(struct machine *m, struct vcpu *v)
 {
-	struct kvm_run *run = m->vcpu.run;
+	struct kvm_run *run = v->run;
 
+	pthread_mutex_lock(&m->lock);
 	if (!m->absorbed_mmio++)
 		m->mmio_first = run->mmio.phys_addr;
 	m->mmio_last = run->mmio.phys_addr;
+	pthread_mutex_unlock(&m->lock);
 	if (!run->mmio.is_write)
 		memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
 }
@@ -332,22 +436,22 @@ static void exit_mmio(struct machine *m)
  * the loop then injects; with IF clear nothing can wake the vCPU (no NMI
  * source here), so the machine is off.
  */
-static int exit_hlt(struct machine *m)
+static int exit_hlt(struct machine *m, struct vcpu *v)
 {
 	struct kvm_regs regs;
 
-	if (vcpu_get_regs(&m->vcpu, &regs)) {
+	if (vcpu_get_regs(v, &regs)) {
 		fprintf(stderr, "hvx run: KVM_GET_REGS failed at HLT: %s\n",
 			strerror(errno));
 		return HVX_EXIT_DEVICE;
 	}
 	if (!(regs.rflags & X86_EFLAGS_IF)) {
-		m->stop = STOP_HALT;
+		machine_end(m, STOP_HALT, 0);
 		return 0;
 	}
 	pthread_mutex_lock(&m->lock);
 	m->hlt_waits++;
-	while (!pic_pending(&m->pic) && !m->timed_out && !stop_signal) {
+	while (!pic_pending(&m->pic) && machine_running(m) && !stop_signal) {
 		struct timespec until;
 
 		/* Timed, so that SIGINT/SIGTERM end a wait with no interrupt. */
@@ -362,7 +466,7 @@ static int exit_hlt(struct machine *m)
 /* With the lock held: deliver the PIC's interrupt, or ask for a window. */
 static int machine_inject(struct machine *m)
 {
-	struct kvm_run *run = m->vcpu.run;
+	struct kvm_run *run = m->vcpu[0].run;
 	struct kvm_interrupt irq;
 
 	if (!pic_pending(&m->pic)) {
@@ -374,7 +478,7 @@ static int machine_inject(struct machine *m)
 		return 0;
 	}
 	irq.irq = pic_ack(&m->pic);
-	if (ioctl(m->vcpu.fd, KVM_INTERRUPT, &irq) < 0) {
+	if (ioctl(m->vcpu[0].fd, KVM_INTERRUPT, &irq) < 0) {
 		fprintf(stderr, "hvx run: KVM_INTERRUPT of vector %#x failed on %s: %s\n",
 			irq.irq, m->vm.dev, strerror(errno));
 		return HVX_EXIT_DEVICE;
@@ -384,44 +488,56 @@ static int machine_inject(struct machine *m)
 	return 0;
 }
 
-/* One exit; 0 to run on, else the run's exit status (m->stop set). */
-static int machine_exit(struct machine *m, int reason)
+/* One exit; 0 to run on, else the run's exit status. */
+static int machine_exit(struct machine *m, struct vcpu *v, int reason)
 {
-	int r = 0;
-
-	m->exits[reason < 64 ? reason : 63]++;
+	__atomic_add_fetch(&m->exits[reason < 64 ? reason : 63], 1,
+			   __ATOMIC_RELAXED);
 	switch (reason) {
 	case KVM_EXIT_IO:
-		r = exit_io(m);
-		break;
+		return exit_io(m, v);
 	case KVM_EXIT_MMIO:
-		exit_mmio(m);
-		break;
+		exit_mmio(m, v);
+		return 0;
 	case KVM_EXIT_HLT:
-		r = exit_hlt(m);
-		break;
+		return exit_hlt(m, v);
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 	case KVM_EXIT_INTR:
-		break;
+		return 0;
 	default:
-		r = run_report_exit(&m->vcpu, reason);
+		return run_report_exit(v, reason);
 	}
-	if (r)
-		m->stop = STOP_ERROR;
-	return r;
+}
+
+/*
+ * --irqchip=kernel, @v out of KVM_RUN for a signal: whether it is off,
+ * in this census round; the machine is off when every vCPU is.
+ */
+static void machine_census(struct machine *m, struct vcpu *v)
+{
+	int off = pc_vcpu_off(v);
+	unsigned int i;
+
+	pthread_mutex_lock(&m->lock);
+	m->off_in[v->id] = off > 0 ? m->census : 0;
+	for (i = 0; i < m->ncpus && m->off_in[i] == m->census; i++)
+		;
+	if (i == m->ncpus)
+		machine_end_locked(m, STOP_HALT, 0);
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* Where the vCPU and the interrupt path stood, on stderr. */
 static void machine_dump(struct machine *m)
 {
-	struct kvm_run *run = m->vcpu.run;
+	struct kvm_run *run = m->vcpu[0].run;
 	const struct pic_chip *p = m->pic.chip;
 	const struct pit_channel *c = &m->pit.ch[0];
 	struct kvm_regs regs;
 
 	fflush(stdout);
 	fprintf(stderr, "hvx run: stopped by signal %d\n", (int)stop_signal);
-	if (!vcpu_get_regs(&m->vcpu, &regs))
+	if (!vcpu_get_regs(&m->vcpu[0], &regs))
 		fprintf(stderr, "  rip %#llx rflags %#llx\n",
 			(unsigned long long)regs.rip,
 			(unsigned long long)regs.rflags);
@@ -429,9 +545,12 @@ static void machine_dump(struct machine *m)
 		run->ready_for_interrupt_injection, run->if_flag,
 		run->request_interrupt_window);
 	pthread_mutex_lock(&m->lock);
-	fprintf(stderr, "  8259A master irr %#x isr %#x imr %#x base %#x, slave irr %#x isr %#x imr %#x base %#x, INT %d\n",
-		p[0].irr, p[0].isr, p[0].imr, p[0].base, p[1].irr, p[1].isr,
-		p[1].imr, p[1].base, pic_pending(&m->pic));
+	if (!m->lapic)
+		fprintf(stderr, "  8259A master irr %#x isr %#x imr %#x base %#x, slave irr %#x isr %#x imr %#x base %#x, INT %d\n",
+			p[0].irr, p[0].isr, p[0].imr, p[0].base, p[1].irr,
+			p[1].isr, p[1].imr, p[1].base, pic_pending(&m->pic));
+	else
+		pc_irqchip_dump(&m->vm);
 	fprintf(stderr, "  8254 channel 0 mode %u count %u %s, next IRQ0 in %lld us, period %llu us\n",
 		c->mode, c->reload, c->counting ? "counting" : "stopped",
 		m->pit.irq_at_ns ?
@@ -443,44 +562,76 @@ static void machine_dump(struct machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-static int machine_loop(struct machine *m)
+/* What one vCPU's thread does until the machine stops; the run's status. */
+static int vcpu_loop(struct machine *m, struct vcpu *v)
 {
-	struct kvm_run *run = m->vcpu.run;
+	struct kvm_run *run = v->run;
 	int r;
 
-	while (m->stop == RUNNING) {
-		if (stop_signal) {
-			machine_dump(m);
+	kick_run = run;
+	while (machine_running(m)) {
+		if (stop_signal)
 			return 128 + stop_signal;
-		}
 		pthread_mutex_lock(&m->lock);
-		r = m->timed_out ? HVX_EXIT_TIMEOUT : machine_inject(m);
+		r = m->timed_out ? HVX_EXIT_TIMEOUT :
+		    m->lapic ? 0 : machine_inject(m);
 		pthread_mutex_unlock(&m->lock);
-		if (r == HVX_EXIT_TIMEOUT)
-			fprintf(stderr, "hvx run: the guest still runs after %u s: run abandoned\n",
-				m->o->timeout_s);
 		if (r)
 			return r;
-		r = vcpu_run(&m->vcpu);
+		r = vcpu_run(v);
 		run->immediate_exit = 0;
-		if (r == -EINTR)
+		/* EAGAIN: KVM's AP left its wait for INIT/SIPI. */
+		if (r == -EINTR || r == -EAGAIN) {
+			if (m->lapic)
+				machine_census(m, v);
 			continue;
+		}
 		if (r < 0) {
 			fflush(stdout);
-			fprintf(stderr, "hvx run: KVM_RUN failed: %s\n",
-				strerror(-r));
+			fprintf(stderr, "hvx run: KVM_RUN failed on vCPU %d: %s\n",
+				v->id, strerror(-r));
 			return HVX_EXIT_DEVICE;
 		}
-		r = machine_exit(m, r);
+		r = machine_exit(m, v, r);
 		if (r)
 			return r;
 	}
-	fflush(stdout);
-	if (m->stop == STOP_RESET)
-		fprintf(stderr, "hvx run: guest reset the machine: run ends\n");
-	else if (m->o->stats)
-		fprintf(stderr, "hvx run: guest halted with interrupts off: run ends\n");
 	return 0;
+}
+
+static void vcpu_loop_end(struct machine *m, struct vcpu *v)
+{
+	int r = vcpu_loop(m, v);
+
+	if (r)
+		machine_end(m, STOP_ERROR, r);
+}
+
+static void *ap_main(void *arg)
+{
+	struct vcpu *v = arg;
+	struct machine *m = (struct machine *)((char *)v->vm -
+					       offsetof(struct machine, vm));
+
+	vcpu_loop_end(m, v);
+	return NULL;
+}
+
+/* How the run ended, on stderr; its exit status. */
+static int machine_result(struct machine *m)
+{
+	fflush(stdout);
+	if (stop_signal && m->status == 128 + stop_signal)
+		machine_dump(m);
+	else if (m->status == HVX_EXIT_TIMEOUT)
+		fprintf(stderr, "hvx run: the guest still runs after %u s: run abandoned\n",
+			m->o->timeout_s);
+	else if (m->stop == STOP_RESET)
+		fprintf(stderr, "hvx run: guest reset the machine: run ends\n");
+	else if (m->stop == STOP_HALT && m->o->stats)
+		fprintf(stderr, "hvx run: guest halted with interrupts off%s: run ends\n",
+			m->ncpus > 1 ? " on every vCPU" : "");
+	return m->status;
 }
 
 /* The ports the guest used most, busiest first. */
@@ -513,8 +664,12 @@ static void machine_stats(const struct machine *m)
 		if (m->exits[i])
 			fprintf(stderr, "  %-20s %lu\n", exit_reason_name(i),
 				m->exits[i]);
-	fprintf(stderr, "  (interrupts injected %lu, PIT ticks %lu, kicks %lu, HLT waits %lu)\n",
-		m->injected, m->timer_irqs, m->kicks, m->hlt_waits);
+	if (m->lapic)
+		fprintf(stderr, "  (in-kernel irqchip, %u vCPUs: PIT ticks %lu, kicks %lu, census rounds %u)\n",
+			m->ncpus, m->timer_irqs, m->kicks, m->census - 1);
+	else
+		fprintf(stderr, "  (interrupts injected %lu, PIT ticks %lu, kicks %lu, HLT waits %lu)\n",
+			m->injected, m->timer_irqs, m->kicks, m->hlt_waits);
 	fprintf(stderr, "  (accesses to nothing: %lu port bytes, %lu MMIO",
 		m->absorbed_io, m->absorbed_mmio);
 	if (m->absorbed_mmio)
@@ -551,7 +706,7 @@ static int machine_check_interrupt(struct machine *m)
 {
 	struct kvm_interrupt irq = { .irq = 256 };
 
-	if (ioctl(m->vcpu.fd, KVM_INTERRUPT, &irq) < 0 && errno == ENOTTY) {
+	if (ioctl(m->vcpu[0].fd, KVM_INTERRUPT, &irq) < 0 && errno == ENOTTY) {
 		fprintf(stderr, "hvx run: %s has no KVM_INTERRUPT (ENOTTY): no way to deliver the guest's interrupts\n",
 			m->vm.dev);
 		return HVX_EXIT_DEVICE;
@@ -559,31 +714,64 @@ static int machine_check_interrupt(struct machine *m)
 	return 0;
 }
 
-static int machine_create(struct machine *m, const struct linux_opts *o)
+static void machine_close(struct machine *m)
 {
-	struct linux_layout l;
+	unsigned int i;
+
+	for (i = 0; i < m->ncpus; i++)
+		vcpu_close(&m->vcpu[i]);
+	vm_close(&m->vm);
+}
+
+/* The VM, its irqchip with --irqchip=kernel, and the vCPUs. */
+static int machine_create_vcpus(struct machine *m, const struct linux_opts *o)
+{
+	const char *what = "a VM";
+	unsigned int i;
 	int r;
 
 	r = vm_create(&m->vm, o->device, 0, 0, o->mem);
-	if (!r) {
-		r = vcpu_create(&m->vm, &m->vcpu, 0);
-		if (r)
-			vm_close(&m->vm);
+	if (r)
+		goto fail;
+	what = "the in-kernel irqchip (KVM_CREATE_IRQCHIP, KVM_SET_GSI_ROUTING)";
+	if (m->lapic)
+		r = pc_irqchip_create(&m->vm);
+	what = "the vCPUs";
+	while (!r && m->ncpus < (o->smp ? o->smp : 1)) {
+		r = vcpu_create(&m->vm, &m->vcpu[m->ncpus], m->ncpus);
+		if (!r)
+			m->ncpus++;
 	}
-	if (r) {
-		fprintf(stderr, "hvx run: cannot create a VM on %s: %s\n",
-			o->device, strerror(-r));
-		return HVX_EXIT_DEVICE;
-	}
-	r = machine_check_interrupt(m);
+	what = "the APs' wait for INIT and SIPI (KVM_SET_MP_STATE)";
+	for (i = 1; !r && i < m->ncpus; i++)
+		r = pc_ap_wait_sipi(&m->vcpu[i]);
+	if (!r)
+		return 0;
+	machine_close(m);
+fail:
+	fprintf(stderr, "hvx run: cannot create %s on %s: %s\n", what,
+		o->device, strerror(-r));
+	return HVX_EXIT_DEVICE;
+}
+
+static int machine_create(struct machine *m, const struct linux_opts *o)
+{
+	struct linux_layout l;
+	unsigned int i;
+	int r;
+
+	r = machine_create_vcpus(m, o);
+	if (r)
+		return r;
+	r = m->lapic ? 0 : machine_check_interrupt(m);
 	if (!r)
 		r = linux_load(&m->vm, o, &l);
-	if (!r)
-		r = linux_setup_vcpu(&m->vcpu, &l);
-	if (r) {
-		vcpu_close(&m->vcpu);
-		vm_close(&m->vm);
-	}
+	if (!r && m->lapic)
+		mptable_write(&m->vm, m->ncpus);
+	for (i = 0; !r && i < m->ncpus; i++)
+		r = linux_setup_vcpu(&m->vcpu[i], i ? NULL : &l, m->lapic);
+	if (r)
+		machine_close(m);
 	return r;
 }
 
@@ -591,6 +779,7 @@ static int machine_init(struct machine *m, const struct linux_opts *o)
 {
 	memset(m, 0, sizeof(*m));
 	m->o = o;
+	m->lapic = o->kernel_irqchip;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->irq_cond, NULL);
 	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -608,7 +797,8 @@ static int machine_init(struct machine *m, const struct linux_opts *o)
 	if (o->use_stdin)
 		fcntl(STDIN_FILENO, F_SETFL,
 		      fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
-	m->vcpu_thread = pthread_self();
+	m->vcpu_thread[0] = pthread_self();
+	m->census = 1;
 	return 0;
 }
 
@@ -623,6 +813,45 @@ static void machine_fini(struct machine *m)
 	pthread_cond_destroy(&m->irq_cond);
 }
 
+/* The event thread and the APs' threads; the BSP's is this one. */
+static int machine_start(struct machine *m)
+{
+	unsigned int i;
+
+	if (pthread_create(&m->event_thread, NULL, event_main, m)) {
+		fprintf(stderr, "hvx run: cannot start the event thread\n");
+		return HVX_EXIT_DEVICE;
+	}
+	pthread_mutex_lock(&m->lock);
+	m->threads = 1;
+	for (i = 1; i < m->ncpus; i++) {
+		if (pthread_create(&m->vcpu_thread[i], NULL, ap_main,
+				   &m->vcpu[i])) {
+			fprintf(stderr, "hvx run: cannot start vCPU %u's thread\n",
+				i);
+			machine_end_locked(m, STOP_ERROR, HVX_EXIT_DEVICE);
+			break;
+		}
+		m->threads++;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+/* Every thread ends: the APs' (the run has stopped), then the event one. */
+static void machine_join(struct machine *m)
+{
+	unsigned int i;
+
+	for (i = 1; i < m->threads; i++)
+		pthread_join(m->vcpu_thread[i], NULL);
+	pthread_mutex_lock(&m->lock);
+	m->quit = 1;
+	machine_wake_events(m);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->event_thread, NULL);
+}
+
 int linux_run(const struct linux_opts *o)
 {
 	struct machine *m = calloc(1, sizeof(*m));
@@ -635,26 +864,20 @@ int linux_run(const struct linux_opts *o)
 		r = machine_create(m, o);
 	if (r)
 		goto out;
-	kick_run = m->vcpu.run;
 	if (o->timeout_s)
 		m->deadline_ns = now_ns() + o->timeout_s * 1000000000ull;
-	if (pthread_create(&m->event_thread, NULL, event_main, m)) {
-		fprintf(stderr, "hvx run: cannot start the event thread\n");
-		r = HVX_EXIT_DEVICE;
+	r = machine_start(m);
+	if (r)
 		goto close_vm;
-	}
-	r = machine_loop(m);
-	pthread_mutex_lock(&m->lock);
-	m->quit = 1;
-	machine_wake_events(m);
-	pthread_mutex_unlock(&m->lock);
-	pthread_join(m->event_thread, NULL);
+	vcpu_loop_end(m, &m->vcpu[0]);
+	machine_end(m, STOP_HALT, 0);	/* if still running: stop the APs */
+	machine_join(m);
+	r = machine_result(m);
 	if (o->stats)
 		machine_stats(m);
 close_vm:
 	kick_run = NULL;
-	vcpu_close(&m->vcpu);
-	vm_close(&m->vm);
+	machine_close(m);
 out:
 	machine_fini(m);
 	free(m);

@@ -39,7 +39,13 @@ struct run_opts {
 	const char *guest;
 	/* --kernel: a Linux guest (linux.h) instead of GUEST */
 	const char *kernel, *initrd, *append;
+	unsigned int smp;	/* --smp, 0 if not given */
+	int irqchip;		/* --irqchip: IRQCHIP_* */
 };
+
+enum { IRQCHIP_DEFAULT, IRQCHIP_USER, IRQCHIP_KERNEL };
+/* Long options without a short one. */
+enum { OPT_SMP = 0x100, OPT_IRQCHIP };
 
 struct image {
 	const char *path;
@@ -97,7 +103,7 @@ static int bad_mode(const char *s)
 static int check_linux_opts(int argc, char **argv, struct run_opts *o)
 {
 	if (!o->kernel)
-		return hvx_usage_error("run", "--initrd and --append go with --kernel");
+		return hvx_usage_error("run", "--initrd, --append, --smp and --irqchip go with --kernel");
 	if (optind != argc)
 		return hvx_usage_error("run", "unexpected argument '%s' (--kernel takes no GUEST)",
 				       argv[optind]);
@@ -111,6 +117,30 @@ static int check_linux_opts(int argc, char **argv, struct run_opts *o)
 		o->mem = LINUX_DEFAULT_MEM;
 	if (o->mem < LINUX_MIN_MEM || o->mem > LINUX_MAX_MEM)
 		return hvx_usage_error("run", "bad --mem for --kernel (32M to 3G)");
+	if (o->smp > 1 && o->irqchip == IRQCHIP_USER)
+		return hvx_usage_error("run", "--smp %u needs --irqchip=kernel (user space has no local APICs)",
+				       o->smp);
+	return 0;
+}
+
+/* --smp N and --irqchip=kernel|user, which go with --kernel. */
+static int parse_smp_opt(int c, struct run_opts *o)
+{
+	char *end;
+
+	if (c == OPT_IRQCHIP) {
+		o->irqchip = !strcmp(optarg, "kernel") ? IRQCHIP_KERNEL :
+			     !strcmp(optarg, "user") ? IRQCHIP_USER : -1;
+		if (o->irqchip < 0)
+			return hvx_usage_error("run", "bad --irqchip '%s' (kernel or user)",
+					       optarg);
+		return 0;
+	}
+	o->smp = strtoul(optarg, &end, 10);
+	if (*optarg < '1' || *optarg > '9' || *end || o->smp < 1 ||
+	    o->smp > LINUX_MAX_SMP)
+		return hvx_usage_error("run", "bad --smp '%s' (1 to %u)",
+				       optarg, LINUX_MAX_SMP);
 	return 0;
 }
 
@@ -125,6 +155,8 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "smp", required_argument, NULL, OPT_SMP },
+		{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -156,6 +188,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'a':
 			o->append = optarg;
 			break;
+		case OPT_SMP:
+		case OPT_IRQCHIP:
+			if (parse_smp_opt(c, o))
+				return HVX_EXIT_USAGE;
+			break;
 		case 'M':
 			o->mode = guest_mode_parse(optarg);
 			if (o->mode < 0)
@@ -178,7 +215,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	}
 	if (o->trace && o->kernel)
 		return hvx_usage_error("run", "--trace does not go with --kernel");
-	if (o->kernel || o->initrd || o->append)
+	if (o->kernel || o->initrd || o->append || o->smp || o->irqchip)
 		return check_linux_opts(argc, argv, o);
 	if (optind == argc)
 		return hvx_usage_error("run", "missing GUEST file");
@@ -529,6 +566,10 @@ static int run_linux(const struct run_opts *ro)
 		.device = ro->device, .kernel = ro->kernel,
 		.initrd = ro->initrd, .cmdline = ro->append, .mem = ro->mem,
 		.stats = ro->stats, .use_stdin = 1,
+		.smp = ro->smp ? ro->smp : 1,
+		/* The in-kernel irqchip: asked for, or needed for SMP. */
+		.kernel_irqchip = ro->irqchip == IRQCHIP_KERNEL ||
+				  (ro->irqchip == IRQCHIP_DEFAULT && ro->smp > 1),
 	};
 
 	if (!run_arch.linux_run) {

@@ -32,6 +32,7 @@ stage_main() {
 	run_first_vmm
 	if ! run_linux_guests_first; then
 		run_linux_guests
+		run_linux_smp_guests
 	fi
 	unload_hvx
 	check_installed
