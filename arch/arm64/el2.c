@@ -219,6 +219,7 @@ static int a64_check_extension(long cap)
 		return a64_ipa_max;
 	case KVM_CAP_DEVICE_CTRL:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
 	case KVM_CAP_IRQCHIP:
 		return a64_gic_nr_lrs != 0;

@@ -414,14 +414,14 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 }
 
 /*
- * WFI: sleep until the guest's virtual timer would fire (D11.2.4: it
- * fires when CNTVCT - CNTVOFF >= CVAL, enabled and not masked), or, with
+ * WFI: sleep until the guest's virtual or physical timer would fire
+ * (D11.2.4: enabled, not masked, the count at CVAL; timer.c), or, with
  * no timer armed, until a signal.  WFE only yields.
  */
 static int a64_wfx(struct a64_vcpu *v)
 {
-	u64 ctl = v->sys[SYS_R_CNTV_CTL], now, ticks;
 	DEFINE_WAIT(wait);
+	u64 ns;
 	ktime_t t;
 
 	a64_skip_insn(v);
@@ -432,13 +432,11 @@ static int a64_wfx(struct a64_vcpu *v)
 	prepare_to_wait(&v->wq, &wait, TASK_INTERRUPTIBLE);
 	if (a64_vgic_has_pending(v))
 		goto out;
-	if ((ctl & ARCH_TIMER_CTRL_ENABLE) && !(ctl & ARCH_TIMER_CTRL_IT_MASK)) {
-		now = read_sysreg(cntpct_el0) - v->cntvoff;
-		if (v->sys[SYS_R_CNTV_CVAL] <= now)
-			goto out;
-		ticks = v->sys[SYS_R_CNTV_CVAL] - now;
-		t = ns_to_ktime(mul_u64_u32_div(ticks, NSEC_PER_SEC,
-						read_sysreg(cntfrq_el0)));
+	ns = a64_timers_next(v);
+	if (!ns)
+		goto out;
+	if (ns != U64_MAX) {
+		t = ns_to_ktime(ns);
 		schedule_hrtimeout(&t, HRTIMER_MODE_REL);
 	} else if (!signal_pending(current)) {
 		schedule();
@@ -499,6 +497,10 @@ static int a64_sysreg(struct a64_vcpu *v)
 
 	if (a64_vm(v)->vgic && a64_gic_sysreg(v, iss & A64_SYS_ENC_MASK, read,
 					      rt, &val))
+		goto done;
+	if (!read)
+		val = a64_reg(v, rt);
+	if (a64_ptimer_sysreg(v, iss & A64_SYS_ENC_MASK, read, &val))
 		goto done;
 	switch (iss & A64_SYS_ENC_MASK) {
 	case A64_SYS_ENC(2, 0, 0, 2, 2):	/* MDSCR_EL1 */

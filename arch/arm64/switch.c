@@ -660,7 +660,7 @@ int a64_enter(struct a64_vcpu *v)
 	int r;
 
 	if (gic) {
-		timer = a64_vgic_timer(v);
+		timer = a64_ptimer_sync(v, a64_vgic_timer(v));
 		a64_vgic_flush(v);
 	}
 	kernel_neon_begin();
