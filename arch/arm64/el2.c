@@ -196,8 +196,14 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 	}
 	v->ran = true;
 	a64_complete_mmio(v);
-	if (READ_ONCE(run->immediate_exit))
-		return a64_exit_intr(v);
+	/*
+	 * As KVM, exit_reason stays what it was: the KVM selftests' ucall
+	 * reads it again after the KVM_RUN that completes an MMIO exit.
+	 */
+	if (READ_ONCE(run->immediate_exit)) {
+		hvx_stat(vcpu, HVX_STAT_SIGNAL);
+		return -EINTR;
+	}
 	for (;;) {
 		if (signal_pending(current))
 			return a64_exit_intr(v);
