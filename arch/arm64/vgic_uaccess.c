@@ -7,8 +7,9 @@
  * the redistributor of the vCPU whose MPIDR affinity is in bits 63:32)
  * and GRP_LEVEL_INFO (the input levels of 32 level-sensitive interrupts).
  * Every value is 32 bits.  As KVM: the GIC must be initialised (EBUSY), no
- * vCPU may be in an ioctl (EBUSY), an unknown vCPU is EINVAL and an offset
- * that names no register ENXIO.  GRP_CPU_SYSREGS is not offered (ENXIO).
+ * vCPU may be in an ioctl (EBUSY), an unknown vCPU is EINVAL; an offset
+ * that names no register is ENXIO for KVM_HAS_DEVICE_ATTR but reads as
+ * zero and ignores writes.  GRP_CPU_SYSREGS is not offered (ENXIO).
  */
 #include <linux/bitfield.h>
 #include <linux/uaccess.h>
@@ -21,6 +22,7 @@
 #define A64_GICD_IIDR		0x0008
 #define A64_GICD_IGROUPR	0x0080
 #define A64_GICD_ISPENDR	0x0200
+#define A64_GICD_ICPENDR	0x0280
 #define A64_GICD_ISACTIVER	0x0300
 #define A64_GICD_IPRIORITYR	0x0400
 #define A64_GICD_ICFGR		0x0c00
@@ -59,26 +61,34 @@ static bool a64_gicr_known(u32 off)
 }
 
 /*
- * ISPENDR and ICPENDR read by user space give the pending latch only:
- * a level-sensitive interrupt's input travels in GRP_LEVEL_INFO, as on
- * KVM, so that a restore does not latch what was only a level.
+ * ISPENDR and ICPENDR from user space (arm-vgic-v3.rst, "ISPENDR ...
+ * ICPENDR"): the pending latches only, a level-sensitive interrupt's
+ * input travelling in GRP_LEVEL_INFO.  A write of ISPENDR sets each
+ * latch to its bit, whatever the interrupt's configuration; ICPENDR
+ * reads as zero and ignores writes.  As KVM.  @first is the lowest INTID
+ * the frame serves (the distributor's are SPIs).  Returns false for any
+ * other offset.
  */
-static bool a64_pend_read(struct a64_vgic *gic, unsigned int idx, u32 off,
-			  u64 *val)
+static bool a64_pend_uaccess(struct a64_vgic *gic, unsigned int idx, u32 off,
+			     u32 first, bool write, u64 *val)
 {
 	u32 intid, i;
+	u64 out = 0;
 
 	if (off < A64_GICD_ISPENDR || off >= A64_GICD_ISACTIVER)
 		return false;
 	intid = (off & 0x7f) * 8;
-	*val = 0;
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < 32 && off < A64_GICD_ICPENDR && intid >= first; i++) {
 		struct a64_irq *irq = a64_vgic_irq(gic, idx, intid + i);
 
 		if (!irq)
 			break;
-		*val |= (u64)irq->latch << i;
+		if (write)
+			irq->latch = *val & BIT(i);
+		out |= (u64)irq->latch << i;
 	}
+	if (!write)
+		*val = out;
 	return true;
 }
 
@@ -148,9 +158,9 @@ static int a64_vgic_access(struct hvx_vm *vm, struct a64_vgic *gic,
 	if (attr->group == KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO)
 		r = a64_level_info(gic, idx, attr->attr, write, val);
 	else if (off % 4 || !(dist ? a64_gicd_known(off) : a64_gicr_known(off)))
-		r = -ENXIO;
-	else if (write || !a64_pend_read(gic, dist ? 0 : idx,
-					 off % A64_GICR_SGI_BASE, val))
+		*val = 0;	/* RAZ/WI, as KVM's vgic_uaccess() */
+	else if (!a64_pend_uaccess(gic, idx, off % A64_GICR_SGI_BASE,
+				   dist ? A64_GIC_PRIVATE : 0, write, val))
 		a64_vgic_reg_uaccess(gic, vm, dist ? -1 : idx, off, write,
 				     val);
 	spin_unlock(&gic->lock);
