@@ -97,6 +97,7 @@ struct a64_vm {
 	u16 vmid;
 	struct a64_vgic *vgic;	/* KVM_CREATE_DEVICE, or NULL */
 	u8 timer_ppi[2];	/* KVM_ARM_VCPU_TIMER_CTRL; 0: KVM's default */
+	bool system_suspend;	/* KVM_CAP_ARM_SYSTEM_SUSPEND enabled */
 };
 
 static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
@@ -143,6 +144,8 @@ u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level);
 void a64_psci_cpu_off(struct a64_vcpu *v);
 int a64_psci_power_wait(struct a64_vcpu *v);
 long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set);
+long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp);
+int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32);
 
 /* regs.c */
 void a64_reset(struct a64_vcpu *v);

@@ -232,6 +232,7 @@ static int a64_check_extension(long cap)
 	case KVM_CAP_ONE_REG:
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
+	case KVM_CAP_ARM_SYSTEM_SUSPEND:
 		return 1;
 	default:
 		return 0;

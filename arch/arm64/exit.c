@@ -325,9 +325,14 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 	return a64_mmio(v, ipa);
 }
 
-static u64 a64_psci_features(u32 fn)
+static u64 a64_psci_features(struct a64_vcpu *v, u32 fn)
 {
 	switch (fn) {
+	case PSCI_1_0_FN_SYSTEM_SUSPEND:
+	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
+		if (!READ_ONCE(a64_vm(v)->system_suspend))
+			break;
+		return 0;
 	case PSCI_0_2_FN_PSCI_VERSION:
 	case PSCI_1_0_FN_PSCI_FEATURES:
 	case PSCI_0_2_FN_SYSTEM_OFF:
@@ -339,9 +344,8 @@ static u64 a64_psci_features(u32 fn)
 	case PSCI_0_2_FN64_AFFINITY_INFO:
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		return 0;
-	default:
-		return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
 	}
+	return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
 }
 
 static int a64_system_event(struct a64_vcpu *v, u32 type)
@@ -381,7 +385,7 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 	case PSCI_0_2_FN_PSCI_VERSION:
 		return a64_smccc_return(v, PSCI_VERSION(1, 0));
 	case PSCI_1_0_FN_PSCI_FEATURES:
-		return a64_smccc_return(v, a64_psci_features(a64_reg(v, 1)));
+		return a64_smccc_return(v, a64_psci_features(v, a64_reg(v, 1)));
 	case PSCI_0_2_FN_SYSTEM_OFF:
 		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
 	case PSCI_0_2_FN_SYSTEM_RESET:
@@ -403,6 +407,9 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 			a64_reg(v, 1), a64_reg(v, 2)));
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:	/* no Trusted OS to migrate */
 		return a64_smccc_return(v, PSCI_0_2_TOS_MP);
+	case PSCI_1_0_FN_SYSTEM_SUSPEND:
+	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
+		return a64_psci_system_suspend(v, fn == PSCI_1_0_FN_SYSTEM_SUSPEND);
 	}
 	a64_exit_to_user(v, KVM_EXIT_HYPERCALL);
 	memset(&run->hypercall, 0, sizeof(run->hypercall));

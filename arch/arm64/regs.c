@@ -432,6 +432,8 @@ long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp)
 		return a64_vgic_create(vm, argp);
 	case KVM_IRQ_LINE:
 		return a64_vgic_irq_line(vm, argp);
+	case KVM_ENABLE_CAP:
+		return a64_vm_enable_cap(vm, argp);
 	default:
 		return -ENOTTY;
 	}
