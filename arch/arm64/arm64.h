@@ -74,6 +74,7 @@ struct a64_vcpu {
 	u64 spsr_aarch32[KVM_NR_SPSR - 1];	/* kept for KVM_SET_ONE_REG only */
 	u64 sys[SYS_R_NR];
 	u64 cntvoff;		/* CNTVOFF_EL2: virtual count = physical - this */
+	u64 cntp_ctl, cntp_cval;	/* the emulated physical timer */
 	bool timer_masked;	/* entered with IMASK set by hvx */
 	struct user_fpsimd_state fp;
 	u64 mpidr;
@@ -95,6 +96,8 @@ struct a64_vm {
 	u64 vtcr;
 	u16 vmid;
 	struct a64_vgic *vgic;	/* KVM_CREATE_DEVICE, or NULL */
+	u8 timer_ppi[2];	/* KVM_ARM_VCPU_TIMER_CTRL; 0: KVM's default */
+	bool system_suspend;	/* KVM_CAP_ARM_SYSTEM_SUSPEND enabled */
 };
 
 static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
@@ -142,6 +145,8 @@ u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level);
 void a64_psci_cpu_off(struct a64_vcpu *v);
 int a64_psci_power_wait(struct a64_vcpu *v);
 long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set);
+long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp);
+int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32);
 
 /* regs.c */
 void a64_reset(struct a64_vcpu *v);
@@ -150,6 +155,15 @@ long a64_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp);
 u64 a64_reg(struct a64_vcpu *v, unsigned int n);
 void a64_set_reg(struct a64_vcpu *v, unsigned int n, u64 val);
+
+/* timer.c: the physical timer; vcpu_attr.c: the vCPU's attributes */
+#define A64_TIMER_VIRT	0
+#define A64_TIMER_PHYS	1
+bool a64_ptimer_sysreg(struct a64_vcpu *v, u32 enc, bool read, u64 *val);
+u64 a64_ptimer_sync(struct a64_vcpu *v, u64 vtimer_ns);
+u64 a64_timers_next(struct a64_vcpu *v);
+u32 a64_timer_ppi(const struct a64_vm *avm, unsigned int which);
+long a64_vcpu_attr(struct a64_vcpu *v, unsigned int ioctl, void __user *argp);
 
 /* el2.c */
 extern unsigned int a64_ipa_max;

@@ -198,8 +198,14 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 	}
 	v->ran = true;
 	a64_complete_mmio(v);
-	if (READ_ONCE(run->immediate_exit))
-		return a64_exit_intr(v);
+	/*
+	 * As KVM, exit_reason stays what it was: the KVM selftests' ucall
+	 * reads it again after the KVM_RUN that completes an MMIO exit.
+	 */
+	if (READ_ONCE(run->immediate_exit)) {
+		hvx_stat(vcpu, HVX_STAT_SIGNAL);
+		return -EINTR;
+	}
 	for (;;) {
 		if (signal_pending(current))
 			return a64_exit_intr(v);
@@ -221,12 +227,14 @@ static int a64_check_extension(long cap)
 		return a64_ipa_max;
 	case KVM_CAP_DEVICE_CTRL:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
 	case KVM_CAP_IRQCHIP:
 		return a64_gic_nr_lrs != 0;
 	case KVM_CAP_ONE_REG:
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
+	case KVM_CAP_ARM_SYSTEM_SUSPEND:
 		return 1;
 	default:
 		return 0;

@@ -325,9 +325,14 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 	return a64_mmio(v, ipa);
 }
 
-static u64 a64_psci_features(u32 fn)
+static u64 a64_psci_features(struct a64_vcpu *v, u32 fn)
 {
 	switch (fn) {
+	case PSCI_1_0_FN_SYSTEM_SUSPEND:
+	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
+		if (!READ_ONCE(a64_vm(v)->system_suspend))
+			break;
+		return 0;
 	case PSCI_0_2_FN_PSCI_VERSION:
 	case PSCI_1_0_FN_PSCI_FEATURES:
 	case PSCI_0_2_FN_SYSTEM_OFF:
@@ -339,9 +344,8 @@ static u64 a64_psci_features(u32 fn)
 	case PSCI_0_2_FN64_AFFINITY_INFO:
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
 		return 0;
-	default:
-		return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
 	}
+	return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
 }
 
 static int a64_system_event(struct a64_vcpu *v, u32 type)
@@ -381,7 +385,7 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 	case PSCI_0_2_FN_PSCI_VERSION:
 		return a64_smccc_return(v, PSCI_VERSION(1, 0));
 	case PSCI_1_0_FN_PSCI_FEATURES:
-		return a64_smccc_return(v, a64_psci_features(a64_reg(v, 1)));
+		return a64_smccc_return(v, a64_psci_features(v, a64_reg(v, 1)));
 	case PSCI_0_2_FN_SYSTEM_OFF:
 		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
 	case PSCI_0_2_FN_SYSTEM_RESET:
@@ -403,6 +407,9 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 			a64_reg(v, 1), a64_reg(v, 2)));
 	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:	/* no Trusted OS to migrate */
 		return a64_smccc_return(v, PSCI_0_2_TOS_MP);
+	case PSCI_1_0_FN_SYSTEM_SUSPEND:
+	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
+		return a64_psci_system_suspend(v, fn == PSCI_1_0_FN_SYSTEM_SUSPEND);
 	}
 	a64_exit_to_user(v, KVM_EXIT_HYPERCALL);
 	memset(&run->hypercall, 0, sizeof(run->hypercall));
@@ -414,14 +421,14 @@ static int a64_smccc(struct a64_vcpu *v, bool smc)
 }
 
 /*
- * WFI: sleep until the guest's virtual timer would fire (D11.2.4: it
- * fires when CNTVCT - CNTVOFF >= CVAL, enabled and not masked), or, with
+ * WFI: sleep until the guest's virtual or physical timer would fire
+ * (D11.2.4: enabled, not masked, the count at CVAL; timer.c), or, with
  * no timer armed, until a signal.  WFE only yields.
  */
 static int a64_wfx(struct a64_vcpu *v)
 {
-	u64 ctl = v->sys[SYS_R_CNTV_CTL], now, ticks;
 	DEFINE_WAIT(wait);
+	u64 ns;
 	ktime_t t;
 
 	a64_skip_insn(v);
@@ -432,13 +439,11 @@ static int a64_wfx(struct a64_vcpu *v)
 	prepare_to_wait(&v->wq, &wait, TASK_INTERRUPTIBLE);
 	if (a64_vgic_has_pending(v))
 		goto out;
-	if ((ctl & ARCH_TIMER_CTRL_ENABLE) && !(ctl & ARCH_TIMER_CTRL_IT_MASK)) {
-		now = read_sysreg(cntpct_el0) - v->cntvoff;
-		if (v->sys[SYS_R_CNTV_CVAL] <= now)
-			goto out;
-		ticks = v->sys[SYS_R_CNTV_CVAL] - now;
-		t = ns_to_ktime(mul_u64_u32_div(ticks, NSEC_PER_SEC,
-						read_sysreg(cntfrq_el0)));
+	ns = a64_timers_next(v);
+	if (!ns)
+		goto out;
+	if (ns != U64_MAX) {
+		t = ns_to_ktime(ns);
 		schedule_hrtimeout(&t, HRTIMER_MODE_REL);
 	} else if (!signal_pending(current)) {
 		schedule();
@@ -499,6 +504,10 @@ static int a64_sysreg(struct a64_vcpu *v)
 
 	if (a64_vm(v)->vgic && a64_gic_sysreg(v, iss & A64_SYS_ENC_MASK, read,
 					      rt, &val))
+		goto done;
+	if (!read)
+		val = a64_reg(v, rt);
+	if (a64_ptimer_sysreg(v, iss & A64_SYS_ENC_MASK, read, &val))
 		goto done;
 	switch (iss & A64_SYS_ENC_MASK) {
 	case A64_SYS_ENC(2, 0, 0, 2, 2):	/* MDSCR_EL1 */

@@ -2,7 +2,8 @@
 /*
  * hvx arm64: vCPU power states for SMP guests (Arm Power State
  * Coordination Interface, DEN 0022, 5.1.4-5.1.6: CPU_ON, CPU_OFF,
- * AFFINITY_INFO), KVM_ARM_VCPU_POWER_OFF and KVM_GET/SET_MP_STATE.
+ * AFFINITY_INFO), KVM_ARM_VCPU_POWER_OFF and KVM_GET/SET_MP_STATE;
+ * SYSTEM_SUSPEND (5.1.19) under KVM_CAP_ARM_SYSTEM_SUSPEND.
  *
  * A vCPU that is off sleeps inside KVM_RUN until another vCPU's CPU_ON
  * (or KVM_SET_MP_STATE) turns it on, or a signal comes, as on KVM.
@@ -149,5 +150,50 @@ long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set)
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->off, mp.mp_state == KVM_MP_STATE_STOPPED);
 	spin_unlock(&v->power_lock);
+	return 0;
+}
+
+/*
+ * KVM_ENABLE_CAP on the VM: KVM_CAP_ARM_SYSTEM_SUSPEND (api.rst 7.29),
+ * after which PSCI SYSTEM_SUSPEND is offered; flags must be zero, as KVM.
+ */
+long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags)
+		return -EINVAL;
+	if (cap.cap != KVM_CAP_ARM_SYSTEM_SUSPEND)
+		return -EINVAL;
+	WRITE_ONCE(((struct a64_vm *)vm->arch)->system_suspend, true);
+	return 0;
+}
+
+/*
+ * PSCI 1.0 SYSTEM_SUSPEND (DEN 0022, 5.1.19) with the capability on: a
+ * KVM_SYSTEM_EVENT_SUSPEND exit, the registers left as the guest set them
+ * for user space to read the entry point and context (api.rst,
+ * "KVM_EXIT_SYSTEM_EVENT"); the SMC32 form's arguments narrowed to 32
+ * bits first.  Without the capability: NOT_SUPPORTED.  Returns 1 to
+ * re-enter, 0 to exit.
+ */
+int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32)
+{
+	struct kvm_run *run = v->vcpu->run;
+	int i;
+
+	if (!READ_ONCE(a64_vm(v)->system_suspend)) {
+		a64_set_reg(v, 0, A64_PSCI_RET(PSCI_RET_NOT_SUPPORTED));
+		for (i = 1; i < 4; i++)
+			a64_set_reg(v, i, 0);
+		return 1;
+	}
+	for (i = 1; smc32 && i < 4; i++)
+		a64_set_reg(v, i, (u32)a64_reg(v, i));
+	a64_exit_to_user(v, KVM_EXIT_SYSTEM_EVENT);
+	memset(&run->system_event, 0, sizeof(run->system_event));
+	run->system_event.type = KVM_SYSTEM_EVENT_SUSPEND;
 	return 0;
 }

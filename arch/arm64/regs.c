@@ -404,6 +404,10 @@ long a64_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_MP_STATE:
 	case KVM_SET_MP_STATE:
 		return a64_mp_state(v, argp, ioctl == KVM_SET_MP_STATE);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return a64_vcpu_attr(v, ioctl, argp);
 	case KVM_GET_ONE_REG:
 	case KVM_SET_ONE_REG:
 	case KVM_GET_REG_LIST:
@@ -428,6 +432,8 @@ long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp)
 		return a64_vgic_create(vm, argp);
 	case KVM_IRQ_LINE:
 		return a64_vgic_irq_line(vm, argp);
+	case KVM_ENABLE_CAP:
+		return a64_vm_enable_cap(vm, argp);
 	default:
 		return -ENOTTY;
 	}

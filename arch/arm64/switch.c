@@ -705,7 +705,7 @@ int a64_enter(struct a64_vcpu *v)
 	if (bad)
 		return a64_refuse_entry(v, bad);
 	if (gic) {
-		timer = a64_vgic_timer(v);
+		timer = a64_ptimer_sync(v, a64_vgic_timer(v));
 		a64_vgic_flush(v);
 	}
 	kernel_neon_begin();

@@ -271,13 +271,19 @@ static bool a64_irq_set_line(struct a64_irq *irq, bool level)
 	return true;
 }
 
-void a64_vgic_timer_line(struct a64_vcpu *v, bool level)
+/* A timer's output, the level of PPI @intid of vCPU @v. */
+void a64_vgic_ppi_line(struct a64_vcpu *v, u32 intid, bool level)
 {
 	struct a64_vgic *gic = a64_vm(v)->vgic;
 
 	spin_lock(&gic->lock);
-	a64_irq_set_line(&gic->priv[v->idx][A64_GIC_VTIMER_PPI], level);
+	a64_irq_set_line(&gic->priv[v->idx][intid], level);
 	spin_unlock(&gic->lock);
+}
+
+void a64_vgic_timer_line(struct a64_vcpu *v, bool level)
+{
+	a64_vgic_ppi_line(v, a64_timer_ppi(a64_vm(v), A64_TIMER_VIRT), level);
 }
 
 /*

@@ -26,6 +26,7 @@
 #define A64_GIC_UNDEF		(~0ULL)
 #define A64_GIC_MAX_LRS		16
 #define A64_GIC_VTIMER_PPI	27
+#define A64_GIC_PTIMER_PPI	30
 
 /* One interrupt (IHI 0069 4.1.2: its state machine; 12.9 its fields). */
 struct a64_irq {
@@ -46,6 +47,7 @@ struct a64_vgic {
 	bool enabled;		/* GICD_CTLR.EnableGrp1A */
 	u64 dist_base;
 	u64 redist_base;	/* vCPU i's at + i * A64_GIC_REDIST_SIZE */
+	u32 redist_count;	/* of a REDIST_REGION; 0: the legacy base */
 	unsigned int nr_irqs;	/* 0 until set or frozen by INIT */
 	unsigned int nr_vcpus;	/* frozen by INIT */
 	struct a64_irq *spis;
@@ -63,12 +65,19 @@ struct a64_vgic_cpu {
 
 struct a64_vcpu;
 struct a64_vm;
+struct kvm_device_attr;
 
 /* vgic_dev.c */
 long a64_vgic_create(struct hvx_vm *vm, void __user *argp);
 int a64_vgic_precreate(struct hvx_vm *vm);
 int a64_vgic_ready(struct a64_vcpu *v);
 void a64_vgic_free(struct a64_vm *avm);
+int a64_vgic_lock_vcpus(struct hvx_vm *vm);
+void a64_vgic_unlock_vcpus(struct hvx_vm *vm, int n);
+
+/* vgic_uaccess.c */
+long a64_vgic_uaccess(struct hvx_vm *vm, struct a64_vgic *gic,
+		      const struct kvm_device_attr *attr, unsigned int ioctl);
 
 /* vgic.c */
 extern unsigned int a64_gic_nr_lrs;
@@ -83,9 +92,12 @@ void a64_vgic_flush(struct a64_vcpu *v);
 void a64_vgic_fold(struct a64_vcpu *v);
 void a64_vgic_sgi(struct a64_vcpu *v, u64 val);
 void a64_vgic_timer_line(struct a64_vcpu *v, bool level);
+void a64_vgic_ppi_line(struct a64_vcpu *v, u32 intid, bool level);
 
 /* vgic_mmio.c */
 int a64_vgic_mmio(struct a64_vcpu *v, u64 ipa, bool write, unsigned int len,
 		  u64 *val);
+void a64_vgic_reg_uaccess(struct a64_vgic *gic, struct hvx_vm *vm, int idx,
+			  u32 off, bool write, u64 *val);
 
 #endif /* HVX_ARM64_VGIC_H */

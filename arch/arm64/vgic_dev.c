@@ -6,12 +6,14 @@
  * "KVM_CREATE_DEVICE", "KVM_SET_DEVICE_ATTR"): the distributor's and the
  * redistributors' guest-physical bases (KVM_DEV_ARM_VGIC_GRP_ADDR, the
  * single contiguous redistributor region of KVM_VGIC_V3_ADDR_TYPE_REDIST),
- * the number of interrupts (GRP_NR_IRQS) and KVM_DEV_ARM_VGIC_CTRL_INIT.
- * The register groups for save and restore are not offered (ENXIO).
+ * or one region of KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION), the number of
+ * interrupts (GRP_NR_IRQS) and KVM_DEV_ARM_VGIC_CTRL_INIT; the register
+ * groups for save and restore are in vgic_uaccess.c.
  */
 #define pr_fmt(fmt) "hvx: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/bitfield.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/sizes.h>
@@ -45,16 +47,17 @@ static int a64_vgic_check_base(struct hvx_vm *vm, u64 old, u64 addr,
 	return 0;
 }
 
-static u64 a64_vgic_redist_size(struct hvx_vm *vm)
+/* The legacy region holds every vCPU's; a counted one, @redist_count. */
+static u64 a64_vgic_redist_size(struct hvx_vm *vm, struct a64_vgic *gic)
 {
-	return (u64)vm->nr_vcpus * A64_GIC_REDIST_SIZE;
+	return (u64)(gic->redist_count ?: vm->nr_vcpus) * A64_GIC_REDIST_SIZE;
 }
 
 /* vm->lock held. */
 static int a64_vgic_set_addr(struct hvx_vm *vm, struct a64_vgic *gic,
 			     u64 type, u64 addr)
 {
-	u64 rsize = a64_vgic_redist_size(vm);
+	u64 rsize = a64_vgic_redist_size(vm, gic);
 	int r;
 
 	switch (type) {
@@ -65,6 +68,8 @@ static int a64_vgic_set_addr(struct hvx_vm *vm, struct a64_vgic *gic,
 			gic->dist_base = addr;
 		return r;
 	case KVM_VGIC_V3_ADDR_TYPE_REDIST:
+		if (gic->redist_count)
+			return -EINVAL;	/* not mixed with regions */
 		if (gic->redist_base != A64_GIC_UNDEF)
 			return -EEXIST;
 		if (addr + rsize < addr)
@@ -81,6 +86,53 @@ static int a64_vgic_set_addr(struct hvx_vm *vm, struct a64_vgic *gic,
 	}
 }
 
+/* The fields of a REDIST_REGION attribute (arm-vgic-v3.rst). */
+#define A64_RDIST_INDEX		GENMASK_ULL(11, 0)
+#define A64_RDIST_FLAGS		GENMASK_ULL(15, 12)
+#define A64_RDIST_BASE		GENMASK_ULL(51, 16)
+#define A64_RDIST_COUNT		GENMASK_ULL(63, 52)
+
+/*
+ * KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION (arm-vgic-v3.rst): count in bits
+ * 63:52, base 51:16, flags 15:12 (none defined), index 11:0.  hvx keeps
+ * one region, index 0; KVM's rules otherwise: a count, no flags, not
+ * mixed with the legacy REDIST base, the next index only.  vm->lock held.
+ */
+static int a64_vgic_region(struct hvx_vm *vm, struct a64_vgic *gic, u64 *val,
+			   bool set)
+{
+	u32 index = FIELD_GET(A64_RDIST_INDEX, *val);
+	u32 count = FIELD_GET(A64_RDIST_COUNT, *val);
+	u64 base = *val & A64_RDIST_BASE;
+	u64 rsize = (u64)count * A64_GIC_REDIST_SIZE;
+	int r;
+
+	if (!set) {
+		if (index || !gic->redist_count)
+			return -ENOENT;
+		*val = gic->redist_base |
+		       FIELD_PREP(A64_RDIST_COUNT, (u64)gic->redist_count);
+		return 0;
+	}
+	if (!count || FIELD_GET(A64_RDIST_FLAGS, *val))
+		return -EINVAL;
+	if (gic->redist_base != A64_GIC_UNDEF && !gic->redist_count)
+		return -EINVAL;
+	if (index != (gic->redist_count ? 1 : 0))
+		return -EINVAL;
+	if (index)
+		return -ENOSPC;	/* a second region: not in hvx */
+	if (gic->dist_base != A64_GIC_UNDEF &&
+	    a64_overlap(base, rsize, gic->dist_base, A64_GIC_DIST_SIZE))
+		return -EINVAL;
+	r = a64_vgic_check_base(vm, gic->redist_base, base, rsize);
+	if (r)
+		return r;
+	gic->redist_base = base;
+	gic->redist_count = count;
+	return 0;
+}
+
 static long a64_vgic_addr_attr(struct hvx_vm *vm, struct a64_vgic *gic,
 			       const struct kvm_device_attr *attr, bool set)
 {
@@ -88,6 +140,16 @@ static long a64_vgic_addr_attr(struct hvx_vm *vm, struct a64_vgic *gic,
 	u64 addr;
 	long r;
 
+	if (attr->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION) {
+		if (get_user(addr, uaddr))
+			return -EFAULT;
+		mutex_lock(&vm->lock);
+		r = a64_vgic_region(vm, gic, &addr, set);
+		mutex_unlock(&vm->lock);
+		if (!r && !set)
+			r = put_user(addr, uaddr);
+		return r;
+	}
 	if (attr->attr != KVM_VGIC_V3_ADDR_TYPE_DIST &&
 	    attr->attr != KVM_VGIC_V3_ADDR_TYPE_REDIST)
 		return -ENXIO;
@@ -186,7 +248,8 @@ static long a64_vgic_attr(struct hvx_vm *vm, unsigned int ioctl,
 	case KVM_DEV_ARM_VGIC_GRP_ADDR:
 		if (ioctl == KVM_HAS_DEVICE_ATTR)
 			return attr.attr == KVM_VGIC_V3_ADDR_TYPE_DIST ||
-			       attr.attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ?
+			       attr.attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ||
+			       attr.attr == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION ?
 			       0 : -ENXIO;
 		return a64_vgic_addr_attr(vm, gic, &attr, set);
 	case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
@@ -200,6 +263,10 @@ static long a64_vgic_attr(struct hvx_vm *vm, unsigned int ioctl,
 		if (ioctl == KVM_HAS_DEVICE_ATTR)
 			return 0;
 		return a64_vgic_init(vm, gic);
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+		return a64_vgic_uaccess(vm, gic, &attr, ioctl);
 	default:
 		return -ENXIO;
 	}
@@ -237,14 +304,14 @@ static const struct file_operations a64_vgic_fops = {
 };
 
 /* Release the locks of vCPUs 0 to @n - 1, vm->lock held. */
-static void a64_vgic_unlock_vcpus(struct hvx_vm *vm, int n)
+void a64_vgic_unlock_vcpus(struct hvx_vm *vm, int n)
 {
 	while (n-- > 0)
 		mutex_unlock(&vm->vcpus[n]->lock);
 }
 
 /* Every vCPU's lock, or -EBUSY if one is in an ioctl (as KVM). */
-static int a64_vgic_lock_vcpus(struct hvx_vm *vm)
+int a64_vgic_lock_vcpus(struct hvx_vm *vm)
 {
 	int i;
 
@@ -364,11 +431,12 @@ int a64_vgic_ready(struct a64_vcpu *v)
 	int r = 0;
 
 	mutex_lock(&vm->lock);
-	rsize = a64_vgic_redist_size(vm);
+	rsize = a64_vgic_redist_size(vm, gic);
 	if (gic->ready)
 		goto out;
 	if (gic->redist_base == A64_GIC_UNDEF ||
-	    gic->dist_base == A64_GIC_UNDEF)
+	    gic->dist_base == A64_GIC_UNDEF ||
+	    (gic->redist_count && gic->redist_count < vm->nr_vcpus))
 		r = -ENXIO;
 	else if (gic->redist_base + rsize > ipa_size ||
 		 a64_overlap(gic->redist_base, rsize, gic->dist_base,

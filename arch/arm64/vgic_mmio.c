@@ -311,6 +311,19 @@ static void a64_redist(struct a64_vgic *gic, struct hvx_vm *vm,
 }
 
 /*
+ * A 32-bit access by user space (vgic_uaccess.c) at offset @off of the
+ * distributor (@idx < 0) or of vCPU @idx's redistributor, gic->lock held.
+ */
+void a64_vgic_reg_uaccess(struct a64_vgic *gic, struct hvx_vm *vm, int idx,
+			  u32 off, bool write, u64 *val)
+{
+	if (idx < 0)
+		a64_dist(gic, off, 4, write, val);
+	else
+		a64_redist(gic, vm, idx, off, 4, write, val);
+}
+
+/*
  * A guest load or store of @len bytes at @ipa: 0 if it fell in the
  * distributor's or a redistributor's window (a load's value in @val),
  * -ENOENT if not.  Aligned accesses only: the windows are Device memory

@@ -247,7 +247,9 @@ static int test_mmio_zero_register(const char *dev)
 /*
  * At the exit the PC is still at the load; immediate_exit completes it
  * without running the guest: the value is in X1 and the PC past the
- * load (api.rst, "KVM_RUN", on completing pending operations).
+ * load (api.rst, "KVM_RUN", on completing pending operations), and
+ * exit_reason still KVM_EXIT_MMIO, as on KVM (the KVM selftests' ucall
+ * reads it again after that KVM_RUN).
  */
 GUEST_CODE(mmiopc,
 	MMIO_BASE
@@ -264,6 +266,7 @@ static int test_mmio_complete(const char *dev)
 	EXPECT(expect_mmio(&g, MMIO_GPA, 0, 8, 0xabcdef));
 	EXPECT(guest_reg(&g, REG_PC) == load);
 	EXPECT(vcpu_complete_exit(&g.vcpu) == 0);
+	EXPECT(g.vcpu.run->exit_reason == KVM_EXIT_MMIO);
 	EXPECT(guest_reg(&g, REG_PC) == load + 4);
 	EXPECT(guest_reg(&g, REG_X(1)) == 0xabcdef);
 	EXPECT_DONE(&g);

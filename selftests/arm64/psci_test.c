@@ -2,8 +2,8 @@
 /*
  * psci_test: vCPU power for SMP guests (Arm Power State Coordination
  * Interface, DEN 0022: CPU_ON, CPU_OFF, AFFINITY_INFO,
- * MIGRATE_INFO_TYPE), KVM_ARM_VCPU_POWER_OFF and KVM_GET/SET_MP_STATE
- * (api.rst), in the kernel on both devices.  A vCPU that is off sleeps
+ * MIGRATE_INFO_TYPE, SYSTEM_SUSPEND), KVM_ARM_VCPU_POWER_OFF and
+ * KVM_GET/SET_MP_STATE (api.rst), in the kernel on both devices.  A vCPU that is off sleeps
  * inside KVM_RUN until it is turned on or a signal comes.
  */
 #include <pthread.h>
@@ -175,9 +175,56 @@ static int test_cpu_off(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * PSCI 1.0 SYSTEM_SUSPEND (DEN 0022, 5.1.19): NOT_SUPPORTED, also from
+ * PSCI_FEATURES, until user space enables KVM_CAP_ARM_SYSTEM_SUSPEND on
+ * the VM (api.rst 7.29; flags must be zero); then a KVM_EXIT_SYSTEM_EVENT
+ * of type KVM_SYSTEM_EVENT_SUSPEND with the guest's registers as it set
+ * them (function id, entry point, context).
+ */
+#define PSCI_SYSTEM_SUSPEND64	0xc400000e
+GUEST_CODE(suspend,
+	"ldr x1, =" TEST_STR(PSCI_SYSTEM_SUSPEND64) "\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x10, x0\n"
+	"mov x1, #0x1000\n mov x2, #0x55\n"
+	GUEST_HVC(PSCI_SYSTEM_SUSPEND64) "mov x11, x0\n"
+	GUEST_SYNC(1)
+	"ldr x1, =" TEST_STR(PSCI_SYSTEM_SUSPEND64) "\n"
+	GUEST_HVC(PSCI_FN_FEATURES) "mov x12, x0\n"
+	"mov x1, #0x1000\n mov x2, #0x55\n"
+	GUEST_HVC(PSCI_SYSTEM_SUSPEND64)
+	GUEST_DONE);
+
+static int test_system_suspend(const char *dev)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_ARM_SYSTEM_SUSPEND, .flags = 1,
+	};
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, suspend);
+	EXPECT(ioctl(g.vm.fd, KVM_CHECK_EXTENSION,
+		     KVM_CAP_ARM_SYSTEM_SUSPEND) == 1);
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(guest_reg(&g, REG_X(10)) == (uint64_t)-1);
+	EXPECT(guest_reg(&g, REG_X(11)) == (uint64_t)-1);
+	EXPECT_ERRNO(ioctl(g.vm.fd, KVM_ENABLE_CAP, &cap), EINVAL);
+	cap.flags = 0;
+	EXPECT(ioctl(g.vm.fd, KVM_ENABLE_CAP, &cap) == 0);
+	EXPECT(guest_run(&g) == KVM_EXIT_SYSTEM_EVENT);
+	EXPECT(g.vcpu.run->system_event.type == KVM_SYSTEM_EVENT_SUSPEND);
+	EXPECT(guest_reg(&g, REG_X(12)) == 0);
+	EXPECT(guest_reg(&g, REG_X(0)) == PSCI_SYSTEM_SUSPEND64);
+	EXPECT(guest_reg(&g, REG_X(1)) == 0x1000);
+	EXPECT(guest_reg(&g, REG_X(2)) == 0x55);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "psci_cpu_on", test_cpu_on },
 	{ "psci_cpu_off", test_cpu_off },
+	{ "psci_system_suspend", test_system_suspend },
 };
 
 TEST_MAIN(cases);
