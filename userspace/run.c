@@ -37,6 +37,7 @@ struct run_opts {
 	const char *guest;
 	/* --kernel: a Linux guest (linux.h) instead of GUEST */
 	const char *kernel, *initrd, *append;
+	unsigned int smp;	/* --smp: vCPUs of the Linux guest */
 };
 
 struct image {
@@ -95,12 +96,16 @@ static int bad_mode(const char *s)
 static int check_linux_opts(int argc, char **argv, struct run_opts *o)
 {
 	if (!o->kernel)
-		return hvx_usage_error("run", "--initrd and --append go with --kernel");
+		return hvx_usage_error("run", "--initrd, --append and --smp go with --kernel");
+	if (o->smp > (run_arch.linux_max_cpus ? run_arch.linux_max_cpus : 1))
+		return hvx_usage_error("run", "--smp %u: this machine has at most %u vCPUs",
+				       o->smp, run_arch.linux_max_cpus ?
+				       run_arch.linux_max_cpus : 1);
 	if (optind != argc)
 		return hvx_usage_error("run", "unexpected argument '%s' (--kernel takes no GUEST)",
 				       argv[optind]);
 	if (o->mode != MODE_FROM_FILE)
-		return hvx_usage_error("run", "--mode does not go with --kernel (Linux starts in long mode)");
+		return hvx_usage_error("run", "--mode does not go with --kernel (the boot protocol sets the mode)");
 	if (access(o->kernel, R_OK) || (o->initrd && access(o->initrd, R_OK)))
 		return hvx_usage_error("run", "cannot read '%s': %s",
 				       access(o->kernel, R_OK) ? o->kernel :
@@ -122,6 +127,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "append", required_argument, NULL, 'a' },
+		{ "smp", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
@@ -131,7 +137,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		.device = "/dev/hvx", .mem = DEFAULT_MEM,
 		.mode = MODE_FROM_FILE,
 	};
-	while ((c = getopt_long(argc, argv, ":d:m:M:sk:i:a:h", longopts,
+	while ((c = getopt_long(argc, argv, ":d:m:M:sk:i:a:S:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -153,6 +159,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'a':
 			o->append = optarg;
 			break;
+		case 'S':
+			o->smp = atoi(optarg);
+			if (o->smp < 1 || o->smp > RUN_MAX_SMP)
+				return hvx_usage_error("run", "bad --smp '%s' (1 to %d)",
+						       optarg, RUN_MAX_SMP);
+			break;
 		case 'M':
 			o->mode = guest_mode_parse(optarg);
 			if (o->mode < 0)
@@ -168,7 +180,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 			return hvx_bad_option("run", argv, c);
 		}
 	}
-	if (o->kernel || o->initrd || o->append)
+	if (o->kernel || o->initrd || o->append || o->smp)
 		return check_linux_opts(argc, argv, o);
 	if (optind == argc)
 		return hvx_usage_error("run", "missing GUEST file");
@@ -513,7 +525,7 @@ static int run_linux(const struct run_opts *ro)
 	struct linux_opts o = {
 		.device = ro->device, .kernel = ro->kernel,
 		.initrd = ro->initrd, .cmdline = ro->append, .mem = ro->mem,
-		.stats = ro->stats, .use_stdin = 1,
+		.stats = ro->stats, .use_stdin = 1, .smp = ro->smp,
 	};
 
 	if (!run_arch.linux_run) {

@@ -15,6 +15,9 @@
 
 struct linux_opts;
 
+/* hvx run --smp: at most this many vCPUs, whatever the machine. */
+#define RUN_MAX_SMP		64
+
 /* Exits seen by the run loop, by KVM_EXIT_* reason. */
 #define NR_COUNTED_EXITS	64
 
@@ -57,6 +60,8 @@ struct run_arch {
 	int (*run_error)(struct vcpu *v, int err);
 	/* hvx run --kernel (linux.h), NULL where there is none. */
 	int (*linux_run)(const struct linux_opts *o);
+	/* The most vCPUs linux_run takes (--smp); 0 means one. */
+	unsigned int linux_max_cpus;
 };
 
 extern const struct run_arch run_arch;
