@@ -370,7 +370,7 @@ hvx_initramfs_kmod() {
 	done
 }
 
-# hvx_linux_guest [arm64]: the Linux guest that `hvx run --kernel` boots
+# hvx_linux_guest [x86|vmx|arm64]: the Linux guest that `hvx run --kernel` boots
 # inside the test machine, in build/linux-guest/ (x86) or
 # build/linux-guest-arm64/: vmlinuz, Debian's kernel (the machine's own,
 # $HVX_KERNEL of hvx_arch x86 or arm64; the arm64 one an uncompressed
@@ -885,9 +885,9 @@ run_single_stage() {
 	t0=$(now_us)
 	hvx_prepare "$setup" "$build" "$arch"
 	grep '^not ok' "$HVX_LOGS/build.tap" || true
-	# The x86 machines also get the Linux guest of hvx run --kernel.
+	# Every machine also gets the Linux guest of hvx run --kernel.
 	HVX_LINUX_FILES=()
-	[[ $arch == x86 || $arch == vmx ]] && hvx_linux_guest
+	hvx_linux_guest "$arch"
 	stage_boot "$arch" "$name" "$script" "$timeout" 1 "" 0 "${HVX_LINUX_FILES[@]}"
 	phase_add total $(($(now_us) - t0))
 	if [[ -s $HVX_LOGS/build.tap ]]; then
