@@ -17,8 +17,8 @@
  * KVM_EXIT_SYSTEM_EVENT and end the run (status 0, HVX_EXIT_RESET).
  *
  * Threads: one per vCPU, each in its own KVM_RUN loop (a powered-off
- * vCPU sleeps inside KVM_RUN), and an event thread that polls the
- * PL011's transmit timer, stdin and the run's deadline.  To stop, a
+ * vCPU sleeps inside KVM_RUN), and an event thread that polls stdin
+ * (while the PL011 takes input) and watches the run's deadline.  To stop, a
  * thread sets machine.stop and sends SIGUSR1 to every vCPU thread; the
  * handler sets its own thread's kvm_run.immediate_exit, so that a signal
  * landing just before KVM_RUN is not lost (api.rst, "immediate_exit").
@@ -34,14 +34,11 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
-#include <sys/timerfd.h>
 
 #include "../hvx.h"
 #include "../run.h"
 #include "virt.h"
 
-/* How long the PL011's transmit FIFO takes to empty once written. */
-#define TX_DRAIN_NS		20000
 /* SMCCC's "not supported" (DEN0028), for calls nobody answers. */
 #define SMCCC_RET_NOT_SUPPORTED	(~0ull)
 #define SPI_BASE		32
@@ -65,8 +62,8 @@ struct virt_machine {
 	int event_started;
 	struct pl011 uart;
 	int uart_line;
-	int gic_fd, tx_timer_fd, wake_fd;
-	int tx_timer_armed, stdin_open;
+	int gic_fd, wake_fd;
+	int stdin_open, stdin_polled;
 	uint64_t deadline_ns;
 	volatile int stop;
 	int status;
@@ -121,15 +118,15 @@ static void machine_stop(struct virt_machine *m, int status)
 		return;		/* the counter is full: a wake-up is pending */
 }
 
-/* With the lock held: the PL011's line into the GIC, its transmit timer. */
+/* With the lock held: the PL011's line into the GIC. */
 static void uart_update(struct virt_machine *m)
 {
 	struct kvm_irq_level irq = {
 		.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT |
 		       (SPI_BASE + VIRT_UART_SPI),
 	};
-	struct itimerspec its = { .it_value.tv_nsec = TX_DRAIN_NS };
 	int level = pl011_irq(&m->uart);
+	uint64_t one = 1;
 
 	if (level != m->uart_line) {
 		irq.level = level;
@@ -141,24 +138,10 @@ static void uart_update(struct virt_machine *m)
 		m->uart_line = level;
 		m->uart_irqs += level;
 	}
-	if (m->uart.tx_timer_due && !m->tx_timer_armed) {
-		timerfd_settime(m->tx_timer_fd, 0, &its, NULL);
-		m->tx_timer_armed = 1;
-	}
-	m->uart.tx_timer_due = 0;
-}
-
-static void event_tx_timer(struct virt_machine *m)
-{
-	uint64_t n;
-
-	if (read(m->tx_timer_fd, &n, sizeof(n)) != sizeof(n))
-		return;
-	pthread_mutex_lock(&m->lock);
-	m->tx_timer_armed = 0;
-	pl011_tx_drained(&m->uart);
-	uart_update(m);
-	pthread_mutex_unlock(&m->lock);
+	/* The event thread polls stdin only while the UART takes input. */
+	if (m->stdin_open && !m->stdin_polled && pl011_rx_ready(&m->uart) &&
+	    pl011_rx_room(&m->uart) && write(m->wake_fd, &one, sizeof(one)) < 0)
+		return;		/* the counter is full: a wake-up is pending */
 }
 
 static void event_stdin(struct virt_machine *m)
@@ -170,13 +153,11 @@ static void event_stdin(struct virt_machine *m)
 	pthread_mutex_lock(&m->lock);
 	room = pl011_rx_room(&m->uart);
 	pthread_mutex_unlock(&m->lock);
-	if (!room) {
-		usleep(1000);	/* the guest has not read the FIFO yet */
+	if (!room)
 		return;
-	}
 	n = read(STDIN_FILENO, buf, room);
 	pthread_mutex_lock(&m->lock);
-	if (n <= 0 && errno != EINTR && errno != EAGAIN)
+	if (!n || (n < 0 && errno != EINTR && errno != EAGAIN))
 		m->stdin_open = 0;
 	for (i = 0; i < n; i++)
 		pl011_receive(&m->uart, buf[i]);
@@ -202,30 +183,29 @@ static int event_timeout_ms(struct virt_machine *m)
 static void *event_main(void *arg)
 {
 	struct virt_machine *m = arg;
-	struct pollfd p[3];
+	struct pollfd p[2];
 	int nfds, timeout;
 	uint64_t n;
 
 	for (;;) {
 		pthread_mutex_lock(&m->lock);
 		timeout = event_timeout_ms(m);
-		nfds = m->stdin_open ? 3 : 2;
+		m->stdin_polled = m->stdin_open && pl011_rx_ready(&m->uart) &&
+				  pl011_rx_room(&m->uart);
+		nfds = m->stdin_polled ? 2 : 1;
 		if (m->stop) {
 			pthread_mutex_unlock(&m->lock);
 			return NULL;
 		}
 		pthread_mutex_unlock(&m->lock);
-		p[0] = (struct pollfd) { .fd = m->tx_timer_fd, .events = POLLIN };
-		p[1] = (struct pollfd) { .fd = m->wake_fd, .events = POLLIN };
-		p[2] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
+		p[0] = (struct pollfd) { .fd = m->wake_fd, .events = POLLIN };
+		p[1] = (struct pollfd) { .fd = STDIN_FILENO, .events = POLLIN };
 		if (poll(p, nfds, timeout) < 0)
 			continue;
-		if (p[0].revents & POLLIN)
-			event_tx_timer(m);
-		if (p[1].revents & POLLIN &&
+		if (p[0].revents & POLLIN &&
 		    read(m->wake_fd, &n, sizeof(n)) < 0)
 			continue;
-		if (nfds == 3 && p[2].revents & (POLLIN | POLLHUP | POLLERR))
+		if (nfds == 2 && p[1].revents & (POLLIN | POLLHUP | POLLERR))
 			event_stdin(m);
 	}
 }
@@ -418,7 +398,6 @@ static void machine_destroy(struct virt_machine *m)
 	for (i = 0; i < m->nr_cpus; i++)
 		vcpu_close(&m->cpu[i].v);
 	vm_close(&m->vm);
-	close(m->tx_timer_fd);
 	close(m->wake_fd);
 	pthread_mutex_destroy(&m->lock);
 }
@@ -475,18 +454,16 @@ int virt_run(const struct linux_opts *o)
 	m->stdin_open = o->use_stdin;
 	pl011_init(&m->uart, o->out ? o->out : stdout_byte, o->out_ctx);
 	pthread_mutex_init(&m->lock, NULL);
-	m->tx_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	r = machine_create(m);
 	if (r) {
-		close(m->tx_timer_fd);
 		close(m->wake_fd);
 		free(m);
 		return r;
 	}
 	if (o->timeout_s)
 		m->deadline_ns = now_ns() + o->timeout_s * 1000000000ull;
-	if (m->tx_timer_fd < 0 || m->wake_fd < 0 || machine_start(m)) {
+	if (m->wake_fd < 0 || machine_start(m)) {
 		fprintf(stderr, "hvx run: cannot start the machine's threads\n");
 		m->status = HVX_EXIT_DEVICE;
 	}

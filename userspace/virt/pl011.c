@@ -4,17 +4,16 @@
  * Technical Reference Manual, DDI 0183, chapter 3 "Programmers Model"),
  * enough for Linux's amba-pl011 driver and its console.
  *
- * Transmission: every byte stored to UARTDR goes out at once; the
- * transmit FIFO's level only models the line's pace, so that the driver
- * sees the FIFO fill (UARTFR.TXFF), waits for the transmit interrupt and
- * refills it, as on hardware.  The machine's transmit timer empties the
- * FIFO (pl011_tx_drained) shortly after the first byte went in; the FIFO
- * is then below its trigger level and UARTRIS.TXRIS is set (3.4.3, "the
- * transmit interrupt ... asserted when the FIFO becomes equal to or
- * lower than the programmed trigger level", cleared by filling it above
- * that level or by UARTICR).
+ * Transmission: every byte stored to UARTDR goes out at once, so the
+ * transmit FIFO is always empty (UARTFR.TXFE, never TXFF or BUSY) and
+ * below its trigger level: UARTRIS.TXRIS is set after each byte (3.4.3,
+ * "the transmit interrupt ... asserted when the FIFO becomes equal to or
+ * lower than the programmed trigger level"), until UARTICR clears it.
  * Reception: bytes from the machine (stdin) fill the receive FIFO and set
- * UARTRIS.RXRIS and RTRIS (receive timeout) until it is read empty.
+ * UARTRIS.RXRIS and RTRIS (receive timeout) until it is read empty; the
+ * machine feeds it only once the driver has enabled receive interrupts
+ * (pl011_rx_ready), so that input sent early is not lost to the driver's
+ * start-up, which empties the FIFO.
  * The interrupt line is UARTINTR, the OR of UARTMIS (3.4.6).
  * No modem lines, DMA, IrDA or break; errors never happen.
  */
@@ -38,12 +37,9 @@
 #define UARTDMACR	0x048
 #define UARTPERIPHID0	0xfe0
 
-#define FR_BUSY		(1u << 3)
 #define FR_RXFE		(1u << 4)
-#define FR_TXFF		(1u << 5)
 #define FR_RXFF		(1u << 6)
 #define FR_TXFE		(1u << 7)
-#define LCR_H_FEN	(1u << 4)
 #define INT_RX		(1u << 4)
 #define INT_TX		(1u << 5)
 #define INT_RT		(1u << 6)
@@ -65,40 +61,20 @@ void pl011_init(struct pl011 *u, void (*out)(void *, uint8_t), void *ctx)
 	u->out_ctx = ctx;
 }
 
-static unsigned int tx_depth(const struct pl011 *u)
-{
-	return u->lcr_h & LCR_H_FEN ? PL011_FIFO : 1;
-}
-
-/* UARTIFLS.TXIFLSEL (3.3.10): 1/8, 1/4, 1/2, 3/4 or 7/8 of the FIFO. */
-static unsigned int tx_trigger(const struct pl011 *u)
-{
-	static const unsigned int eighths[8] = { 1, 2, 4, 6, 7, 4, 4, 4 };
-
-	if (!(u->lcr_h & LCR_H_FEN))
-		return 0;
-	return PL011_FIFO * eighths[u->ifls & 7] / 8;
-}
-
 static void tx_byte(struct pl011 *u, uint8_t b)
 {
 	u->out(u->out_ctx, b);
-	if (u->tx_level < tx_depth(u))
-		u->tx_level++;
-	if (u->tx_level > tx_trigger(u))
-		u->ris &= ~INT_TX;
-	u->tx_timer_due = 1;
-}
-
-void pl011_tx_drained(struct pl011 *u)
-{
-	u->tx_level = 0;
 	u->ris |= INT_TX;
 }
 
 unsigned int pl011_rx_room(const struct pl011 *u)
 {
 	return PL011_FIFO - u->rx_count;
+}
+
+int pl011_rx_ready(const struct pl011 *u)
+{
+	return !!(u->imsc & (INT_RX | INT_RT));
 }
 
 void pl011_receive(struct pl011 *u, uint8_t byte)
@@ -129,14 +105,8 @@ int pl011_irq(const struct pl011 *u)
 
 static uint32_t pl011_fr(const struct pl011 *u)
 {
-	uint32_t fr = 0;
+	uint32_t fr = FR_TXFE;
 
-	if (u->tx_level)
-		fr |= FR_BUSY;
-	else
-		fr |= FR_TXFE;
-	if (u->tx_level >= tx_depth(u))
-		fr |= FR_TXFF;
 	if (!u->rx_count)
 		fr |= FR_RXFE;
 	if (u->rx_count == PL011_FIFO)

@@ -8,7 +8,7 @@
  *   fdt.c      the device tree, written with libfdt
  *   pl011.c    the PL011 UART, emulated on MMIO exits
  *   machine.c  the VM: vGICv3, vCPUs with PSCI 0.2, one thread per vCPU
- *              and an event thread (UART transmit timer, stdin)
+ *              and an event thread (stdin, the run's deadline)
  *
  * Memory map, as QEMU's virt board (hw/arm/virt.c's memory map):
  *   0x08000000  GICv3 distributor, 64 KiB
@@ -18,7 +18,7 @@
  *
  * Locking: the PL011 belongs to the machine and is touched with
  * virt_machine.lock held, by the vCPU threads (MMIO) and the event
- * thread (transmit timer, stdin).  pl011.c does no locking of its own.
+ * thread (stdin).  pl011.c does no locking of its own.
  */
 #ifndef HVX_VIRT_H
 #define HVX_VIRT_H
@@ -37,8 +37,10 @@
 #define VIRT_RAM		0x40000000ull
 #define VIRT_MAX_CPUS		8
 
-/* The architected timer's PPIs (Arm ARM D11.2.4; Server Base System
- * Architecture's numbers, which QEMU's virt board and KVM use). */
+/*
+ * The architected timer's PPIs (Arm ARM D11.2.4), by the Server Base
+ * System Architecture's numbers, which QEMU's virt board and KVM use.
+ */
 #define VIRT_PPI_SEC_PHYS	13
 #define VIRT_PPI_PHYS		14
 #define VIRT_PPI_VIRT		11
@@ -51,10 +53,8 @@
 
 struct pl011 {
 	uint32_t ris, imsc, cr, lcr_h, ibrd, fbrd, ifls, dmacr;
-	unsigned int tx_level;		/* bytes "on the line" */
 	uint8_t rx[PL011_FIFO];
 	unsigned int rx_head, rx_count;
-	int tx_timer_due;		/* machine: arm the transmit timer */
 	void (*out)(void *ctx, uint8_t byte);
 	void *out_ctx;
 };
@@ -63,9 +63,9 @@ void pl011_init(struct pl011 *u, void (*out)(void *, uint8_t), void *ctx);
 /* A load (@is_write 0) or store of @len bytes at @off in its page. */
 void pl011_mmio(struct pl011 *u, uint64_t off, int is_write, uint8_t *data,
 		unsigned int len);
-/* The transmit FIFO has drained (the machine's transmit timer). */
-void pl011_tx_drained(struct pl011 *u);
 unsigned int pl011_rx_room(const struct pl011 *u);
+/* Whether the driver takes input: receive interrupts enabled. */
+int pl011_rx_ready(const struct pl011 *u);
 void pl011_receive(struct pl011 *u, uint8_t byte);
 /* The level of the UART's interrupt line (UARTINTR). */
 int pl011_irq(const struct pl011 *u);
