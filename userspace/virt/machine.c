@@ -35,6 +35,8 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 
+#include <linux/hvx.h>
+
 #include "../hvx.h"
 #include "../run.h"
 #include "virt.h"
@@ -402,6 +404,24 @@ static void machine_destroy(struct virt_machine *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
+/* On /dev/hvx, every exit of @v as the kernel counted it. */
+static void print_kernel_stats(struct vcpu *v)
+{
+	struct hvx_vcpu_stats ks;
+	unsigned int i;
+
+	memset(&ks, 0, sizeof(ks));
+	if (ioctl(v->fd, HVX_GET_VCPU_STATS, &ks) < 0)
+		return;
+	fprintf(stderr, "vCPU %d, all exits, counted by the kernel (HVX_GET_VCPU_STATS):\n",
+		v->id);
+	for (i = 0; i < HVX_STAT_NR; i++)
+		if (ks.exits[i])
+			fprintf(stderr, "  %-20s %llu\n",
+				hvx_stat_name(i) ? hvx_stat_name(i) : "stat?",
+				(unsigned long long)ks.exits[i]);
+}
+
 static void print_stats(struct virt_machine *m)
 {
 	unsigned int i;
@@ -416,6 +436,8 @@ static void print_stats(struct virt_machine *m)
 	if (m->absorbed_mmio)
 		fprintf(stderr, "  (MMIO with no device %lu, first at %#llx)\n",
 			m->absorbed_mmio, (unsigned long long)m->mmio_first);
+	for (i = 0; i < m->nr_cpus; i++)
+		print_kernel_stats(&m->cpu[i].v);
 }
 
 static int machine_start(struct virt_machine *m)
