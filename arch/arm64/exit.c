@@ -492,6 +492,21 @@ static bool a64_id_group3(u32 iss)
 }
 
 /*
+ * MDCR_EL2.TDA: DBGBVR<n>_EL1, DBGBCR<n>_EL1, DBGWVR<n>_EL1, DBGWCR<n>_EL1
+ * (Arm ARM D17.3: op0 2, op1 0, CRn 0, CRm n, op2 4-7).  hvx does not
+ * switch the hardware breakpoints: they read as zero and ignore writes,
+ * so a guest's breakpoints and watchpoints never fire, and Linux's reset
+ * of every slot at CPU bring-up (hw_breakpoint.c) does not fault.
+ */
+static bool a64_debug_bp_wp(u32 iss)
+{
+	u32 op2 = (iss >> 17) & 7;
+
+	return (iss & A64_SYS_ENC(3, 7, 15, 0, 0)) == A64_SYS_ENC(2, 0, 0, 0, 0) &&
+	       op2 >= 4;
+}
+
+/*
  * The system registers the guest's traps (HCR_EL2.TACR, TERR, TID3,
  * MDCR_EL2.TDA and TDOSA) send here and that hvx handles; any other
  * trapped access is an undefined instruction for the guest, counted and
@@ -513,6 +528,8 @@ static int a64_sysreg(struct a64_vcpu *v)
 		val = a64_guest_id_reg((iss >> 1) & 15, (iss >> 17) & 7);
 		goto done;
 	}
+	if (a64_debug_bp_wp(iss))
+		goto done;
 	switch (iss & A64_SYS_ENC_MASK) {
 	case A64_SYS_ENC(2, 0, 0, 2, 2):	/* MDSCR_EL1 */
 		if (read)
