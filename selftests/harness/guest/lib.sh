@@ -448,6 +448,8 @@ linux_guest() {
 	local name=$1 dev=$2 out=/tmp/linux-$1.out rc t0 t1
 	# shellcheck disable=SC2034 # read by limited's watchdog
 	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-120}
+	# arm64: /init's console output, two MMIO exits a byte, some 40 s.
+	[ "$(uname -m)" = aarch64 ] && HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX:-300}
 	t0=$(uptime_ms)
 	if [ "$(uname -m)" = aarch64 ]; then
 		# One XON (^Q) on the PL011's stdin: a receive interrupt, and
