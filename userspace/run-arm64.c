@@ -24,6 +24,7 @@
 
 #include "hvx.h"
 #include "run.h"
+#include "virt/virt.h"
 
 #define RAM_GPA		0x40000000ull
 #define FLAT_GPA	(RAM_GPA + 0x80000)	/* QEMU's place for a raw image */
@@ -40,6 +41,8 @@
 static const char help[] =
 "usage: hvx run [--device PATH] [--mem SIZE] [--stats] [--trace[=CLASSES]]\n"
 "               [--mode MODE] GUEST\n"
+"       hvx run [--device PATH] [--mem SIZE] [--stats] --kernel IMAGE\n"
+"               [--initrd FILE] [--append CMDLINE] [--smp N]\n"
 "\n"
 "Load GUEST into a new VM with one vCPU and run it until it stops.\n"
 "GUEST is a flat binary (loaded and entered at 0x40080000, where QEMU's\n"
@@ -58,6 +61,16 @@ static const char help[] =
 "  --mem SIZE     guest RAM at 0x40000000, with an optional K, M or G\n"
 "                 suffix (default 16M, at least 2M)\n"
 "  --mode MODE    el1 (the only mode for RAM at 0x40000000)\n"
+"  --kernel IMAGE boot an arm64 Linux Image (booting.rst) instead, on a\n"
+"                 machine shaped like QEMU's virt board: a device tree in\n"
+"                 x0, GICv3 (in the kernel), the architected timer, a\n"
+"                 PL011 at 0x09000000 (SPI 1) on stdin and stdout, PSCI\n"
+"                 0.2 by HVC; the run ends at PSCI SYSTEM_OFF (status 0)\n"
+"                 (default --mem 256M, 32M to 3G)\n"
+"  --initrd FILE  an initramfs for --kernel\n"
+"  --append S     the kernel command line (for example console=ttyAMA0)\n"
+"  --smp N        vCPUs for --kernel, 1 to 8 (the others start powered\n"
+"                 off; the guest brings them up with PSCI CPU_ON)\n"
 "  --stats        when the guest stops, print its exits by reason on\n"
 "                 stderr: those seen by hvx run and, on /dev/hvx, every\n"
 "                 exit counted by the kernel (HVX_GET_VCPU_STATS)\n"
@@ -187,4 +200,6 @@ const struct run_arch run_arch = {
 	.setup = arm64_setup,
 	.exit = arm64_exit,
 	.run_error = arm64_run_error,
+	.linux_run = virt_run,
+	.linux_max_cpus = VIRT_MAX_CPUS,
 };

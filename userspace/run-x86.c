@@ -219,4 +219,5 @@ const struct run_arch run_arch = {
 	.exit = x86_exit,
 	.run_error = x86_run_error,
 	.linux_run = linux_run,
+	.linux_max_cpus = LINUX_MAX_SMP,
 };

@@ -104,11 +104,15 @@ static int check_linux_opts(int argc, char **argv, struct run_opts *o)
 {
 	if (!o->kernel)
 		return hvx_usage_error("run", "--initrd, --append, --smp and --irqchip go with --kernel");
+	if (o->smp > (run_arch.linux_max_cpus ? run_arch.linux_max_cpus : 1))
+		return hvx_usage_error("run", "--smp %u: this machine has at most %u vCPUs",
+				       o->smp, run_arch.linux_max_cpus ?
+				       run_arch.linux_max_cpus : 1);
 	if (optind != argc)
 		return hvx_usage_error("run", "unexpected argument '%s' (--kernel takes no GUEST)",
 				       argv[optind]);
 	if (o->mode != MODE_FROM_FILE)
-		return hvx_usage_error("run", "--mode does not go with --kernel (Linux starts in long mode)");
+		return hvx_usage_error("run", "--mode does not go with --kernel (the boot protocol sets the mode)");
 	if (access(o->kernel, R_OK) || (o->initrd && access(o->initrd, R_OK)))
 		return hvx_usage_error("run", "cannot read '%s': %s",
 				       access(o->kernel, R_OK) ? o->kernel :
@@ -166,7 +170,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		.device = "/dev/hvx", .mem = DEFAULT_MEM,
 		.mode = MODE_FROM_FILE,
 	};
-	while ((c = getopt_long(argc, argv, ":d:m:M:sk:i:a:h", longopts,
+	while ((c = getopt_long(argc, argv, ":d:m:M:sk:i:a:S:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -216,6 +220,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	if (o->trace && o->kernel)
 		return hvx_usage_error("run", "--trace does not go with --kernel");
 	if (o->kernel || o->initrd || o->append || o->smp || o->irqchip)
+	if (o->smp > (run_arch.linux_max_cpus ? run_arch.linux_max_cpus : 1))
+		return hvx_usage_error("run", "--smp %u: this machine has at most %u vCPUs",
+				       o->smp, run_arch.linux_max_cpus ?
+				       run_arch.linux_max_cpus : 1);
 		return check_linux_opts(argc, argv, o);
 	if (optind == argc)
 		return hvx_usage_error("run", "missing GUEST file");

@@ -57,6 +57,8 @@ struct run_arch {
 	int (*run_error)(struct vcpu *v, int err);
 	/* hvx run --kernel (linux.h), NULL where there is none. */
 	int (*linux_run)(const struct linux_opts *o);
+	/* The most vCPUs linux_run takes (--smp); 0 means one. */
+	unsigned int linux_max_cpus;
 };
 
 extern const struct run_arch run_arch;

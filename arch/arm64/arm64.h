@@ -154,6 +154,8 @@ long a64_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		    void __user *argp);
 long a64_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl, void __user *argp);
 u64 a64_reg(struct a64_vcpu *v, unsigned int n);
+/* An ID register (op0 3, op1 0, CRn 0) as the guest sees it (regs.c). */
+u64 a64_guest_id_reg(u32 crm, u32 op2);
 void a64_set_reg(struct a64_vcpu *v, unsigned int n, u64 val);
 
 /* timer.c: the physical timer; vcpu_attr.c: the vCPU's attributes */

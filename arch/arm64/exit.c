@@ -487,12 +487,36 @@ static bool a64_gic_sysreg(struct a64_vcpu *v, u32 enc, bool read,
 	}
 }
 
+/* HCR_EL2.TID3's registers (Arm ARM D13.2): op0 3, op1 0, CRn 0, CRm 1-7. */
+static bool a64_id_group3(u32 iss)
+{
+	u32 crm = (iss >> 1) & 15;
+
+	return (iss & A64_SYS_ENC(3, 7, 15, 0, 0)) == A64_SYS_ENC(3, 0, 0, 0, 0) &&
+	       crm >= 1 && crm <= 7;
+}
+
 /*
- * The system registers the guest's traps (HCR_EL2.TACR, TERR, MDCR_EL2.TDA
- * and TDOSA) send here and that hvx handles; any other trapped access is
- * an undefined instruction for the guest, counted and logged.  The RAS
- * error record registers (Arm ARM, "RAS System registers") read as zero
- * and ignore writes, as on KVM: ERRIDR_EL1.NUM 0, no record the guest
+ * MDCR_EL2.TDA: DBGBVR<n>_EL1, DBGBCR<n>_EL1, DBGWVR<n>_EL1, DBGWCR<n>_EL1
+ * (Arm ARM D17.3: op0 2, op1 0, CRn 0, CRm n, op2 4-7).  hvx does not
+ * switch the hardware breakpoints: they read as zero and ignore writes,
+ * so a guest's breakpoints and watchpoints never fire, and Linux's reset
+ * of every slot at CPU bring-up (hw_breakpoint.c) does not fault.
+ */
+static bool a64_debug_bp_wp(u32 iss)
+{
+	u32 op2 = (iss >> 17) & 7;
+
+	return (iss & A64_SYS_ENC(3, 7, 15, 0, 0)) == A64_SYS_ENC(2, 0, 0, 0, 0) &&
+	       op2 >= 4;
+}
+
+/*
+ * The system registers the guest's traps (HCR_EL2.TACR, TERR, TID3,
+ * MDCR_EL2.TDA and TDOSA) send here and that hvx handles; any other
+ * trapped access is an undefined instruction for the guest, counted and
+ * logged.  The RAS error record registers (Arm ARM, "RAS System
+ * registers") read as zero and ignore writes, as on KVM: ERRIDR_EL1.NUM 0, no record the guest
  * could select, so the host's records stay out of its reach.
  */
 static int a64_sysreg(struct a64_vcpu *v)
@@ -504,6 +528,12 @@ static int a64_sysreg(struct a64_vcpu *v)
 
 	if (a64_vm(v)->vgic && a64_gic_sysreg(v, iss & A64_SYS_ENC_MASK, read,
 					      rt, &val))
+		goto done;
+	if (read && a64_id_group3(iss)) {
+		val = a64_guest_id_reg((iss >> 1) & 15, (iss >> 17) & 7);
+		goto done;
+	}
+	if (a64_debug_bp_wp(iss))
 		goto done;
 	if (!read)
 		val = a64_reg(v, rt);

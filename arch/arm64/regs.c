@@ -100,11 +100,16 @@ static const u64 a64_special_regs[] = {
 };
 
 /*
- * The AArch64 ID registers (Arm ARM D17.2), read only.  HCR_EL2.TID3 is
- * clear, so the guest reads the CPU's own values; the ONE_REG view is
- * the kernel's sanitised value, the same on every CPU of a homogeneous
- * system, as KVM reports it.  KVM 6.1 takes a write of the value it
- * reports and refuses others (EINVAL); so does hvx.
+ * The ID registers: the guest reads them through HCR_EL2.TID3 traps (Arm
+ * ARM D13.2.x: the ID group 3 registers, op0 3, op1 0, CRn 0, CRm 1-7)
+ * and user space through ONE_REG (the AArch64 ones below); both see the
+ * same value.  It is the kernel's sanitised value, the same on every CPU
+ * of a homogeneous system, without the features whose registers trap or
+ * that hvx does not switch, as KVM hides them from a vCPU without them
+ * (arch/arm64/kvm/sys_regs.c, read_id_reg): SVE, SME, AMU, MPAM, MTE,
+ * pointer authentication, WFxT, the PMU, SPE, trace, BRBE; debug
+ * architecture limited to Armv8.0.  KVM 6.1 takes a ONE_REG write of the
+ * value it reports and refuses others (EINVAL); so does hvx.
  */
 static const struct {
 	u64 id;
@@ -122,13 +127,86 @@ static const struct {
 	{ A64_SYSREG(3, 0, 0, 7, 2), SYS_ID_AA64MMFR2_EL1 },
 };
 
+/* The ID registers the kernel keeps a sanitised value of (cpufeature.c). */
+static bool a64_id_reg_known(u32 sys_reg)
+{
+	switch (sys_reg) {
+	case SYS_ID_PFR0_EL1: case SYS_ID_PFR1_EL1: case SYS_ID_DFR0_EL1:
+	case SYS_ID_MMFR0_EL1: case SYS_ID_MMFR1_EL1: case SYS_ID_MMFR2_EL1:
+	case SYS_ID_MMFR3_EL1: case SYS_ID_ISAR0_EL1: case SYS_ID_ISAR1_EL1:
+	case SYS_ID_ISAR2_EL1: case SYS_ID_ISAR3_EL1: case SYS_ID_ISAR4_EL1:
+	case SYS_ID_ISAR5_EL1: case SYS_ID_MMFR4_EL1: case SYS_ID_ISAR6_EL1:
+	case SYS_MVFR0_EL1: case SYS_MVFR1_EL1: case SYS_MVFR2_EL1:
+	case SYS_ID_PFR2_EL1: case SYS_ID_DFR1_EL1: case SYS_ID_MMFR5_EL1:
+	case SYS_ID_AA64PFR0_EL1: case SYS_ID_AA64PFR1_EL1:
+	case SYS_ID_AA64ZFR0_EL1: case SYS_ID_AA64SMFR0_EL1:
+	case SYS_ID_AA64DFR0_EL1: case SYS_ID_AA64DFR1_EL1:
+	case SYS_ID_AA64ISAR0_EL1: case SYS_ID_AA64ISAR1_EL1:
+	case SYS_ID_AA64ISAR2_EL1: case SYS_ID_AA64MMFR0_EL1:
+	case SYS_ID_AA64MMFR1_EL1: case SYS_ID_AA64MMFR2_EL1:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * ID register op0 3, op1 0, CRn 0, @crm, @op2 as a guest sees it; the
+ * reserved encodings of the ID space and those the kernel keeps no
+ * value of (the AFRs) read as zero (Arm ARM D18.2, "reserved ... RAZ").
+ */
+u64 a64_guest_id_reg(u32 crm, u32 op2)
+{
+	u32 reg = sys_reg(3, 0, 0, crm, op2);
+	u64 val;
+
+	if (!a64_id_reg_known(reg))
+		return 0;
+	val = read_sanitised_ftr_reg(reg);
+	switch (reg) {
+	case SYS_ID_AA64PFR0_EL1:
+		return val & ~(ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_SVE) |
+			       ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_AMU) |
+			       ARM64_FEATURE_MASK(ID_AA64PFR0_EL1_MPAM));
+	case SYS_ID_AA64PFR1_EL1:
+		return val & ~(ARM64_FEATURE_MASK(ID_AA64PFR1_EL1_MTE) |
+			       ARM64_FEATURE_MASK(ID_AA64PFR1_EL1_SME) |
+			       ARM64_FEATURE_MASK(ID_AA64PFR1_EL1_MPAM_frac));
+	case SYS_ID_AA64ZFR0_EL1:
+	case SYS_ID_AA64SMFR0_EL1:
+		return 0;
+	case SYS_ID_AA64ISAR1_EL1:
+		return val & ~(ARM64_FEATURE_MASK(ID_AA64ISAR1_EL1_APA) |
+			       ARM64_FEATURE_MASK(ID_AA64ISAR1_EL1_API) |
+			       ARM64_FEATURE_MASK(ID_AA64ISAR1_EL1_GPA) |
+			       ARM64_FEATURE_MASK(ID_AA64ISAR1_EL1_GPI));
+	case SYS_ID_AA64ISAR2_EL1:
+		return val & ~(ARM64_FEATURE_MASK(ID_AA64ISAR2_EL1_APA3) |
+			       ARM64_FEATURE_MASK(ID_AA64ISAR2_EL1_GPA3) |
+			       ARM64_FEATURE_MASK(ID_AA64ISAR2_EL1_WFxT));
+	case SYS_ID_AA64DFR0_EL1:
+		val &= ~(ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_DebugVer) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_TraceVer) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_PMUVer) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_PMSVer) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_TraceFilt) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_TraceBuffer) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_MTPMU) |
+			 ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_BRBE));
+		return val | FIELD_PREP(ARM64_FEATURE_MASK(ID_AA64DFR0_EL1_DebugVer), 6);
+	case SYS_ID_DFR0_EL1:
+		return val & ~ARM64_FEATURE_MASK(ID_DFR0_PERFMON);
+	}
+	return val;
+}
+
 static int a64_id_reg(u64 id, u64 *val)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(a64_id_regs); i++) {
 		if (a64_id_regs[i].id == id) {
-			*val = read_sanitised_ftr_reg(a64_id_regs[i].sys_reg);
+			*val = a64_guest_id_reg(sys_reg_CRm(a64_id_regs[i].sys_reg),
+						sys_reg_Op2(a64_id_regs[i].sys_reg));
 			return 0;
 		}
 	}

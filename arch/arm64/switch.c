@@ -32,7 +32,9 @@
  * IRQ, FIQ and SError to EL2 (IMO, FMO, AMO), set/way invalidation made a
  * clean (SWIO), stage-1 walks to Device memory fault (PTW), broadcast of
  * TLB and barrier maintenance (FB, BSU), guest at AArch64 (RW); traps of
- * SMC, WFI, WFE, implementation-defined registers, ACTLR and LORegions.
+ * SMC, WFI, WFE, implementation-defined registers, ACTLR and LORegions,
+ * and of reads of the ID group 3 registers (TID3), which the guest then
+ * sees without the features hvx does not give it (regs.c).
  * With FEAT_RAS a64_switch_init() adds TERR (the error record registers
  * ERR*_EL1 and ERX*_EL1 are the host's: they trap) and TEA (synchronous
  * external aborts from the guest, which may be errors of the host's
@@ -41,7 +43,7 @@
 #define A64_HCR_GUEST	(HCR_VM | HCR_IMO | HCR_FMO | HCR_AMO | HCR_SWIO | \
 			 HCR_PTW | HCR_FB | HCR_BSU_IS | HCR_RW | HCR_TSC | \
 			 HCR_TWI | HCR_TWE | HCR_TIDCP | HCR_TACR |	   \
-			 HCR_TLOR | HCR_E2H)
+			 HCR_TLOR | HCR_TID3 | HCR_E2H)
 
 /*
  * CPTR_EL2 in its E2H=1 layout (the CPACR_EL1 one, D17.2.30): FP and SIMD

@@ -579,6 +579,55 @@ static int test_one_reg_id_regs(const char *dev)
 	return TEST_PASS;
 }
 
+GUEST_CODE(idhidden,
+	"mrs x1, id_aa64pfr0_el1\n"
+	"mrs x2, id_aa64pfr1_el1\n"
+	"mrs x3, id_aa64isar1_el1\n"
+	"mrs x4, id_aa64dfr0_el1\n"
+	"mrs x5, s3_0_c0_c4_4\n"		/* ID_AA64ZFR0_EL1 */
+	GUEST_DONE);
+
+#define ID_FIELD(v, shift)	(((v) >> (shift)) & 0xf)
+
+/*
+ * A vCPU initialised with no SVE, pointer authentication or PMU feature
+ * sees none of them in its ID registers, nor AMU, MTE or SME (KVM 6.1's
+ * read_id_reg() hides them; hvx traps them, Arm ARM D13.2 HCR_EL2.TID3),
+ * whatever the host CPU has (QEMU's -cpu max has SVE, a PMU and MTE):
+ * ID_AA64PFR0_EL1.SVE [35:32] and AMU [47:44], ID_AA64PFR1_EL1.MTE [11:8]
+ * and SME [27:24], ID_AA64ISAR1_EL1.APA [7:4], API [11:8], GPA [27:24],
+ * GPI [31:28], ID_AA64DFR0_EL1.PMUVer [11:8] and PMSVer [35:32],
+ * ID_AA64ZFR0_EL1 zero; and ONE_REG says the same as the guest reads.
+ */
+static int test_id_regs_hidden(const char *dev)
+{
+	uint64_t pfr0, pfr1, isar1, dfr0, v;
+	struct guest g;
+
+	GUEST(&g, dev, GUEST_EL1, idhidden);
+	EXPECT_DONE(&g);
+	pfr0 = guest_reg(&g, REG_X(1));
+	pfr1 = guest_reg(&g, REG_X(2));
+	isar1 = guest_reg(&g, REG_X(3));
+	dfr0 = guest_reg(&g, REG_X(4));
+	printf("# PFR0 %#llx PFR1 %#llx ISAR1 %#llx DFR0 %#llx\n",
+	       (unsigned long long)pfr0, (unsigned long long)pfr1,
+	       (unsigned long long)isar1, (unsigned long long)dfr0);
+	EXPECT(ID_FIELD(pfr0, 32) == 0 && ID_FIELD(pfr0, 44) == 0);
+	EXPECT(ID_FIELD(pfr1, 8) == 0 && ID_FIELD(pfr1, 24) == 0);
+	EXPECT(ID_FIELD(isar1, 4) == 0 && ID_FIELD(isar1, 8) == 0 &&
+	       ID_FIELD(isar1, 24) == 0 && ID_FIELD(isar1, 28) == 0);
+	EXPECT(ID_FIELD(dfr0, 8) == 0 && ID_FIELD(dfr0, 32) == 0);
+	EXPECT(guest_reg(&g, REG_X(5)) == 0);
+	EXPECT(vcpu_get_reg(&g.vcpu, ARM64_SYS_REG(3, 0, 0, 4, 0), &v) == 0);
+	EXPECT(v == pfr0);
+	EXPECT(vcpu_get_reg(&g.vcpu, ARM64_SYS_REG(3, 0, 0, 6, 1), &v) == 0);
+	EXPECT(v == isar1);
+	EXPECT(vcpu_get_reg(&g.vcpu, ARM64_SYS_REG(3, 0, 0, 5, 0), &v) == 0);
+	EXPECT(v == dfr0);
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "reset_state", test_reset_state },
 	{ "one_reg_core", test_one_reg_core },
@@ -588,6 +637,7 @@ static const struct test_case arm64_cases[] = {
 	{ "one_reg_guest_view", test_one_reg_guest_view },
 	{ "one_reg_timer", test_one_reg_timer },
 	{ "one_reg_id_regs", test_one_reg_id_regs },
+	{ "id_regs_hidden", test_id_regs_hidden },
 	{ "pstate_bad_mode", test_pstate_bad_mode },
 	{ "reg_list", test_reg_list },
 	{ "reg_list_readable", test_reg_list_readable },

@@ -56,8 +56,12 @@ stage_svm() {
 		"$APPEND HVX_INSTALL_CHECK=1" 0 "${HVX_LINUX_FILES[@]}" "${tree[@]}"
 }
 
+# The el2 stage boots the arm64 Linux guest (hvx_linux_guest arm64) with
+# hvx run --kernel --smp 2, on KVM and on hvx.
 stage_el2() {
-	stage_boot arm64 el2 "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND"
+	hvx_linux_guest arm64
+	stage_boot arm64 el2 "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
+		"${HVX_LINUX_FILES[@]}"
 }
 
 stage_vmx() {

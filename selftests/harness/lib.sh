@@ -386,10 +386,12 @@ hvx_initramfs_kmod() {
 	done
 }
 
-# hvx_linux_guest: the Linux guest that `hvx run --kernel` boots inside
-# the x86 test machine, in build/linux-guest/: vmlinuz, Debian's kernel
-# (the machine's own, $HVX_KERNEL of hvx_arch x86), and linux-initrd.gz,
-# static busybox and linux/init, which prints markers and powers off.
+# hvx_linux_guest [x86|vmx|arm64]: the Linux guest that `hvx run --kernel` boots
+# inside the test machine, in build/linux-guest/ (x86) or
+# build/linux-guest-arm64/: vmlinuz, Debian's kernel (the machine's own,
+# $HVX_KERNEL of hvx_arch x86 or arm64; the arm64 one an uncompressed
+# Image), and linux-initrd.gz, static busybox of that architecture and
+# linux/init, which prints markers and powers off.
 # Rebuilt when missing or older than its inputs. Sets HVX_LINUX_FILES to
 # the two paths, for hvx_initramfs's EXTRA (the guest finds them in
 # /hvx/extra).
@@ -397,6 +399,11 @@ hvx_linux_guest() {
 	local dir=$HVX_BUILD/linux-guest root init=$HVX_HARNESS/linux/init
 	local churn=$HVX_HARNESS/linux/churn busybox=/bin/busybox kernel
 	kernel=/boot/vmlinuz-$HVX_KVER
+	if [[ ${1:-x86} == arm64 ]]; then
+		dir=$HVX_BUILD/linux-guest-arm64
+		busybox=$HVX_ARM64_ROOT/bin/busybox
+		kernel=$HVX_ARM64_ROOT/boot/vmlinuz-$HVX_ARM64_KVER
+	fi
 	[[ -x $busybox && -r $kernel ]] ||
 		die "no $busybox or $kernel (run selftests/harness/setup.sh)"
 	mkdir -p "$dir"
@@ -915,9 +922,9 @@ run_single_stage() {
 	t0=$(now_us)
 	hvx_prepare "$setup" "$build" "$arch"
 	grep '^not ok' "$HVX_LOGS/build.tap" || true
-	# The x86 machines also get the Linux guest of hvx run --kernel.
+	# Every machine also gets the Linux guest of hvx run --kernel.
 	HVX_LINUX_FILES=()
-	[[ $arch == x86 || $arch == vmx ]] && hvx_linux_guest
+	hvx_linux_guest "$arch"
 	stage_boot "$arch" "$name" "$script" "$timeout" 1 "" 0 "${HVX_LINUX_FILES[@]}"
 	phase_add total $(($(now_us) - t0))
 	if [[ -s $HVX_LOGS/build.tap ]]; then

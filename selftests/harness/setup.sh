@@ -12,7 +12,9 @@
 # arm64: QEMU and the aarch64 cross compiler, installed; Debian's arm64
 # kernel, headers and busybox-static of the same kernel version, fetched with
 # `apt-get download` (after `dpkg --add-architecture arm64`) and unpacked,
-# not installed, under $HVX_ARM64_DIR/root (default /opt/hvx-arm64/root).
+# not installed, under $HVX_ARM64_DIR/root (default /opt/hvx-arm64/root);
+# so are libfdt-dev and libfdt1 (arm64), for the static libfdt.a that the
+# arm64 hvx tool's device tree is built with (userspace/virt/fdt.c).
 # x86 also: dkms and groff (the build stage's dkms build and man page
 # check, selftests/harness/install-check.sh).
 # vmx: x86's packages and Bochs (bochs with its BIOS, VGA BIOS and text
@@ -119,6 +121,26 @@ setup_arm64_root() {
 	echo "$HVX_ARM64_KVER" >"$root/.hvx-kver"
 }
 
+# libfdt (Debian's device-tree-compiler source) for the arm64 hvx tool,
+# unpacked into the same root: usr/include/libfdt*.h and
+# usr/lib/aarch64-linux-gnu/libfdt.a. Added to the root in place, after
+# setup_arm64_root, so that an existing root is not unpacked again.
+setup_arm64_libfdt() {
+	local root=$HVX_ARM64_ROOT dir=$HVX_ARM64_DIR p debs
+	local pkgs=(libfdt-dev:arm64 libfdt1:arm64)
+	[[ -f $root/usr/lib/aarch64-linux-gnu/libfdt.a && -f $root/usr/include/libfdt.h ]] &&
+		return 0
+	download_debs "$dir/debs" "${pkgs[@]}"
+	need_root "$root has no libfdt"
+	note "unpacking ${pkgs[*]} into $root"
+	for p in "${pkgs[@]}"; do
+		mapfile -t debs < <(printf '%s\n' "$dir/debs/${p%%:*}"_*.deb | sort -V)
+		dpkg-deb -x "${debs[-1]}" "$root"
+	done
+	[[ -f $root/usr/lib/aarch64-linux-gnu/libfdt.a ]] ||
+		die "libfdt-dev:arm64 brought no libfdt.a"
+}
+
 main() {
 	local arches=("$@") packages=() a
 	((${#arches[@]})) || arches=(x86 arm64 vmx)
@@ -137,6 +159,7 @@ main() {
 	note "kernel $HVX_KVER (headers $HVX_KDIR)"
 	if [[ " ${arches[*]} " == *" arm64 "* ]]; then
 		setup_arm64_root
+		setup_arm64_libfdt
 		note "arm64 kernel $HVX_ARM64_KVER (headers $HVX_ARM64_KDIR)"
 	fi
 }
