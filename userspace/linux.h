@@ -132,7 +132,6 @@ struct linux_opts {
 	const char *device;
 	const char *kernel, *initrd, *cmdline;
 	uint64_t mem;
-	unsigned int smp;		/* vCPUs, 0 or 1: one */
 	int stats;
 	int use_stdin;			/* feed stdin to the UART */
 	/* Seconds after which the run is abandoned (0: never). */

@@ -220,10 +220,6 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 	if (o->trace && o->kernel)
 		return hvx_usage_error("run", "--trace does not go with --kernel");
 	if (o->kernel || o->initrd || o->append || o->smp || o->irqchip)
-	if (o->smp > (run_arch.linux_max_cpus ? run_arch.linux_max_cpus : 1))
-		return hvx_usage_error("run", "--smp %u: this machine has at most %u vCPUs",
-				       o->smp, run_arch.linux_max_cpus ?
-				       run_arch.linux_max_cpus : 1);
 		return check_linux_opts(argc, argv, o);
 	if (optind == argc)
 		return hvx_usage_error("run", "missing GUEST file");
