@@ -579,14 +579,14 @@ linux_smp_check() {
 	return $fail
 }
 
-# linux_smp_guest NAME DEVICE N: boots the Linux guest with `hvx run --smp
-# N` (the in-kernel irqchip) on DEVICE, shows its console as TAP comments
-# and checks it; the run's wall time in ms goes to /tmp/linux-NAME.ms.
+# linux_smp_guest NAME DEVICE N LIMIT: boots the Linux guest with `hvx run
+# --smp N` (the in-kernel irqchip) on DEVICE for at most LIMIT seconds,
+# shows its console as TAP comments and checks it; the run's wall time in
+# ms goes to /tmp/linux-NAME.out.ms.
 linux_smp_guest() {
 	local name=$1 dev=$2 n=$3 out=/tmp/linux-$1.out rc t0 t1
-	# N vCPUs on the machine's 2 emulated CPUs: up to 4 times the time.
 	# shellcheck disable=SC2034 # read by limited's watchdog
-	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_LINUX_SMP:-240}
+	local HVX_TIMEOUT_TEST=$4
 	t0=$(uptime_ms)
 	limited hvx run --device "$dev" --smp "$n" --kernel "$HVX_LINUX_KERNEL" \
 		--initrd "$HVX_LINUX_INITRD" --append "$HVX_LINUX_APPEND" >"$out"
@@ -598,23 +598,35 @@ linux_smp_guest() {
 	linux_smp_check "$name" "$n" "$out" "$rc"
 }
 
-# SMP Linux guests (hvx run --smp 2 and 4, on the in-kernel irqchip): on
-# KVM first, the reference; then on hvx. If KVM fails the same boot in
-# this machine, its checks stay comments (the emulator's limit, not
-# hvx's) and hvx's boot is a SKIP that says so, never a pass. One boot
-# per N and device; the wall times and their ratio as TAP comments.
+# SMP Linux guests (hvx run --smp N on the in-kernel irqchip; N from
+# HVX_LINUX_SMP, default "2": N vCPUs share the machine's 2 emulated
+# CPUs, and --smp 4 took over 100 s on hvx). KVM first, the reference,
+# for at most HVX_TIMEOUT_LINUX_SMP_KVM s (default 150); then hvx, for at
+# most HVX_TIMEOUT_LINUX_SMP s (default 240). The checks are the guest's
+# own (it reaches user space and powers off, N CPUs with apic, local
+# timer interrupts on each, COM1 through the I/O APIC, a clean log), so
+# hvx's count whatever KVM did. In this machine KVM failed the same boot
+# in every run of December 2026 (README, "hvx run --smp"): then its lines
+# stay comments and there is no ratio.
 run_linux_smp_guests() {
-	local n out kvm_ms hvx_ms
+	local n out kvm_ms hvx_ms kvm_ok
 	have_linux_guest || return 0
 	[ -x /hvx/bin/hvx ] && [ -c /dev/hvx ] || return 0
-	for n in 2 4; do
-		if ! out=$(linux_smp_guest "kvm-smp$n" /dev/kvm "$n"); then
+	for n in ${HVX_LINUX_SMP:-2}; do
+		kvm_ok=1
+		if out=$(linux_smp_guest "kvm-smp$n" /dev/kvm "$n" \
+			"${HVX_TIMEOUT_LINUX_SMP_KVM:-150}"); then
+			echo "$out"
+		else
+			kvm_ok=0
 			echo "$out" | sed 's/^\(not \)*ok - /# (KVM, the reference) &/'
-			ok "linux smp guest [hvx-smp$n] # SKIP KVM failed the same --smp $n boot in this machine (above), so it proves nothing here"
+		fi
+		linux_smp_guest "hvx-smp$n" /dev/hvx "$n" \
+			"${HVX_TIMEOUT_LINUX_SMP:-240}" || continue
+		if [ "$kvm_ok" = 0 ]; then
+			echo "# linux smp guest: --smp $n: no hvx/KVM ratio (KVM failed the boot here)"
 			continue
 		fi
-		echo "$out"
-		linux_smp_guest "hvx-smp$n" /dev/hvx "$n"
 		kvm_ms=$(cat "/tmp/linux-kvm-smp$n.out.ms")
 		hvx_ms=$(cat "/tmp/linux-hvx-smp$n.out.ms")
 		echo "# linux smp guest: --smp $n boot to power-off, hvx $hvx_ms ms, KVM $kvm_ms ms, hvx/KVM $(awk -v a="$hvx_ms" -v b="$kvm_ms" 'BEGIN { printf "%.2f", a / b }')"
