@@ -644,9 +644,12 @@ long x86_ioctl_msrs(struct x86_vcpu *x, bool set, void __user *argp)
 /*
  * The feature MSRs (api.rst 4.3 KVM_GET_MSR_FEATURE_INDEX_LIST, and
  * KVM_GET_MSRS on the system fd): what the host offers a vCPU.  hvx has
- * one, the microcode revision it reports (X86_UCODE_REV_RESET).
+ * two: the microcode revision it reports (X86_UCODE_REV_RESET), and
+ * IA32_PERF_CAPABILITIES, 0: no PMU features (SDM Vol. 4 2.1).
  */
-static const u32 x86_feature_msrs[] = { MSR_IA32_UCODE_REV };
+static const u32 x86_feature_msrs[] = {
+	MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES,
+};
 
 long x86_ioctl_get_msr_feature_list(void __user *argp)
 {
@@ -683,9 +686,12 @@ long x86_ioctl_feature_msrs(void __user *argp)
 	for (i = 0; i < m.nmsrs; i++) {
 		if (copy_from_user(&e, &um->entries[i], sizeof(e)))
 			return -EFAULT;
-		if (e.index != MSR_IA32_UCODE_REV)
+		if (e.index == MSR_IA32_UCODE_REV)
+			e.data = X86_UCODE_REV_RESET;
+		else if (e.index == MSR_IA32_PERF_CAPABILITIES)
+			e.data = 0;
+		else
 			break;
-		e.data = X86_UCODE_REV_RESET;
 		if (copy_to_user(&um->entries[i], &e, sizeof(e)))
 			return -EFAULT;
 	}
