@@ -54,6 +54,7 @@
 
 #include "hvx.h"
 #include "linux.h"
+#include "vcpu-kick.h"
 #include "run.h"
 
 #define X86_EFLAGS_IF		(1u << 9)
@@ -100,35 +101,6 @@ struct machine {
 	unsigned long port_bytes[0x10000];	/* bytes moved, by port */
 	uint64_t mmio_first, mmio_last;
 };
-
-/* The run area of the vCPU of the thread that the kick signal is for. */
-static __thread struct kvm_run *volatile kick_run;
-/* SIGINT or SIGTERM: end the run, showing where the machine stood. */
-static volatile sig_atomic_t stop_signal;
-
-static void kick_handler(int sig)
-{
-	struct kvm_run *run = kick_run;
-
-	if (sig != SIGUSR1)
-		stop_signal = sig;
-	if (run)
-		run->immediate_exit = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
-static void stdout_byte(void *ctx, uint8_t b)
-{
-	(void)ctx;
-	putchar(b);
-}
 
 /* With the lock held: let the event thread see a new timer or FIFO room. */
 static void machine_wake_events(struct machine *m)
@@ -451,7 +423,7 @@ static int exit_hlt(struct machine *m, struct vcpu *v)
 	}
 	pthread_mutex_lock(&m->lock);
 	m->hlt_waits++;
-	while (!pic_pending(&m->pic) && machine_running(m) && !stop_signal) {
+	while (!pic_pending(&m->pic) && machine_running(m) && !vcpu_stop_signal) {
 		struct timespec until;
 
 		/* Timed, so that SIGINT/SIGTERM end a wait with no interrupt. */
@@ -536,7 +508,7 @@ static void machine_dump(struct machine *m)
 	struct kvm_regs regs;
 
 	fflush(stdout);
-	fprintf(stderr, "hvx run: stopped by signal %d\n", (int)stop_signal);
+	fprintf(stderr, "hvx run: stopped by signal %d\n", (int)vcpu_stop_signal);
 	if (!vcpu_get_regs(&m->vcpu[0], &regs))
 		fprintf(stderr, "  rip %#llx rflags %#llx\n",
 			(unsigned long long)regs.rip,
@@ -568,10 +540,10 @@ static int vcpu_loop(struct machine *m, struct vcpu *v)
 	struct kvm_run *run = v->run;
 	int r;
 
-	kick_run = run;
+	vcpu_kick_set_run(run);
 	while (machine_running(m)) {
-		if (stop_signal)
-			return 128 + stop_signal;
+		if (vcpu_stop_signal)
+			return 128 + vcpu_stop_signal;
 		pthread_mutex_lock(&m->lock);
 		r = m->timed_out ? HVX_EXIT_TIMEOUT :
 		    m->lapic ? 0 : machine_inject(m);
@@ -621,7 +593,7 @@ static void *ap_main(void *arg)
 static int machine_result(struct machine *m)
 {
 	fflush(stdout);
-	if (stop_signal && m->status == 128 + stop_signal)
+	if (vcpu_stop_signal && m->status == 128 + vcpu_stop_signal)
 		machine_dump(m);
 	else if (m->status == HVX_EXIT_TIMEOUT)
 		fprintf(stderr, "hvx run: the guest still runs after %u s: run abandoned\n",
@@ -682,13 +654,7 @@ static void machine_stats(const struct machine *m)
 
 static int machine_signals(void)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
-
-	/* No SA_RESTART: the kick must end KVM_RUN with EINTR. */
-	sigemptyset(&sa.sa_mask);
-	stop_signal = 0;
-	return sigaction(SIGUSR1, &sa, NULL) || sigaction(SIGINT, &sa, NULL) ||
-	       sigaction(SIGTERM, &sa, NULL);
+	return vcpu_kick_install();
 }
 
 static void machine_restore_signals(void)
@@ -876,7 +842,7 @@ int linux_run(const struct linux_opts *o)
 	if (o->stats)
 		machine_stats(m);
 close_vm:
-	kick_run = NULL;
+	vcpu_kick_set_run(NULL);
 	machine_close(m);
 out:
 	machine_fini(m);

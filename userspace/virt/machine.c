@@ -39,6 +39,7 @@
 
 #include "../hvx.h"
 #include "../run.h"
+#include "../vcpu-kick.h"
 #include "virt.h"
 
 /* SMCCC's "not supported" (DEN0028), for calls nobody answers. */
@@ -73,35 +74,6 @@ struct virt_machine {
 	unsigned long exits[NR_COUNTED_EXITS], uart_irqs, absorbed_mmio;
 	uint64_t mmio_first;
 };
-
-/* The run area of the vCPU this thread runs, for the kick signal. */
-static __thread struct kvm_run *volatile this_run;
-/* SIGINT or SIGTERM: end the run. */
-static volatile sig_atomic_t stop_signal;
-
-static void kick_handler(int sig)
-{
-	struct kvm_run *run = this_run;
-
-	if (sig != SIGUSR1)
-		stop_signal = sig;
-	if (run)
-		run->immediate_exit = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000ull + t.tv_nsec;
-}
-
-static void stdout_byte(void *ctx, uint8_t b)
-{
-	(void)ctx;
-	putchar(b);
-}
 
 /* With the lock held: end the run with @status (the first one counts). */
 static void machine_stop(struct virt_machine *m, int status)
@@ -167,15 +139,15 @@ static void event_stdin(struct virt_machine *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* The poll() timeout: the run's deadline, and a look at stop_signal. */
+/* The poll() timeout: the run's deadline, and a look at vcpu_stop_signal. */
 static int event_timeout_ms(struct virt_machine *m)
 {
 	uint64_t now = now_ns();
 
-	if (stop_signal) {
+	if (vcpu_stop_signal) {
 		fprintf(stderr, "hvx run: stopped by signal %d\n",
-			(int)stop_signal);
-		machine_stop(m, 128 + stop_signal);
+			(int)vcpu_stop_signal);
+		machine_stop(m, 128 + vcpu_stop_signal);
 	}
 	if (m->deadline_ns && now >= m->deadline_ns)
 		machine_stop(m, HVX_EXIT_TIMEOUT);
@@ -262,7 +234,7 @@ static void *cpu_main(void *arg)
 	struct virt_machine *m = c->m;
 	int r;
 
-	this_run = c->v.run;
+	vcpu_kick_set_run(c->v.run);
 	while (!m->stop) {
 		r = vcpu_run(&c->v);
 		if (r == -EINTR) {
@@ -442,12 +414,10 @@ static void print_stats(struct virt_machine *m)
 
 static int machine_start(struct virt_machine *m)
 {
-	struct sigaction sa = { .sa_handler = kick_handler };
 	unsigned int i;
 
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (vcpu_kick_install())
+		return -1;
 	if (pthread_create(&m->event_thread, NULL, event_main, m))
 		return -1;
 	m->event_started = 1;
