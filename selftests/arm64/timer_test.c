@@ -15,18 +15,6 @@
 #define REDIST_GPA	0x080a0000ull
 #define PTIMER_PPI	30
 
-static int dev_attr(int fd, unsigned long nr, uint32_t group, uint64_t attr,
-		    void *val)
-{
-	struct kvm_device_attr a = {
-		.group = group,
-		.attr = attr,
-		.addr = (uint64_t)(unsigned long)val,
-	};
-
-	return ioctl(fd, nr, &a);
-}
-
 /* A GIC at QEMU virt's addresses, initialised: its fd, or -1. */
 static int gic_setup(struct guest *g)
 {
@@ -34,11 +22,11 @@ static int gic_setup(struct guest *g)
 	uint64_t dist = DIST_GPA, redist = REDIST_GPA;
 
 	if (ioctl(g->vm.fd, KVM_CREATE_DEVICE, &cd) ||
-	    dev_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	    test_device_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 		     KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) ||
-	    dev_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	    test_device_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 		     KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist) ||
-	    dev_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	    test_device_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
 		return -1;
 	return cd.fd;
@@ -160,38 +148,38 @@ static int test_timer_attrs(const char *dev)
 	GUEST(&g, dev, GUEST_EL1, timer_idle);
 	EXPECT(ioctl(g.vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_ATTRIBUTES) ==
 	       1);
-	EXPECT(dev_attr(g.vcpu.fd, KVM_HAS_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
+	EXPECT(test_device_attr(g.vcpu.fd, KVM_HAS_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
 			KVM_ARM_VCPU_TIMER_IRQ_PTIMER, NULL) == 0);
-	EXPECT_ERRNO(dev_attr(g.vcpu.fd, KVM_HAS_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(g.vcpu.fd, KVM_HAS_DEVICE_ATTR,
 			      KVM_ARM_VCPU_TIMER_CTRL, 7, NULL), ENXIO);
-	EXPECT_ERRNO(dev_attr(g.vcpu.fd, KVM_HAS_DEVICE_ATTR, 0x77, 0, NULL),
+	EXPECT_ERRNO(test_device_attr(g.vcpu.fd, KVM_HAS_DEVICE_ATTR, 0x77, 0, NULL),
 		     ENXIO);
-	EXPECT(dev_attr(g.vcpu.fd, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
+	EXPECT(test_device_attr(g.vcpu.fd, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
 			KVM_ARM_VCPU_TIMER_IRQ_VTIMER, &irq) == 0);
 	EXPECT(irq == 27);
-	EXPECT(dev_attr(g.vcpu.fd, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
+	EXPECT(test_device_attr(g.vcpu.fd, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
 			KVM_ARM_VCPU_TIMER_IRQ_PTIMER, &irq) == 0);
 	EXPECT(irq == PTIMER_PPI);
 	irq = 29;
-	EXPECT_ERRNO(dev_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR,
 			      KVM_ARM_VCPU_TIMER_CTRL,
 			      KVM_ARM_VCPU_TIMER_IRQ_PTIMER, &irq), EINVAL);
 	fd = gic_setup(&g);
 	EXPECT(fd >= 0);
 	irq = 40;
-	EXPECT_ERRNO(dev_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR,
 			      KVM_ARM_VCPU_TIMER_CTRL,
 			      KVM_ARM_VCPU_TIMER_IRQ_PTIMER, &irq), EINVAL);
 	irq = 29;
-	EXPECT(dev_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
+	EXPECT(test_device_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
 			KVM_ARM_VCPU_TIMER_IRQ_PTIMER, &irq) == 0);
 	irq = 0;
-	EXPECT(dev_attr(g.vcpu.fd, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
+	EXPECT(test_device_attr(g.vcpu.fd, KVM_GET_DEVICE_ATTR, KVM_ARM_VCPU_TIMER_CTRL,
 			KVM_ARM_VCPU_TIMER_IRQ_PTIMER, &irq) == 0);
 	EXPECT(irq == 29);
 	EXPECT_DONE(&g);
 	irq = 28;
-	EXPECT_ERRNO(dev_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(g.vcpu.fd, KVM_SET_DEVICE_ATTR,
 			      KVM_ARM_VCPU_TIMER_CTRL,
 			      KVM_ARM_VCPU_TIMER_IRQ_PTIMER, &irq), EBUSY);
 	close(fd);

@@ -28,18 +28,6 @@
 #define GICR_TYPER	0x0008
 #define GICR_SGI	0x10000
 
-static int gic_attr(int fd, unsigned long nr, uint32_t group, uint64_t attr,
-		    void *val)
-{
-	struct kvm_device_attr a = {
-		.group = group,
-		.attr = attr,
-		.addr = (uint64_t)(unsigned long)val,
-	};
-
-	return ioctl(fd, nr, &a);
-}
-
 /* A GIC, its redistributors as one counted region; INIT if @init. */
 static int gic_region_setup(struct guest *g, int init)
 {
@@ -47,12 +35,12 @@ static int gic_region_setup(struct guest *g, int init)
 	uint64_t dist = DIST_GPA, region = REDIST_GPA | (1ull << 52);
 
 	if (ioctl(g->vm.fd, KVM_CREATE_DEVICE, &cd) ||
-	    gic_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	    test_device_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 		     KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) ||
-	    gic_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	    test_device_attr(cd.fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 		     KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region))
 		return -1;
-	if (init && gic_attr(cd.fd, KVM_SET_DEVICE_ATTR,
+	if (init && test_device_attr(cd.fd, KVM_SET_DEVICE_ATTR,
 			     KVM_DEV_ARM_VGIC_GRP_CTRL,
 			     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
 		return -1;
@@ -61,26 +49,26 @@ static int gic_region_setup(struct guest *g, int init)
 
 static int dist_get(int fd, uint32_t off, uint32_t *val)
 {
-	return gic_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+	return test_device_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
 			off, val);
 }
 
 static int dist_set(int fd, uint32_t off, uint32_t val)
 {
-	return gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+	return test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
 			off, &val);
 }
 
 /* vCPU 0's redistributor: MPIDR affinity 0 in attr bits 63:32. */
 static int redist_get(int fd, uint32_t off, uint32_t *val)
 {
-	return gic_attr(fd, KVM_GET_DEVICE_ATTR,
+	return test_device_attr(fd, KVM_GET_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, off, val);
 }
 
 static int redist_set(int fd, uint32_t off, uint32_t val)
 {
-	return gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	return test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, off, &val);
 }
 
@@ -105,69 +93,69 @@ static int test_errors(const char *dev)
 	GUEST(&g, dev, GUEST_EL1, state_idle);
 	EXPECT(ioctl(g.vm.fd, KVM_CREATE_DEVICE, &cd) == 0);
 	fd = cd.fd;
-	EXPECT(gic_attr(fd, KVM_HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, NULL) == 0);
 	region = 0;
-	EXPECT_ERRNO(gic_attr(fd, KVM_GET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_GET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR,
 			      KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region),
 		     ENOENT);
 	region = REDIST_GPA | (1ull << 52) | 1;		/* index 1 first */
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR,
 			      KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region),
 		     EINVAL);
 	region = REDIST_GPA;				/* no count */
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR,
 			      KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region),
 		     EINVAL);
 	region = REDIST_GPA | (1ull << 52) | (1 << 12);	/* a flag */
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR,
 			      KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region),
 		     EINVAL);
 	region = REDIST_GPA | (1ull << 52);
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region) == 0);
 	region = 0;
-	EXPECT(gic_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &region) == 0);
 	EXPECT(region == (REDIST_GPA | (1ull << 52)));
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR,
 			      KVM_VGIC_V3_ADDR_TYPE_REDIST, &addr), EINVAL);
 
 	EXPECT_ERRNO(dist_get(fd, GICD_CTLR, &val), EBUSY);
-	EXPECT(gic_attr(fd, KVM_HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
+	EXPECT(test_device_attr(fd, KVM_HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_DIST_REGS,
 			GICD_CTLR, NULL) == 0);
-	EXPECT(gic_attr(fd, KVM_HAS_DEVICE_ATTR,
+	EXPECT(test_device_attr(fd, KVM_HAS_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_REDIST_REGS,
 			GICR_SGI + GICD_ISENABLER, NULL) == 0);
-	EXPECT(gic_attr(fd, KVM_HAS_DEVICE_ATTR,
+	EXPECT(test_device_attr(fd, KVM_HAS_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, 32, NULL) == 0);
-	EXPECT_ERRNO(gic_attr(fd, KVM_HAS_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_HAS_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0x5000, NULL),
 		     ENXIO);
-	EXPECT_ERRNO(gic_attr(fd, KVM_HAS_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_HAS_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, 1 << 10, NULL),
 		     ENXIO);
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
 			KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) == 0);
 	EXPECT(dist_get(fd, GICD_CTLR, &val) == 0);
 	/* KVM_HAS_DEVICE_ATTR's ENXIO, but RAZ/WI for GET and SET. */
 	val = 1;
 	EXPECT(dist_get(fd, 0x5000, &val) == 0 && val == 0);
 	EXPECT(dist_set(fd, 0x5000, 1) == 0);
-	EXPECT_ERRNO(gic_attr(fd, KVM_GET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_GET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_REDIST_REGS,
 			      (1ull << 32) | GICR_TYPER, &val), EINVAL);
-	EXPECT_ERRNO(gic_attr(fd, KVM_GET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_GET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, 33, &val),
 		     EINVAL);
 	EXPECT_ERRNO(dist_get(fd, GICD_CTLR, (void *)8), EFAULT);
 	addr = DIST_GPA;
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_DIST, &addr) == 0);
 	EXPECT_DONE(&g);
 	close(fd);
@@ -265,10 +253,10 @@ static int test_level_info(const char *dev)
 	EXPECT(fd >= 0);
 	/* SPI 41 edge-triggered: ICFGR2's bit for it, 2 * 9 + 1. */
 	EXPECT(dist_set(fd, GICD_ICFGR + 8, 1 << 19) == 0);
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, 32, &spis) == 0);
 	val = 0;
-	EXPECT(gic_attr(fd, KVM_GET_DEVICE_ATTR,
+	EXPECT(test_device_attr(fd, KVM_GET_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, 32, &val) == 0);
 	EXPECT(val == 1 << (SPI_INTID - 32));
 	EXPECT(dist_get(fd, GICD_ISPENDR + 4, &val) == 0);
@@ -276,7 +264,7 @@ static int test_level_info(const char *dev)
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
 	EXPECT(guest_reg(&g, REG_X(1)) == 1 << (SPI_INTID - 32));
 	val = 0;
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, 32, &val) == 0);
 	EXPECT_DONE(&g);
 	EXPECT(guest_reg(&g, REG_X(2)) == 0);

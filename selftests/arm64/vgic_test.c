@@ -39,21 +39,9 @@ static int gic_create(struct guest *g, uint32_t flags)
 	return cd.fd;
 }
 
-static int gic_attr(int fd, unsigned long ioctl_nr, uint32_t group,
-		    uint64_t attr, void *val)
-{
-	struct kvm_device_attr a = {
-		.group = group,
-		.attr = attr,
-		.addr = (uint64_t)(unsigned long)val,
-	};
-
-	return ioctl(fd, ioctl_nr, &a);
-}
-
 static int gic_set_addr(int fd, uint64_t type, uint64_t addr)
 {
-	return gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	return test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			type, &addr);
 }
 
@@ -65,7 +53,7 @@ static int gic_setup(struct guest *g)
 	if (fd < 0 ||
 	    gic_set_addr(fd, KVM_VGIC_V3_ADDR_TYPE_DIST, DIST_GPA) ||
 	    gic_set_addr(fd, KVM_VGIC_V3_ADDR_TYPE_REDIST, REDIST_GPA) ||
-	    gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	    test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
 		     KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
 		return -1;
 	return fd;
@@ -130,7 +118,7 @@ static int test_attrs(const char *dev)
 	GUEST(&g, dev, GUEST_EL1, vgic_idle);
 	fd = gic_create(&g, 0);
 	EXPECT(fd >= 0);
-	EXPECT(gic_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_DIST, &addr) == 0);
 	EXPECT(addr == ~0ull);
 	EXPECT_ERRNO(gic_set_addr(fd, KVM_VGIC_V3_ADDR_TYPE_DIST,
@@ -146,42 +134,42 @@ static int test_attrs(const char *dev)
 	EXPECT(gic_set_addr(fd, KVM_VGIC_V3_ADDR_TYPE_REDIST, REDIST_GPA) == 0);
 	EXPECT_ERRNO(gic_set_addr(fd, KVM_VGIC_V3_ADDR_TYPE_REDIST,
 				  REDIST_GPA + 0x100000), EEXIST);
-	EXPECT(gic_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_REDIST, &addr) == 0);
 	EXPECT(addr == REDIST_GPA);
 	EXPECT_ERRNO(gic_set_addr(fd, KVM_VGIC_V2_ADDR_TYPE_DIST, DIST_GPA),
 		     ENXIO);
-	EXPECT(gic_attr(fd, KVM_HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+	EXPECT(test_device_attr(fd, KVM_HAS_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
 			KVM_VGIC_V3_ADDR_TYPE_DIST, NULL) == 0);
-	EXPECT_ERRNO(gic_attr(fd, KVM_HAS_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_HAS_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR, 99, NULL), ENXIO);
-	EXPECT_ERRNO(gic_attr(fd, KVM_HAS_DEVICE_ATTR, 0x7777, 0, NULL),
+	EXPECT_ERRNO(test_device_attr(fd, KVM_HAS_DEVICE_ATTR, 0x7777, 0, NULL),
 		     ENXIO);
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_CTRL, 99, NULL), ENXIO);
-	EXPECT_ERRNO(gic_attr(fd, KVM_GET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_GET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_ADDR,
 			      KVM_VGIC_V3_ADDR_TYPE_DIST, (void *)8), EFAULT);
 
-	EXPECT(gic_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
+	EXPECT(test_device_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
 			0, &n) == 0);
 	EXPECT(n == 32);
 	n = 48;
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &n), EINVAL);
 	n = 100;
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &n), EINVAL);
 	n = 1024;
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &n), EINVAL);
 	n = 128;
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
 			0, &n) == 0);
-	EXPECT_ERRNO(gic_attr(fd, KVM_SET_DEVICE_ATTR,
+	EXPECT_ERRNO(test_device_attr(fd, KVM_SET_DEVICE_ATTR,
 			      KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &n), EBUSY);
 	n = 0;
-	EXPECT(gic_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
+	EXPECT(test_device_attr(fd, KVM_GET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
 			0, &n) == 0);
 	EXPECT(n == 128);
 
@@ -199,7 +187,7 @@ static int test_attrs(const char *dev)
 	}
 	EXPECT_ERRNO(ioctl(fd, KVM_RUN, 0), ENOTTY);
 
-	EXPECT(gic_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
 			KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) == 0);
 	EXPECT(vcpu_create(&g.vm, &vcpu2, 1) == -EBUSY);
 	EXPECT_DONE(&g);

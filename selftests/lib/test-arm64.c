@@ -188,3 +188,15 @@ int guest_ucall(struct guest *g, const char *file)
 	       (unsigned long long)guest_reg(g, REG_X(25)));
 	return UCALL_ASSERT;
 }
+
+int test_device_attr(int fd, unsigned long nr, uint32_t group, uint64_t attr,
+		     void *val)
+{
+	struct kvm_device_attr a = {
+		.group = group,
+		.attr = attr,
+		.addr = (uint64_t)(unsigned long)val,
+	};
+
+	return ioctl(fd, nr, &a);
+}

@@ -125,4 +125,11 @@ int guest_set_vector(struct guest *g, int vector,
 /* Register @id of the guest's vCPU, or a poison value after a message. */
 uint64_t guest_reg(struct guest *g, uint64_t id);
 
+/*
+ * KVM_{SET,GET,HAS}_DEVICE_ATTR (@nr) on a device or vCPU fd: @group and
+ * @attr of api.rst's "DEVICE ATTRIBUTES", @val the value's address.
+ */
+int test_device_attr(int fd, unsigned long nr, uint32_t group, uint64_t attr,
+		     void *val);
+
 #endif /* HVX_TEST_ARM64_H */
