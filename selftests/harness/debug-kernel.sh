@@ -19,12 +19,21 @@ hvx_debug_kver() {
 	cat "$HVX_DEBUG_OBJ/include/config/kernel.release" 2>/dev/null || true
 }
 
+# What the cached build was made from: debug.config's contents and the
+# tarball's size and time (not debug.config's mtime, which a fresh clone
+# or worktree sets to now).
+hvx_debug_inputs() {
+	sha256sum <"$HVX_HARNESS/debug.config"
+	stat -c '%s %Y' "$HVX_DEBUG_TARBALL"
+}
+
 # hvx_debug_kernel_build: builds bzImage and the modules when the cached
-# build is missing or older than its inputs; the log is build.log there.
+# build is missing or was made from other inputs; the log is build.log
+# there.
 hvx_debug_kernel_build() {
 	local src=$HVX_DEBUG_DIR/linux-source-6.1 cfg=$HVX_HARNESS/debug.config
 	local stamp=$HVX_DEBUG_DIR/.built jobs
-	if [[ -f $stamp && $stamp -nt $cfg && $stamp -nt $HVX_DEBUG_TARBALL ]]; then
+	if [[ -f $stamp && $(cat "$stamp") == "$(hvx_debug_inputs)" ]]; then
 		return 0
 	fi
 	jobs=$(nproc)
@@ -45,7 +54,7 @@ hvx_debug_kernel_build() {
 	) >"$HVX_DEBUG_DIR/build.log" 2>&1 ||
 		die "debug kernel build failed: see ${HVX_DEBUG_DIR#"$HVX_TOP"/}/build.log"
 	hvx_debug_check_config
-	touch "$stamp"
+	hvx_debug_inputs >"$stamp"
 }
 
 # Every option debug.config asks for must have survived olddefconfig (a
