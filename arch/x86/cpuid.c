@@ -33,13 +33,16 @@
 #define F(name)			BIT(X86_FEATURE_##name & 31)
 
 /*
- * CPUID.1:EDX.  Hidden: MCE and MCA (no machine-check banks: Linux reads
- * IA32_MCG_CAP without a fault handler), APIC (hvx has no local APIC; the
- * bit follows IA32_APIC_BASE.EN as in KVM), PN, DS, ACPI, TM, PBE (debug
- * store and thermal MSRs), HTT (topology is user space's to describe).
+ * CPUID.1:EDX.  APIC is offered, as KVM does, with the in-kernel local
+ * APIC (lapic.c) or without it (then user space emulates one, as QEMU's
+ * kernel-irqchip=off does, or takes the bit out, as hvx run does); in a
+ * vCPU's CPUID it follows IA32_APIC_BASE.EN (SDM Vol. 3A 11.4.3).
+ * Hidden: MCE and MCA (no machine-check banks: Linux reads IA32_MCG_CAP
+ * without a fault handler), PN, DS, ACPI, TM, PBE (debug store and
+ * thermal MSRs), HTT (topology is user space's to describe).
  */
 #define X86_LEAF1_EDX	(F(FPU) | F(VME) | F(DE) | F(PSE) | F(TSC) | F(MSR) | \
-			 F(PAE) | F(CX8) | F(SEP) | F(MTRR) | F(PGE) | \
+			 F(PAE) | F(CX8) | F(APIC) | F(SEP) | F(MTRR) | F(PGE) | \
 			 F(CMOV) | F(PAT) | F(PSE36) | F(CLFLUSH) | F(MMX) | \
 			 F(FXSR) | F(XMM) | F(XMM2) | F(SELFSNOOP))
 
@@ -350,7 +353,9 @@ static void x86_cpuid_ext(u32 fn)
  * signature, so that a guest looks for KVM's paravirtual interfaces, and
  * of those the ones hvx implements: kvmclock through both pairs of MSRs
  * (kvmclock.c), and PVCLOCK_TSC_STABLE_BIT, which hvx sets only when it
- * holds.  No hints (EDX).
+ * holds; and KVM_FEATURE_NOP_IO_DELAY, which only tells the guest that
+ * the port 0x80 delays of old hardware are not needed (each would be an
+ * exit to user space).  No hints (EDX).
  */
 static void x86_cpuid_kvm(void)
 {
@@ -364,7 +369,8 @@ static void x86_cpuid_kvm(void)
 	e = x86_cpuid_add(KVM_CPUID_FEATURES, 0, false);
 	x86_cpuid_zero(e);
 	e->eax = BIT(KVM_FEATURE_CLOCKSOURCE) | BIT(KVM_FEATURE_CLOCKSOURCE2) |
-		 BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+		 BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) |
+		 BIT(KVM_FEATURE_NOP_IO_DELAY);
 }
 
 /* Build the supported table once, at module load. */

@@ -629,6 +629,7 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_GET_MSR_FEATURES:		/* msr.c */
 	case KVM_CAP_VCPU_ATTRIBUTES:		/* KVM_VCPU_TSC_CTRL, msr.c */
+	case KVM_CAP_NOP_IO_DELAY:		/* CPUID 0x40000001, cpuid.c */
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();

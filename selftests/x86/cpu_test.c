@@ -103,8 +103,9 @@ static int cpu_caps(const char *dev)
 /*
  * KVM_GET_SUPPORTED_CPUID: E2BIG for too small an array, a larger one
  * than needed is fine; every basic and extended leaf lies within the
- * maximum its range's first leaf gives.  hvx also hides what it does not
- * virtualize (KVM offers nested virtualization).
+ * maximum its range's first leaf gives; CPUID.1:EDX.APIC is offered, for
+ * user space's own local APIC or the kernel's.  hvx also hides what it
+ * does not virtualize (KVM offers nested virtualization).
  */
 static int test_supported_cpuid(const char *dev)
 {
@@ -132,7 +133,7 @@ static int test_supported_cpuid(const char *dev)
 			EXPECT(e->function <= ext->eax);
 	}
 	e = cpuid_find(c, 1, 0);
-	EXPECT(e);
+	EXPECT(e && (e->edx & (1u << 9)));
 	if (!test_is_hvx(dev))
 		return TEST_PASS;
 	/* Hypervisor bit, x2APIC (as KVM); no VMX, MONITOR, TSC-deadline. */

@@ -25,6 +25,7 @@
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define KVM_FEATURE_CLOCKSOURCE2	3
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT	24
+#define KVM_FEATURE_NOP_IO_DELAY	1
 #define PVCLOCK_TSC_STABLE_BIT	1
 
 /* Guest data, in the free area of the layout (vmlib-x86.h). */
@@ -129,8 +130,8 @@ static int set_clock(struct vm *vm, uint64_t clock, uint32_t flags,
 /*
  * The hypervisor leaves: KVM's signature in 0x40000000, with 0x40000001
  * as its highest leaf at least, and kvmclock (the new MSRs) and its
- * stable bit in 0x40000001; KVM_CAP_ADJUST_CLOCK names the KVM_CLOCK_*
- * flags KVM 6.1 has.
+ * stable bit and NOP_IO_DELAY (KVM_CAP_NOP_IO_DELAY) in 0x40000001;
+ * KVM_CAP_ADJUST_CLOCK names the KVM_CLOCK_* flags KVM 6.1 has.
  */
 static int test_cpuid(const char *dev)
 {
@@ -149,7 +150,9 @@ static int test_cpuid(const char *dev)
 	       !memcmp(&e->edx, "M\0\0\0", 4));
 	e = find_leaf(c, 0x40000001);
 	EXPECT(e && (e->eax & (1u << KVM_FEATURE_CLOCKSOURCE2)) &&
-	       (e->eax & (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT)));
+	       (e->eax & (1u << KVM_FEATURE_CLOCKSOURCE_STABLE_BIT)) &&
+	       (e->eax & (1u << KVM_FEATURE_NOP_IO_DELAY)));
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_NOP_IO_DELAY) == 1);
 	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_ADJUST_CLOCK) ==
 	       (KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 		KVM_CLOCK_HOST_TSC));
