@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/hvx.h>
@@ -34,6 +35,13 @@
 #define KVM_FAIL_NTH	"/proc/thread-self/fail-nth"
 #define FAILSLAB_WAIT	"/sys/kernel/debug/failslab/ignore-gfp-wait"
 #define FAULT_MAX_N	400	/* more fault points than any sequence has */
+/*
+ * KVM, the reference, fails every slab allocation of the sequence in
+ * turn, hundreds (a debugfs file per statistic among them, which it does
+ * without): under a KASAN kernel that takes minutes.  Its runs stop after
+ * this many seconds, saying how far they got; hvx's always run through.
+ */
+#define FAULT_KVM_BUDGET_S	20
 
 #define SLOT1_GPA	0x400000ull	/* within the 1 GiB long mode maps */
 #define SLOT1_MOVED	0x800000ull
@@ -299,10 +307,14 @@ static int seq_do(struct seq *s, const char *dev, int last)
 	return r;
 }
 
-static void fault_last(void)
+static void fault_last(const char *dev)
 {
 	char buf[128] = "";
-	int fd = open(HVX_FAULT_LAST, O_RDONLY);
+	int fd;
+
+	if (!test_is_hvx(dev))
+		return;
+	fd = open(HVX_FAULT_LAST, O_RDONLY);
 
 	if (fd < 0)
 		return;
@@ -362,11 +374,11 @@ static int fault_once(const char *dev, int last, unsigned int n)
 		/* Absorbed: hvx retried or did without; not an error. */
 		printf("# n=%u: the sequence ran through its failed point\n",
 		       n);
-		fault_last();
+		fault_last(dev);
 	} else if (r != -ENOMEM || left != 0) {
 		printf("# n=%u: %s: %s, fault point %s\n", n, s.step,
 		       strerror(-r), left ? "not reached" : "reached");
-		fault_last();
+		fault_last(dev);
 		return -1;
 	}
 	return quiet_no_leaks(dev) == TEST_PASS ? 0 : -1;
@@ -374,6 +386,7 @@ static int fault_once(const char *dev, int last, unsigned int n)
 
 static int fault_loop(const char *dev, int last)
 {
+	time_t end = time(NULL) + FAULT_KVM_BUDGET_S;
 	unsigned int n;
 	int r = fault_setup(dev);
 
@@ -385,6 +398,11 @@ static int fault_loop(const char *dev, int last)
 			return TEST_FAIL;
 		if (r > 0)
 			break;
+		if (!test_is_hvx(dev) && time(NULL) >= end) {
+			printf("# KVM: the first %u fault points, each failed cleanly; stopped after %d s\n",
+			       n, FAULT_KVM_BUDGET_S);
+			return TEST_PASS;
+		}
 	}
 	printf("# %u fault points, each failed cleanly\n", n - 1);
 	EXPECT(n > 1 && n <= FAULT_MAX_N);
