@@ -134,12 +134,14 @@ stage_kselftest-vmx() {
 
 # `make stress`: the ioctl fuzzer at scale on one machine (guest/stress.sh):
 # HVX_STRESS_CALLS calls per fuzz_test case on hvx (3 cases: 1,020,000 by
-# default), HVX_STRESS_KVM_CALLS per case on KVM; HVX_STRESS_LIMIT seconds
-# per case. Bochs runs some 10 times slower: stress-vmx takes a tenth.
+# default), HVX_STRESS_KVM_CALLS per case on KVM; HVX_STRESS_GUESTS random
+# guests (random_test, 10,000); HVX_STRESS_LIMIT seconds per case. Bochs
+# runs some 10 times slower: stress-vmx takes a tenth.
 stress_stage() {
 	local arch=$1 stage=$2 append="$APPEND"
 	local v
-	for v in HVX_STRESS_CALLS HVX_STRESS_KVM_CALLS HVX_STRESS_LIMIT HVX_FUZZ_SEED; do
+	for v in HVX_STRESS_CALLS HVX_STRESS_KVM_CALLS HVX_STRESS_LIMIT HVX_STRESS_GUESTS \
+		HVX_FUZZ_SEED; do
 		[[ -n ${!v:-} ]] && append+=" $v=${!v}"
 	done
 	stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/stress.sh" "$TIMEOUT" "$LIVE" "$append"
@@ -161,7 +163,7 @@ stage_stress-el2() {
 
 stage_stress-vmx() {
 	HVX_STRESS_CALLS=${HVX_STRESS_CALLS:-34000} HVX_STRESS_KVM_CALLS=${HVX_STRESS_KVM_CALLS:-2000} \
-		stress_stage vmx stress-vmx
+		HVX_STRESS_GUESTS=${HVX_STRESS_GUESTS:-1000} stress_stage vmx stress-vmx
 }
 
 # The svm stage's tests under the debug kernel (make check-debug; hvx_arch

@@ -5,8 +5,11 @@
 # HVX_STRESS_CALLS calls per case on hvx (default 1,000,000 over its
 # three cases: sequence, racing threads, killed children), then a
 # smaller slice on KVM, the reference (HVX_STRESS_KVM_CALLS), with the
-# same seed; then fuzz_no_leaks (HVX_GET_INFO back to zero), rmmod, the
-# kernel log. HVX_FUZZ_SEED picks the seed (default fuzz_test's own).
+# same seed; then HVX_STRESS_GUESTS random guests (random_test, default
+# 10,000; on hvx each guest that ends by itself runs again on KVM with the
+# same seed, and the endings are compared); then fuzz_no_leaks
+# (HVX_GET_INFO back to zero), rmmod, the kernel log. HVX_FUZZ_SEED picks
+# the seed (default fuzz_test's own).
 
 stress_fuzz() {
 	local name=$1 dev=$2 calls=$3 limit=$4 t0 t1
@@ -19,14 +22,27 @@ stress_fuzz() {
 	echo "# $name: $calls calls per case on $dev in $((t1 - t0)) ms"
 }
 
+stress_guests() {
+	local guests=$1 limit=$2 t0 t1
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=$((limit + 60))
+	t0=$(uptime_ms)
+	section random_stress_hvx env HVX_TEST_DEVICES=/dev/hvx \
+		HVX_TEST_TIMEOUT="$limit" HVX_RANDOM_GUESTS="$guests" \
+		/hvx/tests/random_test
+	t1=$(uptime_ms)
+	echo "# random_stress_hvx: $guests random guests on /dev/hvx in $((t1 - t0)) ms"
+}
+
 stage_main() {
 	local calls=${HVX_STRESS_CALLS:-340000} kcalls=${HVX_STRESS_KVM_CALLS:-20000}
-	local limit=${HVX_STRESS_LIMIT:-3000}
+	local limit=${HVX_STRESS_LIMIT:-3000} guests=${HVX_STRESS_GUESTS:-10000}
 	load_kvm
 	dmesg -c >/dev/null
 	load_hvx
 	stress_fuzz fuzz_stress_hvx /dev/hvx "$calls" "$limit"
 	stress_fuzz fuzz_stress_kvm /dev/kvm "$kcalls" "$limit"
+	stress_guests "$guests" "$limit"
 	unload_hvx
 	dump_dmesg
 }
