@@ -537,6 +537,14 @@ static long x86_dev_ioctl(unsigned int ioctl, void __user *argp)
 		return x86_ioctl_get_msr_feature_list(argp);
 	case KVM_GET_MSRS:
 		return x86_ioctl_feature_msrs(argp);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		/*
+		 * The IA32_MCG_CAP bits a vCPU may have (SDM Vol. 3B 16.3.1.1):
+		 * none, and no banks, since hvx offers no machine-check
+		 * architecture (CPUID.1:EDX.MCE and MCA clear; KVM_CAP_MCE 0).
+		 * Asked by programs before they look at MCG_CMCI_P and the rest.
+		 */
+		return put_user(0ULL, (u64 __user *)argp);
 	default:
 		return -ENOTTY;
 	}

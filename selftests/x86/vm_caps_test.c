@@ -3,7 +3,8 @@
  * The small x86 capabilities the kernel's KVM selftests use, each shown
  * doing what KVM_CHECK_EXTENSION promises (arch/x86/vm_caps.c, msr.c):
  * KVM_CAP_MSR_PLATFORM_INFO, KVM_CAP_SET_BOOT_CPU_ID,
- * KVM_CAP_GET_MSR_FEATURES and KVM_CAP_VCPU_ATTRIBUTES (the TSC offset).
+ * KVM_CAP_GET_MSR_FEATURES, KVM_CAP_VCPU_ATTRIBUTES (the TSC offset),
+ * and KVM_X86_GET_MCE_CAP_SUPPORTED.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -228,11 +229,30 @@ static int test_tsc_offset_attr(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * KVM_X86_GET_MCE_CAP_SUPPORTED (api.rst 4.98): the IA32_MCG_CAP bits a
+ * vCPU may have; with no machine-check banks offered (KVM_CAP_MCE 0, as
+ * on hvx) none at all.
+ */
+static int test_mce_cap(const char *dev)
+{
+	uint64_t mcg = ~0ull;
+	struct vm vm;
+
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(ioctl(vm.sys_fd, KVM_X86_GET_MCE_CAP_SUPPORTED, &mcg) == 0);
+	if (check_cap(vm.sys_fd, KVM_CAP_MCE) == 0)
+		EXPECT(mcg == 0);
+	vm_close(&vm);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "platform_info", test_platform_info },
 	{ "boot_cpu_id", test_boot_cpu_id },
 	{ "msr_features", test_msr_features },
 	{ "tsc_offset_attr", test_tsc_offset_attr },
+	{ "mce_cap", test_mce_cap },
 };
 
 TEST_MAIN(cases)
