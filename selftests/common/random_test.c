@@ -69,6 +69,22 @@ static uint64_t rnd(uint64_t *s)
 	return *s;
 }
 
+/*
+ * A register's value: all 64 bits random, or an address below 4 GiB (RAM,
+ * the second slot, or nothing: an MMIO exit), or one in RAM, or a small
+ * number, one time in four each, so that random loads and stores reach
+ * memory and MMIO rather than faulting on their address alone.
+ */
+static uint64_t rnd_reg(uint64_t *s)
+{
+	static const uint64_t masks[] = {
+		~0ull, 0xffffffffull, GUEST_MIN_MEM - 1, 0xff,
+	};
+	uint64_t r = rnd(s);
+
+	return rnd(s) & masks[r & 3];
+}
+
 static void fill(void *p, size_t len, uint64_t *s)
 {
 	uint8_t *b = p;
@@ -126,21 +142,21 @@ static int random_state(struct vcpu *v, uint64_t *s, struct tally *t)
 
 	if (vcpu_get_regs(v, &r) || ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
-	r.rax = rnd(s);
-	r.rbx = rnd(s);
-	r.rcx = rnd(s);
-	r.rdx = rnd(s);
-	r.rsi = rnd(s);
-	r.rdi = rnd(s);
-	r.rbp = rnd(s);
-	r.r8 = rnd(s);
-	r.r9 = rnd(s);
-	r.r10 = rnd(s);
-	r.r11 = rnd(s);
-	r.r12 = rnd(s);
-	r.r13 = rnd(s);
-	r.r14 = rnd(s);
-	r.r15 = rnd(s);
+	r.rax = rnd_reg(s);
+	r.rbx = rnd_reg(s);
+	r.rcx = rnd_reg(s);
+	r.rdx = rnd_reg(s);
+	r.rsi = rnd_reg(s);
+	r.rdi = rnd_reg(s);
+	r.rbp = rnd_reg(s);
+	r.r8 = rnd_reg(s);
+	r.r9 = rnd_reg(s);
+	r.r10 = rnd_reg(s);
+	r.r11 = rnd_reg(s);
+	r.r12 = rnd_reg(s);
+	r.r13 = rnd_reg(s);
+	r.r14 = rnd_reg(s);
+	r.r15 = rnd_reg(s);
 	r.rflags = 2 | (rnd(s) & 0x40700);	/* TF, IF, DF, AC */
 	if (vcpu_set_regs(v, &r))
 		return -1;
@@ -183,9 +199,10 @@ static int errno_is_clean(int e)
 static const enum guest_mode random_modes[] = { GUEST_EL1, GUEST_EL1_MMU };
 
 /*
- * Random X0-X30, and PSTATE (Arm ARM C5.2.18, SPSR_EL1's layout) one of
- * EL0t, EL1t, EL1h with random DAIF; a value SET_ONE_REG refuses is
- * counted.
+ * Random X0-X30, VBAR_EL1 at the random code (so that an exception runs
+ * more of it rather than whatever lies at 0), and PSTATE (Arm ARM C5.2.18,
+ * SPSR_EL1's layout) one of EL0t, EL1t, EL1h with random DAIF; a value
+ * SET_ONE_REG refuses is counted.
  */
 static int random_state(struct vcpu *v, uint64_t *s, struct tally *t)
 {
@@ -196,8 +213,11 @@ static int random_state(struct vcpu *v, uint64_t *s, struct tally *t)
 	int i;
 
 	for (i = 0; i < 31; i++)
-		if (vcpu_set_reg(v, REG_X(i), rnd(s)))
+		if (vcpu_set_reg(v, REG_X(i), rnd_reg(s)))
 			return -1;
+	/* Exceptions taken into the random code too (VBAR_EL1, 2 KiB aligned). */
+	if (vcpu_set_reg(v, REG_VBAR_EL1, GUEST_CODE_GPA))
+		return -1;
 	r = rnd(s);
 	if (vcpu_set_reg(v, REG_PSTATE, modes[r % 3] | ((r >> 8) & 0xf) << 6))
 		t->refused++;
