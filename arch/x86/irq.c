@@ -28,8 +28,10 @@
  */
 static bool x86_irq_window_open(struct x86_vcpu *x)
 {
-	return !x->irq_queued && !x86_vendor->event_queued(x) &&
-	       !x86_vendor->irq_blocked(x);
+	if (x->irq_queued || x86_vendor->event_queued(x) ||
+	    x86_vendor->irq_blocked(x))
+		return false;
+	return !x86_irqchip_split(x86_vm(x)) || x86_split_window_open(x);
 }
 
 /*
@@ -52,6 +54,8 @@ int x86_inject_events(struct x86_vcpu *x)
 	bool want_window = READ_ONCE(x86_run(x)->request_interrupt_window);
 	bool apic_waits = false;
 
+	if (x86_split_eoi_exit(x))
+		return 0;
 	if (x86_irqchip(x86_vm(x)))
 		apic_waits = x86_apic_inject_one(x, !x->irq_queued &&
 						 !v->event_queued(x) &&

@@ -117,14 +117,20 @@ static long irqchip_signal_msi(struct hvx_vm *vm, void __user *argp)
 	return irqchip_msi(vm, msi.address_lo, msi.data);
 }
 
-/* One entry of KVM_SET_GSI_ROUTING into @t, with KVM's checks. */
-static int routes_add(struct x86_routes *t, const struct kvm_irq_routing_entry *u)
+/*
+ * One entry of KVM_SET_GSI_ROUTING into @t, with KVM's checks; with the
+ * split irqchip there is no controller here to route to, only MSIs.
+ */
+static int routes_add(struct x86_routes *t, const struct kvm_irq_routing_entry *u,
+		      bool split)
 {
 	struct x86_route *e = t->r[u->gsi];
 	int i, free = -1;
 
 	if (u->type == KVM_IRQ_ROUTING_MSI ? u->flags & ~KVM_MSI_VALID_DEVID :
 	    u->flags)
+		return -EINVAL;
+	if (u->type == KVM_IRQ_ROUTING_IRQCHIP && split)
 		return -EINVAL;
 	if (u->type == KVM_IRQ_ROUTING_IRQCHIP) {
 		u32 pins = u->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC ?
@@ -194,7 +200,7 @@ static long irqchip_set_routing(struct hvx_vm *vm, void __user *argp)
 	}
 	t->nr = nr;
 	for (i = 0; i < hdr.nr && !r; i++)
-		r = routes_add(t, &ue[i]);
+		r = routes_add(t, &ue[i], c->split);
 	kvfree(ue);
 	if (r) {
 		kvfree(t);
@@ -248,9 +254,11 @@ out:
 /*
  * KVM_CREATE_IRQCHIP: the PICs, the I/O APIC and the default routes;
  * the local APICs come with the vCPUs, so, as KVM, only before the first
- * vCPU (-EINVAL) and once (-EEXIST).
+ * vCPU (-EINVAL) and once (-EEXIST).  With @split (KVM_CAP_SPLIT_IRQCHIP,
+ * split_irqchip.c), the same chip with its PIC and I/O APIC left to user
+ * space, an empty routing table, and -EEXIST after the first vCPU too.
  */
-static long irqchip_create(struct hvx_vm *vm)
+long x86_irqchip_create(struct hvx_vm *vm, bool split, u32 pins)
 {
 	struct x86_vm *xvm = vm->arch;
 	struct x86_irqchip *c;
@@ -259,19 +267,21 @@ static long irqchip_create(struct hvx_vm *vm)
 	mutex_lock(&vm->lock);
 	if (xvm->chip)
 		goto out;
-	r = -EINVAL;
+	r = split ? -EEXIST : -EINVAL;
 	if (vm->nr_vcpus)
 		goto out;
 	r = -ENOMEM;
 	c = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		goto out;
-	c->routes = routes_default();
+	c->routes = split ? routes_alloc(0) : routes_default();
 	if (!c->routes) {
 		kfree(c);
 		goto out;
 	}
 	c->vm = vm;
+	c->split = split;
+	c->split_pins = pins;
 	spin_lock_init(&c->lock);
 	x86_pic_reset(c);
 	x86_ioapic_reset(c);
@@ -290,11 +300,18 @@ long x86_irqchip_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_CREATE_IRQCHIP:
-		return irqchip_create(vm);
+		return x86_irqchip_create(vm, false, 0);
 	case KVM_SET_GSI_ROUTING:
 		return irqchip_set_routing(vm, argp);
 	}
 	if (!c)
+		return -ENXIO;
+	/*
+	 * The PIC's and I/O APIC's state: KVM's ENXIO when they are not
+	 * here.  KVM_IRQ_LINE stays: with the split irqchip its GSIs have
+	 * MSI routes only.
+	 */
+	if (c->split && (ioctl == KVM_GET_IRQCHIP || ioctl == KVM_SET_IRQCHIP))
 		return -ENXIO;
 	switch (ioctl) {
 	case KVM_IRQ_LINE:
@@ -320,7 +337,7 @@ int x86_irqchip_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 	if (!c)
 		return 0;
 	return x86_apic_mmio(x, gpa, size, write, val) ||
-	       x86_ioapic_mmio(c, gpa, size, write, val);
+	       (!c->split && x86_ioapic_mmio(c, gpa, size, write, val));
 }
 
 /* The PIC's ports, byte accesses; 1 if it took the access. */
@@ -329,7 +346,7 @@ int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size)
 	struct x86_irqchip *c = x86_irqchip(x86_vm(x));
 	u8 v = x->gpr[GPR_RAX];
 
-	if (!c || size != 1 || !x86_pic_pio(c, port, in, &v))
+	if (!c || c->split || size != 1 || !x86_pic_pio(c, port, in, &v))
 		return 0;
 	if (in)
 		x86_reg_write(x, GPR_RAX, 1, v);

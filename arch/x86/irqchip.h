@@ -73,10 +73,18 @@ struct x86_irqchip {
 	u32 ioapic_lines;		/* pins held high (level) */
 	u32 pic_lines;
 	struct x86_routes *routes;	/* the lock, or RCU */
+	/*
+	 * KVM_CAP_SPLIT_IRQCHIP: only the local APICs are here; the PIC and
+	 * the I/O APIC are user space's (split_irqchip.c), and the routes
+	 * of GSIs below split_pins are its I/O APIC's pins.
+	 */
+	bool split;
+	u32 split_pins;
 };
 
 /* irqchip.c */
 struct x86_irqchip *x86_irqchip(struct hvx_vm *vm);
+long x86_irqchip_create(struct hvx_vm *vm, bool split, u32 pins);
 long x86_irqchip_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			  void __user *argp);
 void x86_irqchip_free(struct hvx_vm *vm);
@@ -84,6 +92,14 @@ int x86_irqchip_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		     u64 *val);
 int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size);
 long x86_irqchip_mp_state(struct x86_vcpu *x, bool set, void __user *argp);
+
+/* split_irqchip.c */
+bool x86_irqchip_split(struct hvx_vm *vm);
+long x86_split_enable(struct hvx_vm *vm, u64 pins);
+long x86_split_interrupt(struct x86_vcpu *x, void __user *argp);
+bool x86_split_window_open(struct x86_vcpu *x);
+void x86_split_eoi(struct x86_vcpu *x, u8 vector);
+int x86_split_eoi_exit(struct x86_vcpu *x);
 
 /* lapic.c */
 static inline u32 x86_apic_reg(struct x86_lapic *a, u32 reg)
@@ -103,6 +119,7 @@ int x86_apic_msr(struct x86_vcpu *x, u32 index, u64 *val, bool set,
 int x86_apic_set_base(struct x86_vcpu *x, u64 val, bool host);
 void x86_apic_set_cr8(struct x86_vcpu *x, u64 cr8);
 bool x86_apic_inject_one(struct x86_vcpu *x, bool open);
+bool x86_apic_takes_extint(struct x86_vcpu *x);
 bool x86_entry_cancelled(struct x86_vcpu *x);
 int x86_apic_halt(struct x86_vcpu *x);
 int x86_apic_block(struct x86_vcpu *x);

@@ -539,7 +539,9 @@ static bool apic_write_reg(struct x86_lapic *a, u32 reg, u32 val)
 	}
 	if (ipi)
 		apic_send_ipi(a, lo, apic_x2(a) ? hi : hi >> 24);
-	if (eoi >= 0 && x86_irqchip(x86_vm(a->x)))
+	if (eoi >= 0 && x86_irqchip_split(x86_vm(a->x)))
+		x86_split_eoi(a->x, eoi);
+	else if (eoi >= 0 && x86_irqchip(x86_vm(a->x)))
 		x86_ioapic_eoi(x86_irqchip(x86_vm(a->x)), eoi);
 	return ok;
 }
@@ -689,15 +691,43 @@ int x86_apic_msr(struct x86_vcpu *x, u32 index, u64 *val, bool set,
 
 /* --- delivery into the guest --- */
 
-/* An interrupt the PIC offers through LINT0 (ExtINT), SDM 11.5.1. */
+/*
+ * An interrupt the PIC offers through LINT0 (ExtINT), SDM 11.5.1: the
+ * in-kernel PIC is wired to vCPU 0's; user space's (split irqchip) gives
+ * its ExtINT to the vCPU it chooses, with KVM_INTERRUPT.
+ */
 static bool apic_takes_pic(struct x86_lapic *a)
 {
 	u32 lvt0 = x86_apic_reg(a, APIC_LVT0);
 
-	if (a->x->vcpu->id)
+	if (a->x->vcpu->id && !x86_irqchip_split(x86_vm(a->x)))
 		return false;
 	return !apic_hw_on(a) || (!(lvt0 & X86_APIC_LVT_MASKED) &&
 				  (lvt0 & APIC_MODE_MASK) == APIC_DM_EXTINT);
+}
+
+/* Whether the PIC's interrupt is there for this vCPU's LINT0 now. */
+static bool apic_pic_pending(struct x86_lapic *a, struct x86_irqchip *c)
+{
+	if (c->split)
+		return a->x->ext_vector >= 0;
+	return READ_ONCE(c->pic_output);
+}
+
+/*
+ * KVM's ready_for_interrupt_injection with the split irqchip: the APIC
+ * would take an ExtINT (LINT0 open to it, or the APIC off).
+ */
+bool x86_apic_takes_extint(struct x86_vcpu *x)
+{
+	struct x86_lapic *a = x86_apic(x);
+	unsigned long flags;
+	bool r;
+
+	spin_lock_irqsave(&a->lock, flags);
+	r = apic_takes_pic(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	return r;
 }
 
 /*
@@ -722,7 +752,7 @@ bool x86_apic_inject_one(struct x86_vcpu *x, bool open)
 		x->nmi_pending++;
 	x86_apic_set_cr8(x, x86_sregs(x)->cr8);
 	spin_lock_irqsave(&a->lock, flags);
-	pic = apic_takes_pic(a) && READ_ONCE(c->pic_output);
+	pic = apic_takes_pic(a) && apic_pic_pending(a, c);
 	vec = pic ? -1 : apic_deliverable(a);
 	if (open && vec >= 0) {
 		apic_vec_set(a, APIC_IRR, vec, false);
@@ -731,6 +761,12 @@ bool x86_apic_inject_one(struct x86_vcpu *x, bool open)
 		vec = apic_deliverable(a);
 	}
 	spin_unlock_irqrestore(&a->lock, flags);
+	if (open && pic && c->split) {
+		/* The APIC's own may wait behind it: keep the window armed. */
+		x86_requeue_irq(x, x->ext_vector);
+		x->ext_vector = -1;
+		return true;
+	}
 	if (open && pic) {
 		vec = x86_pic_ack(c);
 		if (vec >= 0)
@@ -803,7 +839,7 @@ static bool apic_wakes(struct x86_vcpu *x)
 		return false;
 	spin_lock_irqsave(&a->lock, flags);
 	irq = apic_deliverable(a) >= 0 ||
-	      (apic_takes_pic(a) && READ_ONCE(c->pic_output));
+	      (apic_takes_pic(a) && apic_pic_pending(a, c));
 	spin_unlock_irqrestore(&a->lock, flags);
 	return irq || x->irq_queued;
 }

@@ -273,6 +273,8 @@ void x86_reset(struct x86_vcpu *x)
 	x->exit_rip = 0;
 	x->irq_queued = false;
 	x->nmi_pending = 0;
+	x->ext_vector = -1;
+	x->eoi_exit = -1;
 	x86_kvmclock_reset(x);
 	x86_vendor->reset(x);
 	x86_apic_reset(x);
@@ -504,7 +506,12 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 		/* The guest's TSC runs at the host's rate. */
 		return tsc_khz ? tsc_khz : -EIO;
 	case KVM_INTERRUPT:
-		/* With the in-kernel PIC, KVM refuses it (api.rst). */
+		/*
+		 * With the in-kernel PIC, KVM refuses it (api.rst); with the
+		 * split irqchip it is user space's PIC's ExtINT.
+		 */
+		if (x86_irqchip_split(vcpu->vm))
+			return x86_split_interrupt(x, argp);
 		if (x86_irqchip(vcpu->vm))
 			return -ENXIO;
 		return x86_ioctl_interrupt(x, argp);
@@ -638,6 +645,7 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_GET_MSR_FEATURES:		/* msr.c */
 	case KVM_CAP_VCPU_ATTRIBUTES:		/* KVM_VCPU_TSC_CTRL, msr.c */
 	case KVM_CAP_NOP_IO_DELAY:		/* CPUID 0x40000001, cpuid.c */
+	case KVM_CAP_SPLIT_IRQCHIP:		/* split_irqchip.c */
 		return 1;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();

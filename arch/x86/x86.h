@@ -152,6 +152,13 @@ struct x86_vcpu {
 	bool irq_queued;	/* KVM_INTERRUPT: external interrupt */
 	u8 irq_vector;
 	u8 nmi_pending;		/* KVM_NMI: 0, 1 or 2, as x86 can hold */
+	/*
+	 * Split irqchip (split_irqchip.c): the ExtINT vector user space's PIC
+	 * gave with KVM_INTERRUPT, and the level-triggered vector whose EOI
+	 * goes to user space's I/O APIC as KVM_EXIT_IOAPIC_EOI; -1 if none.
+	 */
+	s16 ext_vector;
+	s16 eoi_exit;
 	struct x86_pvclock pvclock;
 	/* The in-kernel local APIC (lapic.c), used after KVM_CREATE_IRQCHIP. */
 	struct x86_lapic *apic;
