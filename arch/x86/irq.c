@@ -56,6 +56,16 @@ int x86_inject_events(struct x86_vcpu *x)
 
 	if (x86_split_eoi_exit(x))
 		return 0;
+	/*
+	 * User space's interrupt window is for its PIC's interrupt: none
+	 * with the in-kernel PIC, and with the split irqchip only while the
+	 * APIC would take it (LINT0), as KVM (dm_request_for_irq_injection);
+	 * a window armed while LVT0 is masked would exit before every guest
+	 * instruction.
+	 */
+	if (want_window && x86_irqchip(x86_vm(x)) &&
+	    !(x86_irqchip_split(x86_vm(x)) && x86_apic_takes_extint(x)))
+		want_window = false;
 	if (x86_irqchip(x86_vm(x)))
 		apic_waits = x86_apic_inject_one(x, !x->irq_queued &&
 						 !v->event_queued(x) &&

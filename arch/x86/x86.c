@@ -480,6 +480,25 @@ static long x86_vcpu_enable_cap(void __user *argp)
 	return -EINVAL;
 }
 
+/*
+ * KVM_SET_VAPIC_ADDR (api.rst 4.27): the page where KVM would mirror the
+ * APIC's TPR, highest ISR and IRR for the guest's patched TPR accesses
+ * (QEMU's kvmvapic).  hvx has no such page and does not claim
+ * KVM_CAP_VAPIC; it takes address 0, "none", which QEMU sets at every
+ * reset of its kernel APIC whatever the capability says.  Without the
+ * in-kernel APIC, EINVAL as in KVM.
+ */
+static long x86_set_vapic_addr(struct x86_vcpu *x, void __user *argp)
+{
+	struct kvm_vapic_addr va;
+
+	if (copy_from_user(&va, argp, sizeof(va)))
+		return -EFAULT;
+	if (!x86_irqchip(x86_vm(x)) || va.vapic_addr)
+		return -EINVAL;
+	return 0;
+}
+
 static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp)
 {
@@ -505,6 +524,8 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_TSC_KHZ:
 		/* The guest's TSC runs at the host's rate. */
 		return tsc_khz ? tsc_khz : -EIO;
+	case KVM_SET_VAPIC_ADDR:
+		return x86_set_vapic_addr(x, argp);
 	case KVM_INTERRUPT:
 		/*
 		 * With the in-kernel PIC, KVM refuses it (api.rst); with the
@@ -628,7 +649,6 @@ static int x86_check_extension(long cap)
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
-	case KVM_CAP_IRQ_ROUTING:
 	case KVM_CAP_IRQCHIP:		/* irqchip.c, lapic.c, ioapic.c, pic.c */
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SIGNAL_MSI:
@@ -647,6 +667,9 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_NOP_IO_DELAY:		/* CPUID 0x40000001, cpuid.c */
 	case KVM_CAP_SPLIT_IRQCHIP:		/* split_irqchip.c */
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		/* The most GSIs a table may have: QEMU sizes its own by it. */
+		return X86_MAX_ROUTES;
 	case KVM_CAP_ADJUST_CLOCK:
 		return x86_kvmclock_cap();
 	case KVM_CAP_MP_STATE:
