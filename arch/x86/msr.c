@@ -307,6 +307,7 @@ static int x86_get_msr(struct x86_vcpu *x, u32 index, u64 *val, bool host)
 		return 0;
 	case MSR_IA32_PLATFORM_ID:	/* no platform: microcode matching */
 	case MSR_AMD64_SYSCFG:		/* no SME, no TOM2 forcing WB */
+	case MSR_K8_INT_PENDING_MSG:	/* no C1E (Linux reads it unchecked) */
 		*val = 0;
 		return 0;
 	case MSR_TSC_AUX:

@@ -37,10 +37,11 @@ qemu_on() {
 # the guest kernel's command line APPEND. It execs QEMU, so that a time
 # limit's signal reaches QEMU itself: call it only in the background (&,
 # or through `limited`).
+QEMU_IRQCHIP=off
 qemu_cmd() {
 	local append=$1
 	shift
-	exec "$HVX_QEMU" -accel kvm,kernel-irqchip=off -M pc -m 256 -nographic \
+	exec "$HVX_QEMU" -accel kvm,kernel-irqchip="$QEMU_IRQCHIP" -M pc -m 256 -nographic \
 		-no-reboot -kernel "$HVX_LINUX_KERNEL" -initrd "$HVX_LINUX_INITRD" \
 		-append "$append" "$@"
 }
@@ -227,6 +228,39 @@ HVX_QEMU_MIGRATE=${HVX_QEMU_MIGRATE:-1}
 # KVM and hvx, and the ratio of the medians; the default is one each.
 HVX_QEMU_BOOTS=${HVX_QEMU_BOOTS:-1}
 
+# qemu_split NAME: the guest with 2 vCPUs on QEMU's split irqchip
+# (kernel-irqchip=split: the local APICs in the kernel, the PIC, I/O APIC
+# and PIT in QEMU; KVM_CAP_SPLIT_IRQCHIP): it reaches user space, sees both
+# CPUs, takes local APIC timer interrupts on both, and powers off.
+qemu_split() {
+	local name=$1 out=/tmp/qemu-split-$1.out rc t0 t1 loc
+	# shellcheck disable=SC2034 # read by limited's watchdog
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_QEMU:-300}
+	t0=$(uptime_ms)
+	QEMU_IRQCHIP=split
+	limited qemu_cmd "$HVX_QEMU_APPEND" -smp 2 >"$out" 2>&1
+	rc=$?
+	QEMU_IRQCHIP=off
+	t1=$(uptime_ms)
+	grep -v "host doesn't support requested feature" "$out" | sed 's/^/# /'
+	if [ "$rc" = 0 ] && grep -q 'HVX-LINUX-DONE' "$out"; then
+		ok "qemu smp [$name]: 2 vCPUs on the split irqchip, Linux powers off, QEMU exits 0 in $((t1 - t0)) ms"
+	else
+		not_ok "qemu smp [$name]: 2 vCPUs on the split irqchip, Linux powers off (exit status $rc after $(((t1 - t0) / 1000)) s)"
+	fi
+	if [ "$(grep -c '^processor' "$out")" = 2 ]; then
+		ok "qemu smp [$name]: /proc/cpuinfo shows 2 CPUs"
+	else
+		not_ok "qemu smp [$name]: /proc/cpuinfo shows 2 CPUs ($(grep -c '^processor' "$out"))"
+	fi
+	loc=$(awk '$1 == "LOC:" { print $2, $3; exit }' "$out")
+	if echo "$loc" | grep -qE '^[1-9][0-9]* [1-9][0-9]*$'; then
+		ok "qemu smp [$name]: local APIC timer interrupts on both CPUs ($loc)"
+	else
+		not_ok "qemu smp [$name]: local APIC timer interrupts on both CPUs (${loc:-no LOC line})"
+	fi
+}
+
 # qemu_probes: the capabilities QEMU asked hvx about (qemu_guest's trace)
 # that hvx answers 0 to and KVM does not, by name, from `hvx info --caps`
 # on each device
@@ -271,6 +305,9 @@ stage_main() {
 		i=$((i + 1))
 	done
 	qemu_on hvx && qemu_probes
+	for dev in kvm hvx; do
+		qemu_on "$dev" && on_device "$dev" qemu_split "$dev"
+	done
 	for dev in kvm hvx; do
 		[ "$HVX_QEMU_MIGRATE" = 1 ] && qemu_on "$dev" &&
 			on_device "$dev" qemu_migrate "$dev"
