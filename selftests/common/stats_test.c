@@ -631,9 +631,10 @@ static int test_other_process(const char *dev)
 /*
  * The VMM `hvx stat` watches: a guest exiting without end for up to 3 s.
  * On KVM it opens a stats file of its vCPU first, as QEMU does, since
- * KVM gives none to another process; on hvx it opens none.
+ * KVM gives none to another process; on hvx it opens none.  A byte on
+ * @ready says it is set up.
  */
-static int stat_vmm(const char *dev)
+static int stat_vmm(const char *dev, int ready)
 {
 	struct guest g;
 	struct stats s;
@@ -641,6 +642,7 @@ static int stat_vmm(const char *dev)
 	GUEST_START(&g, dev, kexits);
 	if (!test_is_hvx(dev))
 		EXPECT_STATS_OPEN(&s, g.vcpu.fd);
+	EXPECT(write(ready, "", 1) == 1);
 	test_arm_timer(3000000);
 	EXPECT_EXIT(&g, -EINTR);
 	return TEST_PASS;
@@ -654,8 +656,8 @@ static int stat_vmm(const char *dev)
  */
 static int test_hvx_stat_tool(const char *dev)
 {
-	char cmd[128], *out;
-	int status, rc, ok;
+	char cmd[128], *out, c;
+	int status, rc, ok, ready[2];
 	size_t len = 0;
 	const char *p;
 	FILE *f;
@@ -663,10 +665,15 @@ static int test_hvx_stat_tool(const char *dev)
 
 	if (system("command -v hvx >/dev/null 2>&1"))
 		return test_skip("no hvx tool on PATH");
+	EXPECT(pipe(ready) == 0);
 	pid = fork();
 	EXPECT(pid >= 0);
 	if (!pid)
-		_exit(stat_vmm(dev));
+		_exit(stat_vmm(dev, ready[1]));
+	/* Set up (or gone: then hvx stat says so), and some exits made. */
+	close(ready[1]);
+	EXPECT(read(ready[0], &c, 1) >= 0);
+	close(ready[0]);
 	usleep(300000);
 	snprintf(cmd, sizeof(cmd), "hvx stat --count 2 --interval 0.3 %d 2>&1",
 		 pid);

@@ -180,10 +180,11 @@ hvx_arch() {
 		HVX_TARGET=-debug # make module-debug (the programs are x86's)
 		HVX_BUILD_NAME="debug: build"
 		HVX_MAKE_ARGS=(DEBUG_KDIR="$HVX_DEBUG_OBJ")
-		# Each case gets 180 s and each program 900 s: KASAN and lockdep
-		# slow KVM's cases most (irq_line_from_thread [kvm] ran out of
-		# its 60 s).
-		HVX_APPEND="kmemleak=on HVX_KMEMLEAK=1 HVX_TEST_TIMEOUT=180 HVX_TIMEOUT_TEST=900"
+		# Each case gets 180 s and each program 900 s, and random_test
+		# makes 30 guests: KASAN and lockdep slow KVM's cases most
+		# (irq_line_from_thread [kvm] and 100 random guests ran out of
+		# their 60 s).
+		HVX_APPEND="kmemleak=on HVX_KMEMLEAK=1 HVX_TEST_TIMEOUT=180 HVX_TIMEOUT_TEST=900 HVX_RANDOM_GUESTS=30"
 		# KASAN, lockdep and kmemleak slow the boot: /init came at 44 s
 		# in one run, and the next was still booting at 62 s.
 		HVX_IDLE_TIMEOUT=${HVX_DEBUG_IDLE_TIMEOUT:-240}
