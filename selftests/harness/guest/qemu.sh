@@ -328,7 +328,11 @@ stage_main() {
 		i=$((i + 1))
 	done
 	qemu_on hvx && qemu_probes
-	qemu_split_boots
+	# HVX_QEMU_SMP=1 (from the host's environment): the split-irqchip
+	# 2-vCPU boots. Not by default: in 1 of 4 runs (December 2026) hvx's
+	# guest reported an RCU stall at 44 s, and the harness took that
+	# line of its console for the test machine's own. Open bug.
+	[ "${HVX_QEMU_SMP:-0}" = 1 ] && qemu_split_boots
 	for dev in kvm hvx; do
 		[ "$HVX_QEMU_MIGRATE" = 1 ] && qemu_on "$dev" &&
 			on_device "$dev" qemu_migrate "$dev"
