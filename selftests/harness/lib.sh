@@ -465,7 +465,11 @@ serial_reader() {
 			[[ $line =~ ^\[\ *[0-9]+\.[0-9]+\] ]] || last=$SECONDS
 		fi
 		if ((!HVX_HUNG)); then
-			if [[ $line =~ $HVX_LOCKUP_RE ]]; then
+			# The machine's own kernel lines only (they start with
+			# printk's time stamp): a nested guest's console that a
+			# test relays (as "# ...") may report its own stalls.
+			if [[ $line =~ ^\[\ *[0-9]+\.[0-9]+\] ]] &&
+				[[ $line =~ $HVX_LOCKUP_RE ]]; then
 				hang_diagnose "$live" "the guest kernel reports: ${line#*] }"
 			elif ((SECONDS - last >= HVX_IDLE_TIMEOUT)); then
 				hang_diagnose "$live" "no output from the guest's user space for ${HVX_IDLE_TIMEOUT} s"
