@@ -88,6 +88,25 @@ static int irqchip_set_irq(struct x86_irqchip *c, u32 gsi, int level)
 	return ret;
 }
 
+/*
+ * An edge on @gsi from a device in the kernel (the 8254's IRQ 0, pit.c):
+ * the PIC and the I/O APIC's edge pins latch its rise.  KVM keeps one
+ * level per source and GSI; hvx has one, so a GSI held high by user space
+ * with KVM_IRQ_LINE is lowered by the pulse.
+ */
+void x86_irqchip_pulse(struct hvx_vm *vm, u32 gsi)
+{
+	struct x86_irqchip *c = x86_irqchip(vm);
+	unsigned long flags;
+
+	if (!c)
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	irqchip_set_irq(c, gsi, 1);
+	irqchip_set_irq(c, gsi, 0);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 /* KVM_IRQ_LINE(_STATUS): -ENXIO without an irqchip, as KVM. */
 static long irqchip_irq_line(struct x86_irqchip *c, void __user *argp,
 			     bool status)

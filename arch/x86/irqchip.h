@@ -93,10 +93,25 @@ int x86_irqchip_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size);
 long x86_irqchip_mp_state(struct x86_vcpu *x, bool set, void __user *argp);
 
+void x86_irqchip_pulse(struct hvx_vm *vm, u32 gsi);
+
+/* pit.c */
+struct x86_pit;
+long x86_pit_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+		      void __user *argp);
+int x86_pit_pio(struct x86_vcpu *x, u16 port, bool in, int size);
+void x86_pit_free(struct hvx_vm *vm);
+
+/* irqfd.c */
+struct x86_vm;
+long x86_irqfd_ioctl(struct hvx_vm *vm, void __user *argp);
+void x86_irqfd_init(struct x86_vm *xvm);
+void x86_irqfd_free(struct hvx_vm *vm);
+
 /* split_irqchip.c */
 bool x86_irqchip_split(struct hvx_vm *vm);
 long x86_split_enable(struct hvx_vm *vm, u64 pins);
-long x86_split_interrupt(struct x86_vcpu *x, void __user *argp);
+long x86_split_interrupt(struct x86_vcpu *x, u8 vector);
 bool x86_split_window_open(struct x86_vcpu *x);
 void x86_split_eoi(struct x86_vcpu *x, u8 vector);
 int x86_split_eoi_exit(struct x86_vcpu *x);

@@ -77,8 +77,9 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 		hvx_stat(x->vcpu, HVX_STAT_IOEVENTFD);
 		return 1;
 	}
-	/* The in-kernel 8259A's ports (pic.c). */
-	if (!p->string && x86_irqchip_pio(x, pio->port, p->in, p->size)) {
+	/* The in-kernel 8259A's and 8254's ports (pic.c, pit.c). */
+	if (!p->string && (x86_irqchip_pio(x, pio->port, p->in, p->size) ||
+			   x86_pit_pio(x, pio->port, p->in, p->size))) {
 		p->kind = X86_PENDING_NONE;
 		x->rip = pio->next_rip;
 		return 1;

@@ -527,14 +527,6 @@ static long x86_vcpu_ioctl(struct hvx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_VAPIC_ADDR:
 		return x86_set_vapic_addr(x, argp);
 	case KVM_INTERRUPT:
-		/*
-		 * With the in-kernel PIC, KVM refuses it (api.rst); with the
-		 * split irqchip it is user space's PIC's ExtINT.
-		 */
-		if (x86_irqchip_split(vcpu->vm))
-			return x86_split_interrupt(x, argp);
-		if (x86_irqchip(vcpu->vm))
-			return -ENXIO;
 		return x86_ioctl_interrupt(x, argp);
 	case KVM_GET_LAPIC:
 		return x86_apic_ioctl(x, false, argp);
@@ -628,6 +620,15 @@ static long x86_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 	case KVM_SET_IRQCHIP:
 	case KVM_SIGNAL_MSI:
 		return x86_irqchip_vm_ioctl(vm, ioctl, argp);
+	case KVM_CREATE_PIT:
+	case KVM_CREATE_PIT2:
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_GET_PIT2:
+	case KVM_SET_PIT2:
+		return x86_pit_vm_ioctl(vm, ioctl, argp);
+	case KVM_IRQFD:
+		return x86_irqfd_ioctl(vm, argp);
 	case KVM_X86_SET_MSR_FILTER:
 		return x86_ioctl_set_msr_filter(vm, argp);
 	case KVM_ENABLE_CAP:
@@ -666,6 +667,10 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_VCPU_ATTRIBUTES:		/* KVM_VCPU_TSC_CTRL, msr.c */
 	case KVM_CAP_NOP_IO_DELAY:		/* CPUID 0x40000001, cpuid.c */
 	case KVM_CAP_SPLIT_IRQCHIP:		/* split_irqchip.c */
+	case KVM_CAP_PIT:			/* the 8254, pit.c */
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_IRQFD:			/* irqfd.c; not IRQFD_RESAMPLE */
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		/* The most GSIs a table may have: QEMU sizes its own by it. */
@@ -702,6 +707,7 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 		return r;
 	}
 	x86_kvmclock_vm_init(&xvm->clock);
+	x86_irqfd_init(xvm);
 	vm->arch = xvm;
 	vm->s2 = &xvm->tdp;
 	vm->gpa_bits = 48;	/* what four levels of tables translate */
@@ -710,6 +716,8 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 
 static void x86_vm_free(struct hvx_vm *vm)
 {
+	x86_irqfd_free(vm);	/* they pulse the irqchip's GSIs */
+	x86_pit_free(vm);	/* its timer pulses the irqchip's GSI 0 */
 	x86_irqchip_free(vm);
 	x86_msr_filter_vm_free(vm);
 	hvx_stage2_free(vm, x86_tdp(vm));

@@ -170,6 +170,9 @@ struct x86_vm {
 	struct hvx_stage2 tdp;
 	struct x86_kvmclock clock;
 	struct x86_irqchip *chip;	/* KVM_CREATE_IRQCHIP's, or NULL */
+	struct x86_pit *pit;		/* KVM_CREATE_PIT2's, or NULL (pit.c) */
+	struct list_head irqfds;	/* KVM_IRQFD's (irqfd.c) */
+	spinlock_t irqfd_lock;
 	/* msr_filter.c: KVM_X86_SET_MSR_FILTER's, KVM_MSR_EXIT_REASON_* */
 	struct x86_msr_filter __rcu *msr_filter;
 	u32 user_space_msr;
