@@ -119,7 +119,9 @@ void x86_fill_run(struct x86_vcpu *x)
  * KVM_INTERRUPT (api.rst): @irq is a vector, not a pin.  One
  * interrupt can wait for injection; api.rst answers EEXIST for a second,
  * where KVM 6.1 without an irqchip replaces the first.  hvx keeps the
- * first: nothing user space has delivered is lost silently.
+ * first: nothing user space has delivered is lost silently.  With the
+ * in-kernel PIC, KVM refuses it (ENXIO); with the split irqchip it is
+ * user space's PIC's ExtINT (split_irqchip.c).
  */
 long x86_ioctl_interrupt(struct x86_vcpu *x, void __user *argp)
 {
@@ -129,6 +131,10 @@ long x86_ioctl_interrupt(struct x86_vcpu *x, void __user *argp)
 		return -EFAULT;
 	if (irq.irq >= X86_NR_VECTORS)
 		return -EINVAL;
+	if (x86_irqchip_split(x86_vm(x)))
+		return x86_split_interrupt(x, irq.irq);
+	if (x86_irqchip(x86_vm(x)))
+		return -ENXIO;
 	if (x->irq_queued)
 		return -EEXIST;
 	x->irq_queued = true;

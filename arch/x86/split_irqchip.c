@@ -19,7 +19,6 @@
  * the APIC is off), before its own interrupts; one waits at a time
  * (EEXIST), and ready_for_interrupt_injection says when another can come.
  */
-#include <linux/uaccess.h>
 
 #include "x86.h"
 
@@ -47,17 +46,11 @@ long x86_split_enable(struct hvx_vm *vm, u64 pins)
 }
 
 /* KVM_INTERRUPT with the split irqchip: the ExtINT from user space's PIC. */
-long x86_split_interrupt(struct x86_vcpu *x, void __user *argp)
+long x86_split_interrupt(struct x86_vcpu *x, u8 vector)
 {
-	struct kvm_interrupt irq;
-
-	if (copy_from_user(&irq, argp, sizeof(irq)))
-		return -EFAULT;
-	if (irq.irq >= X86_NR_VECTORS)
-		return -EINVAL;
 	if (x->ext_vector >= 0)
 		return -EEXIST;
-	x->ext_vector = irq.irq;
+	x->ext_vector = vector;
 	return 0;
 }
 
