@@ -22,6 +22,7 @@
 #define APIC			"0xfee00"
 #define VAL_PORT		0x10
 #define COUNT_GPA		0x3000
+#define APIC_DM_LOWEST_BITS	(1 << 8)	/* MSI data delivery mode 001 */
 
 /* Protected-mode helpers: report EAX, set up the APIC, count interrupts. */
 #define OUT_EAX		"out %eax, $" TEST_STR(VAL_PORT) "\n"
@@ -809,6 +810,166 @@ static int test_wake_from_thread(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * Lowest-priority delivery (SDM 11.6.2.4): an MSI to logical destination
+ * 3 (flat model: vCPU 0's LDR bit 24, vCPU 1's bit 25), both halted,
+ * reaches exactly one of them (which one is the hypervisor's choice: KVM
+ * hashes the vector, hvx takes the lower priority).  A fixed MSI to the
+ * other's APIC ID then ends its wait too.
+ */
+GUEST_CODE(lowpri32, ".code32",
+	APIC_ON
+	"mov %edi, %ecx\n mov $0x01000000, %eax\n shl %cl, %eax\n"
+	"movl %eax, " APIC "0d0\n"
+	GUEST_SYNC(1)
+	"sti\n 1: hlt\n jmp 1b\n"
+	"lowpri32_handler:\n"
+	APIC_EOI
+	GUEST_SYNC(0x50)
+	"1: hlt\n jmp 1b\n");
+GUEST_LABEL(lowpri32_handler);
+
+struct lowpri_cpu {
+	struct vcpu *vcpu;
+	int r;
+	volatile int done;
+};
+
+static void *lowpri_thread(void *arg)
+{
+	struct lowpri_cpu *c = arg;
+
+	c->r = vcpu_run(c->vcpu);
+	c->done = 1;
+	return NULL;
+}
+
+static int lowpri_reported(struct lowpri_cpu *c)
+{
+	return c->r == KVM_EXIT_IO && c->vcpu->run->io.port == UCALL_PORT &&
+	       *(uint32_t *)vcpu_io_data(c->vcpu) == UCALL_SYNC;
+}
+
+static int test_lowest_priority(const char *dev)
+{
+	struct kvm_msi msi = { .address_lo = 0xfee00000 | 3 << 12 | 1 << 2,
+			       .data = 0x50 | APIC_DM_LOWEST_BITS };
+	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+	struct lowpri_cpu c[2] = { { 0 } };
+	struct kvm_sregs s0, s1;
+	struct vcpu ap;
+	pthread_t t[2];
+	struct guest g;
+	int i, n, other;
+
+	CHIP_GUEST(&g, dev, lowpri32);
+	EXPECT(guest_set_handler(&g, 0x50, lowpri32_handler) == 0);
+	EXPECT(vcpu_create(&g.vm, &ap, 1) == 0);
+	EXPECT(vcpu_set_supported_cpuid(&ap) == 0);
+	EXPECT(vcpu_setup_mode(&ap, GUEST_PROT, GUEST_CODE_GPA,
+			       GUEST_STACK_TOP - 0x400) == 0);
+	EXPECT(vcpu_set_arg0(&ap, 1) == 0);
+	EXPECT(ioctl(ap.fd, KVM_SET_MP_STATE, &mp) == 0);
+	EXPECT(ioctl(g.vcpu.fd, KVM_GET_SREGS, &s0) == 0);
+	EXPECT(ioctl(ap.fd, KVM_GET_SREGS, &s1) == 0);
+	s1.idt = s0.idt;
+	EXPECT(ioctl(ap.fd, KVM_SET_SREGS, &s1) == 0);
+	test_arm_timer(10000000);
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(vcpu_run(&ap) == KVM_EXIT_IO);
+	c[0].vcpu = &g.vcpu;
+	c[1].vcpu = &ap;
+	for (i = 0; i < 2; i++)
+		EXPECT(!pthread_create(&t[i], NULL, lowpri_thread, &c[i]));
+	usleep(100000);
+	EXPECT(ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi) == 1);
+	for (i = 0; i < 500 && !c[0].done && !c[1].done; i++)
+		usleep(10000);
+	usleep(100000);
+	n = c[0].done + c[1].done;
+	printf("# the lowest-priority MSI reached vCPU %s\n",
+	       n == 1 ? (c[0].done ? "0" : "1") : "0 and 1, or none");
+	EXPECT(n == 1);
+	other = c[0].done;
+	EXPECT(lowpri_reported(&c[!other]));
+	msi.address_lo = 0xfee00000 | other << 12;
+	msi.data = 0x50;
+	EXPECT(ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi) == 1);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	EXPECT(lowpri_reported(&c[other]));
+	test_arm_timer(0);
+	vcpu_close(&ap);
+	return TEST_PASS;
+}
+
+/*
+ * STI; HLT with an interrupt already waiting in the IRR (a self IPI sent
+ * with IF clear): HLT executes in STI's shadow (SDM Vol. 2B, STI), then
+ * the interrupt ends the halt at once; its handler has run when the
+ * instruction after HLT does.  Linux's idle loop is this sequence.
+ */
+GUEST_CODE(hltpend32, ".code32",
+	APIC_ON
+	"cli\n"
+	"movl $0x00044041, " APIC "300\n"
+	"sti\n hlt\n"
+	"cli\n"
+	"mov " TEST_STR(COUNT_GPA) ", %eax\n" OUT_EAX
+	GUEST_DONE
+	COUNT_HANDLER(hltpend32_handler));
+GUEST_LABEL(hltpend32_handler);
+
+static int test_hlt_pending(const char *dev)
+{
+	struct guest g;
+
+	CHIP_GUEST(&g, dev, hltpend32);
+	EXPECT(guest_set_handler(&g, 0x41, hltpend32_handler) == 0);
+	test_arm_timer(5000000);
+	EXPECT_VAL(&g, 1);
+	EXPECT_DONE(&g);
+	test_arm_timer(0);
+	return TEST_PASS;
+}
+
+/*
+ * KVM_SET_LAPIC with every byte 0xff, then every byte 0 (KVM 6.1 takes
+ * both without X2APIC_API): the version stays what the APIC is (0x14 in
+ * bits 7:0), the vCPU, with IF clear, still runs to its end, and after
+ * the zeros the APIC is software-disabled (SVR bit 8).
+ */
+GUEST_CODE(garbage32, ".code32",
+	"cli\n"
+	GUEST_SYNC(1)
+	GUEST_SYNC(2)
+	GUEST_DONE);
+
+static int test_lapic_garbage(const char *dev)
+{
+	struct kvm_lapic_state *ls = calloc(1, sizeof(*ls));
+	struct guest g;
+
+	EXPECT(ls);
+	CHIP_GUEST(&g, dev, garbage32);
+	test_arm_timer(5000000);
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	memset(ls->regs, 0xff, sizeof(ls->regs));
+	EXPECT(ioctl(g.vcpu.fd, KVM_SET_LAPIC, ls) == 0);
+	EXPECT(ioctl(g.vcpu.fd, KVM_GET_LAPIC, ls) == 0);
+	EXPECT((lapic_reg(ls, 0x30) & 0xff) == 0x14);
+	EXPECT_UCALL(&g, UCALL_SYNC, 2);
+	memset(ls->regs, 0, sizeof(ls->regs));
+	EXPECT(ioctl(g.vcpu.fd, KVM_SET_LAPIC, ls) == 0);
+	EXPECT(ioctl(g.vcpu.fd, KVM_GET_LAPIC, ls) == 0);
+	EXPECT((lapic_reg(ls, 0x30) & 0xff) == 0x14);
+	EXPECT(!(lapic_reg(ls, 0xf0) & 0x100));
+	EXPECT_DONE(&g);
+	test_arm_timer(0);
+	free(ls);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "irqchip_create", test_create },
 	{ "lapic_regs", test_lapic_regs },
@@ -822,6 +983,9 @@ static const struct test_case cases[] = {
 	{ "irqchip_lapic_round_trip", test_state_round_trip },
 	{ "ipi_init_sipi", test_ipi_init_sipi },
 	{ "irq_line_from_thread", test_wake_from_thread },
+	{ "lowest_priority_msi", test_lowest_priority },
+	{ "lapic_set_garbage", test_lapic_garbage },
+	{ "hlt_with_irq_pending", test_hlt_pending },
 };
 
 TEST_MAIN(cases)
