@@ -767,11 +767,7 @@ static const struct fuzz_ioctl fuzz_common_ioctls[] = {
 	  fix_sigmask },
 	OUT_STRUCT("HVX_GET_VCPU_STATS", HVX_GET_VCPU_STATS, FUZZ_VCPU,
 		   struct hvx_vcpu_stats),
-	/*
-	 * The in-kernel irqchip's ioctls (KVM_CREATE_IRQCHIP, KVM_IRQ_LINE,
-	 * KVM_GET/SET_IRQCHIP, KVM_GET/SET_LAPIC, ...) join here, or in
-	 * x86/fuzz_test.c, when hvx accepts them.
-	 */
+	/* The in-kernel interrupt controllers: each arch's own table. */
 };
 
 /* fuzz_common_ioctls[] indices */

@@ -369,6 +369,105 @@ static unsigned long gen_nr_mmu_pages(struct fuzz *f, void *arg)
 				   fuzz_interesting(f);
 }
 
+/* KVM_IRQ_LINE(_STATUS): a GSI of the default table, now and then not. */
+static unsigned long gen_irq_level(struct fuzz *f, void *arg)
+{
+	struct kvm_irq_level *l = arg;
+
+	l->irq = fuzz_one_in(f, 8) ? fuzz_interesting(f) : fuzz_below(f, 32);
+	l->level = fuzz_one_in(f, 8) ? fuzz_rand(f) : fuzz_below(f, 2);
+	return 0;
+}
+
+/* KVM_GET/SET_IRQCHIP: a PIC or the I/O APIC, random state to set. */
+static unsigned long gen_irqchip(struct fuzz *f, void *arg)
+{
+	struct kvm_irqchip *c = arg;
+
+	gen_bytes(f, c, sizeof(*c));
+	c->chip_id = fuzz_one_in(f, 8) ? fuzz_rand(f) : fuzz_below(f, 3);
+	return 0;
+}
+
+/* KVM_SIGNAL_MSI: the APIC's window, any destination, mode and vector. */
+static unsigned long gen_msi(struct fuzz *f, void *arg)
+{
+	struct kvm_msi *m = arg;
+
+	m->address_lo = fuzz_one_in(f, 8) ? fuzz_rand(f) :
+			0xfee00000 | fuzz_below(f, 256) << 12 |
+			fuzz_below(f, 2) << 2;
+	m->data = fuzz_one_in(f, 4) ? fuzz_rand(f) : fuzz_below(f, 0x10000);
+	m->flags = fuzz_one_in(f, 8) ? fuzz_below(f, 4) : 0;
+	return 0;
+}
+
+/* KVM_IRQFD: one of the fuzzer's eventfds on a GSI; assign or deassign. */
+static unsigned long gen_irqfd(struct fuzz *f, void *arg)
+{
+	struct kvm_irqfd *q = arg;
+
+	q->fd = fuzz_eventfd(f);
+	q->gsi = fuzz_one_in(f, 8) ? fuzz_interesting(f) : fuzz_below(f, 48);
+	q->flags = fuzz_one_in(f, 8) ? fuzz_rand(f) : fuzz_below(f, 2);
+	q->resamplefd = fuzz_eventfd(f);
+	return 0;
+}
+
+/* KVM_SET_LAPIC: the register page as random bytes (timers included). */
+static unsigned long gen_lapic(struct fuzz *f, void *arg)
+{
+	gen_bytes(f, arg, sizeof(struct kvm_lapic_state));
+	return 0;
+}
+
+static unsigned long gen_pit_config(struct fuzz *f, void *arg)
+{
+	struct kvm_pit_config *c = arg;
+
+	c->flags = fuzz_one_in(f, 4) ? fuzz_rand(f) : fuzz_below(f, 2);
+	return 0;
+}
+
+/*
+ * KVM_SET_PIT(2): half the time each counter in a state the 8254 can be
+ * in (mode, access, a count up to 0x10000), else random bytes.
+ */
+static void gen_pit_channels(struct fuzz *f, struct kvm_pit_channel_state *ch)
+{
+	int i;
+
+	gen_bytes(f, ch, 3 * sizeof(*ch));
+	for (i = 0; i < 3 && fuzz_one_in(f, 2); i++) {
+		struct kvm_pit_channel_state *c = &ch[i];
+
+		c->count = fuzz_below(f, 0x10001);
+		c->mode = fuzz_one_in(f, 8) ? 0xff : fuzz_below(f, 6);
+		c->rw_mode = 1 + fuzz_below(f, 3);
+		c->read_state = c->rw_mode;
+		c->write_state = c->rw_mode;
+		c->count_latched = 0;
+		c->status_latched = 0;
+		c->bcd = 0;
+		c->gate = fuzz_below(f, 2);
+	}
+}
+
+static unsigned long gen_pit_state(struct fuzz *f, void *arg)
+{
+	gen_pit_channels(f, ((struct kvm_pit_state *)arg)->channels);
+	return 0;
+}
+
+static unsigned long gen_pit_state2(struct fuzz *f, void *arg)
+{
+	struct kvm_pit_state2 *s = arg;
+
+	gen_pit_channels(f, s->channels);
+	s->flags = fuzz_one_in(f, 4) ? fuzz_rand(f) : fuzz_below(f, 4);
+	return 0;
+}
+
 #define CPUID2_SIZE	(sizeof(struct kvm_cpuid2) + \
 			 FUZZ_X86_CPUID_MAX * sizeof(struct kvm_cpuid_entry2))
 #define MSRS_SIZE	(sizeof(struct kvm_msrs) + \
@@ -396,6 +495,26 @@ const struct fuzz_ioctl fuzz_arch_ioctls[] = {
 	  ROUTING_SIZE, FUZZ_NO_PTR, 0, gen_routing, NULL },
 	SET(KVM_X86_SET_MSR_FILTER, FUZZ_VM, struct kvm_msr_filter,
 	    gen_msr_filter),
+	/* The in-kernel irqchip (irqchip.c, lapic.c, ioapic.c, pic.c). */
+	{ "KVM_CREATE_IRQCHIP", KVM_CREATE_IRQCHIP, FUZZ_VM, FUZZ_ARG_VAL, 0,
+	  FUZZ_NO_PTR, -1, gen_zero, NULL },
+	SET(KVM_IRQ_LINE, FUZZ_VM, struct kvm_irq_level, gen_irq_level),
+	SET(KVM_IRQ_LINE_STATUS, FUZZ_VM, struct kvm_irq_level,
+	    gen_irq_level),
+	SET(KVM_GET_IRQCHIP, FUZZ_VM, struct kvm_irqchip, gen_irqchip),
+	SET(KVM_SET_IRQCHIP, FUZZ_VM, struct kvm_irqchip, gen_irqchip),
+	/* How many APICs took it: a count, not an error. */
+	{ "KVM_SIGNAL_MSI", KVM_SIGNAL_MSI, FUZZ_VM, FUZZ_RET_VAL,
+	  sizeof(struct kvm_msi), FUZZ_NO_PTR, -1, gen_msi, NULL },
+	SET(KVM_IRQFD, FUZZ_VM, struct kvm_irqfd, gen_irqfd),
+	GET(KVM_GET_LAPIC, FUZZ_VCPU, struct kvm_lapic_state),
+	SET(KVM_SET_LAPIC, FUZZ_VCPU, struct kvm_lapic_state, gen_lapic),
+	/* The 8254 (pit.c). */
+	SET(KVM_CREATE_PIT2, FUZZ_VM, struct kvm_pit_config, gen_pit_config),
+	GET(KVM_GET_PIT2, FUZZ_VM, struct kvm_pit_state2),
+	SET(KVM_SET_PIT2, FUZZ_VM, struct kvm_pit_state2, gen_pit_state2),
+	GET(KVM_GET_PIT, FUZZ_VM, struct kvm_pit_state),
+	SET(KVM_SET_PIT, FUZZ_VM, struct kvm_pit_state, gen_pit_state),
 	{ "KVM_SET_NR_MMU_PAGES", KVM_SET_NR_MMU_PAGES, FUZZ_VM, FUZZ_ARG_VAL,
 	  0, FUZZ_NO_PTR, -1, gen_nr_mmu_pages, NULL },
 	{ "KVM_GET_NR_MMU_PAGES", KVM_GET_NR_MMU_PAGES, FUZZ_VM,
