@@ -55,14 +55,17 @@ double bench_now_us(void)
 	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
 }
 
-int bench_open(struct bench_vm *b, const char *dev, int mode,
-	       const unsigned char *code, const unsigned char *end)
+int bench_open_with(struct bench_vm *b, const char *dev, int mode,
+		    const unsigned char *code, const unsigned char *end,
+		    int (*setup)(struct vm *vm))
 {
 	int r = vm_open(&b->vm, dev, GUEST_MIN_MEM);
 
 	if (r)
 		return r;
-	r = vcpu_create(&b->vm, &b->vcpu, 0);
+	r = setup ? setup(&b->vm) : 0;
+	if (!r)
+		r = vcpu_create(&b->vm, &b->vcpu, 0);
 	if (r) {
 		vm_close(&b->vm);
 		return r;
@@ -76,6 +79,12 @@ int bench_open(struct bench_vm *b, const char *dev, int mode,
 		vm_close(&b->vm);
 	}
 	return r;
+}
+
+int bench_open(struct bench_vm *b, const char *dev, int mode,
+	       const unsigned char *code, const unsigned char *end)
+{
+	return bench_open_with(b, dev, mode, code, end, NULL);
 }
 
 void bench_close(struct bench_vm *b)
@@ -225,10 +234,12 @@ struct metric {
 	unsigned int timeout_s;	/* 0: SAMPLE_TIMEOUT_S */
 };
 
-#define NR_METRICS	4
+#define NR_METRICS	(4 + BENCH_MAX_EXTRA)	/* with bench_arch's own */
 
-static void init_metrics(struct metric *m)
+static size_t init_metrics(struct metric *m)
 {
+	int i;
+
 	m[0] = (struct metric) { .name = bench_arch.user_exit_name,
 				 .what = bench_arch.user_exit_what,
 				 .fn = bench_user_exit };
@@ -243,6 +254,11 @@ static void init_metrics(struct metric *m)
 				 .fn = bench_dirty_round,
 				 .max_rounds = DIRTY_ROUNDS,
 				 .timeout_s = DIRTY_TIMEOUT_S };
+	for (i = 0; i < bench_arch.nr_extra && i < BENCH_MAX_EXTRA; i++)
+		m[4 + i] = (struct metric) { .name = bench_arch.extra[i].name,
+					     .what = bench_arch.extra[i].what,
+					     .fn = bench_arch.extra[i].fn };
+	return 4 + i;
 }
 
 /* Medians of one metric; a negative value: no sample. */
@@ -432,7 +448,7 @@ int hvx_bench_main(int argc, char **argv)
 	struct metric metrics[NR_METRICS];
 	struct result res[NR_METRICS];
 	int rounds = DEFAULT_ROUNDS, missing = 0, failed = 0, r, d;
-	size_t i;
+	size_t i, nr;
 
 	for (i = 1; i < (size_t)argc; i++)
 		if (!strcmp(argv[i], "--linux"))
@@ -440,7 +456,7 @@ int hvx_bench_main(int argc, char **argv)
 	r = parse_bench_opts(argc, argv, &rounds, devs);
 	if (r)
 		return r;
-	init_metrics(metrics);
+	nr = init_metrics(metrics);
 	bench_init_watchdog();
 	for (d = 0; d < 2; d++)
 		if (!device_present(devs[d])) {
@@ -460,13 +476,13 @@ int hvx_bench_main(int argc, char **argv)
 	       IO_EXITS, bench_arch.user_exits, KERNEL_EXITS,
 	       bench_arch.kernel_exits, CREATES, DIRTY_PAGES, DIRTY_ROUNDS);
 	printf("%-36s %10s %10s %8s\n", "metric", "hvx", "kvm", "hvx/kvm");
-	for (i = 0; i < NR_METRICS; i++) {
+	for (i = 0; i < nr; i++) {
 		run_metric(&metrics[i], devs, rounds, &res[i]);
 		print_row(&metrics[i], &res[i]);
 		for (d = 0; d < 2; d++)
 			failed |= devs[d] && res[i].med[d] < 0;
 	}
-	for (i = 0; i < NR_METRICS; i++)
+	for (i = 0; i < nr; i++)
 		print_machine_line(&metrics[i], &res[i]);
 	return failed;
 }

@@ -26,6 +26,13 @@ struct bench_vm {
 	struct vcpu vcpu;
 };
 
+struct bench_extra {
+	const char *name, *what;
+	int (*fn)(const char *dev, double *us);
+};
+
+#define BENCH_MAX_EXTRA	2
+
 struct bench_arch {
 	const char *help;		/* hvx bench --help */
 	/*
@@ -47,6 +54,9 @@ struct bench_arch {
 	 */
 	int dirty_mode;
 	const unsigned char *dirty, *dirty_end;
+	/* The architecture's own metrics (x86: APIC timer, IPI), at most 2. */
+	const struct bench_extra *extra;
+	int nr_extra;
 };
 
 extern const struct bench_arch bench_arch;
@@ -54,6 +64,10 @@ extern const struct bench_arch bench_arch;
 double bench_now_us(void);
 int bench_open(struct bench_vm *b, const char *dev, int mode,
 	       const unsigned char *code, const unsigned char *end);
+/* bench_open() with @setup(vm) between the VM's creation and its vCPU's. */
+int bench_open_with(struct bench_vm *b, const char *dev, int mode,
+		    const unsigned char *code, const unsigned char *end,
+		    int (*setup)(struct vm *vm));
 void bench_close(struct bench_vm *b);
 /* One KVM_RUN that must end in an exit @ok() accepts: 0 or -errno. */
 int bench_run_to(struct bench_vm *b,
