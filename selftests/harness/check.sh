@@ -169,14 +169,24 @@ stage_stress-vmx() {
 
 # The svm stage's tests under the debug kernel (make check-debug; hvx_arch
 # debug in lib.sh): every selftest, the fuzzer's fixed-seed slice among
-# them, and the Linux guest; the kernel log must stay clean of KASAN,
-# lockdep, UBSAN, DEBUG_LIST and kmemleak reports (HVX_KMEMLEAK: the guest
-# scans for leaks before it dumps the log). Twice the time limit: KASAN
-# and lockdep slow the host kernel down.
+# them; the kernel log must stay clean of KASAN, lockdep, UBSAN,
+# DEBUG_LIST and kmemleak reports (HVX_KMEMLEAK: the guest scans for leaks
+# before it dumps the log). Twice the time limit: KASAN and lockdep slow
+# the host kernel down. The Linux guests of `hvx run` only with
+# HVX_DEBUG_LINUX=1: under this kernel KVM's own boot of the same guest
+# did not reach user space in 600 s (December 2026), and the four boots
+# took most of an hour. With two CPUs, as the svm stage, the machine
+# skips fuzz_test (guest/lib.sh: QEMU 7.2's nested SVM bug at fuzzing
+# rates); HVX_SMP=1 runs it, but with the irqchip's and the 8254's ioctls
+# in the fuzzer, one CPU met the same bug in December 2026.
 stage_debug() {
-	hvx_linux_guest
+	local linux=()
+	if [[ ${HVX_DEBUG_LINUX:-0} == 1 ]]; then
+		hvx_linux_guest
+		linux=("${HVX_LINUX_FILES[@]}")
+	fi
 	stage_boot debug debug "$HVX_HARNESS/guest/check.sh" $((TIMEOUT * 2)) "$LIVE" \
-		"$APPEND" 0 "${HVX_LINUX_FILES[@]}"
+		"$APPEND" 0 "${linux[@]}"
 }
 
 main() {
