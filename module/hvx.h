@@ -165,6 +165,10 @@ struct hvx_vcpu {
  * @vm_init/@vm_free: per-VM state (stage-2 root); @vm_init checks the
  *		KVM_CREATE_VM machine type (-EINVAL if unknown) and sets
  *		vm->gpa_bits and vm->s2.  @vm_free unpins every page still mapped.
+ * @vm_quiesce: at the VM's release, before its vCPUs are freed: stop what
+ *		can raise an interrupt from outside the vCPUs (x86: the
+ *		8254's timer, irqfds), and wait for any such delivery running
+ *		now.  May be NULL.
  * @vm_unmap:	remove [gpa, gpa + size) from stage 2 and unpin its pages;
  *		vm->mmu_lock held, so it must not sleep.  Must not return
  *		before no vCPU can still use a stale translation (see
@@ -195,6 +199,7 @@ struct hvx_arch_ops {
 	void (*disable_cpu)(void);
 	int (*vm_init)(struct hvx_vm *vm, unsigned long type);
 	void (*vm_free)(struct hvx_vm *vm);
+	void (*vm_quiesce)(struct hvx_vm *vm);
 	void (*vm_unmap)(struct hvx_vm *vm, u64 gpa, u64 size);
 	int (*vcpu_init)(struct hvx_vcpu *vcpu);
 	int (*vcpu_precreate)(struct hvx_vm *vm);

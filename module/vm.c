@@ -24,6 +24,9 @@ static void hvx_vm_release_kref(struct kref *ref)
 	int i;
 
 	hvx_debugfs_vm_remove(vm);
+	/* An 8254 tick or an irqfd delivers to the vCPUs' APICs. */
+	if (hvx_ops->vm_quiesce)
+		hvx_ops->vm_quiesce(vm);
 	/* Unregistering may still unmap, which looks at the vCPUs. */
 	hvx_mmu_exit(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)

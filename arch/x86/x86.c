@@ -714,10 +714,16 @@ static int x86_vm_init(struct hvx_vm *vm, unsigned long type)
 	return 0;
 }
 
+/* Before the vCPUs go: irqfds and the 8254 deliver to their APICs. */
+static void x86_vm_quiesce(struct hvx_vm *vm)
+{
+	x86_irqfd_free(vm);
+	x86_pit_free(vm);
+}
+
 static void x86_vm_free(struct hvx_vm *vm)
 {
-	x86_irqfd_free(vm);	/* they pulse the irqchip's GSIs */
-	x86_pit_free(vm);	/* its timer pulses the irqchip's GSI 0 */
+	x86_vm_quiesce(vm);	/* a VM that failed before its release */
 	x86_irqchip_free(vm);
 	x86_msr_filter_vm_free(vm);
 	hvx_stage2_free(vm, x86_tdp(vm));
@@ -819,6 +825,7 @@ static struct hvx_arch_ops x86_ops = {
 	.disable_cpu	= x86_disable_cpu,
 	.vm_init	= x86_vm_init,
 	.vm_free	= x86_vm_free,
+	.vm_quiesce	= x86_vm_quiesce,
 	.vm_unmap	= x86_vm_unmap,
 	.vcpu_init	= x86_vcpu_init,
 	.vcpu_free	= x86_vcpu_free,
