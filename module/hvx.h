@@ -246,6 +246,7 @@ void hvx_ioeventfd_free(struct hvx_vm *vm);
 int hvx_set_memory_region(struct hvx_vm *vm,
 			  const struct kvm_userspace_memory_region *mem);
 const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa);
+void hvx_memslots_free(struct hvx_vm *vm);
 unsigned long hvx_gpa_to_hva(struct hvx_vm *vm, u64 gpa);
 unsigned long hvx_gpa_to_hva_write(struct hvx_vm *vm, u64 gpa);
 void hvx_mark_dirty(const struct hvx_memslot *slot, u64 gpa);

@@ -215,6 +215,20 @@ int hvx_set_memory_region(struct hvx_vm *vm,
 	return r;
 }
 
+/*
+ * At the VM's release: the dirty bitmaps of the slots that still log
+ * (their pages are unpinned with stage 2, by the backend's vm_free).
+ */
+void hvx_memslots_free(struct hvx_vm *vm)
+{
+	int i;
+
+	for (i = 0; i < HVX_MAX_MEMSLOTS; i++) {
+		kvfree(vm->slots[i].dirty_bitmap);
+		vm->slots[i].dirty_bitmap = NULL;
+	}
+}
+
 /* vm->lock or vm->mmu_lock held. */
 const struct hvx_memslot *hvx_find_slot(struct hvx_vm *vm, u64 gpa)
 {

@@ -33,6 +33,7 @@ static void hvx_vm_release_kref(struct kref *ref)
 		hvx_vcpu_free(vm->vcpus[i]);
 	hvx_ioeventfd_free(vm);
 	hvx_ops->vm_free(vm);
+	hvx_memslots_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	hvx_put_hardware();

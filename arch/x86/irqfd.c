@@ -129,14 +129,14 @@ static int irqfd_assign(struct hvx_vm *vm, const struct kvm_irqfd *args)
 	}
 	list_add_tail(&f->link, &xvm->irqfds);
 	spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
-	/* Queued on the eventfd; a count already there is an edge now. */
+	/*
+	 * Queued on the eventfd; a count already there is an edge now.  The
+	 * count stays (reading it needs the queue's lock): the next wake-up
+	 * takes it all, as KVM's.
+	 */
 	events = vfs_poll(file.file, &f->pt);
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(f->ev, &cnt);
+	if (events & EPOLLIN)
 		x86_irqchip_pulse(vm, f->gsi);
-	}
 out:
 	fdput(file);
 	return r;
