@@ -187,6 +187,8 @@ hvx_arch() {
 		# 120 s (December 2026).
 		HVX_APPEND="kmemleak=on HVX_KMEMLEAK=1 HVX_TEST_TIMEOUT=180 HVX_TIMEOUT_TEST=900"
 		HVX_APPEND+=" HVX_RANDOM_GUESTS=30 HVX_TIMEOUT_LINUX=600 HVX_TIMEOUT_LINUX_SMP=600"
+		# The tracefs recording ran out of 60 s in 2 of 4 runs.
+		HVX_APPEND+=" HVX_TIMEOUT_TRACE=300"
 		# KASAN, lockdep and kmemleak slow the boot: /init came at 44 s
 		# in one run, and the next was still booting at 62 s.
 		HVX_IDLE_TIMEOUT=${HVX_DEBUG_IDLE_TIMEOUT:-240}

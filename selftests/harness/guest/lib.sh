@@ -847,7 +847,7 @@ check_trace_tools() {
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	command -v perf >/dev/null 2>&1 && tool=perf
 	# shellcheck disable=SC2034 # read by limited's watchdog
-	local HVX_TIMEOUT_TEST=60
+	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_TRACE:-60}
 	if ! limited "trace_record_$tool" "$g" >/dev/null; then
 		sed 's/^/# /' /tmp/trace-tool.err
 		not_ok "$tool records hvx:* events of ${g##*/} (the run failed)"
