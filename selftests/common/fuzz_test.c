@@ -861,13 +861,17 @@ static int fuzz_errno_ok(int err)
 	return err > 0 && err < 512;
 }
 
-/* Arms the thread's timer: a KVM_RUN returns within @usec. */
+/*
+ * Arms the thread's timer: a KVM_RUN returns within @usec of its entry.
+ * The kick repeats every @usec until disarmed: a single one could land
+ * between timer_settime() and the ioctl (the handler runs, nothing stays
+ * pending) and leave a guest that never exits in KVM_RUN for good.
+ */
 static void fuzz_timer(struct fuzz *f, long usec)
 {
-	struct itimerspec t = {
-		.it_value = { .tv_sec = usec / 1000000,
-			      .tv_nsec = (usec % 1000000) * 1000 },
-	};
+	struct timespec ts = { .tv_sec = usec / 1000000,
+			       .tv_nsec = (usec % 1000000) * 1000 };
+	struct itimerspec t = { .it_value = ts, .it_interval = ts };
 
 	if (f->has_timer)
 		timer_settime(f->timer, 0, &t, NULL);

@@ -69,17 +69,6 @@ elif [ "$HVX_KVM" = kvm-amd ]; then
 		export HVX_TEST_SKIP="db_icebp db_loop_on_stack"
 		export HVX_TEST_SKIP_WHY="QEMU 7.2 TCG: INT1 is #UD; a data breakpoint hit during exception delivery drops the #DB"
 	fi
-elif [ "$(uname -m)" = aarch64 ]; then
-	# Under fuzz_race and fuzz_sequence a KVM_RUN on EL2 now and then
-	# never returns although the fuzzer's kick signal stays unblocked:
-	# seen on hvx (fuzz_race, 1 full run in 3; fuzz_sequence at call
-	# 8,128 of --calls 100000) and on KVM (fuzz_sequence [kvm], seed
-	# 0x5eed's slice, after a failed KVM_ARM_VCPU_INIT), so the
-	# fuzzer's own kick is the first suspect. Skipped on both devices,
-	# saying so, until understood (issue 16); fuzz_kill and fuzz_no_leaks
-	# still run here.
-	export HVX_TEST_SKIP="fuzz_race fuzz_sequence"
-	export HVX_TEST_SKIP_WHY="on EL2 a KVM_RUN under the fuzzer may never return, on KVM as on hvx: not understood yet (issue 16)"
 fi
 
 ok() { echo "ok - $*"; }
