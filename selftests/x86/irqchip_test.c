@@ -17,15 +17,13 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "../lib/test.h"
+#include "chip_guest.h"
 
 #define APIC			"0xfee00"
-#define VAL_PORT		0x10
 #define COUNT_GPA		0x3000
 #define APIC_DM_LOWEST_BITS	(1 << 8)	/* MSI data delivery mode 001 */
 
 /* Protected-mode helpers: report EAX, set up the APIC, count interrupts. */
-#define OUT_EAX		"out %eax, $" TEST_STR(VAL_PORT) "\n"
 #define APIC_READ(off)	"movl " APIC off ", %eax\n" OUT_EAX
 #define APIC_ON		"movl $0x1ff, " APIC "0f0\n"
 #define APIC_EOI	"movl $0, " APIC "0b0\n"
@@ -35,47 +33,6 @@
 	"sti\n hlt\n jmp 1b\n 2: sti\n"
 #define COUNT_HANDLER(name)						\
 	#name ":\n incl " TEST_STR(COUNT_GPA) "\n" APIC_EOI "iret\n"
-
-/* A guest whose VM has the in-kernel irqchip from before its vCPU. */
-static int chip_guest(struct guest *g, const char *dev, enum guest_mode mode,
-		      const unsigned char *start, const unsigned char *end)
-{
-	int r = guest_open(g, dev, mode, start);
-
-	if (r)
-		return r;
-	if (ioctl(g->vm.fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return -errno;
-	return guest_start(g, end);
-}
-
-#define CHIP_GUEST(g, dev, name) do {					\
-	int __r = chip_guest(g, dev, GUEST_PROT, name##_start,		\
-			     name##_end);				\
-	if (__r) {							\
-		errno = -__r;						\
-		test_diag(__FILE__, __LINE__, "chip_guest");		\
-		return TEST_FAIL;					\
-	}								\
-} while (0)
-
-/* The guest's next exit is its OUT of a 32-bit value; *val gets it. */
-static int expect_val(struct guest *g, uint32_t *val)
-{
-	if (!guest_expect_io(g, KVM_EXIT_IO_OUT, VAL_PORT, 4))
-		return 0;
-	memcpy(val, vcpu_io_data(&g->vcpu), 4);
-	return 1;
-}
-
-#define EXPECT_VAL(g, want) do {					\
-	uint32_t __v = 0;						\
-	EXPECT(expect_val(g, &__v));					\
-	if (__v != (uint32_t)(want))					\
-		printf("# value %#x, wanted %#x\n", __v,		\
-		       (uint32_t)(want));				\
-	EXPECT(__v == (uint32_t)(want));				\
-} while (0)
 
 static uint32_t lapic_reg(const struct kvm_lapic_state *s, int off)
 {
@@ -181,7 +138,7 @@ static int test_lapic_regs(const char *dev)
 	uint32_t v;
 
 	EXPECT(ls);
-	CHIP_GUEST(&g, dev, regs32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, regs32);
 	EXPECT_VAL(&g, 0);			/* APIC ID 0 */
 	EXPECT_VAL(&g, 0x50014);		/* 6 LVTs, version 0x14 */
 	EXPECT_VAL(&g, 0xff);			/* SVR: disabled, vector 0xff */
@@ -236,7 +193,7 @@ static int test_self_ipi(const char *dev)
 {
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, ipi32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, ipi32);
 	EXPECT(guest_set_handler(&g, 0x40, ipi32_handler) == 0);
 	EXPECT_VAL(&g, 0x10041);		/* masked: the APIC is off */
 	EXPECT_VAL(&g, 1);			/* ISR bit of vector 0x40 */
@@ -266,7 +223,7 @@ static int test_timer_oneshot(const char *dev)
 {
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, oneshot32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, oneshot32);
 	EXPECT(guest_set_handler(&g, 0x41, oneshot32_handler) == 0);
 	test_arm_timer(5000000);
 	EXPECT_VAL(&g, 0);
@@ -305,7 +262,7 @@ static int test_timer_periodic(const char *dev)
 {
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, periodic32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, periodic32);
 	EXPECT(guest_set_handler(&g, 0x41, periodic32_handler) == 0);
 	test_arm_timer(5000000);
 	EXPECT_DONE(&g);
@@ -368,7 +325,7 @@ static int test_timer_tsc_deadline(const char *dev)
 {
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, tscdl32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, tscdl32);
 	EXPECT(set_cpuid_bit(&g.vcpu, 1, 2, 1u << 24) == 0);
 	EXPECT(guest_set_handler(&g, 0x41, tscdl32_handler) == 0);
 	test_arm_timer(5000000);
@@ -431,7 +388,7 @@ static int test_ioapic(const char *dev)
 	struct guest g;
 	uint64_t e;
 
-	CHIP_GUEST(&g, dev, ioapic32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, ioapic32);
 	EXPECT(guest_set_handler(&g, 0x45, ioapic32_handler) == 0);
 	EXPECT(guest_set_handler(&g, 0x46, ioapic32_handler) == 0);
 	test_arm_timer(5000000);
@@ -495,7 +452,7 @@ static int test_pic(const char *dev)
 	struct kvm_irqchip c = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, pic32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, pic32);
 	EXPECT(guest_set_handler(&g, 0x23, pic32_handler) == 0);
 	test_arm_timer(5000000);
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
@@ -551,7 +508,7 @@ static int test_routing_msi(const char *dev)
 	struct kvm_irq_routing_entry *e = t.e;
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, msi32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, msi32);
 	EXPECT(guest_set_handler(&g, 0x50, msi32_handler) == 0);
 	test_arm_timer(5000000);
 	e[0] = (struct kvm_irq_routing_entry) { .gsi = 30,
@@ -702,7 +659,7 @@ static int test_ipi_init_sipi(const char *dev)
 	pthread_t t;
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, smp32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, smp32);
 	EXPECT(guest_set_handler(&g, 0x44, smp32_handler) == 0);
 	EXPECT(vm_load(&g.vm, 0x9000, sipi16_start, sipi16_end - sipi16_start) == 0);
 	EXPECT(vcpu_create(&g.vm, &ap.vcpu, 1) == 0);
@@ -792,7 +749,7 @@ static int test_wake_from_thread(const char *dev)
 	struct guest g;
 	pthread_t t;
 
-	CHIP_GUEST(&g, dev, wake32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, wake32);
 	EXPECT(guest_set_handler(&g, 0x46, wake32_handler) == 0);
 	EXPECT(guest_set_handler(&g, 0x50, wake32_handler) == 0);
 	c.vcpu = g.vcpu;
@@ -862,7 +819,7 @@ static int test_lowest_priority(const char *dev)
 	struct guest g;
 	int i, n, other;
 
-	CHIP_GUEST(&g, dev, lowpri32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, lowpri32);
 	EXPECT(guest_set_handler(&g, 0x50, lowpri32_handler) == 0);
 	EXPECT(vcpu_create(&g.vm, &ap, 1) == 0);
 	EXPECT(vcpu_set_supported_cpuid(&ap) == 0);
@@ -924,7 +881,7 @@ static int test_hlt_pending(const char *dev)
 {
 	struct guest g;
 
-	CHIP_GUEST(&g, dev, hltpend32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, hltpend32);
 	EXPECT(guest_set_handler(&g, 0x41, hltpend32_handler) == 0);
 	test_arm_timer(5000000);
 	EXPECT_VAL(&g, 1);
@@ -951,7 +908,7 @@ static int test_lapic_garbage(const char *dev)
 	struct guest g;
 
 	EXPECT(ls);
-	CHIP_GUEST(&g, dev, garbage32);
+	CHIP_GUEST(&g, dev, CHIP_FULL, garbage32);
 	test_arm_timer(5000000);
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
 	memset(ls->regs, 0xff, sizeof(ls->regs));

@@ -17,14 +17,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "../lib/test.h"
+#include "chip_guest.h"
 
-#define VAL_PORT	0x10
 #define MSI_GSI		40
 #define MSI_VECTOR	0x50
 #define PIC_VECTOR	0x23		/* IR3 at base 0x20 */
 
-#define OUT_EAX		"out %eax, $" TEST_STR(VAL_PORT) "\n"
 
 static int irqfd(struct vm *vm, int fd, uint32_t gsi, uint32_t flags)
 {
@@ -38,18 +36,6 @@ static int kick(int efd)
 	uint64_t one = 1;
 
 	return write(efd, &one, 8) == 8 ? 0 : -1;
-}
-
-static int expect_vector(struct guest *g, uint32_t want)
-{
-	uint32_t v;
-
-	if (!guest_expect_io(g, KVM_EXIT_IO_OUT, VAL_PORT, 4))
-		return 0;
-	memcpy(&v, vcpu_io_data(&g->vcpu), 4);
-	if (v != want)
-		printf("# vector %#x, wanted %#x\n", v, want);
-	return v == want;
 }
 
 /*
@@ -134,15 +120,15 @@ static int test_irqfd_msi(const char *dev)
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
 	EXPECT(kick(efd) == 0);
 	EXPECT(irqfd(&g.vm, efd, MSI_GSI, 0) == 0);
-	EXPECT(expect_vector(&g, MSI_VECTOR));
+	EXPECT_VAL(&g, MSI_VECTOR);
 	for (i = 0; i < 3; i++) {
 		EXPECT(kick(efd) == 0);
-		EXPECT(expect_vector(&g, MSI_VECTOR));
+		EXPECT_VAL(&g, MSI_VECTOR);
 	}
 	EXPECT(irqfd(&g.vm, efd, MSI_GSI, KVM_IRQFD_FLAG_DEASSIGN) == 0);
 	EXPECT(kick(efd) == 0);
 	EXPECT(ioctl(g.vm.fd, KVM_SIGNAL_MSI, &msi) == 1);
-	EXPECT(expect_vector(&g, MSI_VECTOR));
+	EXPECT_VAL(&g, MSI_VECTOR);
 	/* The count the deassigned irqfd left stays in the eventfd. */
 	{
 		uint64_t n = 0;
@@ -190,9 +176,9 @@ static int test_irqfd_pic(const char *dev)
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
 	EXPECT(irqfd(&g.vm, efd, 3, 0) == 0);
 	EXPECT(kick(efd) == 0);
-	EXPECT(expect_vector(&g, PIC_VECTOR));
+	EXPECT_VAL(&g, PIC_VECTOR);
 	EXPECT(kick(efd) == 0);
-	EXPECT(expect_vector(&g, PIC_VECTOR));
+	EXPECT_VAL(&g, PIC_VECTOR);
 	test_arm_timer(0);
 	guest_destroy(&g);
 	EXPECT(kick(efd) == 0);		/* no VM behind it any more */

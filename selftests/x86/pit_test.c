@@ -10,18 +10,15 @@
  * The guests run in protected mode; each reports with a 4-byte OUT to
  * port 0x10.
  */
-#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "../lib/test.h"
+#include "chip_guest.h"
 
-#define VAL_PORT	0x10
 #define COUNT_GPA	0x3000
 #define PIT_10MS	11932		/* 10 ms of 1.193182 MHz clocks */
 
-#define OUT_EAX		"out %eax, $" TEST_STR(VAL_PORT) "\n"
 #define OUT_AL		"movzbl %al, %eax\n" OUT_EAX
 /* Halt until the handler counted @n interrupts (STI; HLT: no gap). */
 #define WAIT_COUNT(n)							\
@@ -50,39 +47,6 @@
 static int pit_get(struct vm *vm, struct kvm_pit_state2 *s)
 {
 	return ioctl(vm->fd, KVM_GET_PIT2, s);
-}
-
-/* A guest with the irqchip and a PIT (speaker at port 0x61) in its VM. */
-static int pit_guest(struct guest *g, const char *dev, bool chip,
-		     const unsigned char *start, const unsigned char *end)
-{
-	struct kvm_pit_config cfg = { .flags = KVM_PIT_SPEAKER_DUMMY };
-	int r = guest_open(g, dev, GUEST_PROT, start);
-
-	if (r)
-		return r;
-	if (chip && ioctl(g->vm.fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return -errno;
-	if (ioctl(g->vm.fd, KVM_CREATE_PIT2, &cfg) < 0)
-		return -errno;
-	return guest_start(g, end);
-}
-
-#define PIT_GUEST(g, dev, chip, name) do {				\
-	int __r = pit_guest(g, dev, chip, name##_start, name##_end);	\
-	if (__r) {							\
-		errno = -__r;						\
-		test_diag(__FILE__, __LINE__, "pit_guest");		\
-		return TEST_FAIL;					\
-	}								\
-} while (0)
-
-static int expect_val(struct guest *g, uint32_t *val)
-{
-	if (!guest_expect_io(g, KVM_EXIT_IO_OUT, VAL_PORT, 4))
-		return 0;
-	memcpy(val, vcpu_io_data(&g->vcpu), 4);
-	return 1;
 }
 
 /*
@@ -162,7 +126,7 @@ static int test_pit_counter(const char *dev)
 	uint32_t gate = 0, c1 = 0, c2 = 0, status = 0;
 	struct guest g;
 
-	PIT_GUEST(&g, dev, false, pit_count32);
+	CHIP_GUEST(&g, dev, CHIP_PIT, pit_count32);
 	test_arm_timer(5000000);
 	EXPECT(expect_val(&g, &gate));
 	EXPECT(expect_val(&g, &c1));
@@ -202,7 +166,7 @@ static int test_pit_periodic(const char *dev)
 	struct guest g;
 	uint32_t n = 0;
 
-	PIT_GUEST(&g, dev, true, pit_periodic32);
+	CHIP_GUEST(&g, dev, CHIP_FULL | CHIP_PIT, pit_periodic32);
 	EXPECT(guest_set_handler(&g, 0x20, pit_periodic32_irq0) == 0);
 	test_arm_timer(10000000);
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);
@@ -236,7 +200,7 @@ static int test_pit_oneshot(const char *dev)
 	struct guest g;
 	uint32_t n = 0;
 
-	PIT_GUEST(&g, dev, true, pit_oneshot32);
+	CHIP_GUEST(&g, dev, CHIP_FULL | CHIP_PIT, pit_oneshot32);
 	EXPECT(guest_set_handler(&g, 0x20, pit_oneshot32_irq0) == 0);
 	test_arm_timer(10000000);
 	EXPECT_UCALL(&g, UCALL_SYNC, 1);

@@ -13,16 +13,13 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
-#include "../lib/test.h"
+#include "chip_guest.h"
 
-#define VAL_PORT	0x10
-#define IOAPIC_PINS	24
 #define EXT_VECTOR	0x30
 #define LEVEL_VECTOR	0x31
 #define EDGE_VECTOR	0x32
 #define MSI_LEVEL	(1u << 15)	/* MSI data: trigger mode (SDM 11.11.2) */
 
-#define OUT_EAX		"out %eax, $" TEST_STR(VAL_PORT) "\n"
 #define APIC_ON		"movl $0x1ff, 0xfee000f0\n"
 #define APIC_EOI	"movl $0, 0xfee000b0\n"
 
@@ -33,40 +30,6 @@ static int enable_split(struct vm *vm, uint64_t pins)
 	};
 
 	return ioctl(vm->fd, KVM_ENABLE_CAP, &cap);
-}
-
-/* A guest whose VM has the split irqchip from before its vCPU. */
-static int split_guest(struct guest *g, const char *dev,
-		       const unsigned char *start, const unsigned char *end)
-{
-	int r = guest_open(g, dev, GUEST_PROT, start);
-
-	if (r)
-		return r;
-	if (enable_split(&g->vm, IOAPIC_PINS) < 0)
-		return -errno;
-	return guest_start(g, end);
-}
-
-#define SPLIT_GUEST(g, dev, name) do {					\
-	int __r = split_guest(g, dev, name##_start, name##_end);	\
-	if (__r) {							\
-		errno = -__r;						\
-		test_diag(__FILE__, __LINE__, "split_guest");		\
-		return TEST_FAIL;					\
-	}								\
-} while (0)
-
-static int expect_val(struct guest *g, uint32_t want)
-{
-	uint32_t v;
-
-	if (!guest_expect_io(g, KVM_EXIT_IO_OUT, VAL_PORT, 4))
-		return 0;
-	memcpy(&v, vcpu_io_data(&g->vcpu), 4);
-	if (v != want)
-		printf("# value %#x, wanted %#x\n", v, want);
-	return v == want;
 }
 
 /*
@@ -91,8 +54,8 @@ static int test_split_create(const char *dev)
 	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
 	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) == 1);
 	EXPECT_ERRNO(enable_split(&vm, 4097), EINVAL);
-	EXPECT(enable_split(&vm, IOAPIC_PINS) == 0);
-	EXPECT_ERRNO(enable_split(&vm, IOAPIC_PINS), EEXIST);
+	EXPECT(enable_split(&vm, CHIP_PINS) == 0);
+	EXPECT_ERRNO(enable_split(&vm, CHIP_PINS), EEXIST);
 	EXPECT_ERRNO(ioctl(vm.fd, KVM_CREATE_IRQCHIP, 0), EEXIST);
 	EXPECT(ioctl(vm.fd, KVM_IRQ_LINE_STATUS, &line) == 0);
 	EXPECT(line.status == -1);
@@ -111,7 +74,7 @@ static int test_split_create(const char *dev)
 	vm_close(&vm);
 	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
 	EXPECT(vcpu_create(&vm, &v, 0) == 0);
-	EXPECT_ERRNO(enable_split(&vm, IOAPIC_PINS), EEXIST);
+	EXPECT_ERRNO(enable_split(&vm, CHIP_PINS), EEXIST);
 	vcpu_close(&v);
 	vm_close(&vm);
 	return TEST_PASS;
@@ -137,7 +100,7 @@ static int test_split_extint(const char *dev)
 	struct kvm_run *run;
 	struct guest g;
 
-	SPLIT_GUEST(&g, dev, split_ext);
+	CHIP_GUEST(&g, dev, CHIP_SPLIT, split_ext);
 	run = g.vcpu.run;
 	EXPECT(guest_set_handler(&g, EXT_VECTOR, split_ext_handler) == 0);
 	test_arm_timer(5000000);
@@ -145,11 +108,11 @@ static int test_split_extint(const char *dev)
 	EXPECT(run->ready_for_interrupt_injection == 1);
 	EXPECT(ioctl(g.vcpu.fd, KVM_INTERRUPT, &irq) == 0);
 	EXPECT_ERRNO(ioctl(g.vcpu.fd, KVM_INTERRUPT, &irq), EEXIST);
-	EXPECT(expect_val(&g, EXT_VECTOR));
+	EXPECT_VAL(&g, EXT_VECTOR);
 	EXPECT(run->ready_for_interrupt_injection == 0);
 	/* Back in its HLT, which the kernel's APIC waits in: wake it. */
 	EXPECT(ioctl(g.vcpu.fd, KVM_INTERRUPT, &irq) == 0);
-	EXPECT(expect_val(&g, EXT_VECTOR));
+	EXPECT_VAL(&g, EXT_VECTOR);
 	test_arm_timer(0);
 	guest_destroy(&g);
 	return TEST_PASS;
@@ -157,7 +120,7 @@ static int test_split_extint(const char *dev)
 
 /*
  * User space's I/O APIC: its pins' routes are level MSIs in the first
- * IOAPIC_PINS GSIs.  A level MSI's EOI (the handler's write to the EOI
+ * CHIP_PINS GSIs.  A level MSI's EOI (the handler's write to the EOI
  * register) ends the run with KVM_EXIT_IOAPIC_EOI and its vector, before
  * the handler goes on; an edge MSI's does not.
  */
@@ -184,7 +147,7 @@ static int test_split_eoi(const char *dev)
 	struct kvm_run *run;
 	struct guest g;
 
-	SPLIT_GUEST(&g, dev, split_eoi);
+	CHIP_GUEST(&g, dev, CHIP_SPLIT, split_eoi);
 	run = g.vcpu.run;
 	t.e[0] = (struct kvm_irq_routing_entry) { .gsi = 10,
 		.type = KVM_IRQ_ROUTING_MSI,
@@ -198,9 +161,9 @@ static int test_split_eoi(const char *dev)
 	EXPECT(ioctl(g.vm.fd, KVM_SIGNAL_MSI, &level) == 1);
 	EXPECT_EXIT(&g, KVM_EXIT_IOAPIC_EOI);
 	EXPECT(run->eoi.vector == LEVEL_VECTOR);
-	EXPECT(expect_val(&g, LEVEL_VECTOR));
+	EXPECT_VAL(&g, LEVEL_VECTOR);
 	EXPECT(ioctl(g.vm.fd, KVM_SIGNAL_MSI, &edge) == 1);
-	EXPECT(expect_val(&g, EDGE_VECTOR));
+	EXPECT_VAL(&g, EDGE_VECTOR);
 	test_arm_timer(0);
 	guest_destroy(&g);
 	return TEST_PASS;
