@@ -114,18 +114,12 @@ static int is_done(struct bench_vm *b, int r)
 static int bench_hvc_exit(const char *dev, double *us)
 {
 	struct bench_vm b;
-	double t0;
 	int r;
 
 	r = bench_open(&b, dev, GUEST_EL1, bench_hvc, bench_hvc_end);
 	if (r)
 		return r;
-	/* Untimed: one pass to fault the code page in. */
-	r = bench_run_to(&b, is_done);
-	t0 = bench_now_us();
-	if (!r)
-		r = bench_run_to(&b, is_done);
-	*us = (bench_now_us() - t0) / KERNEL_EXITS;
+	r = bench_warm_timed(&b, is_done, KERNEL_EXITS, us);
 	bench_close(&b);
 	return r;
 }

@@ -119,18 +119,12 @@ static int is_done(struct bench_vm *b, int r)
 static int bench_cpuid_exit(const char *dev, double *us)
 {
 	struct bench_vm b;
-	double t0;
 	int r;
 
 	r = bench_open(&b, dev, GUEST_REAL, bench_cpuid, bench_cpuid_end);
 	if (r)
 		return r;
-	/* Untimed: one pass to fault the code page in. */
-	r = bench_run_to(&b, is_done);
-	t0 = bench_now_us();
-	if (!r)
-		r = bench_run_to(&b, is_done);
-	*us = (bench_now_us() - t0) / KERNEL_EXITS;
+	r = bench_warm_timed(&b, is_done, KERNEL_EXITS, us);
 	bench_close(&b);
 	return r;
 }
@@ -204,7 +198,6 @@ static int bench_set_gate(struct bench_vm *b, int vector, long off)
 static int bench_timer_irq(const char *dev, double *us)
 {
 	struct bench_vm b;
-	double t0;
 	int r;
 
 	r = bench_open_with(&b, dev, GUEST_PROT, bench_timer,
@@ -212,13 +205,10 @@ static int bench_timer_irq(const char *dev, double *us)
 	if (r)
 		return r;
 	r = bench_set_gate(&b, TIMER_VECTOR, bench_timer_handler - bench_timer);
-	/* Untimed: one pass to fault the pages in. */
 	if (!r)
-		r = bench_run_to(&b, is_done);
-	t0 = bench_now_us();
+		r = bench_warm_timed(&b, is_done, TIMER_IRQS, us);
 	if (!r)
-		r = bench_run_to(&b, is_done);
-	*us = (bench_now_us() - t0) / TIMER_IRQS - TIMER_US;
+		*us -= TIMER_US;
 	bench_close(&b);
 	return r;
 }
@@ -331,7 +321,6 @@ static int bench_ipi_round(const char *dev, double *us)
 {
 	struct bench_ap ap;
 	struct bench_vm b;
-	double t0;
 	int r;
 
 	r = bench_open_with(&b, dev, GUEST_PROT, bench_ipi, bench_ipi_end,
@@ -347,11 +336,7 @@ static int bench_ipi_round(const char *dev, double *us)
 		bench_close(&b);
 		return r;
 	}
-	r = bench_run_to(&b, is_done);		/* untimed: warm-up */
-	t0 = bench_now_us();
-	if (!r)
-		r = bench_run_to(&b, is_done);
-	*us = (bench_now_us() - t0) / IPIS;
+	r = bench_warm_timed(&b, is_done, IPIS, us);
 	bench_ap_stop(&ap);
 	bench_close(&b);
 	return r;

@@ -107,6 +107,19 @@ int bench_run_to(struct bench_vm *b,
 	return 0;
 }
 
+int bench_warm_timed(struct bench_vm *b, int (*ok)(struct bench_vm *b, int r),
+		     double per, double *us)
+{
+	double t0;
+	int r = bench_run_to(b, ok);
+
+	t0 = bench_now_us();
+	if (!r)
+		r = bench_run_to(b, ok);
+	*us = (bench_now_us() - t0) / per;
+	return r;
+}
+
 static int bench_open_tick(struct bench_vm *b, const char *dev)
 {
 	return bench_open(b, dev, bench_arch.mode, bench_arch.tick,

@@ -72,5 +72,11 @@ void bench_close(struct bench_vm *b);
 /* One KVM_RUN that must end in an exit @ok() accepts: 0 or -errno. */
 int bench_run_to(struct bench_vm *b,
 		 int (*ok)(struct bench_vm *b, int r));
+/*
+ * Two passes of the guest up to an exit @ok() accepts, the first untimed
+ * (it faults the pages in); *us is the second's time divided by @per.
+ */
+int bench_warm_timed(struct bench_vm *b, int (*ok)(struct bench_vm *b, int r),
+		     double per, double *us);
 
 #endif /* HVX_BENCH_H */
