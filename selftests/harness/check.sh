@@ -60,13 +60,13 @@ stage_svm() {
 # hvx run --kernel --smp 2, on KVM and on hvx.
 stage_el2() {
 	hvx_linux_guest arm64
-	stage_boot arm64 el2 "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
+	HVX_WITH_PERF=1 stage_boot arm64 el2 "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
 		"${HVX_LINUX_FILES[@]}"
 }
 
 stage_vmx() {
 	hvx_linux_guest
-	stage_boot vmx vmx "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
+	HVX_WITH_PERF=1 stage_boot vmx vmx "$HVX_HARNESS/guest/check.sh" "$TIMEOUT" "$LIVE" "$APPEND" 0 \
 		"${HVX_LINUX_FILES[@]}"
 }
 
@@ -135,8 +135,8 @@ stage_kselftest-vmx() {
 }
 
 # `make stress`: the ioctl fuzzer at scale on one machine (guest/stress.sh):
-# HVX_STRESS_CALLS calls per fuzz_test case on hvx (3 cases: 1,020,000 by
-# default), HVX_STRESS_KVM_CALLS per case on KVM; HVX_STRESS_GUESTS random
+# HVX_STRESS_CALLS calls per fuzz_test case on hvx (500,000 by default:
+# 1,000,000 in fuzz_sequence and fuzz_race, and fuzz_kill's children), HVX_STRESS_KVM_CALLS per case on KVM; HVX_STRESS_GUESTS random
 # guests (random_test, 10,000); HVX_STRESS_LIMIT seconds per case. Bochs
 # runs some 10 times slower: stress-vmx takes a tenth.
 stress_stage() {

@@ -376,19 +376,50 @@ hvx_initramfs_qemu() {
 HVX_WITH_KMOD=${HVX_WITH_KMOD:-0}
 
 # Debian's perf (package linux-perf) in the x86 machines' /usr/bin, where
-# a stage asks for it (HVX_WITH_PERF=1: the svm stage; `make demo` on x86):
-# some 33 MB with its libraries, so not in every initramfs. The guest's
-# check_trace_tools records hvx:* events with it. Debian ships no perf
-# for the arm64 machine here (it would be an arm64 binary): there the
-# same check reads tracefs directly.
+# a stage asks for it (HVX_WITH_PERF=1: the svm and vmx stages, `make
+# demo`): some 33 MB with its libraries, so not in every initramfs. On
+# the arm64 machine Debian's arm64 trace-cmd instead (1 MB with its
+# libraries, hvx_initramfs_trace_cmd). The guest's check_trace_tools
+# records hvx:* events with whichever is there.
 HVX_WITH_PERF=${HVX_WITH_PERF:-0}
 hvx_initramfs_perf() {
 	local root=$1
-	[[ $HVX_ARCH == arm64 ]] && return 0
+	if [[ $HVX_ARCH == arm64 ]]; then
+		hvx_initramfs_trace_cmd "$root"
+		return
+	fi
 	[[ -x /usr/bin/perf ]] ||
 		die "no /usr/bin/perf (Debian package linux-perf; setup.sh installs it)"
 	copy_program /usr/bin/perf "$root/usr/bin" "$root"
 }
+
+# trace-cmd and the shared libraries it needs, found in $HVX_ARM64_ROOT
+# (setup.sh arm64 unpacked them there) by their ELF DT_NEEDED entries,
+# at the same paths in the initramfs; the dynamic loader too.
+hvx_initramfs_trace_cmd() {
+	local root=$1 a=$HVX_ARM64_ROOT todo lib d found
+	local dirs=("$a/lib/aarch64-linux-gnu" "$a/usr/lib/aarch64-linux-gnu")
+	[[ -x $a/usr/bin/trace-cmd ]] ||
+		die "no $a/usr/bin/trace-cmd (run selftests/harness/setup.sh arm64)"
+	install -D -m 0755 "$a/usr/bin/trace-cmd" "$root/usr/bin/trace-cmd"
+	install -D -m 0755 "$a/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
+	todo=("$a/usr/bin/trace-cmd")
+	while ((${#todo[@]})); do
+		for lib in $(aarch64-linux-gnu-readelf -d "${todo[0]}" |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			found=
+			for d in "${dirs[@]}"; do
+				[[ -e $d/$lib ]] && found=$d/$lib && break
+			done
+			[[ -n $found ]] || die "trace-cmd needs $lib, not in $a"
+			[[ -e $root${found#"$a"} ]] && continue
+			install -D -m 0755 "$(readlink -f "$found")" "$root${found#"$a"}"
+			todo+=("$found")
+		done
+		todo=("${todo[@]:1}")
+	done
+}
+
 hvx_initramfs_kmod() {
 	local root=$1 f
 	copy_program /bin/kmod "$root/hvx/kmod" "$root"

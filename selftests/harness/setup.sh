@@ -141,6 +141,26 @@ setup_arm64_libfdt() {
 		die "libfdt-dev:arm64 brought no libfdt.a"
 }
 
+# Debian's trace-cmd for the arm64 machine (its check_trace_tools records
+# hvx:* events with it, as perf does on x86), with the libraries it
+# needs and the C library, unpacked into the same root in place, like
+# libfdt; lib.sh (hvx_initramfs_trace_cmd) copies them into the initramfs.
+setup_arm64_trace_cmd() {
+	local root=$HVX_ARM64_ROOT dir=$HVX_ARM64_DIR p debs
+	local pkgs=(trace-cmd:arm64 libtracefs1:arm64 libtraceevent1:arm64
+		libzstd1:arm64 libc6:arm64)
+	[[ -x $root/usr/bin/trace-cmd && -e $root/lib/ld-linux-aarch64.so.1 ]] &&
+		return 0
+	download_debs "$dir/debs" "${pkgs[@]}"
+	need_root "$root has no trace-cmd"
+	note "unpacking ${pkgs[*]} into $root"
+	for p in "${pkgs[@]}"; do
+		mapfile -t debs < <(printf '%s\n' "$dir/debs/${p%%:*}"_*.deb | sort -V)
+		dpkg-deb -x "${debs[-1]}" "$root"
+	done
+	[[ -x $root/usr/bin/trace-cmd ]] || die "trace-cmd:arm64 brought no usr/bin/trace-cmd"
+}
+
 main() {
 	local arches=("$@") packages=() a
 	((${#arches[@]})) || arches=(x86 arm64 vmx)
@@ -160,6 +180,7 @@ main() {
 	if [[ " ${arches[*]} " == *" arm64 "* ]]; then
 		setup_arm64_root
 		setup_arm64_libfdt
+		setup_arm64_trace_cmd
 		note "arm64 kernel $HVX_ARM64_KVER (headers $HVX_ARM64_KDIR)"
 	fi
 }

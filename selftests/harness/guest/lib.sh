@@ -811,6 +811,17 @@ trace_record_perf() {
 			2>>/tmp/trace-tool.err
 }
 
+# trace_record_trace_cmd GUEST: the same with `trace-cmd record -e hvx`
+# (the guest's output kept apart from trace-cmd's own).
+trace_record_trace_cmd() {
+	# shellcheck disable=SC2016 # $0 is for the inner shell
+	trace-cmd record -q -e hvx -o /tmp/trace.dat \
+		sh -c 'exec hvx run "$0" >/tmp/trace-guest.out' "$1" \
+		>/dev/null 2>/tmp/trace-tool.err &&
+		trace-cmd report -i /tmp/trace.dat >/tmp/trace-events.txt \
+			2>>/tmp/trace-tool.err
+}
+
 # trace_record_tracefs GUEST: the same through a tracefs instance.
 trace_record_tracefs() {
 	local i=/sys/kernel/tracing/instances/hvx_check rc
@@ -824,36 +835,39 @@ trace_record_tracefs() {
 }
 
 # Issue 15: a tracing tool records hvx's events of a guest: Debian's perf
-# where the machine has it (x86 with HVX_WITH_PERF), else tracefs itself
-# (trace-cmd is in neither machine). Exact: one PIO (x86) or MMIO (arm64)
-# event per byte the guest wrote to its UART, and hvx_exit events.
+# where the machine has it (x86 with HVX_WITH_PERF), trace-cmd where that
+# is there (arm64 with HVX_WITH_PERF), else tracefs itself. Exact: one
+# PIO (x86) or MMIO (arm64) event per byte the guest wrote to its UART,
+# and hvx_exit events.
 check_trace_tools() {
-	local g tool=tracefs want n exits
+	local g tool=tracefs name want n exits
 	g=$(trace_guest) || { not_ok "hvx:* events recorded (no sample guest)"; return; }
 	grep -q tracefs /proc/mounts ||
 		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 	grep -q debugfs /proc/mounts ||
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	command -v trace-cmd >/dev/null 2>&1 && tool=trace_cmd
 	command -v perf >/dev/null 2>&1 && tool=perf
+	name=$(echo "$tool" | tr _ -)
 	# shellcheck disable=SC2034 # read by limited's watchdog
 	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_TRACE:-60}
 	if ! limited "trace_record_$tool" "$g" >/dev/null; then
 		sed 's/^/# /' /tmp/trace-tool.err
-		not_ok "$tool records hvx:* events of ${g##*/} (the run failed)"
+		not_ok "$name records hvx:* events of ${g##*/} (the run failed)"
 		return
 	fi
 	want=$(wc -c </tmp/trace-guest.out)
 	if [ "${g##*/}" = hello-real.bin ]; then
-		n=$(grep -c 'hvx_pio: vcpu 0 out port 0x3f8 size 1 count 1' /tmp/trace-events.txt)
+		n=$(grep -c 'hvx_pio: *vcpu 0 out port 0x3f8 size 1 count 1' /tmp/trace-events.txt)
 	else
-		n=$(grep -c 'hvx_mmio: vcpu 0 write gpa 0x9000000 len 1' /tmp/trace-events.txt)
+		n=$(grep -c 'hvx_mmio: *vcpu 0 write gpa 0x9000000 len 1' /tmp/trace-events.txt)
 	fi
-	exits=$(grep -c 'hvx_exit: vcpu 0 ' /tmp/trace-events.txt)
-	echo "# $tool: $(wc -l </tmp/trace-events.txt) events, hvx_exit $exits, UART writes $n, guest bytes $want"
+	exits=$(grep -c 'hvx_exit: *vcpu 0 ' /tmp/trace-events.txt)
+	echo "# $name: $(wc -l </tmp/trace-events.txt) events, hvx_exit $exits, UART writes $n, guest bytes $want"
 	if [ "$n" -eq "$want" ] && [ "$want" -gt 0 ] && [ "$exits" -ge "$n" ]; then
-		ok "$tool records hvx:* events of ${g##*/}"
+		ok "$name records hvx:* events of ${g##*/}"
 	else
 		head -20 /tmp/trace-events.txt | sed 's/^/# /'
-		not_ok "$tool records hvx:* events of ${g##*/}"
+		not_ok "$name records hvx:* events of ${g##*/}"
 	fi
 }
