@@ -18,7 +18,7 @@
 #   make check-kvm-selftests  the kernel's own KVM selftests (linux-source-6.1,
 #                       unmodified) on KVM and on hvx, x86 (SVM) and arm64
 #   make stress         the ioctl fuzzer at scale (selftests/common/fuzz_test.c):
-#                       1,020,000 calls on hvx and a KVM slice, in the SVM
+#                       1,000,000 calls on hvx and a KVM slice, in the SVM
 #                       and EL2 machines (HVX_STRESS_STAGES=stress-vmx: Bochs,
 #                       a tenth of that on Bochs); guest/stress.sh
 #   make demo           boot the emulated machine and run sample guests on hvx
