@@ -119,7 +119,12 @@ static void x86_apic_timer_start_tsc(struct x86_lapic *a)
 	hrtimer_start(&a->timer, a->deadline, HRTIMER_MODE_ABS);
 }
 
-/* The current count register: what remains of this period. */
+/*
+ * The current count register: what remains of this period.  In periodic
+ * mode the count reloads from the initial count as it reaches zero (SDM
+ * 11.5.4), so a deadline the hrtimer has not caught up with yet (its
+ * callback runs late on a busy host) means a later period has begun.
+ */
 u32 x86_apic_timer_ccr(struct x86_lapic *a)
 {
 	s64 left;
@@ -127,9 +132,18 @@ u32 x86_apic_timer_ccr(struct x86_lapic *a)
 	if (!a->deadline || x86_apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
 		return 0;
 	left = ktime_to_ns(ktime_sub(a->deadline, ktime_get()));
+	if (left <= 0 && a->period_ns &&
+	    x86_apic_timer_mode(a) == APIC_LVT_TIMER_PERIODIC) {
+		u64 late;
+
+		div64_u64_rem(-left, a->period_ns, &late);
+		left = a->period_ns - late;
+	}
 	if (left <= 0)
 		return 0;
-	return div_u64(left, apic_divisor(a));
+	/* Never above the initial count, the floor on short periods aside. */
+	return min_t(u64, div_u64(left, apic_divisor(a)),
+		     x86_apic_reg(a, APIC_TMICT));
 }
 
 /*
