@@ -83,6 +83,7 @@ stage_qemu_common() {
 	[[ -n ${HVX_CHURN_ROUNDS:-} ]] && append+=" HVX_CHURN_ROUNDS=$HVX_CHURN_ROUNDS"
 	[[ -n ${HVX_QEMU_BOOTS:-} ]] && append+=" HVX_QEMU_BOOTS=$HVX_QEMU_BOOTS"
 	[[ -n ${HVX_QEMU_SMP:-} ]] && append+=" HVX_QEMU_SMP=$HVX_QEMU_SMP"
+	[[ -n ${HVX_QEMU_CHIP_ON:-} ]] && append+=" HVX_QEMU_CHIP_ON=$HVX_QEMU_CHIP_ON"
 	[[ -n ${HVX_QEMU_MIGRATE:-} ]] && append+=" HVX_QEMU_MIGRATE=$HVX_QEMU_MIGRATE"
 	hvx_linux_guest
 	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \

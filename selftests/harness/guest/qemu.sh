@@ -349,7 +349,12 @@ stage_main() {
 	# guest reported an RCU stall at 44 s, and the harness took that
 	# line of its console for the test machine's own. Open bug.
 	[ "${HVX_QEMU_SMP:-0}" = 1 ] && qemu_chip_boots split 2
-	qemu_chip_boots on 1
+	# HVX_QEMU_CHIP_ON=1: the kernel-irqchip=on one-vCPU boot. Not by
+	# default since December 2026: in the third run of it the test
+	# machine reported a 21 s soft lockup of hvx's vCPU thread (no host
+	# interrupt taken while the guest ran, RIP just past the STI after
+	# #VMEXIT), and KVM's same boot stalled in all three runs. Open bug.
+	[ "${HVX_QEMU_CHIP_ON:-0}" = 1 ] && qemu_chip_boots on 1
 	for dev in kvm hvx; do
 		[ "$HVX_QEMU_MIGRATE" = 1 ] && qemu_on "$dev" &&
 			on_device "$dev" qemu_migrate "$dev"
