@@ -121,43 +121,43 @@ setup_arm64_root() {
 	echo "$HVX_ARM64_KVER" >"$root/.hvx-kver"
 }
 
-# libfdt (Debian's device-tree-compiler source) for the arm64 hvx tool,
-# unpacked into the same root: usr/include/libfdt*.h and
-# usr/lib/aarch64-linux-gnu/libfdt.a. Added to the root in place, after
-# setup_arm64_root, so that an existing root is not unpacked again.
-setup_arm64_libfdt() {
-	local root=$HVX_ARM64_ROOT dir=$HVX_ARM64_DIR p debs
-	local pkgs=(libfdt-dev:arm64 libfdt1:arm64)
-	[[ -f $root/usr/lib/aarch64-linux-gnu/libfdt.a && -f $root/usr/include/libfdt.h ]] &&
-		return 0
-	download_debs "$dir/debs" "${pkgs[@]}"
-	need_root "$root has no libfdt"
-	note "unpacking ${pkgs[*]} into $root"
-	for p in "${pkgs[@]}"; do
-		mapfile -t debs < <(printf '%s\n' "$dir/debs/${p%%:*}"_*.deb | sort -V)
+# unpack_into_arm64_root WHAT PKG...: downloads (download_debs) and
+# unpacks the newest .deb of each PKG into $HVX_ARM64_ROOT in place, so
+# that an existing root is not unpacked again; WHAT names it in messages.
+unpack_into_arm64_root() {
+	local what=$1 root=$HVX_ARM64_ROOT p debs
+	shift
+	download_debs "$HVX_ARM64_DIR/debs" "$@"
+	need_root "$root has no $what"
+	note "unpacking $* into $root"
+	for p in "$@"; do
+		mapfile -t debs < <(printf '%s\n' "$HVX_ARM64_DIR/debs/${p%%:*}"_*.deb | sort -V)
 		dpkg-deb -x "${debs[-1]}" "$root"
 	done
+}
+
+# libfdt (Debian's device-tree-compiler source) for the arm64 hvx tool:
+# usr/include/libfdt*.h and usr/lib/aarch64-linux-gnu/libfdt.a, after
+# setup_arm64_root.
+setup_arm64_libfdt() {
+	local root=$HVX_ARM64_ROOT
+	[[ -f $root/usr/lib/aarch64-linux-gnu/libfdt.a && -f $root/usr/include/libfdt.h ]] &&
+		return 0
+	unpack_into_arm64_root libfdt libfdt-dev:arm64 libfdt1:arm64
 	[[ -f $root/usr/lib/aarch64-linux-gnu/libfdt.a ]] ||
 		die "libfdt-dev:arm64 brought no libfdt.a"
 }
 
 # Debian's trace-cmd for the arm64 machine (its check_trace_tools records
 # hvx:* events with it, as perf does on x86), with the libraries it
-# needs and the C library, unpacked into the same root in place, like
-# libfdt; lib.sh (hvx_initramfs_trace_cmd) copies them into the initramfs.
+# needs and the C library; lib.sh (hvx_initramfs_trace_cmd) copies them
+# into the initramfs.
 setup_arm64_trace_cmd() {
-	local root=$HVX_ARM64_ROOT dir=$HVX_ARM64_DIR p debs
-	local pkgs=(trace-cmd:arm64 libtracefs1:arm64 libtraceevent1:arm64
-		libzstd1:arm64 libc6:arm64)
+	local root=$HVX_ARM64_ROOT
 	[[ -x $root/usr/bin/trace-cmd && -e $root/lib/ld-linux-aarch64.so.1 ]] &&
 		return 0
-	download_debs "$dir/debs" "${pkgs[@]}"
-	need_root "$root has no trace-cmd"
-	note "unpacking ${pkgs[*]} into $root"
-	for p in "${pkgs[@]}"; do
-		mapfile -t debs < <(printf '%s\n' "$dir/debs/${p%%:*}"_*.deb | sort -V)
-		dpkg-deb -x "${debs[-1]}" "$root"
-	done
+	unpack_into_arm64_root trace-cmd trace-cmd:arm64 libtracefs1:arm64 \
+		libtraceevent1:arm64 libzstd1:arm64 libc6:arm64
 	[[ -x $root/usr/bin/trace-cmd ]] || die "trace-cmd:arm64 brought no usr/bin/trace-cmd"
 }
 
