@@ -141,7 +141,7 @@ u32 x86_apic_timer_ccr(struct x86_lapic *a)
 	}
 	if (left <= 0)
 		return 0;
-	/* Never above the initial count, the floor on short periods aside. */
+	/* Never above the initial count, even on a period raised to the floor. */
 	return min_t(u64, div_u64(left, apic_divisor(a)),
 		     x86_apic_reg(a, APIC_TMICT));
 }
