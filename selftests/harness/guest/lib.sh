@@ -186,11 +186,23 @@ watchdog() {
 	kill -TERM "$pid" 2>/dev/null || exit 0
 	echo "# time limit (${HVX_TIMEOUT_TEST} s): SIGTERM to $what"
 	sleep 5
+	[ -d "/proc/$pid" ] || exit 0
+	echo "# still running 5 s later: where its threads wait, then SIGKILL"
+	task_stacks "$pid"
 	kill -KILL "$pid" 2>/dev/null || exit 0
-	echo "# still running 5 s later: SIGKILL"
 	sleep 10
 	[ -d "/proc/$pid" ] || exit 0
 	stuck "$pid" "$what"
+}
+
+# task_stacks PID: each thread's state, system call (number and
+# arguments, proc(5)) and kernel stack, as comments
+task_stacks() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		echo "# task ${t##*/}: $(grep '^State' "$t/status" 2>/dev/null), syscall $(cat "$t/syscall" 2>/dev/null)"
+		sed 's/^/#   /' "$t/stack" 2>/dev/null
+	done
 }
 
 # stuck PID WHAT: a process that SIGKILL did not end; report and power off
@@ -198,10 +210,7 @@ stuck() {
 	local pid=$1 what=$2 t
 	[ -n "$HVX_SECTION" ] && echo "HVX-SECTION-END $HVX_SECTION rc=137"
 	not_ok "unkillable after SIGKILL: $what (pid $pid stuck in the kernel)"
-	for t in /proc/"$pid"/task/*; do
-		echo "# task ${t##*/}: $(grep '^State' "$t/status" 2>/dev/null)"
-		sed 's/^/#   /' "$t/stack" 2>/dev/null
-	done
+	task_stacks "$pid"
 	dmesg -n 8
 	echo l >/proc/sysrq-trigger
 	echo w >/proc/sysrq-trigger
