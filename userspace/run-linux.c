@@ -748,7 +748,14 @@ static int machine_init(struct machine *m, const struct linux_opts *o)
 	m->lapic = o->kernel_irqchip;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->irq_cond, NULL);
-	m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	/*
+	 * Non-blocking: a vCPU thread may re-arm or disarm the timer
+	 * (timerfd_settime() clears the expirations) between the event
+	 * thread's poll() and its read(), which would then wait for an
+	 * expiry that never comes, and with it the census and the end.
+	 */
+	m->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_CLOEXEC | TFD_NONBLOCK);
 	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (m->timer_fd < 0 || m->wake_fd < 0 || machine_signals()) {
 		fprintf(stderr, "hvx run: cannot set up timers: %s\n",
