@@ -393,31 +393,54 @@ hvx_initramfs_perf() {
 	copy_program /usr/bin/perf "$root/usr/bin" "$root"
 }
 
-# trace-cmd and the shared libraries it needs, found in $HVX_ARM64_ROOT
-# (setup.sh arm64 unpacked them there) by their ELF DT_NEEDED entries,
-# at the same paths in the initramfs; the dynamic loader too.
-hvx_initramfs_trace_cmd() {
-	local root=$1 a=$HVX_ARM64_ROOT todo lib d found
+# arm64_needed ROOT FILE...: the shared libraries the arm64 FILEs need,
+# by their ELF DT_NEEDED entries, recursively, as paths in ROOT's library
+# directories, one per line; one found nowhere there as "missing NAME".
+arm64_needed() {
+	local a=$1 todo lib d found seen=" "
 	local dirs=("$a/lib/aarch64-linux-gnu" "$a/usr/lib/aarch64-linux-gnu")
-	[[ -x $a/usr/bin/trace-cmd ]] ||
-		die "no $a/usr/bin/trace-cmd (run selftests/harness/setup.sh arm64)"
-	install -D -m 0755 "$a/usr/bin/trace-cmd" "$root/usr/bin/trace-cmd"
-	install -D -m 0755 "$a/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
-	todo=("$a/usr/bin/trace-cmd")
+	shift
+	todo=("$@")
 	while ((${#todo[@]})); do
 		for lib in $(aarch64-linux-gnu-readelf -d "${todo[0]}" |
 			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[[ $seen == *" $lib "* ]] && continue
+			seen+="$lib "
 			found=
 			for d in "${dirs[@]}"; do
 				[[ -e $d/$lib ]] && found=$d/$lib && break
 			done
-			[[ -n $found ]] || die "trace-cmd needs $lib, not in $a"
-			[[ -e $root${found#"$a"} ]] && continue
-			install -D -m 0755 "$(readlink -f "$found")" "$root${found#"$a"}"
+			if [[ -z $found ]]; then
+				echo "missing $lib"
+				continue
+			fi
+			echo "$found"
 			todo+=("$found")
 		done
 		todo=("${todo[@]:1}")
 	done
+}
+
+# hvx_initramfs_arm64_program ROOT PATH: the program at PATH in
+# $HVX_ARM64_ROOT (setup.sh arm64 unpacked it there) into the initramfs
+# ROOT at the same path, with the dynamic loader and the shared libraries
+# it needs (arm64_needed), at their paths too.
+hvx_initramfs_arm64_program() {
+	local root=$1 path=$2 a=$HVX_ARM64_ROOT lib
+	[[ -x $a$path ]] ||
+		die "no $a$path (run selftests/harness/setup.sh arm64)"
+	install -D -m 0755 "$a$path" "$root$path"
+	install -D -m 0755 "$a/lib/ld-linux-aarch64.so.1" "$root/lib/ld-linux-aarch64.so.1"
+	while read -r lib; do
+		[[ $lib == missing\ * ]] && die "$path needs ${lib#missing }, not in $a"
+		[[ -e $root${lib#"$a"} ]] ||
+			install -D -m 0755 "$(readlink -f "$lib")" "$root${lib#"$a"}"
+	done < <(arm64_needed "$a" "$a$path")
+}
+
+# trace-cmd, for the arm64 machine's check_trace_tools.
+hvx_initramfs_trace_cmd() {
+	hvx_initramfs_arm64_program "$1" /usr/bin/trace-cmd
 }
 
 hvx_initramfs_kmod() {
