@@ -102,30 +102,22 @@ static const u64 a64_special_regs[] = {
 /*
  * The ID registers: the guest reads them through HCR_EL2.TID3 traps (Arm
  * ARM D13.2.x: the ID group 3 registers, op0 3, op1 0, CRn 0, CRm 1-7)
- * and user space through ONE_REG (the AArch64 ones below); both see the
- * same value.  It is the kernel's sanitised value, the same on every CPU
- * of a homogeneous system, without the features whose registers trap or
+ * and user space through ONE_REG; both see the same value.  It is the
+ * kernel's sanitised value, the same on every CPU of a homogeneous
+ * system, without the features whose registers trap or
  * that hvx does not switch, as KVM hides them from a vCPU without them
  * (arch/arm64/kvm/sys_regs.c, read_id_reg): SVE, SME, AMU, MPAM, MTE,
  * pointer authentication, WFxT, the PMU, SPE, trace, BRBE; debug
- * architecture limited to Armv8.0.  KVM 6.1 takes a ONE_REG write of the
- * value it reports and refuses others (EINVAL); so does hvx.
+ * architecture limited to Armv8.0.  ONE_REG and KVM_GET_REG_LIST cover
+ * the whole ID space, op0 3, op1 0, CRn 0, CRm 1-7, op2 0-7 (56
+ * registers, the unallocated ones read as zero), as KVM 6.1 does: QEMU
+ * reads the AArch32 ones too before it creates a `-cpu host` vCPU.
+ * KVM 6.1 takes a ONE_REG write of the value it reports and refuses
+ * others (EINVAL); so does hvx.
  */
-static const struct {
-	u64 id;
-	u32 sys_reg;
-} a64_id_regs[] = {
-	{ A64_SYSREG(3, 0, 0, 4, 0), SYS_ID_AA64PFR0_EL1 },
-	{ A64_SYSREG(3, 0, 0, 4, 1), SYS_ID_AA64PFR1_EL1 },
-	{ A64_SYSREG(3, 0, 0, 4, 4), SYS_ID_AA64ZFR0_EL1 },
-	{ A64_SYSREG(3, 0, 0, 5, 0), SYS_ID_AA64DFR0_EL1 },
-	{ A64_SYSREG(3, 0, 0, 6, 0), SYS_ID_AA64ISAR0_EL1 },
-	{ A64_SYSREG(3, 0, 0, 6, 1), SYS_ID_AA64ISAR1_EL1 },
-	{ A64_SYSREG(3, 0, 0, 6, 2), SYS_ID_AA64ISAR2_EL1 },
-	{ A64_SYSREG(3, 0, 0, 7, 0), SYS_ID_AA64MMFR0_EL1 },
-	{ A64_SYSREG(3, 0, 0, 7, 1), SYS_ID_AA64MMFR1_EL1 },
-	{ A64_SYSREG(3, 0, 0, 7, 2), SYS_ID_AA64MMFR2_EL1 },
-};
+#define A64_ID_CRM_FIRST	1
+#define A64_ID_CRM_LAST		7
+#define A64_ID_REGS		((A64_ID_CRM_LAST - A64_ID_CRM_FIRST + 1) * 8)
 
 /* The ID registers the kernel keeps a sanitised value of (cpufeature.c). */
 static bool a64_id_reg_known(u32 sys_reg)
@@ -173,6 +165,7 @@ u64 a64_guest_id_reg(u32 crm, u32 op2)
 			       ARM64_FEATURE_MASK(ID_AA64PFR1_EL1_MPAM_frac));
 	case SYS_ID_AA64ZFR0_EL1:
 	case SYS_ID_AA64SMFR0_EL1:
+	case SYS_ID_DFR1_EL1:	/* hidden by KVM 6.1 too (ID_HIDDEN) */
 		return 0;
 	case SYS_ID_AA64ISAR1_EL1:
 		return val & ~(ARM64_FEATURE_MASK(ID_AA64ISAR1_EL1_APA) |
@@ -199,18 +192,24 @@ u64 a64_guest_id_reg(u32 crm, u32 op2)
 	return val;
 }
 
+/* The ONE_REG id of ID register CRm @crm, op2 @op2. */
+static u64 a64_id_reg_id(u32 crm, u32 op2)
+{
+	return A64_SYSREG(3, 0, 0, crm, op2);
+}
+
 static int a64_id_reg(u64 id, u64 *val)
 {
-	unsigned int i;
+	u32 crm = (id & KVM_REG_ARM64_SYSREG_CRM_MASK) >>
+		  KVM_REG_ARM64_SYSREG_CRM_SHIFT;
+	u32 op2 = (id & KVM_REG_ARM64_SYSREG_OP2_MASK) >>
+		  KVM_REG_ARM64_SYSREG_OP2_SHIFT;
 
-	for (i = 0; i < ARRAY_SIZE(a64_id_regs); i++) {
-		if (a64_id_regs[i].id == id) {
-			*val = a64_guest_id_reg(sys_reg_CRm(a64_id_regs[i].sys_reg),
-						sys_reg_Op2(a64_id_regs[i].sys_reg));
-			return 0;
-		}
-	}
-	return -ENOENT;
+	if (crm < A64_ID_CRM_FIRST || crm > A64_ID_CRM_LAST ||
+	    id != a64_id_reg_id(crm, op2))
+		return -ENOENT;
+	*val = a64_guest_id_reg(crm, op2);
+	return 0;
 }
 
 static int a64_sysreg_slot(u64 id)
@@ -231,8 +230,10 @@ static int a64_sysreg_slot(u64 id)
  */
 static unsigned int a64_core_size(u64 off)
 {
+	/* 64-bit registers up to the SPSRs; padding before fp_regs. */
 	if (off < A64_CORE_OFF(fp_regs.vregs[0]))
-		return off % 2 ? 0 : 8;
+		return off % 2 ||
+		       off > A64_CORE_OFF(spsr[KVM_NR_SPSR - 1]) ? 0 : 8;
 	if (off < A64_CORE_OFF(fp_regs.fpsr))
 		return (off - A64_CORE_OFF(fp_regs.vregs[0])) % 4 ? 0 : 16;
 	if (off == A64_CORE_OFF(fp_regs.fpsr) ||
@@ -411,7 +412,7 @@ static long a64_reg_list(void __user *argp)
 	long r = 0;
 
 	total = n + ARRAY_SIZE(a64_sysregs) + ARRAY_SIZE(a64_special_regs) +
-		ARRAY_SIZE(a64_id_regs);
+		A64_ID_REGS;
 	if (copy_from_user(&list, user, sizeof(list)))
 		return -EFAULT;
 	if (put_user(total, &user->n))
@@ -426,8 +427,8 @@ static long a64_reg_list(void __user *argp)
 		ids[n++] = a64_sysregs[i].id;
 	for (i = 0; i < ARRAY_SIZE(a64_special_regs); i++)
 		ids[n++] = a64_special_regs[i];
-	for (i = 0; i < ARRAY_SIZE(a64_id_regs); i++)
-		ids[n++] = a64_id_regs[i].id;
+	for (i = 0; i < A64_ID_REGS; i++)
+		ids[n++] = a64_id_reg_id(A64_ID_CRM_FIRST + i / 8, i % 8);
 	if (copy_to_user(user->reg, ids, total * sizeof(*ids)))
 		r = -EFAULT;
 	kfree(ids);

@@ -628,6 +628,59 @@ static int test_id_regs_hidden(const char *dev)
 	return TEST_PASS;
 }
 
+GUEST_CODE(idspace,
+	"mrs x1, s3_0_c0_c1_0\n"		/* ID_PFR0_EL1 */
+	"mrs x2, s3_0_c0_c3_5\n"		/* ID_DFR1_EL1 */
+	"mrs x3, s3_0_c0_c3_3\n"		/* unallocated */
+	"mrs x4, s3_0_c0_c5_1\n"		/* ID_AA64DFR1_EL1 */
+	GUEST_DONE);
+
+/*
+ * The whole ID space (op0 3, op1 0, CRn 0, CRm 1-7, op2 0-7) is in
+ * KVM_GET_REG_LIST and readable through ONE_REG, as on KVM 6.1: QEMU
+ * reads the AArch32 ID registers and ID_AA64DFR1_EL1 too before it
+ * creates a `-cpu host` vCPU. ONE_REG gives what the guest reads;
+ * unallocated encodings and the hidden ID_DFR1_EL1 read zero; each takes
+ * a write of its own value. No core id names the padding between the
+ * SPSRs and fp_regs (32-bit word 82).
+ */
+static int test_one_reg_id_space(const char *dev)
+{
+	uint64_t crm, op2, v, id;
+	struct kvm_reg_list *list;
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_EL1, idspace);
+	EXPECT(reg_list(&g.vcpu, &list, 0) == -E2BIG);
+	EXPECT(reg_list(&g.vcpu, &list, list->n) == 0);
+	for (crm = 1; crm <= 7; crm++) {
+		for (op2 = 0; op2 < 8; op2++) {
+			id = ARM64_SYS_REG(3, 0, 0, crm, op2);
+			r = vcpu_get_reg(&g.vcpu, id, &v);
+			if (r || !listed(list, id))
+				printf("# ID register CRm %llu op2 %llu: %s\n",
+				       (unsigned long long)crm,
+				       (unsigned long long)op2,
+				       r ? strerror(-r) : "not listed");
+			EXPECT(r == 0 && listed(list, id));
+			EXPECT(vcpu_set_reg(&g.vcpu, id, v) == 0);
+		}
+	}
+	EXPECT(!listed(list, KVM_REG_ARM64 | KVM_REG_SIZE_U64 |
+		       KVM_REG_ARM_CORE | 82));
+	free(list);
+	EXPECT_DONE(&g);
+	EXPECT(vcpu_get_reg(&g.vcpu, ARM64_SYS_REG(3, 0, 0, 1, 0), &v) == 0);
+	EXPECT(v == guest_reg(&g, REG_X(1)));
+	EXPECT(guest_reg(&g, REG_X(2)) == 0 && guest_reg(&g, REG_X(3)) == 0);
+	EXPECT(vcpu_get_reg(&g.vcpu, ARM64_SYS_REG(3, 0, 0, 3, 5), &v) == 0);
+	EXPECT(v == 0);
+	EXPECT(vcpu_get_reg(&g.vcpu, ARM64_SYS_REG(3, 0, 0, 5, 1), &v) == 0);
+	EXPECT(v == guest_reg(&g, REG_X(4)));
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "reset_state", test_reset_state },
 	{ "one_reg_core", test_one_reg_core },
@@ -638,6 +691,7 @@ static const struct test_case arm64_cases[] = {
 	{ "one_reg_timer", test_one_reg_timer },
 	{ "one_reg_id_regs", test_one_reg_id_regs },
 	{ "id_regs_hidden", test_id_regs_hidden },
+	{ "one_reg_id_space", test_one_reg_id_space },
 	{ "pstate_bad_mode", test_pstate_bad_mode },
 	{ "reg_list", test_reg_list },
 	{ "reg_list_readable", test_reg_list_readable },
