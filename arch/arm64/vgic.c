@@ -27,6 +27,7 @@
 #include "arm64.h"
 
 unsigned int a64_gic_nr_lrs;
+u64 a64_gic_vtr;		/* ICH_VTR_EL2 (IHI 0069 12.5.x): what the interface implements */
 
 /*
  * ICH_LR<n>_EL2 (IHI 0069 12.5.10): vINTID in bits 31:0, Priority 55:48,
@@ -42,8 +43,9 @@ void a64_vgic_probe(void)
 {
 	if (!this_cpu_has_cap(ARM64_HAS_SYSREG_GIC_CPUIF))
 		return;
+	a64_gic_vtr = read_sysreg_s(SYS_ICH_VTR_EL2);
 	a64_gic_nr_lrs = min_t(unsigned int, A64_GIC_MAX_LRS,
-			       (read_sysreg_s(SYS_ICH_VTR_EL2) & 0x1f) + 1);
+			       (a64_gic_vtr & 0x1f) + 1);
 }
 
 struct a64_irq *a64_vgic_irq(struct a64_vgic *gic, unsigned int idx,

@@ -78,9 +78,16 @@ void a64_vgic_unlock_vcpus(struct hvx_vm *vm, int n);
 /* vgic_uaccess.c */
 long a64_vgic_uaccess(struct hvx_vm *vm, struct a64_vgic *gic,
 		      const struct kvm_device_attr *attr, unsigned int ioctl);
+int a64_vgic_attr_vcpu(struct hvx_vm *vm, u64 attr);
+
+/* vgic_sysregs.c */
+long a64_vgic_cpu_sysregs(struct hvx_vm *vm, struct a64_vgic *gic,
+			  const struct kvm_device_attr *attr,
+			  unsigned int ioctl);
 
 /* vgic.c */
 extern unsigned int a64_gic_nr_lrs;
+extern u64 a64_gic_vtr;
 void a64_vgic_probe(void);
 long a64_vgic_irq_line(struct hvx_vm *vm, void __user *argp);
 struct a64_irq *a64_vgic_irq(struct a64_vgic *gic, unsigned int idx,

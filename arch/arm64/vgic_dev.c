@@ -267,6 +267,8 @@ static long a64_vgic_attr(struct hvx_vm *vm, unsigned int ioctl,
 	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
 	case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
 		return a64_vgic_uaccess(vm, gic, &attr, ioctl);
+	case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+		return a64_vgic_cpu_sysregs(vm, gic, &attr, ioctl);
 	default:
 		return -ENXIO;
 	}

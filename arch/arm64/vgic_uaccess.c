@@ -9,7 +9,7 @@
  * Every value is 32 bits.  As KVM: the GIC must be initialised (EBUSY), no
  * vCPU may be in an ioctl (EBUSY), an unknown vCPU is EINVAL; an offset
  * that names no register is ENXIO for KVM_HAS_DEVICE_ATTR but reads as
- * zero and ignores writes.  GRP_CPU_SYSREGS is not offered (ENXIO).
+ * zero and ignores writes.  GRP_CPU_SYSREGS: vgic_sysregs.c.
  */
 #include <linux/bitfield.h>
 #include <linux/uaccess.h>
@@ -92,8 +92,11 @@ static bool a64_pend_uaccess(struct a64_vgic *gic, unsigned int idx, u32 off,
 	return true;
 }
 
-/* The vCPU whose MPIDR affinity GRP_REDIST_REGS' attr bits 63:32 hold. */
-static int a64_vgic_attr_vcpu(struct hvx_vm *vm, u64 attr)
+/*
+ * The vCPU whose MPIDR affinity GRP_REDIST_REGS' and GRP_CPU_SYSREGS'
+ * attr bits 63:32 hold, or -EINVAL.  vm->lock held.
+ */
+int a64_vgic_attr_vcpu(struct hvx_vm *vm, u64 attr)
 {
 	u32 aff = (attr & KVM_DEV_ARM_VGIC_V3_MPIDR_MASK) >>
 		  KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT;

@@ -4,7 +4,7 @@
  * attribute groups KVM's save and restore use
  * (Documentation/virt/kvm/devices/arm-vgic-v3.rst):
  * KVM_DEV_ARM_VGIC_GRP_DIST_REGS, GRP_REDIST_REGS (the vCPU named by its
- * MPIDR affinity in attr bits 63:32), GRP_LEVEL_INFO, and the
+ * MPIDR affinity in attr bits 63:32), GRP_LEVEL_INFO, GRP_CPU_SYSREGS, and the
  * redistributors placed with KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION.  The
  * errors are KVM's; what user space writes, a guest reads and takes.
  */
@@ -273,10 +273,100 @@ static int test_level_info(const char *dev)
 	return TEST_PASS;
 }
 
+/* GRP_CPU_SYSREGS attr bits 15:0: op0, op1, CRn, CRm, op2 (vCPU 0). */
+#define ICC(crn, crm, op2)	(3 << 14 | (crn) << 7 | (crm) << 3 | (op2))
+#define ICC_PMR		ICC(4, 6, 0)
+#define ICC_BPR0	ICC(12, 8, 3)
+#define ICC_AP0R(n)	ICC(12, 8, 4 + (n))
+#define ICC_AP1R(n)	ICC(12, 9, (n))
+#define ICC_BPR1	ICC(12, 12, 3)
+#define ICC_CTLR	ICC(12, 12, 4)
+#define ICC_SRE		ICC(12, 12, 5)
+#define ICC_IGRPEN0	ICC(12, 12, 6)
+#define ICC_IGRPEN1	ICC(12, 12, 7)
+#define ICC_IAR1	ICC(12, 12, 0)
+#define CTLR_SEIS	(1u << 14)
+
+static int icc(int fd, unsigned long nr, uint64_t reg, uint64_t *val)
+{
+	return test_device_attr(fd, nr, KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS, reg,
+				val);
+}
+
+GUEST_CODE(state_icc,
+	"mrs x1, S3_0_C4_C6_0\n"		/* ICC_PMR_EL1 */
+	"mrs x2, S3_0_C12_C12_7\n"		/* ICC_IGRPEN1_EL1 */
+	"mov x3, #0x80\n"
+	"msr S3_0_C4_C6_0, x3\n"
+	"isb\n"
+	GUEST_DONE);
+
+/*
+ * GRP_CPU_SYSREGS, the vCPU's GIC CPU interface (QEMU saves and restores
+ * it at every reset of its GICv3): the 15 registers exist (HAS), no other
+ * (ICC_IAR1_EL1: ENXIO), nor an unknown vCPU (EINVAL); EBUSY before
+ * CTRL_INIT; ICC_SRE_EL1 reads SRE, DFB, DIB and refuses a write without
+ * SRE; ICC_CTLR_EL1 takes back what it reads but not another SEIS;
+ * active-priority registers beyond those its PRIbits need are EINVAL.
+ * The priority mask and group 1 enable set here are what the guest
+ * reads, and the mask the guest writes is what user space reads after.
+ */
+static int test_cpu_sysregs(const char *dev)
+{
+	static const uint64_t regs[] = {
+		ICC_PMR, ICC_BPR0, ICC_AP0R(0), ICC_AP0R(1), ICC_AP0R(2),
+		ICC_AP0R(3), ICC_AP1R(0), ICC_AP1R(1), ICC_AP1R(2),
+		ICC_AP1R(3), ICC_BPR1, ICC_CTLR, ICC_SRE, ICC_IGRPEN0,
+		ICC_IGRPEN1,
+	};
+	uint64_t val, ctlr, naprs;
+	struct guest g;
+	unsigned int i;
+	int fd;
+
+	GUEST(&g, dev, GUEST_EL1, state_icc);
+	fd = gic_region_setup(&g, 0);
+	EXPECT(fd >= 0);
+	EXPECT_ERRNO(icc(fd, KVM_GET_DEVICE_ATTR, ICC_CTLR, &val), EBUSY);
+	EXPECT(test_device_attr(fd, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_CTRL,
+				KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) == 0);
+	for (i = 0; i < ARRAY_SIZE(regs); i++)
+		EXPECT(icc(fd, KVM_HAS_DEVICE_ATTR, regs[i], NULL) == 0);
+	EXPECT_ERRNO(icc(fd, KVM_HAS_DEVICE_ATTR, ICC_IAR1, NULL), ENXIO);
+	EXPECT_ERRNO(icc(fd, KVM_GET_DEVICE_ATTR, ICC_CTLR | 5ull << 32, &val),
+		     EINVAL);
+	EXPECT(icc(fd, KVM_GET_DEVICE_ATTR, ICC_SRE, &val) == 0 && val == 7);
+	val = 0;
+	EXPECT_ERRNO(icc(fd, KVM_SET_DEVICE_ATTR, ICC_SRE, &val), EINVAL);
+	EXPECT(icc(fd, KVM_GET_DEVICE_ATTR, ICC_CTLR, &ctlr) == 0);
+	printf("# ICC_CTLR_EL1 %#llx\n", (unsigned long long)ctlr);
+	EXPECT(icc(fd, KVM_SET_DEVICE_ATTR, ICC_CTLR, &ctlr) == 0);
+	val = ctlr ^ CTLR_SEIS;
+	EXPECT_ERRNO(icc(fd, KVM_SET_DEVICE_ATTR, ICC_CTLR, &val), EINVAL);
+	naprs = 1ull << (((ctlr >> 8) & 7) + 1 - 5);	/* PRIbits + 1 */
+	EXPECT(icc(fd, KVM_GET_DEVICE_ATTR, ICC_AP1R(0), &val) == 0);
+	if (naprs < 4)
+		EXPECT_ERRNO(icc(fd, KVM_GET_DEVICE_ATTR, ICC_AP1R(naprs), &val),
+			     EINVAL);
+	val = 0xf0;
+	EXPECT(icc(fd, KVM_SET_DEVICE_ATTR, ICC_PMR, &val) == 0);
+	val = 1;
+	EXPECT(icc(fd, KVM_SET_DEVICE_ATTR, ICC_IGRPEN1, &val) == 0);
+	EXPECT(icc(fd, KVM_GET_DEVICE_ATTR, ICC_PMR, &val) == 0 && val == 0xf0);
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(1)) == 0xf0);
+	EXPECT(guest_reg(&g, REG_X(2)) == 1);
+	EXPECT(icc(fd, KVM_GET_DEVICE_ATTR, ICC_PMR, &val) == 0 && val == 0x80);
+	close(fd);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "vgic_state_errors", test_errors },
 	{ "vgic_state_registers", test_registers },
 	{ "vgic_state_level_info", test_level_info },
+	{ "vgic_state_cpu_sysregs", test_cpu_sysregs },
 };
 
 TEST_MAIN(cases);
