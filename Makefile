@@ -4,7 +4,8 @@
 #
 #   make                build hvx.ko against KDIR and the user-space programs
 #   make check          boot the QEMU machines (SVM, arm64 EL2) and run every
-#                       selftest
+#                       selftest, and the QEMU boots of check-qemu and
+#                       check-qemu-el2
 #   make check-vmx      the same on the Bochs/VMX machine (HVX_BOCHS_FULL=1:
 #                       also mmu_test and robust_test)
 #   make check-qemu     only the qemu stage of make check: Debian's QEMU
@@ -13,6 +14,9 @@
 #                       (HVX_QEMU_DEVICES=hvx: on hvx only)
 #   make bench-qemu     the same with three boots per device, alternating,
 #                       and the ratio of the median boot times
+#   make check-qemu-el2 only the qemu-el2 stage: Debian's arm64 QEMU boots the
+#                       arm64 Linux guest (virt board, GICv3, 2 vCPUs) on
+#                       KVM and on hvx inside the QEMU/EL2 machine
 #   make check-qemu-vmx the QEMU boots on the Bochs/VMX machine (without the
 #                       migration round trip unless HVX_BOCHS_FULL=1)
 #   make check-kvm-selftests  the kernel's own KVM selftests (linux-source-6.1,
@@ -55,7 +59,7 @@ ARM64_MAKE := ARCH=arm64 CC=aarch64-linux-gnu-gcc OUT=build-arm64
 DEBUG_KDIR ?= $(CURDIR)/build/debug-kernel/obj
 DEBUG_SRC := $(CURDIR)/build/debug/src
 
-.PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-vmx check-kvm-selftests bench-qemu \
+.PHONY: all module userspace selftests check check-vmx check-qemu check-qemu-el2 check-qemu-vmx check-kvm-selftests bench-qemu \
 	stress demo bench \
 	checkpatch clean install uninstall dkms-source \
 	module-arm64 userspace-arm64 selftests-arm64 \
@@ -118,6 +122,9 @@ check-debug:
 
 check-qemu:
 	./selftests/harness/check.sh --stages qemu
+
+check-qemu-el2:
+	./selftests/harness/check.sh --stages qemu-el2
 
 check-qemu-vmx:
 	./selftests/harness/check.sh --stages qemu-vmx

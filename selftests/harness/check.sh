@@ -7,12 +7,13 @@
 # status is non-zero when anything failed.
 #
 #   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
-#            [--stages "svm el2 qemu"]
+#            [--stages "svm el2 qemu qemu-el2"]
 #     -v                 print the serial console as it comes
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
 #     --stages LIST      backend stages to run (default: HVX_STAGES, or
-#                        "svm el2 qemu"; vmx is `make check-vmx`, see below)
+#                        "svm el2 qemu qemu-el2"; vmx is `make check-vmx`,
+#                        see below)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
 #
 # Stages: svm, QEMU/SVM (x86-64, hvx on AMD SVM, KVM's kvm_amd the
@@ -27,7 +28,9 @@
 # `HVX_STAGES=svm make check` runs one. The qemu stage boots Linux under
 # Debian's QEMU with -accel kvm on KVM and on hvx, and migrates it through a
 # file on each (guest/qemu.sh; QEMU/SVM machine; alone: `make check-qemu`);
-# qemu-vmx does the same on the Bochs/VMX machine (not in the default list).
+# qemu-el2 boots the arm64 guest under Debian's arm64 QEMU in the QEMU/EL2
+# machine (`make check-qemu-el2`); qemu-vmx does the x86 boots on the
+# Bochs/VMX machine (not in the default list).
 set -euo pipefail
 
 # shellcheck source=selftests/harness/lib.sh
@@ -39,7 +42,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/kselftests.sh"
 # writes $HVX_LOGS/<stage>.tap, which hvx_summary folds into the totals.
 # A new backend adds a stage_<name> function here, its machine to
 # STAGE_ARCH and its name to the default STAGES.
-declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx
+declare -A STAGE_ARCH=([svm]=x86 [el2]=arm64 [vmx]=vmx [qemu]=x86 [qemu-vmx]=vmx [qemu-el2]=arm64
 			[kselftest]=x86 [kselftest-arm64]=arm64 [kselftest-vmx]=vmx
 			[stress-svm]=x86 [stress-el2]=arm64 [stress-vmx]=vmx [debug]=debug)
 
@@ -85,14 +88,26 @@ stage_qemu_common() {
 	[[ -n ${HVX_QEMU_SMP:-} ]] && append+=" HVX_QEMU_SMP=$HVX_QEMU_SMP"
 	[[ -n ${HVX_QEMU_CHIP_ON:-} ]] && append+=" HVX_QEMU_CHIP_ON=$HVX_QEMU_CHIP_ON"
 	[[ -n ${HVX_QEMU_MIGRATE:-} ]] && append+=" HVX_QEMU_MIGRATE=$HVX_QEMU_MIGRATE"
-	hvx_linux_guest
+	local churn=("$HVX_HARNESS/linux/churn")
+	if [[ $arch == arm64 ]]; then
+		hvx_linux_guest arm64
+		churn=()	# an x86 program; no migration round trip there
+	else
+		hvx_linux_guest
+	fi
 	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \
-		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}" \
-		"$HVX_HARNESS/linux/churn"
+		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}" "${churn[@]}"
 }
 
 stage_qemu() {
 	HVX_MEM=${HVX_MEM:-1536} stage_qemu_common x86 qemu
+}
+
+# The same on the arm64 machine: Debian's arm64 qemu-system-aarch64 (setup.sh
+# arm64 unpacks it) boots the arm64 Linux guest on its `virt` board with
+# the in-kernel GICv3 and 2 vCPUs, on KVM and on hvx (`make check-qemu-el2`).
+stage_qemu-el2() {
+	stage_qemu_common arm64 qemu-el2
 }
 
 # Bochs runs some 10 times slower: each QEMU run gets 1500 s
@@ -193,7 +208,7 @@ stage_debug() {
 
 main() {
 	local setup=1 build=1 t0 stage arches=()
-	STAGES=${HVX_STAGES:-svm el2 qemu} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	STAGES=${HVX_STAGES:-svm el2 qemu qemu-el2} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;

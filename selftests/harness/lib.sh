@@ -357,9 +357,16 @@ HVX_QEMU_FIRMWARE=(/usr/share/seabios/bios-256k.bin
 	/usr/share/seabios/vgabios-stdvga.bin /usr/lib/ipxe/qemu/efi-e1000.rom
 	/usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin)
 
-# hvx_initramfs_qemu ROOT: QEMU, its libraries and firmware into ROOT
+# hvx_initramfs_qemu ROOT: QEMU, its libraries and firmware into ROOT; in
+# the arm64 machine Debian's arm64 qemu-system-aarch64, which `setup.sh
+# arm64` unpacks into the arm64 root (its `-M virt -kernel` opens no
+# firmware file)
 hvx_initramfs_qemu() {
 	local root=$1 f
+	if [[ $HVX_ARCH == arm64 ]]; then
+		hvx_initramfs_arm64_program "$root" /usr/bin/qemu-system-aarch64
+		return
+	fi
 	[[ -x $HVX_QEMU_BIN ]] ||
 		die "no $HVX_QEMU_BIN (Debian package qemu-system-x86; setup.sh installs it)"
 	copy_program "$HVX_QEMU_BIN" "$root/usr/bin" "$root"

@@ -20,7 +20,7 @@
 #     --no-hvx          do not load hvx.ko (only KVM)
 #     --keep            do not rmmod hvx at the end
 #     --add PATH        copy PATH into the guest's /hvx/extra (repeatable)
-#     --qemu            x86 machines: Debian's QEMU in /usr/bin (some 50 MB
+#     --qemu            Debian's QEMU in /usr/bin (some 50 MB
 #                       more initramfs) and the Linux guest of hvx run
 #                       --kernel in /hvx/extra (vmlinuz, linux-initrd.gz)
 #     --append ARGS     extra kernel command line
@@ -97,8 +97,11 @@ main() {
 	grep -v '^ok' "$HVX_LOGS/build.tap" || true
 	write_stage "$stage" "$*" "$hvx" "$keep" "$interactive"
 	if ((HVX_WITH_QEMU)); then
-		[[ $arch != arm64 ]] || die "--qemu: x86 machines only"
-		hvx_linux_guest
+		if [[ $arch == arm64 ]]; then
+			hvx_linux_guest arm64
+		else
+			hvx_linux_guest
+		fi
 		extra+=("${HVX_LINUX_FILES[@]}")
 	fi
 	stage_boot "$arch" run "$stage" "$timeout" 1 "$append" "$interactive" \

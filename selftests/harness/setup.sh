@@ -14,7 +14,9 @@
 # `apt-get download` (after `dpkg --add-architecture arm64`) and unpacked,
 # not installed, under $HVX_ARM64_DIR/root (default /opt/hvx-arm64/root);
 # so are libfdt-dev and libfdt1 (arm64), for the static libfdt.a that the
-# arm64 hvx tool's device tree is built with (userspace/virt/fdt.c).
+# arm64 hvx tool's device tree is built with (userspace/virt/fdt.c), trace-cmd
+# and qemu-system-aarch64 with the libraries they need, for the arm64
+# machine's initramfs.
 # x86 also: dkms and groff (the build stage's dkms build and man page
 # check, selftests/harness/install-check.sh).
 # vmx: x86's packages and Bochs (bochs with its BIOS, VGA BIOS and text
@@ -161,6 +163,31 @@ setup_arm64_trace_cmd() {
 	[[ -x $root/usr/bin/trace-cmd ]] || die "trace-cmd:arm64 brought no usr/bin/trace-cmd"
 }
 
+# Debian's qemu-system-aarch64 for the arm64 machine (the el2 stage's
+# QEMU guest, KVM's and hvx's), with the shared libraries it needs: the
+# package, then, round by round, the arm64 package of each library still
+# missing (arm64_needed), found by the name the host's own copy of that
+# library is installed under (the host's qemu-system-x86 needs nearly the
+# same ones).
+setup_arm64_qemu() {
+	local root=$HVX_ARM64_ROOT bin=/usr/bin/qemu-system-aarch64 round lib p
+	local pkgs
+	[[ -x $root$bin ]] || unpack_into_arm64_root qemu qemu-system-arm:arm64
+	for round in 1 2 3 4 5 6; do
+		pkgs=()
+		while read -r lib; do
+			p=$(dpkg -S "*/x86_64-linux-gnu/$lib" 2>/dev/null | head -n 1)
+			[[ -n $p ]] ||
+				die "$bin needs $lib: no host package has it, so its arm64 package is unknown"
+			pkgs+=("${p%%:*}:arm64")
+		done < <(arm64_needed "$root" "$root$bin" | sed -n 's/^missing //p')
+		((${#pkgs[@]})) || return 0
+		mapfile -t pkgs < <(printf '%s\n' "${pkgs[@]}" | sort -u)
+		unpack_into_arm64_root "qemu's libraries (round $round)" "${pkgs[@]}"
+	done
+	die "$bin: its libraries are still incomplete after $round rounds"
+}
+
 main() {
 	local arches=("$@") packages=() a
 	((${#arches[@]})) || arches=(x86 arm64 vmx)
@@ -181,6 +208,7 @@ main() {
 		setup_arm64_root
 		setup_arm64_libfdt
 		setup_arm64_trace_cmd
+		setup_arm64_qemu
 		note "arm64 kernel $HVX_ARM64_KVER (headers $HVX_ARM64_KDIR)"
 	fi
 }

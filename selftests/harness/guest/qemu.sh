@@ -15,6 +15,20 @@ HVX_QEMU=/usr/bin/qemu-system-x86_64
 # -no-reboot end QEMU on a guest panic or triple fault instead of
 # rebooting it.
 HVX_QEMU_APPEND="console=ttyS0 quiet nokaslr mitigations=off panic=-1"
+# The arm64 machine (stage qemu-el2): Debian's arm64 QEMU, the `virt`
+# board with the in-kernel GICv3 and 2 vCPUs of -cpu host; the guest's
+# `poweroff -f` is PSCI SYSTEM_OFF. its=off: hvx has no ITS, so it
+# answers 0 to KVM_CAP_SIGNAL_MSI, and QEMU 7.2's create_its() then
+# passes the NULL class name its_class_name() returns to strcmp() and
+# dies of SIGSEGV (hw/arm/virt.c); KVM, which has an ITS, boots the
+# same board without it for the comparison.
+QEMU_ARM64=0
+if [ "$(uname -m)" = aarch64 ]; then
+	QEMU_ARM64=1
+	HVX_QEMU=/usr/bin/qemu-system-aarch64
+	HVX_QEMU_APPEND="console=ttyAMA0 quiet panic=-1"
+	HVX_QEMU_CPUS=2
+fi
 # HVX_QEMU_TRACE=PATTERN (from the host's environment, through the test
 # machine's kernel command line): QEMU's trace events of that name in the
 # run on hvx, e.g. 'kvm_*' for every KVM ioctl QEMU issues (request
@@ -41,6 +55,13 @@ QEMU_IRQCHIP=off
 qemu_cmd() {
 	local append=$1
 	shift
+	if [ "$QEMU_ARM64" = 1 ]; then
+		exec "$HVX_QEMU" -accel kvm -M virt,gic-version=3,its=off \
+			-cpu host -smp "$HVX_QEMU_CPUS" -m 256 -nographic \
+			-nodefaults -serial stdio -no-reboot \
+			-kernel "$HVX_LINUX_KERNEL" -initrd "$HVX_LINUX_INITRD" \
+			-append "$append" "$@"
+	fi
 	exec "$HVX_QEMU" -accel kvm,kernel-irqchip="$QEMU_IRQCHIP" -M pc -m 256 -nographic \
 		-no-reboot -kernel "$HVX_LINUX_KERNEL" -initrd "$HVX_LINUX_INITRD" \
 		-append "$append" "$@"
@@ -68,32 +89,57 @@ qemu_guest() {
 	# shellcheck disable=SC2034 # read by limited's watchdog
 	local HVX_TIMEOUT_TEST=${HVX_TIMEOUT_QEMU:-300}
 	QEMU_USER_MS=0 QEMU_END_MS=0
-	rm -f "$out" "$out.user" "$out.rc"
+	rm -f "$out" "$out.user" "$out.rc" "$out.trace"
 	t0=$(uptime_ms)
+	# The trace goes to its own file (-D): on the console it would split
+	# the guest's lines (on arm64 every character the PL011 sends is a
+	# KVM_IRQ_LINE).
 	{
 		limited qemu_cmd "$HVX_QEMU_APPEND" ${trace:+-trace "$trace"} \
-			-trace kvm_ioctl -trace kvm_vm_ioctl
+			-trace kvm_ioctl -trace kvm_vm_ioctl -D "$out.trace"
 		echo $? >"$out.rc"
 	} | qemu_stamp "$out"
 	t1=$(uptime_ms)
 	rc=$(cat "$out.rc")
 	user=$(cat "$out.user" 2>/dev/null)
-	sed -nE 's/.*kvm_(vm_)?ioctl type 0xae03, arg (0x[0-9a-f]+).*/\2/p' "$out" |
+	sed -nE 's/.*kvm_(vm_)?ioctl type 0xae03, arg (0x[0-9a-f]+).*/\2/p' "$out.trace" |
 		sort -u >"/tmp/qemu-probes-$name"
-	if [ -n "$trace" ]; then
-		sed 's/^/# /' "$out"
-	else
-		grep -vE 'kvm_(vm_)?ioctl type' "$out" | sed 's/^/# /'
-	fi
+	sed 's/^/# /' "$out"
+	[ -n "$trace" ] && sed 's/^/# /' "$out.trace"
 	if [ -n "$user" ] && [ "$rc" = 0 ] && grep -q 'HVX-LINUX-DONE' "$out"; then
 		QEMU_USER_MS=$((user - t0)) QEMU_END_MS=$((t1 - t0))
 		ok "qemu [$name]: Linux reaches user space in $QEMU_USER_MS ms, QEMU exits 0 at power-off in $QEMU_END_MS ms"
+		[ "$QEMU_ARM64" = 1 ] && qemu_virt_checks "$name" "$out"
 		return 0
 	fi
 	# QEMU's own complaint, else the first line that sounds like one
-	said=$(grep -v 'warning:' "$out" | grep -m1 -E '^qemu-system-x86_64:|^KVM|^kvm|rror' | tr -d '\r' | cut -c1-200)
+	said=$(grep -v 'warning:' "$out" | grep -m1 -E '^qemu-system-[a-z0-9_]*:|^KVM|^kvm|rror' | tr -d '\r' | cut -c1-200)
 	not_ok "qemu [$name]: Linux reaches user space and powers off (exit status $rc after $(((t1 - t0) / 1000)) s, user space $([ -n "$user" ] || echo "not ")reached${said:+; QEMU: $said})"
 	return 1
+}
+
+# qemu_virt_checks NAME OUT: the arm64 guest's own view of the virt board
+# in OUT (its /init prints /proc/cpuinfo and /proc/interrupts): both
+# CPUs, and the architected timer's interrupt (PPI 27 through the GICv3)
+# taken on each. Returns 1 if one fails.
+qemu_virt_checks() {
+	local name=$1 out=$2 cpus timer bad=0
+	cpus=$(tr -d '\r' <"$out" | grep -c '^processor')
+	if [ "$cpus" = "$HVX_QEMU_CPUS" ]; then
+		ok "qemu [$name]: /proc/cpuinfo shows $cpus CPUs"
+	else
+		not_ok "qemu [$name]: /proc/cpuinfo shows $HVX_QEMU_CPUS CPUs ($cpus)"
+		bad=1
+	fi
+	timer=$(tr -d '\r' <"$out" | awk -v n="$HVX_QEMU_CPUS" \
+		'/GICv3 +27 .*arch_timer/ { s = $2; for (i = 3; i <= n + 1; i++) s = s " " $i; print s; exit }')
+	if [ -n "$timer" ] && ! echo " $timer " | grep -qE ' 0 |[^0-9 ]'; then
+		ok "qemu [$name]: timer interrupts (GICv3 PPI 27) on every CPU ($timer)"
+	else
+		not_ok "qemu [$name]: timer interrupts (GICv3 PPI 27) on every CPU (${timer:-no arch_timer line})"
+		bad=1
+	fi
+	return $bad
 }
 
 # The live-migration round trip: the guest runs /bin/churn (ROUNDS rounds
@@ -222,6 +268,9 @@ median() {
 # HVX_QEMU_MIGRATE=0 leaves the migration round trip out (the qemu-vmx
 # stage does, unless HVX_BOCHS_FULL=1: in Bochs the churning guest never
 # gives the host its timer interrupt back, README "The two commands").
+# On arm64 it is not tried yet: its guest program (churn) is built for
+# x86 only.
+[ "$QEMU_ARM64" = 1 ] && HVX_QEMU_MIGRATE=0
 HVX_QEMU_MIGRATE=${HVX_QEMU_MIGRATE:-1}
 
 # HVX_QEMU_BOOTS=N (make bench-qemu): N boots per device, alternating
@@ -361,8 +410,8 @@ stage_main() {
 	done
 	echo "# the kernel log during the runs:"
 	dmesg | tail -n +$((n + 1)) | sed 's/^/#   /'
-	kvm_ms=$(median </tmp/qemu-boot-kvm 2>/dev/null)
-	hvx_ms=$(median </tmp/qemu-boot-hvx 2>/dev/null)
+	kvm_ms=$(median 2>/dev/null </tmp/qemu-boot-kvm)
+	hvx_ms=$(median 2>/dev/null </tmp/qemu-boot-hvx)
 	if [ -n "$kvm_ms" ] && [ -n "$hvx_ms" ] && [ "$kvm_ms" -gt 0 ]; then
 		echo "# qemu: boot to user space (median of $HVX_QEMU_BOOTS) hvx/KVM = $hvx_ms/$kvm_ms ms = $((hvx_ms * 100 / kvm_ms))%"
 	fi
