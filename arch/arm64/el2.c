@@ -197,6 +197,7 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 			return r;
 	}
 	v->ran = true;
+	v->tlb_clean = false;	/* user space may have run another VM here */
 	a64_complete_mmio(v);
 	/*
 	 * As KVM, exit_reason stays what it was: the KVM selftests' ucall

@@ -160,7 +160,7 @@ static void a64_load_host(const struct a64_host *h)
 static void a64_load_guest_timer(struct a64_vcpu *v)
 {
 	u64 ctl = v->sys[SYS_R_CNTV_CTL];
-	u64 now = read_sysreg(cntpct_el0) - v->cntvoff;
+	u64 now = read_sysreg(cntpct_el0) - a64_cntvoff(v);
 
 	v->timer_masked = (ctl & ARCH_TIMER_CTRL_ENABLE) &&
 			  !(ctl & ARCH_TIMER_CTRL_IT_MASK) &&
@@ -472,7 +472,7 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 		     mdcr_el2);
 	write_sysreg(A64_CPTR_GUEST, cpacr_el1);
 	write_sysreg(A64_CNTHCTL_GUEST, cnthctl_el2);
-	write_sysreg(v->cntvoff, cntvoff_el2);
+	write_sysreg(a64_cntvoff(v), cntvoff_el2);
 	write_sysreg(read_cpuid_id(), vpidr_el2);
 	write_sysreg(v->mpidr, vmpidr_el2);
 	if (a64_vm((struct a64_vcpu *)v)->vgic)
@@ -512,8 +512,9 @@ static void a64_save_guest_errors(struct a64_vcpu *v)
  * (ISR_EL1, read at EL2: the physical ones), which the guest would only
  * take straight back to EL2, and an SError would look like the guest's:
  * the host takes it first, after the switch, as KVM's __guest_enter does.
- * The TLB flush before this ended with DSB and ISB, which make an SError
- * of the host's earlier accesses visible (Arm ARM, "ISR_EL1").
+ * The TLB flush (or its barriers alone) before this ended with DSB and
+ * ISB, which make an SError of the host's earlier accesses visible (Arm
+ * ARM, "ISR_EL1").
  */
 static u64 a64_run(struct a64_vcpu *v, u64 x18[2])
 {
@@ -538,6 +539,41 @@ static void a64_flush_guest_tlb(void)
 	__tlbi(vmalls12e1is);
 	dsb(ish);
 	isb();
+}
+
+static unsigned long a64_switches(void)
+{
+	return current->nvcsw + current->nivcsw;
+}
+
+/*
+ * The flush before an entry may be left out when nothing can have put an
+ * entry of this VMID in this CPU's TLB since the exit's flush: the same
+ * KVM_RUN goes on (user space, which could have run a KVM vCPU in this
+ * thread, has not run: a64_vcpu_run() clears @tlb_clean), on the same
+ * CPU, and no other thread has run there (the thread's context-switch
+ * count has not moved); only guest execution fills the TLB for a VMID.
+ * Interrupts are masked.
+ */
+static void a64_flush_before_entry(struct a64_vcpu *v)
+{
+	if (!v->tlb_clean || v->tlb_clean_cpu != smp_processor_id() ||
+	    v->tlb_clean_switches != a64_switches()) {
+		a64_flush_guest_tlb();
+	} else {
+		/* The flush's barriers, which a64_run() relies on. */
+		dsb(ish);
+		isb();
+	}
+	v->tlb_clean = false;
+}
+
+static void a64_flush_after_exit(struct a64_vcpu *v)
+{
+	a64_flush_guest_tlb();
+	v->tlb_clean = true;
+	v->tlb_clean_cpu = smp_processor_id();
+	v->tlb_clean_switches = a64_switches();
 }
 
 /*
@@ -604,7 +640,7 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 		a64_load_guest_gic(v, &h);
 	a64_load_guest_el1(v);
 	a64_load_guest_el2(v, &h);
-	a64_flush_guest_tlb();
+	a64_flush_before_entry(v);
 
 	*code = a64_run(v, x18);
 	pan = system_uses_hw_pan() ? read_sysreg_s(A64_SYS_PAN) : 0;
@@ -618,7 +654,7 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_save_guest_el1(v);
 	if (gic)
 		a64_save_guest_gic(v, &h);
-	a64_flush_guest_tlb();
+	a64_flush_after_exit(v);
 	a64_load_host(&h);
 	local_daif_restore(DAIF_PROCCTX_NOIRQ);
 	return a64_check_host(v, x18, pan);
@@ -633,7 +669,7 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 static u64 a64_vgic_timer(struct a64_vcpu *v)
 {
 	u64 ctl = v->sys[SYS_R_CNTV_CTL], cval = v->sys[SYS_R_CNTV_CVAL];
-	u64 now = read_sysreg(cntpct_el0) - v->cntvoff;
+	u64 now = read_sysreg(cntpct_el0) - a64_cntvoff(v);
 	bool armed = (ctl & ARCH_TIMER_CTRL_ENABLE) &&
 		     !(ctl & ARCH_TIMER_CTRL_IT_MASK);
 
