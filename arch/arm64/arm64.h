@@ -63,6 +63,14 @@ struct a64_vcpu {
 	bool on_pending;	/* a CPU_ON to take up: reset, then run */
 	u64 on_entry, on_ctx;
 	u32 features;		/* of the first KVM_ARM_VCPU_INIT */
+	/*
+	 * The exit flushed this VMID from the TLBs of @tlb_clean_cpu, and
+	 * this KVM_RUN has gone on there since without a context switch
+	 * (@tlb_clean_switches: the thread's nvcsw + nivcsw then).
+	 */
+	bool tlb_clean;
+	int tlb_clean_cpu;
+	unsigned long tlb_clean_switches;
 
 	/* The architectural state, from here to the end: */
 	struct a64_gprs gprs;
@@ -73,7 +81,6 @@ struct a64_vcpu {
 	u64 spsr_el1;
 	u64 spsr_aarch32[KVM_NR_SPSR - 1];	/* kept for KVM_SET_ONE_REG only */
 	u64 sys[SYS_R_NR];
-	u64 cntvoff;		/* CNTVOFF_EL2: virtual count = physical - this */
 	u64 cntp_ctl, cntp_cval;	/* the emulated physical timer */
 	bool timer_masked;	/* entered with IMASK set by hvx */
 	struct user_fpsimd_state fp;
@@ -98,6 +105,13 @@ struct a64_vm {
 	struct a64_vgic *vgic;	/* KVM_CREATE_DEVICE, or NULL */
 	u8 timer_ppi[2];	/* KVM_ARM_VCPU_TIMER_CTRL; 0: KVM's default */
 	bool system_suspend;	/* KVM_CAP_ARM_SYSTEM_SUSPEND enabled */
+	/*
+	 * CNTVOFF_EL2, the virtual count = physical - this, one for the whole
+	 * VM as in KVM 6.1: a write of KVM_REG_ARM_TIMER_CNT on any vCPU sets
+	 * it for all, and neither KVM_ARM_VCPU_INIT nor PSCI CPU_ON resets
+	 * it, so every vCPU counts the same.
+	 */
+	u64 cntvoff;
 };
 
 static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
@@ -108,6 +122,13 @@ static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
 static inline struct a64_vm *a64_vm(struct a64_vcpu *v)
 {
 	return v->vcpu->vm->arch;
+}
+
+static inline u64 a64_cntvoff(const struct a64_vcpu *v)
+{
+	const struct a64_vm *avm = v->vcpu->vm->arch;
+
+	return READ_ONCE(avm->cntvoff);
 }
 
 /* Exit codes of __hvx_el2_run(): which vector ended the run. */
@@ -157,6 +178,10 @@ u64 a64_reg(struct a64_vcpu *v, unsigned int n);
 /* An ID register (op0 3, op1 0, CRn 0) as the guest sees it (regs.c). */
 u64 a64_guest_id_reg(u32 crm, u32 op2);
 void a64_set_reg(struct a64_vcpu *v, unsigned int n, u64 val);
+
+/* regs_fixed.c */
+int a64_fixed_reg(u64 id, u64 *val);
+unsigned int a64_fixed_ids(u64 *ids);
 
 /* timer.c: the physical timer; vcpu_attr.c: the vCPU's attributes */
 #define A64_TIMER_VIRT	0

@@ -37,7 +37,7 @@ static void a64_inspect_el2(struct a64_vcpu *v, struct seq_file *m)
 	seq_printf(m, "  %-16s %#llx\n", "VTTBR_EL2", vm->vttbr);
 	seq_printf(m, "  %-16s %#llx\n", "VTCR_EL2", vm->vtcr);
 	seq_printf(m, "  %-16s %#llx\n", "VMPIDR_EL2", v->mpidr);
-	seq_printf(m, "  %-16s %#llx\n", "CNTVOFF_EL2", v->cntvoff);
+	seq_printf(m, "  %-16s %#llx\n", "CNTVOFF_EL2", a64_cntvoff(v));
 	seq_puts(m, "The last exit's syndrome\n");
 	seq_printf(m, "  %-16s %#llx (EC %#llx)\n", "ESR_EL2", v->esr,
 		   (v->esr & ESR_ELx_EC_MASK) >> ESR_ELx_EC_SHIFT);

@@ -51,7 +51,6 @@ void a64_reset(struct a64_vcpu *v)
 	v->pstate = A64_PSTATE_RESET;
 	v->sys[SYS_R_SCTLR] = A64_SCTLR_RESET;
 	v->mpidr = a64_mpidr(vcpu->id);
-	v->cntvoff = 0;
 }
 
 /* The system registers KVM_GET_REG_LIST names, with their slots. */
@@ -302,12 +301,12 @@ static int a64_core_reg(struct a64_vcpu *v, u64 id, void __user *addr,
 
 static u64 a64_virtual_count(const struct a64_vcpu *v)
 {
-	return read_sysreg(cntpct_el0) - v->cntvoff;
+	return read_sysreg(cntpct_el0) - a64_cntvoff(v);
 }
 
 static int a64_special_get(struct a64_vcpu *v, u64 id, u64 *val)
 {
-	if (!a64_id_reg(id, val))
+	if (!a64_id_reg(id, val) || !a64_fixed_reg(id, val))
 		return 0;
 	if (id == A64_REG_MPIDR)
 		*val = v->mpidr;
@@ -324,12 +323,12 @@ static int a64_special_set(struct a64_vcpu *v, u64 id, u64 val)
 {
 	u64 id_val;
 
-	if (!a64_id_reg(id, &id_val))
+	if (!a64_id_reg(id, &id_val) || !a64_fixed_reg(id, &id_val))
 		return val == id_val ? 0 : -EINVAL;
 	if (id == A64_REG_MPIDR) {
 		v->mpidr = val | BIT_ULL(31);
 	} else if (id == KVM_REG_ARM_TIMER_CNT) {
-		v->cntvoff = read_sysreg(cntpct_el0) - val;
+		WRITE_ONCE(a64_vm(v)->cntvoff, read_sysreg(cntpct_el0) - val);
 	} else if (id == KVM_REG_ARM_PSCI_VERSION) {
 		if (val != A64_PSCI_VERSION_1_0)
 			return -EINVAL;	/* hvx speaks PSCI 1.0 only */
@@ -412,7 +411,7 @@ static long a64_reg_list(void __user *argp)
 	long r = 0;
 
 	total = n + ARRAY_SIZE(a64_sysregs) + ARRAY_SIZE(a64_special_regs) +
-		A64_ID_REGS;
+		A64_ID_REGS + a64_fixed_ids(NULL);
 	if (copy_from_user(&list, user, sizeof(list)))
 		return -EFAULT;
 	if (put_user(total, &user->n))
@@ -429,6 +428,7 @@ static long a64_reg_list(void __user *argp)
 		ids[n++] = a64_special_regs[i];
 	for (i = 0; i < A64_ID_REGS; i++)
 		ids[n++] = a64_id_reg_id(A64_ID_CRM_FIRST + i / 8, i % 8);
+	a64_fixed_ids(ids + n);
 	if (copy_to_user(user->reg, ids, total * sizeof(*ids)))
 		r = -EFAULT;
 	kfree(ids);

@@ -109,7 +109,7 @@ u64 a64_timers_next(struct a64_vcpu *v)
 	u64 ctl = v->sys[SYS_R_CNTV_CTL], now, next = U64_MAX;
 
 	if ((ctl & ARCH_TIMER_CTRL_ENABLE) && !(ctl & ARCH_TIMER_CTRL_IT_MASK)) {
-		now = read_sysreg(cntpct_el0) - v->cntvoff;
+		now = read_sysreg(cntpct_el0) - a64_cntvoff(v);
 		if (v->sys[SYS_R_CNTV_CVAL] <= now)
 			return 0;
 		next = a64_timer_ns(v->sys[SYS_R_CNTV_CVAL], now);
