@@ -549,6 +549,7 @@ static int a64_sysreg(struct a64_vcpu *v)
 	case A64_SYS_ENC(2, 0, 1, 1, 4):	/* OSLSR_EL1: OSLM = 0b10 */
 		val = BIT(3);
 		break;
+	case A64_SYS_ENC(2, 0, 0, 2, 0):	/* MDCCINT_EL1: no DCC */
 	case A64_SYS_ENC(2, 0, 1, 0, 4):	/* OSLAR_EL1: no OS lock */
 	case A64_SYS_ENC(2, 0, 1, 3, 4):	/* OSDLR_EL1 */
 	case A64_SYS_ENC(2, 0, 1, 4, 4):	/* DBGPRCR_EL1 */

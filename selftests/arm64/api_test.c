@@ -541,6 +541,88 @@ static int test_one_reg_timer(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * The virtual counter's offset is the VM's, as in KVM 6.1 (arch_timer.c,
+ * update_vtimer_cntvoff()): KVM_REG_ARM_TIMER_CNT written on one vCPU is
+ * what every vCPU counts from, and a second KVM_ARM_VCPU_INIT (what QEMU
+ * does at each reset, and PSCI CPU_ON in effect) keeps it.
+ */
+static int test_timer_cnt_vm_wide(const char *dev)
+{
+	const uint64_t base = 1ull << 50, slack = 1ull << 36;
+	struct vcpu v0, v1;
+	struct vm vm;
+	uint64_t c;
+
+	EXPECT(open_vcpu(dev, &vm, &v0) == TEST_PASS);
+	EXPECT(vcpu_create(&vm, &v1, 1) == 0);
+	EXPECT(vcpu_set_reg(&v0, KVM_REG_ARM_TIMER_CNT, base) == 0);
+	EXPECT(vcpu_get_reg(&v1, KVM_REG_ARM_TIMER_CNT, &c) == 0);
+	printf("# vCPU 1 counts %#llx after vCPU 0 was set to %#llx\n",
+	       (unsigned long long)c, (unsigned long long)base);
+	EXPECT(c >= base && c - base < slack);
+	EXPECT(vcpu_arm64_init(&v1) == 0);	/* the same features again */
+	EXPECT(vcpu_get_reg(&v1, KVM_REG_ARM_TIMER_CNT, &c) == 0);
+	EXPECT(c >= base && c - base < slack);
+	return TEST_PASS;
+}
+
+GUEST_CODE(fixedregs,
+	"mrs x1, midr_el1\n"
+	"mrs x3, clidr_el1\n"
+	GUEST_DONE);
+
+/*
+ * Registers KVM 6.1 lists whose value a vCPU cannot change (the kernel's
+ * get-reg-list test writes each listed register back): the firmware
+ * pseudo-registers (SMCCC workarounds, service bitmaps), the
+ * identification registers the guest reads in hardware, the debug
+ * slots. Each is listed, reads what the guest reads (MIDR and CLIDR
+ * checked; CTR_EL0 is the kernel's sanitised value, which need not be
+ * what this CPU says, on KVM too), takes its own value
+ * back and refuses another (EINVAL; but for the debug slots, which KVM
+ * keeps).
+ */
+static int test_one_reg_fixed(const char *dev)
+{
+	static const uint64_t ids[] = {
+		KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1, KVM_REG_ARM_STD_BMAP,
+		KVM_REG_ARM_VENDOR_HYP_BMAP,
+		ARM64_SYS_REG(3, 0, 0, 0, 0),		/* MIDR_EL1 */
+		ARM64_SYS_REG(3, 3, 0, 0, 1),		/* CTR_EL0 */
+		ARM64_SYS_REG(3, 1, 0, 0, 1),		/* CLIDR_EL1 */
+		ARM64_SYS_REG(2, 0, 0, 15, 7),		/* DBGWCR15_EL1 */
+		ARM64_SYS_REG(2, 0, 1, 1, 4),		/* OSLSR_EL1 */
+	};
+	struct kvm_reg_list *list;
+	uint64_t v, other, midr = 0, clidr = 0;
+	struct guest g;
+	unsigned int i;
+
+	GUEST(&g, dev, GUEST_EL1, fixedregs);
+	EXPECT(reg_list(&g.vcpu, &list, 0) == -E2BIG);
+	EXPECT(reg_list(&g.vcpu, &list, list->n) == 0);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		EXPECT(listed(list, ids[i]));
+		EXPECT(vcpu_get_reg(&g.vcpu, ids[i], &v) == 0);
+		EXPECT(vcpu_set_reg(&g.vcpu, ids[i], v) == 0);
+		other = v ^ (1ull << 62);
+		/* KVM keeps what is written to a debug slot; hvx's read zero. */
+		if (i != 6)
+			EXPECT(one_reg(&g.vcpu, KVM_SET_ONE_REG, ids[i],
+				       &other) == -EINVAL);
+		if (i == 3)
+			midr = v;
+		if (i == 5)
+			clidr = v;
+	}
+	free(list);
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(1)) == midr);
+	EXPECT(guest_reg(&g, REG_X(3)) == clidr);
+	return TEST_PASS;
+}
+
 #define REG_ID_AA64PFR0		ARM64_SYS_REG(3, 0, 0, 4, 0)
 #define REG_ID_AA64ISAR0	ARM64_SYS_REG(3, 0, 0, 6, 0)
 #define REG_ID_AA64MMFR0	ARM64_SYS_REG(3, 0, 0, 7, 0)
@@ -689,9 +771,11 @@ static const struct test_case arm64_cases[] = {
 	{ "one_reg_bad_ids", test_one_reg_bad_ids },
 	{ "one_reg_guest_view", test_one_reg_guest_view },
 	{ "one_reg_timer", test_one_reg_timer },
+	{ "timer_cnt_vm_wide", test_timer_cnt_vm_wide },
 	{ "one_reg_id_regs", test_one_reg_id_regs },
 	{ "id_regs_hidden", test_id_regs_hidden },
 	{ "one_reg_id_space", test_one_reg_id_space },
+	{ "one_reg_fixed", test_one_reg_fixed },
 	{ "pstate_bad_mode", test_pstate_bad_mode },
 	{ "reg_list", test_reg_list },
 	{ "reg_list_readable", test_reg_list_readable },
