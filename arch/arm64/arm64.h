@@ -14,6 +14,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
+#include <linux/preempt.h>
 #include <linux/wait.h>
 #include "hvx.h"
 #include "vgic.h"
@@ -71,6 +72,9 @@ struct a64_vcpu {
 	bool tlb_clean;
 	int tlb_clean_cpu;
 	unsigned long tlb_clean_switches;
+	/* EL1 registers live in the CPU, v->sys[] stale (switch.c). */
+	bool el1_loaded;
+	struct preempt_notifier pn;	/* puts them when switched out */
 
 	/* The architectural state, from here to the end: */
 	struct a64_gprs gprs;
@@ -147,6 +151,7 @@ void __hvx_fpsimd_load(const struct user_fpsimd_state *fp);
 extern bool a64_has_ras;
 int a64_switch_init(void);
 int a64_enter(struct a64_vcpu *v);
+void a64_el1_put(struct a64_vcpu *v);
 u64 a64_guest_hcr(const struct a64_vcpu *v);
 
 /* inspect.c: the debugfs file of module/debugfs.c */
@@ -164,6 +169,7 @@ void a64_exit_to_user(struct a64_vcpu *v, u32 reason);
 u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx);
 u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level);
 void a64_psci_cpu_off(struct a64_vcpu *v);
+bool a64_psci_take_on(struct a64_vcpu *v);
 int a64_psci_power_wait(struct a64_vcpu *v);
 long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set);
 long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp);

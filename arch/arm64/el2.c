@@ -149,6 +149,27 @@ static enum hrtimer_restart a64_timer_expired(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * Switched out (interrupts off, on the CPU it ran on): the guest's EL1
+ * registers go back to memory before another thread, a KVM vCPU's
+ * perhaps, takes the CPU.  Switched in: nothing, the next entry loads
+ * them.
+ */
+static void a64_sched_out(struct preempt_notifier *pn,
+			  struct task_struct *next)
+{
+	a64_el1_put(container_of(pn, struct a64_vcpu, pn));
+}
+
+static void a64_sched_in(struct preempt_notifier *pn, int cpu)
+{
+}
+
+static struct preempt_ops a64_preempt_ops = {
+	.sched_in	= a64_sched_in,
+	.sched_out	= a64_sched_out,
+};
+
 static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 {
 	struct a64_vcpu *v = hvx_fault_alloc() ? NULL :
@@ -162,12 +183,15 @@ static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 	spin_lock_init(&v->power_lock);
 	hrtimer_init(&v->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	v->timer.function = a64_timer_expired;
+	preempt_notifier_init(&v->pn, &a64_preempt_ops);
+	preempt_notifier_inc();
 	a64_reset(v);
 	return 0;
 }
 
 static void a64_vcpu_free(struct hvx_vcpu *vcpu)
 {
+	preempt_notifier_dec();
 	hrtimer_cancel(&to_a64(vcpu)->timer);
 	kfree(vcpu->arch);
 	vcpu->arch = NULL;
@@ -181,7 +205,7 @@ static int a64_exit_intr(struct a64_vcpu *v)
 }
 
 /* KVM_RUN: KVM_ARM_VCPU_INIT first (-ENOEXEC, as KVM), then run. */
-static int a64_vcpu_run(struct hvx_vcpu *vcpu)
+static int a64_vcpu_run_loop(struct hvx_vcpu *vcpu)
 {
 	struct a64_vcpu *v = to_a64(vcpu);
 	struct kvm_run *run = vcpu->run;
@@ -219,6 +243,27 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 		if (r <= 0)
 			return r;
 	}
+}
+
+/*
+ * The run, with the thread's preempt notifier registered for its length
+ * (it applies to the current task): the guest's EL1 registers stay loaded
+ * across the exits handled here and are put back before user space runs.
+ */
+static int a64_vcpu_run(struct hvx_vcpu *vcpu)
+{
+	struct a64_vcpu *v = to_a64(vcpu);
+	int r;
+
+	preempt_disable();
+	preempt_notifier_register(&v->pn);
+	preempt_enable();
+	r = a64_vcpu_run_loop(vcpu);
+	a64_el1_put(v);
+	preempt_disable();
+	preempt_notifier_unregister(&v->pn);
+	preempt_enable();
+	return r;
 }
 
 static int a64_check_extension(long cap)

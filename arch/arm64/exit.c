@@ -65,6 +65,7 @@ static void a64_inject_sync(struct a64_vcpu *v, u64 esr, u64 far)
 	hvx_stat(v->vcpu, HVX_STAT_EXCEPTION);
 	trace_hvx_inject(v->vcpu->id, HVX_INJECT_EXCEPTION,
 			 ESR_ELx_EC(esr), esr);
+	a64_el1_put(v);		/* ELR, SPSR, ESR, FAR and VBAR in memory */
 	v->elr_el1 = v->pc;
 	v->spsr_el1 = v->pstate;
 	v->sys[SYS_R_ESR] = esr;

@@ -46,6 +46,8 @@ void a64_reset(struct a64_vcpu *v)
 {
 	struct hvx_vcpu *vcpu = v->vcpu;
 
+	/* What the CPU held for it, if anything, is dropped (switch.c). */
+	v->el1_loaded = false;
 	memset((char *)v + offsetof(struct a64_vcpu, gprs), 0,
 	       sizeof(*v) - offsetof(struct a64_vcpu, gprs));
 	v->pstate = A64_PSTATE_RESET;
@@ -369,6 +371,7 @@ static long a64_one_reg(struct a64_vcpu *v, void __user *argp, bool set)
 
 	if (copy_from_user(&reg, argp, sizeof(reg)))
 		return -EFAULT;
+	a64_psci_take_on(v);
 	addr = u64_to_user_ptr(reg.addr);
 	if ((reg.id & KVM_REG_ARCH_MASK) != KVM_REG_ARM64)
 		return -EINVAL;

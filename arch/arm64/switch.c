@@ -182,7 +182,17 @@ static void a64_save_guest_timer(struct a64_vcpu *v)
 	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
 }
 
-static void a64_load_guest_el1(struct a64_vcpu *v)
+/*
+ * The guest's EL1 registers that the VHE host never uses (its own
+ * accesses to the *_EL1 names reach the *_EL2 registers, Arm ARM D5.6)
+ * stay in the hardware from the first entry of a KVM_RUN until it
+ * returns, the thread is switched out (the preempt notifier, el2.c), or
+ * an exit handler needs them in memory (a64_inject_sync()): loaded once,
+ * not at every entry and exit.  KVM in VHE mode does the same
+ * (kvm_vcpu_load_sysregs_vhe()).  @el1_loaded says they are in this
+ * CPU's registers and v->sys[] is stale.
+ */
+static void a64_el1_load(struct a64_vcpu *v)
 {
 	const u64 *s = v->sys;
 
@@ -201,45 +211,72 @@ static void a64_load_guest_el1(struct a64_vcpu *v)
 	write_sysreg_s(s[SYS_R_CONTEXTIDR], SYS_CONTEXTIDR_EL12);
 	write_sysreg_s(s[SYS_R_CNTKCTL], SYS_CNTKCTL_EL12);
 	write_sysreg(s[SYS_R_TPIDR_EL1], tpidr_el1);
+	write_sysreg(v->sp_el1, sp_el1);
+	write_sysreg_s(v->elr_el1, SYS_ELR_EL12);
+	write_sysreg_s(v->spsr_el1, SYS_SPSR_EL12);
+	v->el1_loaded = true;
+}
+
+/* Back into memory, if loaded (on this CPU: the notifier puts them first). */
+void a64_el1_put(struct a64_vcpu *v)
+{
+	u64 *s = v->sys;
+
+	preempt_disable();
+	if (v->el1_loaded) {
+		s[SYS_R_SCTLR] = read_sysreg_s(SYS_SCTLR_EL12);
+		s[SYS_R_CPACR] = read_sysreg_s(SYS_CPACR_EL12);
+		s[SYS_R_TTBR0] = read_sysreg_s(SYS_TTBR0_EL12);
+		s[SYS_R_TTBR1] = read_sysreg_s(SYS_TTBR1_EL12);
+		s[SYS_R_TCR] = read_sysreg_s(SYS_TCR_EL12);
+		s[SYS_R_ESR] = read_sysreg_s(SYS_ESR_EL12);
+		s[SYS_R_AFSR0] = read_sysreg_s(SYS_AFSR0_EL12);
+		s[SYS_R_AFSR1] = read_sysreg_s(SYS_AFSR1_EL12);
+		s[SYS_R_FAR] = read_sysreg_s(SYS_FAR_EL12);
+		s[SYS_R_MAIR] = read_sysreg_s(SYS_MAIR_EL12);
+		s[SYS_R_AMAIR] = read_sysreg_s(SYS_AMAIR_EL12);
+		s[SYS_R_VBAR] = read_sysreg_s(SYS_VBAR_EL12);
+		s[SYS_R_CONTEXTIDR] = read_sysreg_s(SYS_CONTEXTIDR_EL12);
+		s[SYS_R_CNTKCTL] = read_sysreg_s(SYS_CNTKCTL_EL12);
+		s[SYS_R_TPIDR_EL1] = read_sysreg(tpidr_el1);
+		v->sp_el1 = read_sysreg(sp_el1);
+		v->elr_el1 = read_sysreg_s(SYS_ELR_EL12);
+		v->spsr_el1 = read_sysreg_s(SYS_SPSR_EL12);
+		v->el1_loaded = false;
+	}
+	preempt_enable();
+}
+
+/*
+ * What the host itself uses is switched at every entry and exit: the EL0
+ * thread registers, PAR_EL1 (which the host's AT instructions write at
+ * EL2 too), CSSELR_EL1 and MDSCR_EL1 (not redirected by E2H), and the
+ * virtual timer, which must not fire while the host runs.
+ */
+static void a64_load_guest_el1(struct a64_vcpu *v)
+{
+	const u64 *s = v->sys;
+
+	if (!v->el1_loaded)
+		a64_el1_load(v);
 	write_sysreg(s[SYS_R_TPIDR_EL0], tpidr_el0);
 	write_sysreg(s[SYS_R_TPIDRRO_EL0], tpidrro_el0);
 	write_sysreg(s[SYS_R_PAR], par_el1);
 	write_sysreg(s[SYS_R_CSSELR], csselr_el1);
 	write_sysreg(s[SYS_R_MDSCR], mdscr_el1);
 	a64_load_guest_timer(v);
-	write_sysreg(v->sp_el1, sp_el1);
-	write_sysreg_s(v->elr_el1, SYS_ELR_EL12);
-	write_sysreg_s(v->spsr_el1, SYS_SPSR_EL12);
 }
 
 static void a64_save_guest_el1(struct a64_vcpu *v)
 {
 	u64 *s = v->sys;
 
-	s[SYS_R_SCTLR] = read_sysreg_s(SYS_SCTLR_EL12);
-	s[SYS_R_CPACR] = read_sysreg_s(SYS_CPACR_EL12);
-	s[SYS_R_TTBR0] = read_sysreg_s(SYS_TTBR0_EL12);
-	s[SYS_R_TTBR1] = read_sysreg_s(SYS_TTBR1_EL12);
-	s[SYS_R_TCR] = read_sysreg_s(SYS_TCR_EL12);
-	s[SYS_R_ESR] = read_sysreg_s(SYS_ESR_EL12);
-	s[SYS_R_AFSR0] = read_sysreg_s(SYS_AFSR0_EL12);
-	s[SYS_R_AFSR1] = read_sysreg_s(SYS_AFSR1_EL12);
-	s[SYS_R_FAR] = read_sysreg_s(SYS_FAR_EL12);
-	s[SYS_R_MAIR] = read_sysreg_s(SYS_MAIR_EL12);
-	s[SYS_R_AMAIR] = read_sysreg_s(SYS_AMAIR_EL12);
-	s[SYS_R_VBAR] = read_sysreg_s(SYS_VBAR_EL12);
-	s[SYS_R_CONTEXTIDR] = read_sysreg_s(SYS_CONTEXTIDR_EL12);
-	s[SYS_R_CNTKCTL] = read_sysreg_s(SYS_CNTKCTL_EL12);
-	s[SYS_R_TPIDR_EL1] = read_sysreg(tpidr_el1);
 	s[SYS_R_TPIDR_EL0] = read_sysreg(tpidr_el0);
 	s[SYS_R_TPIDRRO_EL0] = read_sysreg(tpidrro_el0);
 	s[SYS_R_PAR] = read_sysreg(par_el1);
 	s[SYS_R_CSSELR] = read_sysreg(csselr_el1);
 	s[SYS_R_MDSCR] = read_sysreg(mdscr_el1);
 	a64_save_guest_timer(v);
-	v->sp_el1 = read_sysreg(sp_el1);
-	v->elr_el1 = read_sysreg_s(SYS_ELR_EL12);
-	v->spsr_el1 = read_sysreg_s(SYS_SPSR_EL12);
 }
 
 /*

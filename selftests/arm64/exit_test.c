@@ -17,8 +17,12 @@
  * The guests run at EL1 with the MMU off, so every access is to Device
  * memory and must be aligned.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
@@ -795,6 +799,81 @@ static int test_ras_error_records(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * The guest's EL1 registers across exits handled in the kernel while
+ * other vCPUs share the CPU: three guests, two on the device under test
+ * and one on the other, each with its own value in TPIDR_EL1,
+ * CONTEXTIDR_EL1 and MAIR_EL1, all pinned to CPU 0, make PSCI_VERSION
+ * calls (exits that stay in the kernel) and check after each that the
+ * registers still hold their value. hvx keeps these registers in the CPU
+ * across such exits and puts them back when its thread is switched out
+ * (arch/arm64/switch.c); a missed put or load would show one guest
+ * another's value.
+ */
+#define EL1_KEEP_CALLS	3000
+
+GUEST_CODE(el1keep,
+	"msr tpidr_el1, x19\n"
+	"msr contextidr_el1, x19\n"
+	"msr mair_el1, x19\n"
+	"ldr x21, =" TEST_STR(EL1_KEEP_CALLS) "\n"
+	"1: ldr x0, =0x84000000\n hvc #0\n"
+	"mrs x22, tpidr_el1\n cmp x22, x19\n" GUEST_ASSERT("eq")
+	"mrs x22, contextidr_el1\n cmp x22, x19\n" GUEST_ASSERT("eq")
+	"mrs x22, mair_el1\n cmp x22, x19\n" GUEST_ASSERT("eq")
+	"subs x21, x21, #1\n b.ne 1b\n"
+	GUEST_DONE);
+
+struct el1_keep {
+	const char *dev;
+	uint64_t marker;
+	int result;
+};
+
+static int el1_keep_guest(struct el1_keep *k)
+{
+	cpu_set_t cpu0;
+	struct guest g;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	EXPECT(sched_setaffinity(0, sizeof(cpu0), &cpu0) == 0);
+	GUEST(&g, k->dev, GUEST_EL1, el1keep);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_X(19), k->marker) == 0);
+	EXPECT_DONE(&g);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+static void *el1_keep_thread(void *arg)
+{
+	struct el1_keep *k = arg;
+
+	k->result = el1_keep_guest(k);
+	return NULL;
+}
+
+static int test_el1_state_shared_cpu(const char *dev)
+{
+	const char *other = strcmp(dev, "/dev/kvm") ? "/dev/kvm" : "/dev/hvx";
+	struct el1_keep k[3] = {
+		{ dev, 0x11223344 }, { dev, 0x55667788 }, { other, 0x0a0b0c0d },
+	};
+	pthread_t t[3];
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		EXPECT(pthread_create(&t[i], NULL, el1_keep_thread, &k[i]) == 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 3; i++) {
+		if (k[i].result != TEST_PASS)
+			printf("# guest %u on %s failed\n", i, k[i].dev);
+		EXPECT(k[i].result == TEST_PASS);
+	}
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "mmio_write", test_mmio_write },
 	{ "mmio_read", test_mmio_read },
@@ -816,6 +895,7 @@ static const struct test_case arm64_cases[] = {
 	{ "jump_nowhere_no_vectors", test_jump_nowhere_no_vectors },
 	{ "exception_in_guest", test_exception_in_guest },
 	{ "ras_error_records", test_ras_error_records },
+	{ "el1_state_shared_cpu", test_el1_state_shared_cpu },
 };
 
 TEST_ARCH_CASES(arm64_cases);
