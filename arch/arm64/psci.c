@@ -102,25 +102,39 @@ void a64_psci_cpu_off(struct a64_vcpu *v)
 }
 
 /*
+ * Take up a CPU_ON made for @v: the reset, PC and X0 it asks for.  In the
+ * vCPU's own KVM_RUN, and before a ONE_REG access, so that user space
+ * sees the registers CPU_ON gave even before the vCPU ran, as KVM 6.1
+ * applies its pending reset there (kvm_arch_vcpu_ioctl()).  Returns
+ * whether there was one.
+ */
+bool a64_psci_take_on(struct a64_vcpu *v)
+{
+	u64 entry, ctx;
+
+	spin_lock(&v->power_lock);
+	if (!v->on_pending) {
+		spin_unlock(&v->power_lock);
+		return false;
+	}
+	v->on_pending = false;
+	entry = v->on_entry;
+	ctx = v->on_ctx;
+	spin_unlock(&v->power_lock);
+	a64_reset(v);
+	v->pc = entry;
+	a64_set_reg(v, 0, ctx);
+	return true;
+}
+
+/*
  * In KVM_RUN, before each entry: take up a CPU_ON, or sleep while off.
  * Returns 0 to go on (enter, or look again), or -EINTR on a signal.
  */
 int a64_psci_power_wait(struct a64_vcpu *v)
 {
-	u64 entry, ctx;
-
-	spin_lock(&v->power_lock);
-	if (v->on_pending) {
-		v->on_pending = false;
-		entry = v->on_entry;
-		ctx = v->on_ctx;
-		spin_unlock(&v->power_lock);
-		a64_reset(v);
-		v->pc = entry;
-		a64_set_reg(v, 0, ctx);
+	if (a64_psci_take_on(v))
 		return 0;
-	}
-	spin_unlock(&v->power_lock);
 	if (!READ_ONCE(v->off))
 		return 0;
 	if (wait_event_interruptible(v->wq, !READ_ONCE(v->off)))

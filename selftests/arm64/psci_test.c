@@ -221,8 +221,44 @@ static int test_system_suspend(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * vCPU 0 turns vCPU 1 on at 0xfeedf00d with context 0x5678 and waits
+ * until AFFINITY_INFO says it is ON; vCPU 1 never runs.  User space
+ * reading vCPU 1's registers then sees what CPU_ON gave it, as on KVM,
+ * which applies its pending reset before a ONE_REG access (the kernel's
+ * psci_test, cpu_on).
+ */
+GUEST_CODE(cpuon_norun,
+	"mov x1, #1\n ldr x2, =0xfeedf00d\n ldr x3, =0x5678\n"
+	GUEST_HVC(PSCI_CPU_ON64) "mov x11, x0\n"
+	"1: mov x1, #1\n mov x2, #0\n" GUEST_HVC(PSCI_AFFINITY_INFO64)
+	"cbnz x0, 1b\n"
+	GUEST_DONE);
+
+static int test_cpu_on_not_run(const char *dev)
+{
+	uint64_t pc = 0, x0 = 0;
+	struct guest g;
+	struct vcpu v1;
+
+	GUEST(&g, dev, GUEST_EL1, cpuon_norun);
+	EXPECT(create_off(&g, &v1) == TEST_PASS);
+	EXPECT_DONE(&g);
+	EXPECT(guest_reg(&g, REG_X(11)) == 0);
+	EXPECT(vcpu_get_reg(&v1, REG_PC, &pc) == 0);
+	EXPECT(vcpu_get_reg(&v1, REG_X(0), &x0) == 0);
+	printf("# vCPU 1: pc %#llx x0 %#llx\n", (unsigned long long)pc,
+	       (unsigned long long)x0);
+	EXPECT(pc == 0xfeedf00d && x0 == 0x5678);
+	EXPECT(get_mp(&v1) == KVM_MP_STATE_RUNNABLE);
+	vcpu_close(&v1);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "psci_cpu_on", test_cpu_on },
+	{ "psci_cpu_on_not_run", test_cpu_on_not_run },
 	{ "psci_cpu_off", test_cpu_off },
 	{ "psci_system_suspend", test_system_suspend },
 };
