@@ -27,11 +27,13 @@
 #define FUZZ_SYS	1
 #define FUZZ_VM		2
 #define FUZZ_VCPU	4
+#define FUZZ_DEV	8	/* a device's (KVM_CREATE_DEVICE) */
 
 /* Descriptor flags. */
 #define FUZZ_ARG_VAL	1	/* the argument is a value, not a pointer */
 #define FUZZ_NEW_FD	2	/* success returns a new fd (VM or vCPU) */
 #define FUZZ_RET_VAL	4	/* success may return a positive value */
+#define FUZZ_NEW_DEV	8	/* success leaves a device fd in the argument */
 #define FUZZ_NO_PTR	(-1)
 
 struct fuzz;
@@ -39,7 +41,7 @@ struct fuzz;
 struct fuzz_ioctl {
 	const char *name;
 	unsigned long cmd;
-	unsigned int on;	/* FUZZ_SYS | FUZZ_VM | FUZZ_VCPU */
+	unsigned int on;	/* FUZZ_SYS | FUZZ_VM | FUZZ_VCPU | FUZZ_DEV */
 	unsigned int flags;
 	size_t size;		/* bytes of argument the generator writes */
 	int ptr_off;		/* a pointer the kernel writes through */

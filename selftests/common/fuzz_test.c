@@ -127,7 +127,7 @@ struct fuzz_log {
 
 struct fuzz_fd {
 	int fd;			/* -1: free */
-	unsigned int kind;	/* FUZZ_SYS, FUZZ_VM, FUZZ_VCPU */
+	unsigned int kind;	/* FUZZ_SYS, FUZZ_VM, FUZZ_VCPU, FUZZ_DEV */
 	struct kvm_run *run;	/* vCPU: mapped until the case ends */
 };
 
@@ -453,6 +453,16 @@ static void fuzz_adopt(struct fuzz *f, int fd, unsigned int kind)
 	}
 	fuzz_note_run(c, run);
 	pthread_mutex_unlock(&c->lock);
+}
+
+/*
+ * KVM_CREATE_DEVICE succeeded: the device's fd, unless it was only a
+ * KVM_CREATE_DEVICE_TEST, which writes none.
+ */
+static void fuzz_adopt_device(struct fuzz *f, struct kvm_create_device *cd)
+{
+	if (!(cd->flags & KVM_CREATE_DEVICE_TEST) && (int)cd->fd >= 0)
+		fuzz_adopt(f, cd->fd, FUZZ_DEV);
 }
 
 /*
@@ -934,6 +944,8 @@ static void fuzz_call(struct fuzz *f, unsigned int i)
 	if (r >= 0 && (d->flags & FUZZ_NEW_FD))
 		fuzz_adopt(f, r, d->cmd == KVM_CREATE_VM ? FUZZ_VM :
 							   FUZZ_VCPU);
+	if (r >= 0 && (d->flags & FUZZ_NEW_DEV))
+		fuzz_adopt_device(f, (struct kvm_create_device *)arg);
 }
 
 /*
