@@ -48,6 +48,15 @@ struct a64_mmio {
 	u8 len;
 };
 
+/* A system register's ONE_REG id (api.rst, arm64 KVM_REG_ARM64_SYSREG). */
+#define A64_SYSREG(op0, op1, crn, crm, op2) \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | \
+	 ((u64)(op0) << KVM_REG_ARM64_SYSREG_OP0_SHIFT) | \
+	 ((u64)(op1) << KVM_REG_ARM64_SYSREG_OP1_SHIFT) | \
+	 ((u64)(crn) << KVM_REG_ARM64_SYSREG_CRN_SHIFT) | \
+	 ((u64)(crm) << KVM_REG_ARM64_SYSREG_CRM_SHIFT) | \
+	 ((u64)(op2) << KVM_REG_ARM64_SYSREG_OP2_SHIFT))
+
 struct a64_vcpu {
 	/* What a64_reset() keeps: */
 	struct hvx_vcpu *vcpu;

@@ -56,14 +56,6 @@ void a64_reset(struct a64_vcpu *v)
 }
 
 /* The system registers KVM_GET_REG_LIST names, with their slots. */
-#define A64_SYSREG(op0, op1, crn, crm, op2) \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | \
-	 ((u64)(op0) << KVM_REG_ARM64_SYSREG_OP0_SHIFT) | \
-	 ((u64)(op1) << KVM_REG_ARM64_SYSREG_OP1_SHIFT) | \
-	 ((u64)(crn) << KVM_REG_ARM64_SYSREG_CRN_SHIFT) | \
-	 ((u64)(crm) << KVM_REG_ARM64_SYSREG_CRM_SHIFT) | \
-	 ((u64)(op2) << KVM_REG_ARM64_SYSREG_OP2_SHIFT))
-
 static const struct {
 	u64 id;
 	enum a64_sysreg slot;

@@ -16,14 +16,6 @@
 
 #include "arm64.h"
 
-#define A64_FIXED_SYSREG(op0, op1, crn, crm, op2) \
-	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG | \
-	 ((u64)(op0) << KVM_REG_ARM64_SYSREG_OP0_SHIFT) | \
-	 ((u64)(op1) << KVM_REG_ARM64_SYSREG_OP1_SHIFT) | \
-	 ((u64)(crn) << KVM_REG_ARM64_SYSREG_CRN_SHIFT) | \
-	 ((u64)(crm) << KVM_REG_ARM64_SYSREG_CRM_SHIFT) | \
-	 ((u64)(op2) << KVM_REG_ARM64_SYSREG_OP2_SHIFT))
-
 /* OSLSR_EL1 as the guest reads it (exit.c): OSLM 0b10, no OS lock. */
 #define A64_OSLSR_GUEST		BIT(3)
 
@@ -50,13 +42,13 @@ static const u64 a64_fixed[] = {
 	KVM_REG_ARM_STD_BMAP,
 	KVM_REG_ARM_STD_HYP_BMAP,
 	KVM_REG_ARM_VENDOR_HYP_BMAP,
-	A64_FIXED_SYSREG(2, 0, 0, 2, 0),	/* MDCCINT_EL1: RAZ/WI */
-	A64_FIXED_SYSREG(2, 4, 0, 7, 0),	/* DBGVCR32_EL2: no AArch32 */
-	A64_FIXED_SYSREG(3, 0, 1, 0, 1),	/* ACTLR_EL1: RAZ/WI */
-	A64_FIXED_SYSREG(3, 0, 12, 1, 1),	/* DISR_EL1: none deferred */
-	A64_FIXED_SYSREG(3, 4, 3, 0, 0),	/* DACR32_EL2 */
-	A64_FIXED_SYSREG(3, 4, 5, 0, 1),	/* IFSR32_EL2 */
-	A64_FIXED_SYSREG(3, 4, 5, 3, 0),	/* FPEXC32_EL2 */
+	A64_SYSREG(2, 0, 0, 2, 0),	/* MDCCINT_EL1: RAZ/WI */
+	A64_SYSREG(2, 4, 0, 7, 0),	/* DBGVCR32_EL2: no AArch32 */
+	A64_SYSREG(3, 0, 1, 0, 1),	/* ACTLR_EL1: RAZ/WI */
+	A64_SYSREG(3, 0, 12, 1, 1),	/* DISR_EL1: none deferred */
+	A64_SYSREG(3, 4, 3, 0, 0),	/* DACR32_EL2 */
+	A64_SYSREG(3, 4, 5, 0, 1),	/* IFSR32_EL2 */
+	A64_SYSREG(3, 4, 5, 3, 0),	/* FPEXC32_EL2 */
 };
 
 static u64 a64_oslsr(void)
@@ -98,12 +90,12 @@ static const struct {
 	u64 id;
 	u64 (*value)(void);
 } a64_fixed_read[] = {
-	{ A64_FIXED_SYSREG(2, 0, 1, 1, 4), a64_oslsr },
-	{ A64_FIXED_SYSREG(3, 0, 0, 0, 0), a64_midr },
-	{ A64_FIXED_SYSREG(3, 0, 0, 0, 6), a64_revidr },
-	{ A64_FIXED_SYSREG(3, 1, 0, 0, 1), a64_clidr },
-	{ A64_FIXED_SYSREG(3, 1, 0, 0, 7), a64_aidr },
-	{ A64_FIXED_SYSREG(3, 3, 0, 0, 1), a64_ctr },
+	{ A64_SYSREG(2, 0, 1, 1, 4), a64_oslsr },
+	{ A64_SYSREG(3, 0, 0, 0, 0), a64_midr },
+	{ A64_SYSREG(3, 0, 0, 0, 6), a64_revidr },
+	{ A64_SYSREG(3, 1, 0, 0, 1), a64_clidr },
+	{ A64_SYSREG(3, 1, 0, 0, 7), a64_aidr },
+	{ A64_SYSREG(3, 3, 0, 0, 1), a64_ctr },
 };
 
 #define A64_FIXED_REGS	(ARRAY_SIZE(a64_fixed) + ARRAY_SIZE(a64_fixed_read) + \
@@ -121,7 +113,7 @@ static u64 a64_fixed_nth(unsigned int i, u64 *val)
 		return a64_fixed_read[i].id;
 	}
 	i -= ARRAY_SIZE(a64_fixed_read);
-	return A64_FIXED_SYSREG(2, 0, 0, i / 4, 4 + i % 4);
+	return A64_SYSREG(2, 0, 0, i / 4, 4 + i % 4);
 }
 
 /* The value of fixed register @id, or -ENOENT if it is not one. */
