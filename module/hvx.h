@@ -256,6 +256,11 @@ long hvx_clear_dirty_log(struct hvx_vm *vm, void __user *argp);
 int hvx_enable_dirty_log_manual(struct hvx_vm *vm,
 				const struct kvm_enable_cap *cap);
 
+/* module/guest_mem.c */
+int hvx_read_guest(struct hvx_vm *vm, u64 gpa, void *buf, unsigned int len);
+int hvx_write_guest(struct hvx_vm *vm, u64 gpa, const void *buf,
+		    unsigned int len);
+
 /* module/debugfs.c: /sys/kernel/debug/hvx/PID-N/vcpuM (hvx inspect) */
 void hvx_debugfs_init(void);
 void hvx_debugfs_exit(void);

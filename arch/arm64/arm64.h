@@ -84,6 +84,14 @@ struct a64_vcpu {
 	/* EL1 registers live in the CPU, v->sys[] stale (switch.c). */
 	bool el1_loaded;
 	struct preempt_notifier pn;	/* puts them when switched out */
+	/*
+	 * Stolen time (pvtime.c): the guest's structure, A64_PVTIME_NONE
+	 * until user space gives it; the thread's run delay when it was last
+	 * added there; @steal_update: add it again before the next entry.
+	 */
+	u64 steal_base;
+	u64 steal_last;
+	bool steal_update;
 
 	/* The architectural state, from here to the end: */
 	struct a64_gprs gprs;
@@ -110,6 +118,12 @@ struct a64_vcpu {
 	struct a64_vgic_cpu gic;	/* the CPU interface's list registers */
 };
 
+/*
+ * The SMCCC services' bitmaps, in a64_vm.fw_bmap[] (smccc.c), and the
+ * calls no bit turns off.
+ */
+enum { A64_FW_STD, A64_FW_STD_HYP, A64_FW_VENDOR_HYP, A64_FW_ALWAYS };
+
 struct a64_vm {
 	struct hvx_stage2 s2;
 	u64 vttbr;		/* root | VMID << 48 */
@@ -125,6 +139,12 @@ struct a64_vm {
 	 * it, so every vCPU counts the same.
 	 */
 	u64 cntvoff;
+	/*
+	 * The SMCCC services offered, KVM_REG_ARM_STD_BMAP, _STD_HYP_BMAP and
+	 * _VENDOR_HYP_BMAP (smccc.c), fixed once a vCPU has run (@ran).
+	 */
+	u64 fw_bmap[A64_FW_ALWAYS];
+	bool ran;
 };
 
 static inline struct a64_vcpu *to_a64(struct hvx_vcpu *vcpu)
@@ -175,14 +195,43 @@ void a64_inject_serror(struct a64_vcpu *v);
 void a64_exit_to_user(struct a64_vcpu *v, u32 reason);
 
 /* psci.c */
-u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx);
-u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level);
-void a64_psci_cpu_off(struct a64_vcpu *v);
+int a64_psci_call(struct a64_vcpu *v, u32 fn);
 bool a64_psci_take_on(struct a64_vcpu *v);
 int a64_psci_power_wait(struct a64_vcpu *v);
 long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set);
 long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp);
-int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32);
+
+/*
+ * smccc.c: the SMCCC calls and the services' bitmaps.  A service's call
+ * writes its results, X0-X3, into @res, which comes with X0 =
+ * NOT_SUPPORTED and X1-X3 = 0.
+ */
+#define A64_SMCCC_RES	4
+int a64_smccc(struct a64_vcpu *v, bool smc);
+void a64_fw_bmap_init(struct a64_vm *avm);
+bool a64_fw_enabled(struct a64_vcpu *v, unsigned int bmap, unsigned int bit);
+int a64_fw_bmap_get(struct a64_vcpu *v, u64 id, u64 *val);
+int a64_fw_bmap_set(struct a64_vcpu *v, u64 id, u64 val);
+
+/* trng.c: the TRNG interface (Arm DEN 0098) */
+void a64_trng_version(struct a64_vcpu *v, u64 *res);
+void a64_trng_features(struct a64_vcpu *v, u64 *res);
+void a64_trng_get_uuid(struct a64_vcpu *v, u64 *res);
+void a64_trng_rnd32(struct a64_vcpu *v, u64 *res);
+void a64_trng_rnd64(struct a64_vcpu *v, u64 *res);
+
+/* pvtime.c: stolen time (Arm DEN 0057) */
+#define A64_PVTIME_NONE	(~0ULL)
+void a64_pvtime_features(struct a64_vcpu *v, u64 *res);
+void a64_pvtime_st(struct a64_vcpu *v, u64 *res);
+void a64_pvtime_update(struct a64_vcpu *v);
+long a64_pvtime_attr(struct a64_vcpu *v, const struct kvm_device_attr *attr,
+		     unsigned int ioctl);
+
+/* vendor_hyp.c: KVM's vendor hypervisor services (UID, features, PTP) */
+void a64_vendor_uid(struct a64_vcpu *v, u64 *res);
+void a64_vendor_features(struct a64_vcpu *v, u64 *res);
+void a64_vendor_ptp(struct a64_vcpu *v, u64 *res);
 
 /* regs.c */
 void a64_reset(struct a64_vcpu *v);

@@ -14,6 +14,7 @@
 
 #include <linux/idr.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/slab.h>
 #include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
@@ -109,6 +110,7 @@ static int a64_vm_init(struct hvx_vm *vm, unsigned long type)
 		return r;
 	}
 	avm->vmid = vmid;
+	a64_fw_bmap_init(avm);
 	avm->vttbr = __pa(avm->s2.root) | ((u64)vmid << VTTBR_VMID_SHIFT);
 	avm->vtcr = VTCR_EL2_RES1 | (a64_parange << VTCR_EL2_PS_SHIFT) |
 		    VTCR_EL2_TG0_4K | VTCR_EL2_SH0_INNER |
@@ -152,8 +154,8 @@ static enum hrtimer_restart a64_timer_expired(struct hrtimer *t)
 /*
  * Switched out (interrupts off, on the CPU it ran on): the guest's EL1
  * registers go back to memory before another thread, a KVM vCPU's
- * perhaps, takes the CPU.  Switched in: nothing, the next entry loads
- * them.
+ * perhaps, takes the CPU.  Switched in: the next entry loads them, and
+ * first adds the time the thread waited to the guest's stolen time.
  */
 static void a64_sched_out(struct preempt_notifier *pn,
 			  struct task_struct *next)
@@ -163,6 +165,7 @@ static void a64_sched_out(struct preempt_notifier *pn,
 
 static void a64_sched_in(struct preempt_notifier *pn, int cpu)
 {
+	container_of(pn, struct a64_vcpu, pn)->steal_update = true;
 }
 
 static struct preempt_ops a64_preempt_ops = {
@@ -183,6 +186,7 @@ static int a64_vcpu_init(struct hvx_vcpu *vcpu)
 	spin_lock_init(&v->power_lock);
 	hrtimer_init(&v->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
 	v->timer.function = a64_timer_expired;
+	v->steal_base = A64_PVTIME_NONE;
 	preempt_notifier_init(&v->pn, &a64_preempt_ops);
 	preempt_notifier_inc();
 	a64_reset(v);
@@ -204,6 +208,22 @@ static int a64_exit_intr(struct a64_vcpu *v)
 	return -EINTR;
 }
 
+/*
+ * The vCPU, and so its VM, has run: the services' bitmaps are fixed from
+ * now on (smccc.c), as are the timer's interrupts (vcpu_attr.c).
+ */
+static void a64_mark_ran(struct a64_vcpu *v)
+{
+	struct hvx_vm *vm = v->vcpu->vm;
+
+	v->ran = true;
+	if (READ_ONCE(a64_vm(v)->ran))
+		return;
+	mutex_lock(&vm->lock);
+	a64_vm(v)->ran = true;
+	mutex_unlock(&vm->lock);
+}
+
 /* KVM_RUN: KVM_ARM_VCPU_INIT first (-ENOEXEC, as KVM), then run. */
 static int a64_vcpu_run_loop(struct hvx_vcpu *vcpu)
 {
@@ -220,8 +240,9 @@ static int a64_vcpu_run_loop(struct hvx_vcpu *vcpu)
 		if (r)
 			return r;
 	}
-	v->ran = true;
+	a64_mark_ran(v);
 	v->tlb_clean = false;	/* user space may have run another VM here */
+	v->steal_update = true;
 	a64_complete_mmio(v);
 	/*
 	 * As KVM, exit_reason stays what it was: the KVM selftests' ucall
@@ -239,6 +260,8 @@ static int a64_vcpu_run_loop(struct hvx_vcpu *vcpu)
 			return a64_exit_intr(v);
 		if (READ_ONCE(v->off))
 			continue;
+		if (v->steal_update)
+			a64_pvtime_update(v);
 		r = a64_enter(v);
 		if (r <= 0)
 			return r;
@@ -281,7 +304,10 @@ static int a64_check_extension(long cap)
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
 	case KVM_CAP_ARM_SYSTEM_SUSPEND:
+	case KVM_CAP_PTP_KVM:
 		return 1;
+	case KVM_CAP_STEAL_TIME:	/* pvtime.c */
+		return sched_info_on();
 	default:
 		return 0;
 	}

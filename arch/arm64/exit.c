@@ -24,9 +24,6 @@
 #include "arm64.h"
 #include "hvx_trace.h"
 
-/* KVM_EXIT_HYPERCALL flag for a call made with SMC (KVM's ABI, 6.4+). */
-#define A64_HYPERCALL_SMC	BIT(0)
-
 void a64_exit_to_user(struct a64_vcpu *v, u32 reason)
 {
 	v->vcpu->run->exit_reason = reason;
@@ -324,101 +321,6 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 		return 1;
 	}
 	return a64_mmio(v, ipa);
-}
-
-static u64 a64_psci_features(struct a64_vcpu *v, u32 fn)
-{
-	switch (fn) {
-	case PSCI_1_0_FN_SYSTEM_SUSPEND:
-	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
-		if (!READ_ONCE(a64_vm(v)->system_suspend))
-			break;
-		return 0;
-	case PSCI_0_2_FN_PSCI_VERSION:
-	case PSCI_1_0_FN_PSCI_FEATURES:
-	case PSCI_0_2_FN_SYSTEM_OFF:
-	case PSCI_0_2_FN_SYSTEM_RESET:
-	case PSCI_0_2_FN_CPU_ON:
-	case PSCI_0_2_FN64_CPU_ON:
-	case PSCI_0_2_FN_CPU_OFF:
-	case PSCI_0_2_FN_AFFINITY_INFO:
-	case PSCI_0_2_FN64_AFFINITY_INFO:
-	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
-		return 0;
-	}
-	return (u64)(s64)PSCI_RET_NOT_SUPPORTED;
-}
-
-static int a64_system_event(struct a64_vcpu *v, u32 type)
-{
-	struct kvm_run *run = v->vcpu->run;
-
-	a64_exit_to_user(v, KVM_EXIT_SYSTEM_EVENT);
-	memset(&run->system_event, 0, sizeof(run->system_event));
-	run->system_event.type = type;
-	run->system_event.ndata = 1;	/* data[0]: flags, none */
-	return 0;
-}
-
-/* SMCCC results are X0-X3 (Arm DEN 0028, 2.6); PSCI defines only X0. */
-static int a64_smccc_return(struct a64_vcpu *v, u64 x0)
-{
-	a64_set_reg(v, 0, x0);
-	a64_set_reg(v, 1, 0);
-	a64_set_reg(v, 2, 0);
-	a64_set_reg(v, 3, 0);
-	return 1;
-}
-
-/*
- * An SMCCC call (Arm DEN 0028): function id in W0, arguments in X1-X6.
- * PSCI_VERSION and PSCI_FEATURES are answered here, SYSTEM_OFF and
- * SYSTEM_RESET end the run with a system event; anything else goes to
- * user space as KVM_EXIT_HYPERCALL, which answers through KVM_SET_ONE_REG.
- */
-static int a64_smccc(struct a64_vcpu *v, bool smc)
-{
-	struct kvm_run *run = v->vcpu->run;
-	u32 fn = a64_reg(v, 0);
-	int i;
-
-	switch (fn) {
-	case PSCI_0_2_FN_PSCI_VERSION:
-		return a64_smccc_return(v, PSCI_VERSION(1, 0));
-	case PSCI_1_0_FN_PSCI_FEATURES:
-		return a64_smccc_return(v, a64_psci_features(v, a64_reg(v, 1)));
-	case PSCI_0_2_FN_SYSTEM_OFF:
-		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
-	case PSCI_0_2_FN_SYSTEM_RESET:
-		return a64_system_event(v, KVM_SYSTEM_EVENT_RESET);
-	case PSCI_0_2_FN_CPU_ON:	/* SMC32: 32-bit arguments */
-		return a64_smccc_return(v, a64_psci_cpu_on(v, (u32)a64_reg(v, 1),
-			(u32)a64_reg(v, 2), (u32)a64_reg(v, 3)));
-	case PSCI_0_2_FN64_CPU_ON:
-		return a64_smccc_return(v, a64_psci_cpu_on(v, a64_reg(v, 1),
-			a64_reg(v, 2), a64_reg(v, 3)));
-	case PSCI_0_2_FN_CPU_OFF:
-		a64_psci_cpu_off(v);
-		return a64_smccc_return(v, PSCI_RET_SUCCESS);
-	case PSCI_0_2_FN_AFFINITY_INFO:
-		return a64_smccc_return(v, a64_psci_affinity_info(v,
-			(u32)a64_reg(v, 1), (u32)a64_reg(v, 2)));
-	case PSCI_0_2_FN64_AFFINITY_INFO:
-		return a64_smccc_return(v, a64_psci_affinity_info(v,
-			a64_reg(v, 1), a64_reg(v, 2)));
-	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:	/* no Trusted OS to migrate */
-		return a64_smccc_return(v, PSCI_0_2_TOS_MP);
-	case PSCI_1_0_FN_SYSTEM_SUSPEND:
-	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
-		return a64_psci_system_suspend(v, fn == PSCI_1_0_FN_SYSTEM_SUSPEND);
-	}
-	a64_exit_to_user(v, KVM_EXIT_HYPERCALL);
-	memset(&run->hypercall, 0, sizeof(run->hypercall));
-	run->hypercall.nr = fn;
-	for (i = 0; i < 6; i++)
-		run->hypercall.args[i] = a64_reg(v, i + 1);
-	run->hypercall.longmode = smc ? A64_HYPERCALL_SMC : 0;
-	return 0;
 }
 
 /*

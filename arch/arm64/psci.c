@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hvx arm64: vCPU power states for SMP guests (Arm Power State
- * Coordination Interface, DEN 0022, 5.1.4-5.1.6: CPU_ON, CPU_OFF,
- * AFFINITY_INFO), KVM_ARM_VCPU_POWER_OFF and KVM_GET/SET_MP_STATE;
+ * hvx arm64: PSCI 1.0, the Arm Power State Coordination Interface (DEN
+ * 0022), answered in the kernel: PSCI_VERSION, PSCI_FEATURES,
+ * MIGRATE_INFO_TYPE, vCPU power states for SMP guests (5.1.4-5.1.6:
+ * CPU_ON, CPU_OFF, AFFINITY_INFO) with KVM_ARM_VCPU_POWER_OFF and
+ * KVM_GET/SET_MP_STATE; SYSTEM_OFF and SYSTEM_RESET as system events;
  * SYSTEM_SUSPEND (5.1.19) under KVM_CAP_ARM_SYSTEM_SUSPEND.
  *
  * A vCPU that is off sleeps inside KVM_RUN until another vCPU's CPU_ON
@@ -14,6 +16,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <uapi/linux/psci.h>
+#include <linux/arm-smccc.h>
 #include <asm/cputype.h>
 
 #include "arm64.h"
@@ -44,7 +47,7 @@ static struct a64_vcpu *a64_vcpu_by_mpidr(struct hvx_vm *vm, u64 mpidr)
  * KVM makes the target runnable at once), INVALID_PARAMS if no vCPU has
  * that affinity.
  */
-u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx)
+static u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx)
 {
 	struct a64_vcpu *t = a64_vcpu_by_mpidr(v->vcpu->vm,
 					       mpidr & MPIDR_HWID_BITMASK);
@@ -72,7 +75,7 @@ u64 a64_psci_cpu_on(struct a64_vcpu *v, u64 mpidr, u64 entry, u64 ctx)
  * @aff at levels @level and up is on, else OFF; a level above 3 is
  * INVALID_PARAMS.
  */
-u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level)
+static u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level)
 {
 	struct hvx_vm *vm = v->vcpu->vm;
 	u64 mask;
@@ -94,7 +97,7 @@ u64 a64_psci_affinity_info(struct a64_vcpu *v, u64 aff, u64 level)
 }
 
 /* CPU_OFF (DEN 0022 5.1.3): the caller sleeps in KVM_RUN from now on. */
-void a64_psci_cpu_off(struct a64_vcpu *v)
+static void a64_psci_cpu_off(struct a64_vcpu *v)
 {
 	spin_lock(&v->power_lock);
 	WRITE_ONCE(v->off, true);
@@ -193,7 +196,7 @@ long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
  * bits first.  Without the capability: NOT_SUPPORTED.  Returns 1 to
  * re-enter, 0 to exit.
  */
-int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32)
+static int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32)
 {
 	struct kvm_run *run = v->vcpu->run;
 	int i;
@@ -210,4 +213,94 @@ int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32)
 	memset(&run->system_event, 0, sizeof(run->system_event));
 	run->system_event.type = KVM_SYSTEM_EVENT_SUSPEND;
 	return 0;
+}
+
+/*
+ * PSCI_FEATURES (DEN 0022 5.1.15): 0 for what hvx implements, and for
+ * SMCCC_VERSION, which tells the guest it may ask for the SMCCC version
+ * (DEN 0028 7.2.1; smccc.c answers 1.1).
+ */
+static u64 a64_psci_features(struct a64_vcpu *v, u32 fn)
+{
+	switch (fn) {
+	case PSCI_1_0_FN_SYSTEM_SUSPEND:
+	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
+		if (!READ_ONCE(a64_vm(v)->system_suspend))
+			break;
+		return 0;
+	case PSCI_0_2_FN_PSCI_VERSION:
+	case PSCI_1_0_FN_PSCI_FEATURES:
+	case PSCI_0_2_FN_SYSTEM_OFF:
+	case PSCI_0_2_FN_SYSTEM_RESET:
+	case PSCI_0_2_FN_CPU_ON:
+	case PSCI_0_2_FN64_CPU_ON:
+	case PSCI_0_2_FN_CPU_OFF:
+	case PSCI_0_2_FN_AFFINITY_INFO:
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:
+	case ARM_SMCCC_VERSION_FUNC_ID:
+		return 0;
+	}
+	return A64_PSCI_RET(PSCI_RET_NOT_SUPPORTED);
+}
+
+static int a64_system_event(struct a64_vcpu *v, u32 type)
+{
+	struct kvm_run *run = v->vcpu->run;
+
+	a64_exit_to_user(v, KVM_EXIT_SYSTEM_EVENT);
+	memset(&run->system_event, 0, sizeof(run->system_event));
+	run->system_event.type = type;
+	run->system_event.ndata = 1;	/* data[0]: flags, none */
+	return 0;
+}
+
+/* SMCCC results are X0-X3 (DEN 0028, 2.6); PSCI defines only X0. */
+static int a64_psci_return(struct a64_vcpu *v, u64 x0)
+{
+	a64_set_reg(v, 0, x0);
+	a64_set_reg(v, 1, 0);
+	a64_set_reg(v, 2, 0);
+	a64_set_reg(v, 3, 0);
+	return 1;
+}
+
+/*
+ * PSCI function @fn, by HVC or SMC: 1 to re-enter, 0 to exit to user
+ * space (a system event), -ENOENT when @fn is not PSCI.  The SMC32 forms
+ * take 32-bit arguments.
+ */
+int a64_psci_call(struct a64_vcpu *v, u32 fn)
+{
+	switch (fn) {
+	case PSCI_0_2_FN_PSCI_VERSION:
+		return a64_psci_return(v, PSCI_VERSION(1, 0));
+	case PSCI_1_0_FN_PSCI_FEATURES:
+		return a64_psci_return(v, a64_psci_features(v, a64_reg(v, 1)));
+	case PSCI_0_2_FN_SYSTEM_OFF:
+		return a64_system_event(v, KVM_SYSTEM_EVENT_SHUTDOWN);
+	case PSCI_0_2_FN_SYSTEM_RESET:
+		return a64_system_event(v, KVM_SYSTEM_EVENT_RESET);
+	case PSCI_0_2_FN_CPU_ON:
+		return a64_psci_return(v, a64_psci_cpu_on(v, (u32)a64_reg(v, 1),
+			(u32)a64_reg(v, 2), (u32)a64_reg(v, 3)));
+	case PSCI_0_2_FN64_CPU_ON:
+		return a64_psci_return(v, a64_psci_cpu_on(v, a64_reg(v, 1),
+			a64_reg(v, 2), a64_reg(v, 3)));
+	case PSCI_0_2_FN_CPU_OFF:
+		a64_psci_cpu_off(v);
+		return a64_psci_return(v, PSCI_RET_SUCCESS);
+	case PSCI_0_2_FN_AFFINITY_INFO:
+		return a64_psci_return(v, a64_psci_affinity_info(v,
+			(u32)a64_reg(v, 1), (u32)a64_reg(v, 2)));
+	case PSCI_0_2_FN64_AFFINITY_INFO:
+		return a64_psci_return(v, a64_psci_affinity_info(v,
+			a64_reg(v, 1), a64_reg(v, 2)));
+	case PSCI_0_2_FN_MIGRATE_INFO_TYPE:	/* no Trusted OS to migrate */
+		return a64_psci_return(v, PSCI_0_2_TOS_MP);
+	case PSCI_1_0_FN_SYSTEM_SUSPEND:
+	case PSCI_1_0_FN64_SYSTEM_SUSPEND:
+		return a64_psci_system_suspend(v, fn == PSCI_1_0_FN_SYSTEM_SUSPEND);
+	}
+	return -ENOENT;
 }

@@ -90,6 +90,8 @@ static const struct {
 /* Registers with behaviour rather than a slot. */
 static const u64 a64_special_regs[] = {
 	A64_REG_MPIDR, KVM_REG_ARM_TIMER_CNT, KVM_REG_ARM_PSCI_VERSION,
+	KVM_REG_ARM_STD_BMAP, KVM_REG_ARM_STD_HYP_BMAP,
+	KVM_REG_ARM_VENDOR_HYP_BMAP,	/* smccc.c */
 };
 
 /*
@@ -300,7 +302,8 @@ static u64 a64_virtual_count(const struct a64_vcpu *v)
 
 static int a64_special_get(struct a64_vcpu *v, u64 id, u64 *val)
 {
-	if (!a64_id_reg(id, val) || !a64_fixed_reg(id, val))
+	if (!a64_id_reg(id, val) || !a64_fixed_reg(id, val) ||
+	    !a64_fw_bmap_get(v, id, val))
 		return 0;
 	if (id == A64_REG_MPIDR)
 		*val = v->mpidr;
@@ -317,8 +320,13 @@ static int a64_special_set(struct a64_vcpu *v, u64 id, u64 val)
 {
 	u64 id_val;
 
+	int r;
+
 	if (!a64_id_reg(id, &id_val) || !a64_fixed_reg(id, &id_val))
 		return val == id_val ? 0 : -EINVAL;
+	r = a64_fw_bmap_set(v, id, val);
+	if (r != -ENOENT)
+		return r;
 	if (id == A64_REG_MPIDR) {
 		v->mpidr = val | BIT_ULL(31);
 	} else if (id == KVM_REG_ARM_TIMER_CNT) {

@@ -31,17 +31,12 @@
 static const u64 a64_fixed[] = {
 	/*
 	 * Firmware: the SMCCC Spectre workarounds (api.rst, "ARM firmware
-	 * pseudo-registers": 0 is NOT_AVAIL, no firmware call offered, as
-	 * hvx answers SMCCC_VERSION with NOT_SUPPORTED) and the bitmaps of
-	 * the standard, standard-hypervisor and vendor services (TRNG, PV
-	 * time, PTP: none).
+	 * pseudo-registers": 0 is NOT_AVAIL, as SMCCC_ARCH_FEATURES offers
+	 * none of their calls, smccc.c).
 	 */
 	KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1,
 	KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2,
 	KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3,
-	KVM_REG_ARM_STD_BMAP,
-	KVM_REG_ARM_STD_HYP_BMAP,
-	KVM_REG_ARM_VENDOR_HYP_BMAP,
 	A64_SYSREG(2, 0, 0, 2, 0),	/* MDCCINT_EL1: RAZ/WI */
 	A64_SYSREG(2, 4, 0, 7, 0),	/* DBGVCR32_EL2: no AArch32 */
 	A64_SYSREG(3, 0, 1, 0, 1),	/* ACTLR_EL1: RAZ/WI */

@@ -2,8 +2,9 @@
 /*
  * hvx arm64: KVM_HAS/GET/SET_DEVICE_ATTR on a vCPU fd (api.rst
  * "KVM_SET_DEVICE_ATTR", Documentation/virt/kvm/devices/vcpu.rst), with
- * KVM_CAP_VCPU_ATTRIBUTES.  One group: KVM_ARM_VCPU_TIMER_CTRL, the PPIs
- * of the virtual and physical timers (KVM_ARM_VCPU_TIMER_IRQ_VTIMER,
+ * KVM_CAP_VCPU_ATTRIBUTES.  Two groups: KVM_ARM_VCPU_PVTIME_CTRL, the
+ * stolen-time structure (pvtime.c), and KVM_ARM_VCPU_TIMER_CTRL, the
+ * PPIs of the virtual and physical timers (KVM_ARM_VCPU_TIMER_IRQ_VTIMER,
  * _PTIMER), an int each.  As KVM: only with an in-kernel GIC (EINVAL),
  * a PPI (16-31) or EINVAL, not once the vCPU has run (EBUSY), ENXIO for
  * any other attribute or group.  The numbers hold for the whole VM, as
@@ -61,7 +62,11 @@ long a64_vcpu_attr(struct a64_vcpu *v, unsigned int ioctl, void __user *argp)
 
 	if (copy_from_user(&attr, argp, sizeof(attr)))
 		return -EFAULT;
-	if (attr.group != KVM_ARM_VCPU_TIMER_CTRL)
-		return -ENXIO;
-	return a64_timer_attr(v, &attr, ioctl);
+	switch (attr.group) {
+	case KVM_ARM_VCPU_TIMER_CTRL:
+		return a64_timer_attr(v, &attr, ioctl);
+	case KVM_ARM_VCPU_PVTIME_CTRL:
+		return a64_pvtime_attr(v, &attr, ioctl);
+	}
+	return -ENXIO;
 }

@@ -20,50 +20,6 @@
 #include "x86.h"
 #include "insn.h"
 
-/* Copy guest-physical memory through the process's own mapping of it. */
-static int x86_access_guest(struct x86_vcpu *x, u64 gpa, void *buf,
-			    unsigned int len, bool write)
-{
-	struct hvx_vm *vm = x86_vm(x);
-
-	while (len) {
-		unsigned int n = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
-		unsigned long hva;
-		unsigned long left;
-
-		mutex_lock(&vm->lock);
-		hva = write ? hvx_gpa_to_hva_write(vm, gpa) :
-			      hvx_gpa_to_hva(vm, gpa);
-		mutex_unlock(&vm->lock);
-		if (!hva)
-			return -EFAULT;
-		if (write)
-			left = copy_to_user((void __user *)hva, buf, n);
-		else
-			left = copy_from_user(buf, (void __user *)hva, n);
-		if (left)
-			return -EFAULT;
-		/* Logged once written, so that no KVM_GET_DIRTY_LOG misses it. */
-		if (write)
-			hvx_mark_page_dirty(vm, gpa);
-		gpa += n;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
-int x86_read_guest(struct x86_vcpu *x, u64 gpa, void *buf, unsigned int len)
-{
-	return x86_access_guest(x, gpa, buf, len, false);
-}
-
-int x86_write_guest(struct x86_vcpu *x, u64 gpa, const void *buf,
-		    unsigned int len)
-{
-	return x86_access_guest(x, gpa, (void *)buf, len, true);
-}
-
 #define PTE_P		BIT_ULL(0)
 #define PTE_PS		BIT_ULL(7)
 #define PTE_ADDR	0x000ffffffffff000ULL

@@ -406,9 +406,6 @@ int x86_complete_pending(struct x86_vcpu *x);
 
 /* emulate.c */
 int x86_gva_to_gpa(struct x86_vcpu *x, u64 gva, u64 *gpa);
-int x86_read_guest(struct x86_vcpu *x, u64 gpa, void *buf, unsigned int len);
-int x86_write_guest(struct x86_vcpu *x, u64 gpa, const void *buf,
-		    unsigned int len);
 int x86_emulate_mmio(struct x86_vcpu *x, u64 gpa);
 void x86_complete_mmio(struct x86_vcpu *x);
 void x86_mmio_report(struct x86_vcpu *x, u64 gpa, int size, bool write,
@@ -443,6 +440,19 @@ static inline struct x86_kvmclock *x86_clock(struct hvx_vm *vm)
 static inline struct hvx_vm *x86_vm(struct x86_vcpu *x)
 {
 	return x->vcpu->vm;
+}
+
+/* Guest-physical memory through the slots (module/guest_mem.c). */
+static inline int x86_read_guest(struct x86_vcpu *x, u64 gpa, void *buf,
+				 unsigned int len)
+{
+	return hvx_read_guest(x86_vm(x), gpa, buf, len);
+}
+
+static inline int x86_write_guest(struct x86_vcpu *x, u64 gpa,
+				  const void *buf, unsigned int len)
+{
+	return hvx_write_guest(x86_vm(x), gpa, buf, len);
 }
 
 static inline struct kvm_run *x86_run(struct x86_vcpu *x)
