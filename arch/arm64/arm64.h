@@ -81,6 +81,12 @@ struct a64_vcpu {
 	bool tlb_clean;
 	int tlb_clean_cpu;
 	unsigned long tlb_clean_switches;
+	/*
+	 * FP/SIMD (switch.c): the guest's registers are in the CPU for this
+	 * entry (@fp_live), and will be for the next @fp_eager entries.
+	 */
+	bool fp_live;
+	unsigned int fp_eager;
 	/* EL1 registers live in the CPU, v->sys[] stale (switch.c). */
 	bool el1_loaded;
 	struct preempt_notifier pn;	/* puts them when switched out */
@@ -176,7 +182,8 @@ u64 __hvx_el2_run_x18(struct a64_gprs *guest, u64 x18[2]);
 void __hvx_fpsimd_save(struct user_fpsimd_state *fp);
 void __hvx_fpsimd_load(const struct user_fpsimd_state *fp);
 
-/* switch.c */
+/* switch.c; A64_FP_EAGER: entries with FP after an FP trap */
+#define A64_FP_EAGER	64
 extern bool a64_has_ras;
 int a64_switch_init(void);
 int a64_enter(struct a64_vcpu *v);

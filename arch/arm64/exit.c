@@ -504,6 +504,10 @@ static int a64_sync(struct a64_vcpu *v)
 		return a64_wfx(v);
 	case ESR_ELx_EC_SYS64:
 		return a64_sysreg(v);
+	case ESR_ELx_EC_FP_ASIMD:	/* trapped: ELR is the instruction */
+		hvx_stat(v->vcpu, HVX_STAT_OTHER);
+		v->fp_eager = A64_FP_EAGER;
+		return 1;
 	default:
 		/* SVE, pointer authentication, MTE, ...: not offered. */
 		a64_inject_undef(v);

@@ -46,12 +46,15 @@
 			 HCR_TLOR | HCR_TID3 | HCR_E2H)
 
 /*
- * CPTR_EL2 in its E2H=1 layout (the CPACR_EL1 one, D17.2.30): FP and SIMD
- * free (FPEN 0b11), SVE trapped (ZEN 0b00: the backend saves only the
- * 128-bit V registers), trace and activity-monitor registers trapped.
+ * CPTR_EL2 in its E2H=1 layout (the CPACR_EL1 one, D17.2.30): SVE trapped
+ * (ZEN 0b00: the backend saves only the 128-bit V registers), trace and
+ * activity-monitor registers trapped; FP and SIMD free (FPEN 0b11) when
+ * the guest's V registers, FPSR and FPCR are in the CPU, else trapped
+ * (FPEN 0b00: the guest's first such instruction is an exception with
+ * EC 0x07, D17.2.37, which loads them, exit.c).
  */
-#define A64_CPTR_GUEST	(CPACR_EL1_FPEN_EL1EN | CPACR_EL1_FPEN_EL0EN | \
-			 BIT(28) | CPTR_EL2_TAM)
+#define A64_CPTR_GUEST		(BIT(28) | CPTR_EL2_TAM)
+#define A64_CPTR_GUEST_FP	(CPACR_EL1_FPEN_EL1EN | CPACR_EL1_FPEN_EL0EN)
 
 /*
  * MDCR_EL2 (D17.2.87): performance monitors, debug registers, the
@@ -507,7 +510,8 @@ static void a64_load_guest_el2(const struct a64_vcpu *v,
 	write_sysreg(vm->vttbr, vttbr_el2);
 	write_sysreg((h->mdcr & MDCR_EL2_HPMN_MASK) | A64_MDCR_GUEST,
 		     mdcr_el2);
-	write_sysreg(A64_CPTR_GUEST, cpacr_el1);
+	write_sysreg(A64_CPTR_GUEST | (v->fp_live ? A64_CPTR_GUEST_FP : 0),
+		     cpacr_el1);
 	write_sysreg(A64_CNTHCTL_GUEST, cnthctl_el2);
 	write_sysreg(a64_cntvoff(v), cntvoff_el2);
 	write_sysreg(read_cpuid_id(), vpidr_el2);
@@ -760,10 +764,26 @@ static int a64_refuse_entry(struct a64_vcpu *v, const char *why)
 }
 
 /*
- * Run the guest once.  The FP/SIMD registers are the guest's between
- * kernel_neon_begin() and kernel_neon_end(), which save the task's own
- * state (and its SVE state) first; interrupts are off for the switch
- * itself.  With a virtual GIC the list registers are filled first, and
+ * Whether this entry gives the guest its FP/SIMD registers: for the
+ * A64_FP_EAGER entries after an FP trap (exit.c), as a guest that used
+ * them once is likely to again; otherwise they stay the task's and the
+ * guest's first FP or SIMD instruction traps.  A guest that does not use
+ * them (most of hvx's tests, a kernel in a busy exit loop) so costs no FP
+ * switch at all, as on KVM, which loads them only on that trap.
+ */
+static bool a64_fp_wanted(struct a64_vcpu *v)
+{
+	if (!v->fp_eager)
+		return false;
+	v->fp_eager--;
+	return true;
+}
+
+/*
+ * Run the guest once.  The FP/SIMD registers, when the guest has them
+ * (a64_fp_wanted()), are the guest's between kernel_neon_begin() and
+ * kernel_neon_end(), which save the task's own state (and its SVE state)
+ * first; interrupts are off for the switch itself.  With a virtual GIC the list registers are filled first, and
  * the entry is skipped if an interrupt for this vCPU came meanwhile
  * (a64_vgic_kick() sets @kicked before it looks at the mode).  Returns 1
  * to go on, 0 to return to user space, or -errno.
@@ -783,8 +803,11 @@ int a64_enter(struct a64_vcpu *v)
 		timer = a64_ptimer_sync(v, a64_vgic_timer(v));
 		a64_vgic_flush(v);
 	}
-	kernel_neon_begin();
-	__hvx_fpsimd_load(&v->fp);
+	v->fp_live = a64_fp_wanted(v);
+	if (v->fp_live) {
+		kernel_neon_begin();
+		__hvx_fpsimd_load(&v->fp);
+	}
 	local_irq_save(flags);
 	/*
 	 * A timer armed but not fired: a host hrtimer at its deadline, on
@@ -807,8 +830,11 @@ int a64_enter(struct a64_vcpu *v)
 	WRITE_ONCE(vcpu->mode, HVX_OUTSIDE_GUEST);
 	hvx_stats_exit(vcpu);
 	local_irq_restore(flags);
-	__hvx_fpsimd_save(&v->fp);
-	kernel_neon_end();
+	if (v->fp_live) {
+		__hvx_fpsimd_save(&v->fp);
+		kernel_neon_end();
+		v->fp_live = false;
+	}
 	if (timer)
 		hrtimer_cancel(&v->timer);
 	if (gic)

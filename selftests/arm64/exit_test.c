@@ -874,6 +874,63 @@ static int test_el1_state_shared_cpu(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * The guest's FP/SIMD registers across 300 exits in the kernel (PSCI
+ * VERSION) and 4 to user space (a store to MMIO after every 64th): hvx
+ * gives them to the guest at its first FP instruction, which traps, and
+ * for some entries after, then lets it trap again (switch.c), so the
+ * count spans both.  The guest's values must come back each time, and
+ * the VMM's own (D15, callee-saved, which it changes at each MMIO exit)
+ * must be there when KVM_RUN returns.
+ */
+GUEST_CODE(fpkeep,
+	MMIO_BASE
+	"ldr x1, =0x0123456789abcdef\n fmov d15, x1\n mov v15.d[1], x1\n"
+	"ldr x1, =0xfedcba9876543210\n fmov d31, x1\n mov v31.d[1], x1\n"
+	"mov x21, #0\n"
+	"1: ldr x0, =0x84000000\n hvc #0\n"
+	"add x21, x21, #1\n"
+	"tst x21, #63\n b.ne 2f\n str x21, [x20]\n"
+	"2: cmp x21, #300\n b.lo 1b\n"
+	"fmov x1, d15\n mov x2, v15.d[1]\n fmov x3, d31\n mov x4, v31.d[1]\n"
+	GUEST_ASSERT_EQ("x1", 0x0123456789abcdef)
+	GUEST_ASSERT_EQ("x2", 0x0123456789abcdef)
+	GUEST_ASSERT_EQ("x3", 0xfedcba9876543210)
+	GUEST_ASSERT_EQ("x4", 0xfedcba9876543210)
+	GUEST_DONE);
+
+static void host_d15_set(uint64_t val)
+{
+	__asm__ volatile("fmov d15, %0" : : "r"(val) : "v15");
+}
+
+static uint64_t host_d15(void)
+{
+	uint64_t val;
+
+	__asm__ volatile("fmov %0, d15" : "=r"(val));
+	return val;
+}
+
+static int test_fp_across_exits(const char *dev)
+{
+	struct guest g;
+	uint64_t mine;
+	int i;
+
+	GUEST(&g, dev, GUEST_EL1, fpkeep);
+	EXPECT(vcpu_set_reg(&g.vcpu, REG_CPACR_EL1, 3u << 20) == 0);
+	for (i = 1; i <= 4; i++) {
+		mine = 0x5a5a5a5a00000000ull + i;
+		host_d15_set(mine);
+		EXPECT(expect_mmio(&g, MMIO_GPA, 1, 8, 64 * i));
+		EXPECT(host_d15() == mine);
+	}
+	EXPECT_DONE(&g);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case arm64_cases[] = {
 	{ "mmio_write", test_mmio_write },
 	{ "mmio_read", test_mmio_read },
@@ -896,6 +953,7 @@ static const struct test_case arm64_cases[] = {
 	{ "exception_in_guest", test_exception_in_guest },
 	{ "ras_error_records", test_ras_error_records },
 	{ "el1_state_shared_cpu", test_el1_state_shared_cpu },
+	{ "fp_across_exits", test_fp_across_exits },
 };
 
 TEST_ARCH_CASES(arm64_cases);
