@@ -74,13 +74,17 @@ struct a64_vcpu {
 	u64 on_entry, on_ctx;
 	u32 features;		/* of the first KVM_ARM_VCPU_INIT */
 	/*
-	 * The exit flushed this VMID from the TLBs of @tlb_clean_cpu, and
-	 * this KVM_RUN has gone on there since without a context switch
-	 * (@tlb_clean_switches: the thread's nvcsw + nivcsw then).
+	 * TLB entries of the VM's VMID (switch.c): this CPU's were flushed
+	 * before an entry on @tlb_clean_cpu, in this KVM_RUN, with no context
+	 * switch since (@tlb_clean_switches: the thread's nvcsw + nivcsw
+	 * then) and the VM's tlb_gen then @tlb_gen; @tlb_dirty: the guest ran
+	 * here since, its entries to drop when the thread leaves the CPU.
 	 */
 	bool tlb_clean;
+	bool tlb_dirty;
 	int tlb_clean_cpu;
 	unsigned long tlb_clean_switches;
+	s64 tlb_gen;
 	/*
 	 * FP/SIMD (switch.c): the guest's registers are in the CPU for this
 	 * entry (@fp_live), and will be for the next @fp_eager entries.
@@ -188,6 +192,8 @@ extern bool a64_has_ras;
 int a64_switch_init(void);
 int a64_enter(struct a64_vcpu *v);
 void a64_el1_put(struct a64_vcpu *v);
+void a64_tlb_put(struct a64_vcpu *v);
+void a64_tlb_stale(struct a64_vcpu *v);
 u64 a64_guest_hcr(const struct a64_vcpu *v);
 
 /* inspect.c: the debugfs file of module/debugfs.c */

@@ -153,14 +153,17 @@ static enum hrtimer_restart a64_timer_expired(struct hrtimer *t)
 
 /*
  * Switched out (interrupts off, on the CPU it ran on): the guest's EL1
- * registers go back to memory before another thread, a KVM vCPU's
- * perhaps, takes the CPU.  Switched in: the next entry loads them, and
+ * registers go back to memory, and its TLB entries go, before another
+ * thread, a KVM vCPU's perhaps, takes the CPU.  Switched in: the next entry loads them, and
  * first adds the time the thread waited to the guest's stolen time.
  */
 static void a64_sched_out(struct preempt_notifier *pn,
 			  struct task_struct *next)
 {
-	a64_el1_put(container_of(pn, struct a64_vcpu, pn));
+	struct a64_vcpu *v = container_of(pn, struct a64_vcpu, pn);
+
+	a64_el1_put(v);
+	a64_tlb_put(v);
 }
 
 static void a64_sched_in(struct preempt_notifier *pn, int cpu)
@@ -241,7 +244,7 @@ static int a64_vcpu_run_loop(struct hvx_vcpu *vcpu)
 			return r;
 	}
 	a64_mark_ran(v);
-	v->tlb_clean = false;	/* user space may have run another VM here */
+	v->tlb_clean = false;	/* user space may have run a KVM guest here */
 	v->steal_update = true;
 	a64_complete_mmio(v);
 	/*
@@ -284,6 +287,7 @@ static int a64_vcpu_run(struct hvx_vcpu *vcpu)
 	r = a64_vcpu_run_loop(vcpu);
 	a64_el1_put(v);
 	preempt_disable();
+	a64_tlb_put(v);
 	preempt_notifier_unregister(&v->pn);
 	preempt_enable();
 	return r;

@@ -305,6 +305,7 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 			     a64_s2_map);
 	if (!r) {
 		hvx_stat(v->vcpu, HVX_STAT_NPF);
+		a64_tlb_stale(v);
 		return 1;
 	}
 	if (r != -ENOENT)

@@ -568,17 +568,26 @@ static u64 a64_run(struct a64_vcpu *v, u64 x18[2])
 }
 
 /*
- * Every run starts and ends with no TLB entry of this VMID (D8.13): a VMID
- * that KVM, sharing EL2 with hvx, may also have handed out cannot leak
- * translations either way, and a stage-2 entry hvx removes is gone from
- * every TLB once its vCPUs have left the guest (hvx_vm_flush_tlbs()).
- * Needs the guest's VTTBR_EL2 and HCR_EL2.TGE clear.
+ * The TLB entries of a VMID (Arm ARM D8.13) on this CPU.  KVM shares EL2
+ * with hvx and hands out VMIDs of its own, so a VMID of hvx's may be a
+ * KVM guest's too: neither may find the other's translations.  Only a
+ * guest's execution fills the TLB for its VMID, and a KVM guest can run
+ * on this CPU only after this thread left it, by a context switch or by
+ * returning from KVM_RUN.  So the entries stay across the exits of one
+ * KVM_RUN; before an entry this CPU's are dropped unless they are known
+ * to be this guest's alone (a64_flush_before_entry()), and when the
+ * thread leaves the CPU its guest's are (a64_tlb_put()).  A change of the
+ * stage-2 tables moves the VM's tlb_gen (hvx_vm_flush_tlbs(), which
+ * also brings every vCPU out of the guest), and each vCPU drops its
+ * entries before its next entry; a permission the guest faulted on is
+ * relaxed the same way (a64_tlb_stale()).
+ * Needs the VM's VTTBR_EL2 and HCR_EL2.TGE clear.
  */
 static void a64_flush_guest_tlb(void)
 {
-	dsb(ishst);
-	__tlbi(vmalls12e1is);
-	dsb(ish);
+	dsb(nshst);
+	__tlbi(vmalls12e1);
+	dsb(nsh);
 	isb();
 }
 
@@ -588,33 +597,68 @@ static unsigned long a64_switches(void)
 }
 
 /*
- * The flush before an entry may be left out when nothing can have put an
- * entry of this VMID in this CPU's TLB since the exit's flush: the same
- * KVM_RUN goes on (user space, which could have run a KVM vCPU in this
- * thread, has not run: a64_vcpu_run() clears @tlb_clean), on the same
- * CPU, and no other thread has run there (the thread's context-switch
- * count has not moved); only guest execution fills the TLB for a VMID.
- * Interrupts are masked.
+ * Before an entry, interrupts masked, after vcpu->mode says "in the
+ * guest" (which hvx_vm_flush_tlbs() reads after moving tlb_gen).
  */
 static void a64_flush_before_entry(struct a64_vcpu *v)
 {
+	s64 gen = atomic64_read(&v->vcpu->vm->tlb_gen);
+
 	if (!v->tlb_clean || v->tlb_clean_cpu != smp_processor_id() ||
-	    v->tlb_clean_switches != a64_switches()) {
+	    v->tlb_clean_switches != a64_switches() || v->tlb_gen != gen) {
 		a64_flush_guest_tlb();
+		v->tlb_clean = true;
+		v->tlb_clean_cpu = smp_processor_id();
+		v->tlb_clean_switches = a64_switches();
+		v->tlb_gen = gen;
 	} else {
 		/* The flush's barriers, which a64_run() relies on. */
-		dsb(ish);
+		dsb(nsh);
 		isb();
 	}
+	v->tlb_dirty = true;
+}
+
+/*
+ * The thread leaves the CPU (switched out, or KVM_RUN returns), with
+ * preemption off: the guest's entries go.  The TLBI names the VMID in
+ * VTTBR_EL2 only with HCR_EL2.TGE clear, so both are the guest's for it,
+ * interrupts masked meanwhile, as KVM's __tlb_switch_to_guest() does.
+ */
+void a64_tlb_put(struct a64_vcpu *v)
+{
+	const struct a64_vm *avm = a64_vm(v);
+	unsigned long flags;
+	u64 hcr, vttbr, vtcr;
+
+	if (!v->tlb_dirty)
+		return;
+	local_irq_save(flags);
+	hcr = read_sysreg(hcr_el2);
+	vttbr = read_sysreg(vttbr_el2);
+	vtcr = read_sysreg(vtcr_el2);
+	write_sysreg(avm->vtcr, vtcr_el2);
+	write_sysreg(avm->vttbr, vttbr_el2);
+	write_sysreg(hcr & ~HCR_TGE, hcr_el2);
+	isb();
+	a64_flush_guest_tlb();
+	write_sysreg(hcr, hcr_el2);
+	write_sysreg(vtcr, vtcr_el2);
+	write_sysreg(vttbr, vttbr_el2);
+	isb();
+	local_irq_restore(flags);
+	v->tlb_dirty = false;
 	v->tlb_clean = false;
 }
 
-static void a64_flush_after_exit(struct a64_vcpu *v)
+/*
+ * A stage-2 fault was fixed in the tables (a page mapped, made writable):
+ * a TLB may keep a translation that gave a Permission fault (Arm ARM,
+ * "Translation Lookaside Buffers"), so the next entry flushes first.
+ */
+void a64_tlb_stale(struct a64_vcpu *v)
 {
-	a64_flush_guest_tlb();
-	v->tlb_clean = true;
-	v->tlb_clean_cpu = smp_processor_id();
-	v->tlb_clean_switches = a64_switches();
+	v->tlb_clean = false;
 }
 
 /*
@@ -695,7 +739,6 @@ static int a64_world_switch(struct a64_vcpu *v, u64 *code)
 	a64_save_guest_el1(v);
 	if (gic)
 		a64_save_guest_gic(v, &h);
-	a64_flush_after_exit(v);
 	a64_load_host(&h);
 	local_daif_restore(DAIF_PROCCTX_NOIRQ);
 	return a64_check_host(v, x18, pan);
