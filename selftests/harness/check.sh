@@ -88,15 +88,14 @@ stage_qemu_common() {
 	[[ -n ${HVX_QEMU_SMP:-} ]] && append+=" HVX_QEMU_SMP=$HVX_QEMU_SMP"
 	[[ -n ${HVX_QEMU_CHIP_ON:-} ]] && append+=" HVX_QEMU_CHIP_ON=$HVX_QEMU_CHIP_ON"
 	[[ -n ${HVX_QEMU_MIGRATE:-} ]] && append+=" HVX_QEMU_MIGRATE=$HVX_QEMU_MIGRATE"
-	local churn=("$HVX_HARNESS/linux/churn")
 	if [[ $arch == arm64 ]]; then
 		hvx_linux_guest arm64
-		churn=()	# an x86 program; no migration round trip there
 	else
 		hvx_linux_guest
 	fi
 	HVX_WITH_QEMU=1 stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/qemu.sh" \
-		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}" "${churn[@]}"
+		"$TIMEOUT" "$LIVE" "$append" 0 "${HVX_LINUX_FILES[@]}" \
+		"$HVX_HARNESS/linux/churn"
 }
 
 stage_qemu() {

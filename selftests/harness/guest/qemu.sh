@@ -268,9 +268,6 @@ median() {
 # HVX_QEMU_MIGRATE=0 leaves the migration round trip out (the qemu-vmx
 # stage does, unless HVX_BOCHS_FULL=1: in Bochs the churning guest never
 # gives the host its timer interrupt back, README "The two commands").
-# On arm64 it is not tried yet: its guest program (churn) is built for
-# x86 only.
-[ "$QEMU_ARM64" = 1 ] && HVX_QEMU_MIGRATE=0
 HVX_QEMU_MIGRATE=${HVX_QEMU_MIGRATE:-1}
 
 # HVX_QEMU_BOOTS=N (make bench-qemu): N boots per device, alternating
