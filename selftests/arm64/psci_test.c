@@ -68,14 +68,14 @@ static int get_mp(struct vcpu *v)
  * vcpu_create() initialises with no features, and KVM_ARM_VCPU_INIT
  * again with others is EINVAL (api.rst).
  */
-static int create_off(struct guest *g, struct vcpu *v)
+static int create_off(struct guest *g, struct vcpu *v, int id)
 {
 	struct kvm_vcpu_init init;
 	void *run;
 
 	v->vm = &g->vm;
-	v->id = 1;
-	v->fd = ioctl(g->vm.fd, KVM_CREATE_VCPU, 1);
+	v->id = id;
+	v->fd = ioctl(g->vm.fd, KVM_CREATE_VCPU, id);
 	EXPECT(v->fd >= 0);
 	run = mmap(NULL, g->vm.run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		   v->fd, 0);
@@ -102,7 +102,7 @@ static int test_cpu_on(const char *dev)
 
 	GUEST(&g, dev, GUEST_EL1, cpuon);
 	EXPECT(ioctl(g.vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_MP_STATE) == 1);
-	EXPECT(create_off(&g, &v1) == TEST_PASS);
+	EXPECT(create_off(&g, &v1, 1) == TEST_PASS);
 	EXPECT(get_mp(&v1) == KVM_MP_STATE_STOPPED);
 	EXPECT(get_mp(&g.vcpu) == KVM_MP_STATE_RUNNABLE);
 	/* Its KVM_RUN sleeps until vCPU 0's CPU_ON. */
@@ -242,7 +242,7 @@ static int test_cpu_on_not_run(const char *dev)
 	struct vcpu v1;
 
 	GUEST(&g, dev, GUEST_EL1, cpuon_norun);
-	EXPECT(create_off(&g, &v1) == TEST_PASS);
+	EXPECT(create_off(&g, &v1, 1) == TEST_PASS);
 	EXPECT_DONE(&g);
 	EXPECT(guest_reg(&g, REG_X(11)) == 0);
 	EXPECT(vcpu_get_reg(&v1, REG_PC, &pc) == 0);
@@ -256,10 +256,92 @@ static int test_cpu_on_not_run(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * Two vCPUs race to turn on a third, 100 times each: a CPU_ON wins
+ * (SUCCESS) only while the target is off, the other gets ALREADY_ON
+ * (-4) and tries again; the winner waits, with AFFINITY_INFO, until the
+ * target, which calls CPU_OFF as soon as it starts, is off again (1).
+ * Any other answer ends the guest with an assertion (x22: the answer).
+ * x20 counts the wins, x21 the ALREADY_ONs.
+ */
+GUEST_LABEL(race_target);
+GUEST_CODE(onrace,
+	"mov x20, #0\n mov x21, #0\n mov x22, #0\n"
+	"1: mov x1, #2\n adr x2, race_target\n mov x3, #0\n"
+	GUEST_HVC(PSCI_CPU_ON64)
+	"cbz x0, 2f\n"
+	"mov x22, x0\n cmn x0, #4\n" GUEST_ASSERT("eq")
+	"add x21, x21, #1\n b 1b\n"
+	"2: add x20, x20, #1\n"
+	"3: mov x1, #2\n mov x2, #0\n" GUEST_HVC(PSCI_AFFINITY_INFO64)
+	"mov x22, x0\n cmp x0, #2\n" GUEST_ASSERT("lo")
+	"cmp x0, #1\n b.ne 3b\n"
+	"cmp x20, #100\n b.lo 1b\n"
+	GUEST_DONE
+	"race_target:\n"
+	GUEST_HVC(PSCI_FN_CPU_OFF)
+	"b .\n");
+
+static void *run_to_done(void *arg)
+{
+	struct vcpu *v = arg;
+
+	return (void *)(long)!vcpu_exit_is_port(v, vcpu_run(v), PORT_OUT,
+						  UCALL_PORT);
+}
+
+static int test_cpu_on_race(const char *dev)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct vcpu v1, target;
+	pthread_t t1, tt;
+	uint64_t wins1 = 0, busy1 = 0;
+	void *ret1, *rett;
+	struct guest g;
+
+	/*
+	 * KVM 6.1 in the el2 machine loses the second cycle: the first CPU_ON
+	 * wins, the target runs and calls CPU_OFF, and the caller's
+	 * AFFINITY_INFO never reports it off (4 of 4 runs, with one caller
+	 * too; not investigated further).  hvx's answer is checked alone.
+	 */
+	if (!test_is_hvx(dev))
+		return test_skip("KVM 6.1 never reports the target off again after its first CPU_ON here");
+	sigaction(SIGUSR1, &sa, NULL);
+	GUEST(&g, dev, GUEST_EL1, onrace);
+	EXPECT(vcpu_create(&g.vm, &v1, 1) == 0);
+	EXPECT(vcpu_setup_mode(&v1, GUEST_EL1, GUEST_CODE_GPA,
+			       GUEST_STACK_TOP - 0x100) == 0);
+	EXPECT(vcpu_set_reg(&v1, REG_VBAR_EL1, GUEST_VECTORS_GPA) == 0);
+	EXPECT(create_off(&g, &target, 2) == TEST_PASS);
+	EXPECT(pthread_create(&tt, NULL, run_vcpu, &target) == 0);
+	EXPECT(pthread_create(&t1, NULL, run_to_done, &v1) == 0);
+	EXPECT_DONE(&g);
+	EXPECT(pthread_join(t1, &ret1) == 0);
+	/* The target sleeps off in KVM_RUN: a signal ends that. */
+	EXPECT(pthread_kill(tt, SIGUSR1) == 0);
+	EXPECT(pthread_join(tt, &rett) == 0);
+	EXPECT(vcpu_get_reg(&v1, REG_X(20), &wins1) == 0);
+	EXPECT(vcpu_get_reg(&v1, REG_X(21), &busy1) == 0);
+	printf("# wins 100 and %llu, ALREADY_ON %llu and %llu\n",
+	       (unsigned long long)wins1,
+	       (unsigned long long)guest_reg(&g, REG_X(21)),
+	       (unsigned long long)busy1);
+	EXPECT(ret1 == NULL);
+	EXPECT(guest_reg(&g, REG_X(20)) == 100 && wins1 == 100);
+	EXPECT(target.run->exit_reason == KVM_EXIT_INTR);
+	EXPECT(get_mp(&target) == KVM_MP_STATE_STOPPED);
+	vcpu_close(&target);
+	vcpu_close(&v1);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "psci_cpu_on", test_cpu_on },
 	{ "psci_cpu_on_not_run", test_cpu_on_not_run },
 	{ "psci_cpu_off", test_cpu_off },
+	{ "psci_cpu_on_race", test_cpu_on_race },
 	{ "psci_system_suspend", test_system_suspend },
 };
 
