@@ -268,6 +268,11 @@ median() {
 # HVX_QEMU_MIGRATE=0 leaves the migration round trip out (the qemu-vmx
 # stage does, unless HVX_BOCHS_FULL=1: in Bochs the churning guest never
 # gives the host its timer interrupt back, README "The two commands").
+# On arm64 it runs only when asked (HVX_QEMU_MIGRATE=1 make
+# check-qemu-el2): it adds some 5 to 15 minutes to the stage, and in one
+# of the two runs of December 2026 the guest KVM itself resumed oopsed
+# (an instruction permission fault in its kernel); hvx's passed both.
+[ "$QEMU_ARM64" = 1 ] && HVX_QEMU_MIGRATE=${HVX_QEMU_MIGRATE:-0}
 HVX_QEMU_MIGRATE=${HVX_QEMU_MIGRATE:-1}
 
 # HVX_QEMU_BOOTS=N (make bench-qemu): N boots per device, alternating
