@@ -130,7 +130,7 @@ check-qemu-vmx:
 	./selftests/harness/check.sh --stages qemu-vmx
 
 check-kvm-selftests:
-	./selftests/harness/check.sh --stages "kselftest kselftest-arm64"
+	HVX_KST_ALL=$${HVX_KST_ALL:-1} ./selftests/harness/check.sh --stages "kselftest kselftest-arm64"
 
 bench-qemu:
 	HVX_QEMU_BOOTS=3 ./selftests/harness/check.sh --stages qemu

@@ -7,12 +7,12 @@
 # status is non-zero when anything failed.
 #
 #   check.sh [-v] [--no-setup] [--no-build] [--timeout S] [--test-timeout S]
-#            [--stages "svm el2 qemu qemu-el2"]
+#            [--stages "svm el2 qemu qemu-el2 kselftest"]
 #     -v                 print the serial console as it comes
 #     --timeout S        wall-clock limit of each emulated machine (1800)
 #     --test-timeout S   limit of each test program in the guest (300)
 #     --stages LIST      backend stages to run (default: HVX_STAGES, or
-#                        "svm el2 qemu qemu-el2"; vmx is `make check-vmx`,
+#                        "svm el2 qemu qemu-el2 kselftest"; vmx is `make check-vmx`,
 #                        see below)
 #   check.sh --shell-cmd 'CMD'     (same as run-x86.sh CMD)
 #
@@ -126,14 +126,16 @@ stage_qemu-vmx() {
 # kselftests.sh runs each on KVM, then on hvx): kselftest on the QEMU/SVM
 # machine, kselftest-arm64 on the arm64 one, kselftest-vmx on Bochs.
 # `make check-kvm-selftests` runs the first two. HVX_KST_TIMEOUT (seconds
-# per test and device, default 180 in the guest) is passed on.
+# per test and device, default 180 in the guest) and HVX_KST_ALL (1: run
+# on hvx too the tests KVM fails here; `make check-kvm-selftests` sets it)
+# are passed on.
 stage_kselftest_common() {
-	local arch=$1 stage=$2
+	local arch=$1 stage=$2 append=$APPEND
 	hvx_kvm_selftests "${3:-$arch}"
+	[[ -n ${HVX_KST_TIMEOUT:-} ]] && append+=" HVX_KST_TIMEOUT=$HVX_KST_TIMEOUT"
+	[[ -n ${HVX_KST_ALL:-} ]] && append+=" HVX_KST_ALL=$HVX_KST_ALL"
 	stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/kselftests.sh" \
-		"$TIMEOUT" "$LIVE" \
-		"$APPEND${HVX_KST_TIMEOUT:+ HVX_KST_TIMEOUT=$HVX_KST_TIMEOUT}" \
-		0 "$HVX_KST_DIR"
+		"$TIMEOUT" "$LIVE" "$append" 0 "$HVX_KST_DIR"
 }
 
 stage_kselftest() {
@@ -207,7 +209,7 @@ stage_debug() {
 
 main() {
 	local setup=1 build=1 t0 stage arches=()
-	STAGES=${HVX_STAGES:-svm el2 qemu qemu-el2} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
+	STAGES=${HVX_STAGES:-svm el2 qemu qemu-el2 kselftest} TIMEOUT=${HVX_TIMEOUT:-1800} LIVE=0 APPEND=""
 	while (($#)); do
 		case $1 in
 		-v | --verbose) LIVE=1 ;;
