@@ -223,6 +223,19 @@ static int test_rate(const char *dev)
  * host's CLOCK_REALTIME since @realtime.  KVM_GET_CLOCK then reads on
  * from the value set.
  */
+/* What the guest read after a KVM_SET_CLOCK, and the structure it read. */
+static void print_pvclock(const char *step, struct guest *g, uint64_t set,
+			  uint64_t read, uint64_t host_ns)
+{
+	const struct pvclock *pv = vm_gpa(&g->vm, PV_GPA);
+
+	printf("# %s: set %llu, guest read %llu after %llu ns; version %u tsc %llu system_time %llu flags %#x\n",
+	       step, (unsigned long long)set, (unsigned long long)read,
+	       (unsigned long long)host_ns, pv->version,
+	       (unsigned long long)pv->tsc_timestamp,
+	       (unsigned long long)pv->system_time, pv->flags);
+}
+
 static int test_set_clock(const char *dev)
 {
 	const uint64_t s = 1000000000ull;
@@ -237,9 +250,7 @@ static int test_set_clock(const char *dev)
 	EXPECT(set_clock(&g.vm, base, 0, 0) == 0);
 	EXPECT(guest_clock(&g, &g0));
 	m1 = mono_ns(CLOCK_MONOTONIC);
-	printf("# set %llu, guest read %llu after %llu ns\n",
-	       (unsigned long long)base, (unsigned long long)g0,
-	       (unsigned long long)(m1 - m0));
+	print_pvclock("forwards", &g, base, g0, m1 - m0);
 	EXPECT(g0 >= base && g0 - base <= (m1 - m0) * (1 + RATE_TOL));
 	EXPECT(get_clock(&g.vm, &d) == 0);
 	EXPECT(d.clock >= g0 && d.clock - base <= (mono_ns(CLOCK_MONOTONIC) -
@@ -250,6 +261,7 @@ static int test_set_clock(const char *dev)
 	EXPECT(set_clock(&g.vm, base / 2, 0, 0) == 0);
 	EXPECT(guest_clock(&g, &g0));
 	m1 = mono_ns(CLOCK_MONOTONIC);
+	print_pvclock("backwards", &g, base / 2, g0, m1 - m0);
 	EXPECT(g0 >= base / 2 &&
 	       g0 - base / 2 <= (m1 - m0) * (1 + RATE_TOL));
 
