@@ -85,25 +85,34 @@ int x86_ioapic_set_irq(struct x86_irqchip *c, u32 pin, int level)
 
 /*
  * The local APICs' EOI of a level-triggered @vector clears the remote IRR
- * of every pin with that vector; a line still high sends again.
+ * of every pin with that vector; a line still high sends again.  The
+ * resampling irqfds of those pins lower their lines first (irqfd.c), so
+ * that only their device model's next signal sends again.
  */
 void x86_ioapic_eoi(struct x86_irqchip *c, u8 vector)
 {
 	struct kvm_ioapic_state *s = &c->ioapic;
 	unsigned long flags;
+	u32 pins = 0;
 	int i;
 
 	spin_lock_irqsave(&c->lock, flags);
 	for (i = 0; i < X86_IOAPIC_PINS; i++) {
 		typeof(s->redirtbl[0]) *e = &s->redirtbl[i];
 
-		if (e->fields.vector != vector || !e->fields.trig_mode)
+		if (e->fields.vector == vector && e->fields.trig_mode)
+			pins |= BIT(i);
+	}
+	x86_irqfd_resample(c, KVM_IRQCHIP_IOAPIC, pins);
+	for (i = 0; i < X86_IOAPIC_PINS; i++) {
+		if (!(pins & BIT(i)))
 			continue;
-		e->fields.remote_irr = 0;
+		s->redirtbl[i].fields.remote_irr = 0;
 		if (s->irr & BIT(i))
 			ioapic_service(c, i);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
+	x86_irqfd_notify(c->vm);
 }
 
 static u32 ioapic_read(struct x86_irqchip *c)

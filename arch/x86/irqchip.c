@@ -107,6 +107,42 @@ void x86_irqchip_pulse(struct hvx_vm *vm, u32 gsi)
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
+/* Drive @gsi to @level, from a device in the kernel (a resampling irqfd). */
+void x86_irqchip_set_gsi(struct hvx_vm *vm, u32 gsi, int level)
+{
+	struct x86_irqchip *c = x86_irqchip(vm);
+	unsigned long flags;
+
+	if (!c)
+		return;
+	spin_lock_irqsave(&c->lock, flags);
+	irqchip_set_irq(c, gsi, level);
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
+/* The same, the chip's lock held: lower @gsi. */
+void x86_irqchip_lower(struct x86_irqchip *c, u32 gsi)
+{
+	irqchip_set_irq(c, gsi, 0);
+}
+
+/* Whether @gsi has a route to one of @pins of @chip; the chip's lock held. */
+bool x86_irqchip_routed(struct x86_irqchip *c, u32 gsi, u32 chip, u32 pins)
+{
+	const struct x86_route *e;
+	int i;
+
+	if (gsi >= c->routes->nr)
+		return false;
+	for (i = 0; i < X86_ROUTES_PER_GSI; i++) {
+		e = &c->routes->r[gsi][i];
+		if (e->type == KVM_IRQ_ROUTING_IRQCHIP && e->chip == chip &&
+		    (pins & BIT(e->pin)))
+			return true;
+	}
+	return false;
+}
+
 /* KVM_IRQ_LINE(_STATUS): -ENXIO without an irqchip, as KVM. */
 static long irqchip_irq_line(struct x86_irqchip *c, void __user *argp,
 			     bool status)

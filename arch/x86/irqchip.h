@@ -94,6 +94,9 @@ int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size);
 long x86_irqchip_mp_state(struct x86_vcpu *x, bool set, void __user *argp);
 
 void x86_irqchip_pulse(struct hvx_vm *vm, u32 gsi);
+void x86_irqchip_set_gsi(struct hvx_vm *vm, u32 gsi, int level);
+void x86_irqchip_lower(struct x86_irqchip *c, u32 gsi);
+bool x86_irqchip_routed(struct x86_irqchip *c, u32 gsi, u32 chip, u32 pins);
 
 /* pit.c */
 struct x86_pit;
@@ -107,6 +110,8 @@ struct x86_vm;
 long x86_irqfd_ioctl(struct hvx_vm *vm, void __user *argp);
 void x86_irqfd_init(struct x86_vm *xvm);
 void x86_irqfd_free(struct hvx_vm *vm);
+void x86_irqfd_resample(struct x86_irqchip *c, u32 chip, u32 pins);
+void x86_irqfd_notify(struct hvx_vm *vm);
 
 /* split_irqchip.c */
 bool x86_irqchip_split(struct hvx_vm *vm);

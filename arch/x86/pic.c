@@ -92,12 +92,19 @@ int x86_pic_set_irq(struct x86_irqchip *c, u32 pin, int level)
 	return r;
 }
 
-/* The INTA cycle's effect on one chip for line @irq. */
-static void pic_intack(struct kvm_pic_state *s, int irq)
+/*
+ * The INTA cycle's effect on chip @chip (0 master, 1 slave) for line
+ * @irq.  In auto-EOI mode that ends the interrupt too: a resampling
+ * irqfd on the line is lowered (irqfd.c).
+ */
+static void pic_intack(struct x86_irqchip *c, int chip, int irq)
 {
+	struct kvm_pic_state *s = &c->pic[chip];
+
 	if (s->auto_eoi) {
 		if (s->rotate_on_auto_eoi)
 			s->priority_add = (irq + 1) & 7;
+		x86_irqfd_resample(c, chip, BIT(irq));
 	} else {
 		s->isr |= BIT(irq);
 	}
@@ -121,12 +128,12 @@ int x86_pic_ack(struct x86_irqchip *c)
 	if (irq < 0) {
 		vec = m->irq_base + 7;
 	} else {
-		pic_intack(m, irq);
+		pic_intack(c, 0, irq);
 		vec = m->irq_base + irq;
 		if (irq == 2) {
 			irq2 = pic_pending(sl, false);
 			if (irq2 >= 0)
-				pic_intack(sl, irq2);
+				pic_intack(c, 1, irq2);
 			else
 				irq2 = 7;
 			vec = sl->irq_base + irq2;
@@ -134,6 +141,7 @@ int x86_pic_ack(struct x86_irqchip *c)
 	}
 	x86_pic_update(c);
 	spin_unlock_irqrestore(&c->lock, flags);
+	x86_irqfd_notify(c->vm);
 	return vec;
 }
 
@@ -225,7 +233,7 @@ static u8 pic_poll(struct x86_irqchip *c, struct kvm_pic_state *s)
 	s->poll = 0;
 	if (irq < 0)
 		return 0;
-	pic_intack(s, irq);
+	pic_intack(c, s != &c->pic[0], irq);
 	return 0x80 | irq;
 }
 
@@ -238,6 +246,7 @@ int x86_pic_pio(struct x86_irqchip *c, u16 port, bool in, u8 *val)
 	struct kvm_pic_state *s;
 	unsigned long flags;
 	bool data = port & 1;
+	u8 isr;
 
 	if (port == 0x4d0 || port == 0x4d1)
 		s = &c->pic[port & 1];
@@ -246,6 +255,7 @@ int x86_pic_pio(struct x86_irqchip *c, u16 port, bool in, u8 *val)
 	else
 		return 0;
 	spin_lock_irqsave(&c->lock, flags);
+	isr = s->isr;
 	if (port >= 0x4d0 && in)
 		*val = s->elcr;
 	else if (port >= 0x4d0)
@@ -258,9 +268,13 @@ int x86_pic_pio(struct x86_irqchip *c, u16 port, bool in, u8 *val)
 		pic_write_data(s, *val);
 	else
 		pic_write_cmd(s, *val);
+	/* An EOI (OCW2) ends the interrupts it takes out of service. */
+	if (!in && !data)
+		x86_irqfd_resample(c, s != &c->pic[0], isr & ~s->isr);
 	if (!in)
 		x86_pic_update(c);
 	spin_unlock_irqrestore(&c->lock, flags);
+	x86_irqfd_notify(c->vm);
 	return 1;
 }
 

@@ -670,7 +670,8 @@ static int x86_check_extension(long cap)
 	case KVM_CAP_PIT:			/* the 8254, pit.c */
 	case KVM_CAP_PIT2:
 	case KVM_CAP_PIT_STATE2:
-	case KVM_CAP_IRQFD:			/* irqfd.c; not IRQFD_RESAMPLE */
+	case KVM_CAP_IRQFD:			/* irqfd.c */
+	case KVM_CAP_IRQFD_RESAMPLE:
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		/* The most GSIs a table may have: QEMU sizes its own by it. */

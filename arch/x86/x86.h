@@ -173,6 +173,7 @@ struct x86_vm {
 	struct x86_pit *pit;		/* KVM_CREATE_PIT2's, or NULL (pit.c) */
 	struct list_head irqfds;	/* KVM_IRQFD's (irqfd.c) */
 	spinlock_t irqfd_lock;
+	bool resample_due;		/* an irqfd's resamplefd to signal */
 	/* msr_filter.c: KVM_X86_SET_MSR_FILTER's, KVM_MSR_EXIT_REASON_* */
 	struct x86_msr_filter __rcu *msr_filter;
 	u32 user_space_msr;

@@ -402,14 +402,18 @@ static unsigned long gen_msi(struct fuzz *f, void *arg)
 	return 0;
 }
 
-/* KVM_IRQFD: one of the fuzzer's eventfds on a GSI; assign or deassign. */
+/*
+ * KVM_IRQFD: one of the fuzzer's eventfds on a GSI; assign or deassign,
+ * level-triggered (RESAMPLE) or not, its resamplefd another eventfd of
+ * the fuzzer's or the same.
+ */
 static unsigned long gen_irqfd(struct fuzz *f, void *arg)
 {
 	struct kvm_irqfd *q = arg;
 
 	q->fd = fuzz_eventfd(f);
 	q->gsi = fuzz_one_in(f, 8) ? fuzz_interesting(f) : fuzz_below(f, 48);
-	q->flags = fuzz_one_in(f, 8) ? fuzz_rand(f) : fuzz_below(f, 2);
+	q->flags = fuzz_one_in(f, 8) ? fuzz_rand(f) : fuzz_below(f, 4);
 	q->resamplefd = fuzz_eventfd(f);
 	return 0;
 }

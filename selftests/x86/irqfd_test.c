@@ -5,7 +5,9 @@
  * and a pin of the 8259A reached by writes from user space (one already
  * counted before the assign included), the deassign, and the eventfd
  * closed while assigned (the VM's fd closed after it, and the other way
- * round).
+ * round); a level-triggered irqfd (KVM_IRQFD_FLAG_RESAMPLE) on a pin of
+ * the I/O APIC, its line lowered and its resamplefd signalled at the
+ * guest's EOI.
  *
  * The guests run in protected mode; the handler reports its vector with
  * a 4-byte OUT to port 0x10.
@@ -22,13 +24,30 @@
 #define MSI_GSI		40
 #define MSI_VECTOR	0x50
 #define PIC_VECTOR	0x23		/* IR3 at base 0x20 */
-
+#define LEVEL_GSI	5		/* the I/O APIC's pin 5 */
+#define LEVEL_VECTOR	0x45
 
 static int irqfd(struct vm *vm, int fd, uint32_t gsi, uint32_t flags)
 {
 	struct kvm_irqfd a = { .fd = fd, .gsi = gsi, .flags = flags };
 
 	return ioctl(vm->fd, KVM_IRQFD, &a);
+}
+
+static int irqfd_resample(struct vm *vm, int fd, uint32_t gsi, int rfd)
+{
+	struct kvm_irqfd a = { .fd = fd, .gsi = gsi, .resamplefd = rfd,
+			       .flags = KVM_IRQFD_FLAG_RESAMPLE };
+
+	return ioctl(vm->fd, KVM_IRQFD, &a);
+}
+
+/* The count in the non-blocking eventfd @fd, read (0: none). */
+static uint64_t drain(int fd)
+{
+	uint64_t n = 0;
+
+	return read(fd, &n, 8) == 8 ? n : 0;
 }
 
 static int kick(int efd)
@@ -41,9 +60,10 @@ static int kick(int efd)
 /*
  * The errors, as KVM's: no irqchip EINVAL; then a bad fd EBADF, a file
  * that is not an eventfd EINVAL, an unknown flag EINVAL, an eventfd twice
- * EBUSY (also on another GSI), a deassign of what is not there 0.  hvx
- * has no level-triggered irqfds: KVM_IRQFD_FLAG_RESAMPLE is EINVAL there
- * and its capability 0.
+ * EBUSY (also on another GSI), a deassign of what is not there 0; with
+ * KVM_IRQFD_FLAG_RESAMPLE a resamplefd that is no file EBADF, or no
+ * eventfd EINVAL, and EINVAL with a split irqchip (KVM 6.1 resamples
+ * only with the whole irqchip in the kernel).
  */
 static int test_irqfd_errors(const char *dev)
 {
@@ -65,12 +85,16 @@ static int test_irqfd_errors(const char *dev)
 	EXPECT(irqfd(&vm, efd, 6, KVM_IRQFD_FLAG_DEASSIGN) == 0);
 	EXPECT(irqfd(&vm, efd, 5, KVM_IRQFD_FLAG_DEASSIGN) == 0);
 	EXPECT(irqfd(&vm, efd, 5, 0) == 0);
-	if (test_is_hvx(dev)) {
-		EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION,
-			     KVM_CAP_IRQFD_RESAMPLE) == 0);
-		EXPECT_ERRNO(irqfd(&vm, efd, 7, KVM_IRQFD_FLAG_RESAMPLE),
-			     EINVAL);
-	}
+	EXPECT(ioctl(vm.fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE) == 1);
+	EXPECT(irqfd(&vm, efd, 5, KVM_IRQFD_FLAG_DEASSIGN) == 0);
+	EXPECT_ERRNO(irqfd_resample(&vm, efd, 7, -1), EBADF);
+	EXPECT_ERRNO(irqfd_resample(&vm, efd, 7, nfd), EINVAL);
+	vm_close(&vm);
+	EXPECT(vm_open(&vm, dev, GUEST_MIN_MEM) == 0);
+	EXPECT(chip_create(&vm, CHIP_SPLIT) == 0);
+	EXPECT(irqfd(&vm, efd, 5, 0) == 0);
+	EXPECT(irqfd(&vm, efd, 5, KVM_IRQFD_FLAG_DEASSIGN) == 0);
+	EXPECT_ERRNO(irqfd_resample(&vm, efd, 5, efd), EINVAL);
 	vm_close(&vm);
 	close(efd);
 	close(nfd);
@@ -186,10 +210,77 @@ static int test_irqfd_pic(const char *dev)
 	return TEST_PASS;
 }
 
+/*
+ * A level-triggered irqfd on GSI 5, the I/O APIC's pin 5 programmed
+ * level-triggered, vector 0x45, to APIC 0: the handler reports 0x45,
+ * EOIs, then reports 0x46.  A write to the eventfd raises the line; the
+ * resamplefd stays quiet until the EOI, then has a count of 1, and the
+ * line is low (the I/O APIC's IRR bit and remote IRR clear), so no second
+ * interrupt comes until the next write.  After the deassign a write
+ * raises nothing.
+ */
+GUEST_CODE(irqfd_level32, ".code32",
+	"movl $0x1ff, 0xfee000f0\n movl $0x10700, 0xfee00350\n"
+	"movl $0x1a, 0xfec00000\n movl $0x8045, 0xfec00010\n"
+	"movl $0x1b, 0xfec00000\n movl $0, 0xfec00010\n"
+	"sti\n"
+	GUEST_SYNC(1)
+	"1: hlt\n jmp 1b\n"
+	"irqfd_level32_handler:\n"
+	"mov $" TEST_STR(LEVEL_VECTOR) ", %eax\n" OUT_EAX
+	"movl $0, 0xfee000b0\n"
+	"mov $" TEST_STR(LEVEL_VECTOR + 1) ", %eax\n" OUT_EAX
+	"iret\n");
+GUEST_LABEL(irqfd_level32_handler);
+
+/* Pin 5 of the I/O APIC: its line (IRR bit) and remote IRR both low. */
+static int pin5_idle(struct vm *vm)
+{
+	struct kvm_irqchip c = { .chip_id = KVM_IRQCHIP_IOAPIC };
+
+	if (ioctl(vm->fd, KVM_GET_IRQCHIP, &c))
+		return 0;
+	return !(c.chip.ioapic.irr & (1u << LEVEL_GSI)) &&
+	       !c.chip.ioapic.redirtbl[LEVEL_GSI].fields.remote_irr;
+}
+
+static int test_irqfd_resample(const char *dev)
+{
+	int efd = eventfd(0, EFD_CLOEXEC);
+	int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct guest g;
+	int i;
+
+	EXPECT(efd >= 0 && rfd >= 0);
+	CHIP_GUEST(&g, dev, CHIP_FULL, irqfd_level32);
+	EXPECT(guest_set_handler(&g, LEVEL_VECTOR, irqfd_level32_handler) ==
+	       0);
+	test_arm_timer(5000000);
+	EXPECT_UCALL(&g, UCALL_SYNC, 1);
+	EXPECT(irqfd_resample(&g.vm, efd, LEVEL_GSI, rfd) == 0);
+	for (i = 0; i < 2; i++) {
+		EXPECT(kick(efd) == 0);
+		EXPECT_VAL(&g, LEVEL_VECTOR);
+		EXPECT(drain(rfd) == 0);
+		EXPECT_VAL(&g, LEVEL_VECTOR + 1);
+		EXPECT(drain(rfd) == 1);
+		EXPECT(pin5_idle(&g.vm));
+	}
+	EXPECT(irqfd(&g.vm, efd, LEVEL_GSI, KVM_IRQFD_FLAG_DEASSIGN) == 0);
+	EXPECT(kick(efd) == 0);
+	EXPECT(pin5_idle(&g.vm));
+	test_arm_timer(0);
+	guest_destroy(&g);
+	close(efd);
+	close(rfd);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "irqfd_errors", test_irqfd_errors },
 	{ "irqfd_msi", test_irqfd_msi },
 	{ "irqfd_pic", test_irqfd_pic },
+	{ "irqfd_resample", test_irqfd_resample },
 };
 
 TEST_MAIN(cases)
