@@ -3,7 +3,8 @@
 #
 # Guest stage of `make demo`: the sample guests on hvx with their exit
 # statistics, one of them under `hvx run --trace`, `hvx stat` watching a
-# guest that runs, perf (or tracefs) recording hvx:* events, then
+# guest that runs, `hvx inspect` on it stopped, perf (or tracefs)
+# recording hvx:* events, then
 # kvm_hello.
 
 # The first sample guest, every exit decoded as it happens.
@@ -37,12 +38,35 @@ demo_stat() {
 	sleep 1
 	limited hvx stat --interval 0.5 --count 3 "$pid"
 	rc=$?
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
 	if [ $rc -eq 0 ]; then
 		ok "demo hvx stat"
 	else
 		not_ok "demo hvx stat (exit status $rc)"
+	fi
+	demo_inspect "$pid"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# The same guest's VMM stopped (SIGSTOP takes its vCPU out of KVM_RUN at
+# the next exit), then `hvx inspect`: the VMCB, VMCS or EL2 state, field
+# by field, with the guest's instruction pointer (SVM save.rip, VMX
+# GUEST_RIP, EL2 PC).
+demo_inspect() {
+	local pid=$1 rc
+	echo "# ---- hvx inspect on the stopped guest"
+	grep -q debugfs /proc/mounts ||
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	kill -STOP "$pid"
+	sleep 1
+	limited hvx inspect --pid "$pid" >/tmp/inspect.out
+	rc=$?
+	kill -CONT "$pid"
+	sed -n '1,60p' /tmp/inspect.out
+	if [ $rc -eq 0 ] && grep -qE 'save\.rip|GUEST_RIP|^ *PC ' /tmp/inspect.out; then
+		ok "demo hvx inspect"
+	else
+		not_ok "demo hvx inspect (exit status $rc)"
 	fi
 }
 
