@@ -917,6 +917,7 @@ static void fuzz_call(struct fuzz *f, unsigned int i)
 	uint8_t mut;
 	long r;
 	int fd, err;
+	int failed;
 
 	pthread_mutex_lock(&f->c->lock);
 	fd = fuzz_fd_pick(f, fuzz_one_in(f, 20) ? ~0u : d->on, &run);
@@ -934,13 +935,19 @@ static void fuzz_call(struct fuzz *f, unsigned int i)
 	else
 		r = ioctl(fd, d->cmd, arg);
 	err = errno;
-	e->ret = r < 0 ? -err : r;
-	if (r >= 0)
+	/*
+	 * The C library reports an error as -1 with errno; any other
+	 * negative int is a value (KVM_GET_NR_MMU_PAGES returns what
+	 * KVM_SET_NR_MMU_PAGES took, cut to an int).
+	 */
+	failed = r == -1 && err;
+	e->ret = failed ? -err : r;
+	if (!failed)
 		f->c->log->nr_ok[i]++;
-	if (r < 0 && !fuzz_errno_ok(err))
+	if (failed && !fuzz_errno_ok(err))
 		fuzz_fail(f, "kernel-internal errno", d->name, r, err);
-	else if (r > 0 && !(d->flags & (FUZZ_RET_VAL | FUZZ_NEW_FD)))
-		fuzz_fail(f, "positive return", d->name, r, err);
+	else if (!failed && r && !(d->flags & (FUZZ_RET_VAL | FUZZ_NEW_FD)))
+		fuzz_fail(f, "non-zero return", d->name, r, err);
 	if (r >= 0 && (d->flags & FUZZ_NEW_FD))
 		fuzz_adopt(f, r, d->cmd == KVM_CREATE_VM ? FUZZ_VM :
 							   FUZZ_VCPU);
