@@ -221,6 +221,7 @@ long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp);
  */
 #define A64_SMCCC_RES	4
 int a64_smccc(struct a64_vcpu *v, bool smc);
+void a64_smccc_results(struct a64_vcpu *v, const u64 *res);
 void a64_fw_bmap_init(struct a64_vm *avm);
 bool a64_fw_enabled(struct a64_vcpu *v, unsigned int bmap, unsigned int bit);
 int a64_fw_bmap_get(struct a64_vcpu *v, u64 id, u64 *val);

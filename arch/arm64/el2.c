@@ -212,8 +212,9 @@ static int a64_exit_intr(struct a64_vcpu *v)
 }
 
 /*
- * The vCPU, and so its VM, has run: the services' bitmaps are fixed from
- * now on (smccc.c), as are the timer's interrupts (vcpu_attr.c).
+ * The vCPU has run: its timer's interrupt numbers are fixed from now on
+ * (vcpu_attr.c, as KVM 6.1's timer_cpu.enabled); and so has its VM: the
+ * services' bitmaps are fixed too (smccc.c).
  */
 static void a64_mark_ran(struct a64_vcpu *v)
 {

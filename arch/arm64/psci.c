@@ -188,6 +188,15 @@ long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
 	return 0;
 }
 
+/* SMCCC results are X0-X3 (DEN 0028, 2.6); PSCI defines only X0. */
+static int a64_psci_return(struct a64_vcpu *v, u64 x0)
+{
+	const u64 res[A64_SMCCC_RES] = { x0 };
+
+	a64_smccc_results(v, res);
+	return 1;
+}
+
 /*
  * PSCI 1.0 SYSTEM_SUSPEND (DEN 0022, 5.1.19) with the capability on: a
  * KVM_SYSTEM_EVENT_SUSPEND exit, the registers left as the guest set them
@@ -201,12 +210,8 @@ static int a64_psci_system_suspend(struct a64_vcpu *v, bool smc32)
 	struct kvm_run *run = v->vcpu->run;
 	int i;
 
-	if (!READ_ONCE(a64_vm(v)->system_suspend)) {
-		a64_set_reg(v, 0, A64_PSCI_RET(PSCI_RET_NOT_SUPPORTED));
-		for (i = 1; i < 4; i++)
-			a64_set_reg(v, i, 0);
-		return 1;
-	}
+	if (!READ_ONCE(a64_vm(v)->system_suspend))
+		return a64_psci_return(v, A64_PSCI_RET(PSCI_RET_NOT_SUPPORTED));
 	for (i = 1; smc32 && i < 4; i++)
 		a64_set_reg(v, i, (u32)a64_reg(v, i));
 	a64_exit_to_user(v, KVM_EXIT_SYSTEM_EVENT);
@@ -253,16 +258,6 @@ static int a64_system_event(struct a64_vcpu *v, u32 type)
 	run->system_event.type = type;
 	run->system_event.ndata = 1;	/* data[0]: flags, none */
 	return 0;
-}
-
-/* SMCCC results are X0-X3 (DEN 0028, 2.6); PSCI defines only X0. */
-static int a64_psci_return(struct a64_vcpu *v, u64 x0)
-{
-	a64_set_reg(v, 0, x0);
-	a64_set_reg(v, 1, 0);
-	a64_set_reg(v, 2, 0);
-	a64_set_reg(v, 3, 0);
-	return 1;
 }
 
 /*

@@ -104,13 +104,22 @@ static int a64_hypercall_exit(struct a64_vcpu *v, u32 fn, bool smc)
 	return 0;
 }
 
+/* A call's results into X0-X3 (DEN 0028 2.6; the unused ones 0). */
+void a64_smccc_results(struct a64_vcpu *v, const u64 *res)
+{
+	int i;
+
+	for (i = 0; i < A64_SMCCC_RES; i++)
+		a64_set_reg(v, i, res[i]);
+}
+
 /* An HVC or SMC: 1 to re-enter the guest, 0 to exit to user space. */
 int a64_smccc(struct a64_vcpu *v, bool smc)
 {
 	u64 res[A64_SMCCC_RES] = { SMCCC_RET_NOT_SUPPORTED };
 	u32 fn = a64_reg(v, 0);
 	const struct a64_fw_call *c;
-	int r, i;
+	int r;
 
 	r = a64_psci_call(v, fn);
 	if (r != -ENOENT)
@@ -120,8 +129,7 @@ int a64_smccc(struct a64_vcpu *v, bool smc)
 		return a64_hypercall_exit(v, fn, smc);
 	if (a64_fw_enabled(v, c->bmap, c->bit))
 		c->call(v, res);
-	for (i = 0; i < A64_SMCCC_RES; i++)
-		a64_set_reg(v, i, res[i]);
+	a64_smccc_results(v, res);
 	return 1;
 }
 
