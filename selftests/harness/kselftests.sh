@@ -32,13 +32,22 @@ hvx_kvm_selftests() {
 	else
 		make_args=(KHDR_INCLUDES="-isystem /usr/include")
 	fi
-	make -k -s -C "$src" "${make_args[@]}" LDFLAGS="-static -pthread" \
-		>"$dir/build.log" 2>&1 || true
+	# A make of its own, not a sub-make of `make check`: the selftests'
+	# lib.mk sets OUTPUT (where the programs go) only at MAKELEVEL 0,
+	# and without it writes them to / . OUTPUT is given as well.
+	env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES \
+		make -k -s -C "$src" "${make_args[@]}" OUTPUT="$src" \
+		LDFLAGS="-static -pthread" >"$dir/build.log" 2>&1 || true
 	# Every executable the build left, whatever its subdirectory.
 	while IFS= read -r t; do
 		cp "$t" "$HVX_KST_DIR/"
 	done < <(find "$src" -type f -perm -u+x ! -name '*.sh' ! -name '*.py' \
 		      -newer "$src/Makefile" ! -path '*/lib/*')
 	rm -rf "$dir/linux-source-6.1"
-	touch "$dir/.built"
+	# None built: the stage's guest reports it as a failure; the next
+	# run builds again.
+	t=$(find "$HVX_KST_DIR" -type f | wc -l)
+	note "KVM selftests for $arch: $t programs (build log: $dir/build.log)"
+	((t > 0)) && touch "$dir/.built"
+	return 0
 }

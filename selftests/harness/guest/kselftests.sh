@@ -112,9 +112,16 @@ stage_main() {
 	fi
 	list=
 	for t in "$HVX_KST"/*; do
+		[ -f "$t" ] || continue
 		t=${t##*/}
 		[ "$t" = "$HVX_KST_LAST" ] || list="$list $t"
 	done
+	if [ -z "$list" ]; then
+		not_ok "kvm selftests (the build left no program)"
+		unload_hvx
+		dump_dmesg
+		return
+	fi
 	echo "# $(echo "$list" | wc -w) KVM selftests, then $HVX_KST_LAST on KVM last"
 	for t in $list; do
 		kst_one kvm "$t"
