@@ -51,12 +51,10 @@ static int ioapic_service(struct x86_irqchip *c, u32 pin)
 	n = x86_apic_deliver(c->vm, e->fields.dest_id, e->fields.dest_mode,
 			     e->fields.delivery_mode << 8, e->fields.vector,
 			     level);
-	if (level) {
-		if (n > 0)
-			e->fields.remote_irr = 1;
-	} else {
+	if (level && n > 0)
+		e->fields.remote_irr = 1;
+	else if (!level)
 		s->irr &= ~BIT(pin);
-	}
 	return n;
 }
 
@@ -93,26 +91,28 @@ void x86_ioapic_eoi(struct x86_irqchip *c, u8 vector)
 {
 	struct kvm_ioapic_state *s = &c->ioapic;
 	unsigned long flags;
-	u32 pins = 0;
 	int i;
 
 	spin_lock_irqsave(&c->lock, flags);
 	for (i = 0; i < X86_IOAPIC_PINS; i++) {
 		typeof(s->redirtbl[0]) *e = &s->redirtbl[i];
 
-		if (e->fields.vector == vector && e->fields.trig_mode)
-			pins |= BIT(i);
-	}
-	x86_irqfd_resample(c, KVM_IRQCHIP_IOAPIC, pins);
-	for (i = 0; i < X86_IOAPIC_PINS; i++) {
-		if (!(pins & BIT(i)))
+		if (e->fields.vector != vector || !e->fields.trig_mode)
 			continue;
-		s->redirtbl[i].fields.remote_irr = 0;
+		x86_irqfd_resample(c, KVM_IRQCHIP_IOAPIC, BIT(i));
+		e->fields.remote_irr = 0;
 		if (s->irr & BIT(i))
 			ioapic_service(c, i);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
 	x86_irqfd_notify(c->vm);
+}
+
+/* Registers 0x10-0x3f: each entry's low, then high 32 bits. */
+static bool ioapic_table_reg(u32 reg)
+{
+	return reg >= IOAPIC_REG_TABLE &&
+	       reg < IOAPIC_REG_TABLE + 2 * X86_IOAPIC_PINS;
 }
 
 static u32 ioapic_read(struct x86_irqchip *c)
@@ -127,7 +127,7 @@ static u32 ioapic_read(struct x86_irqchip *c)
 	case IOAPIC_REG_VERSION:
 		return IOAPIC_VERSION;
 	}
-	if (reg < IOAPIC_REG_TABLE || reg >= IOAPIC_REG_TABLE + 2 * X86_IOAPIC_PINS)
+	if (!ioapic_table_reg(reg))
 		return 0;
 	reg -= IOAPIC_REG_TABLE;
 	return s->redirtbl[reg / 2].bits >> (32 * (reg & 1));
@@ -143,7 +143,7 @@ static void ioapic_write(struct x86_irqchip *c, u32 val)
 		s->id = (val >> 24) & 0xf;
 		return;
 	}
-	if (reg < IOAPIC_REG_TABLE || reg >= IOAPIC_REG_TABLE + 2 * X86_IOAPIC_PINS)
+	if (!ioapic_table_reg(reg))
 		return;		/* version, arbitration: read-only */
 	pin = (reg - IOAPIC_REG_TABLE) / 2;
 	bits = &s->redirtbl[pin].bits;

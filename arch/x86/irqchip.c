@@ -63,7 +63,7 @@ static int irqchip_msi(struct hvx_vm *vm, u32 lo, u32 data)
  * result is KVM's: -1 if no route took it, else the sum of what each
  * controller answered (0 coalesced, 1 or more delivered).
  */
-static int irqchip_set_irq(struct x86_irqchip *c, u32 gsi, int level)
+int x86_irqchip_set_irq(struct x86_irqchip *c, u32 gsi, int level)
 {
 	struct x86_routes *t = c->routes;
 	int i, r, ret = -1;
@@ -89,25 +89,12 @@ static int irqchip_set_irq(struct x86_irqchip *c, u32 gsi, int level)
 }
 
 /*
- * An edge on @gsi from a device in the kernel (the 8254's IRQ 0, pit.c):
- * the PIC and the I/O APIC's edge pins latch its rise.  KVM keeps one
- * level per source and GSI; hvx has one, so a GSI held high by user space
- * with KVM_IRQ_LINE is lowered by the pulse.
+ * Drive @gsi from a device in the kernel: to @level (a resampling irqfd),
+ * or, with X86_GSI_EDGE, up and down (the 8254's IRQ 0, an irqfd), an
+ * edge that the PIC and the I/O APIC's edge pins latch.  KVM keeps one
+ * level per source and GSI; hvx has one, so an edge lowers a GSI that
+ * user space holds high with KVM_IRQ_LINE.
  */
-void x86_irqchip_pulse(struct hvx_vm *vm, u32 gsi)
-{
-	struct x86_irqchip *c = x86_irqchip(vm);
-	unsigned long flags;
-
-	if (!c)
-		return;
-	spin_lock_irqsave(&c->lock, flags);
-	irqchip_set_irq(c, gsi, 1);
-	irqchip_set_irq(c, gsi, 0);
-	spin_unlock_irqrestore(&c->lock, flags);
-}
-
-/* Drive @gsi to @level, from a device in the kernel (a resampling irqfd). */
 void x86_irqchip_set_gsi(struct hvx_vm *vm, u32 gsi, int level)
 {
 	struct x86_irqchip *c = x86_irqchip(vm);
@@ -116,14 +103,10 @@ void x86_irqchip_set_gsi(struct hvx_vm *vm, u32 gsi, int level)
 	if (!c)
 		return;
 	spin_lock_irqsave(&c->lock, flags);
-	irqchip_set_irq(c, gsi, level);
+	x86_irqchip_set_irq(c, gsi, level != 0);
+	if (level == X86_GSI_EDGE)
+		x86_irqchip_set_irq(c, gsi, 0);
 	spin_unlock_irqrestore(&c->lock, flags);
-}
-
-/* The same, the chip's lock held: lower @gsi. */
-void x86_irqchip_lower(struct x86_irqchip *c, u32 gsi)
-{
-	irqchip_set_irq(c, gsi, 0);
 }
 
 /* Whether @gsi has a route to one of @pins of @chip; the chip's lock held. */
@@ -153,7 +136,7 @@ static long irqchip_irq_line(struct x86_irqchip *c, void __user *argp,
 	if (copy_from_user(&ev, argp, sizeof(ev)))
 		return -EFAULT;
 	spin_lock_irqsave(&c->lock, flags);
-	ev.status = irqchip_set_irq(c, ev.irq, !!ev.level);
+	ev.status = x86_irqchip_set_irq(c, ev.irq, !!ev.level);
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (status && copy_to_user(argp, &ev, sizeof(ev)))
 		return -EFAULT;
@@ -180,39 +163,28 @@ static int routes_add(struct x86_routes *t, const struct kvm_irq_routing_entry *
 		      bool split)
 {
 	struct x86_route *e = t->r[u->gsi];
-	int i, free = -1;
+	bool chip = u->type == KVM_IRQ_ROUTING_IRQCHIP;
+	u32 pins = u->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC ?
+		   X86_IOAPIC_PINS : 8;
+	int i;
 
-	if (u->type == KVM_IRQ_ROUTING_MSI ? u->flags & ~KVM_MSI_VALID_DEVID :
-	    u->flags)
+	if (chip ? split || u->flags || u->u.irqchip.pin >= pins ||
+		   u->u.irqchip.irqchip > KVM_IRQCHIP_IOAPIC :
+		   u->type != KVM_IRQ_ROUTING_MSI ||
+		   (u->flags & ~KVM_MSI_VALID_DEVID))
 		return -EINVAL;
-	if (u->type == KVM_IRQ_ROUTING_IRQCHIP && split)
-		return -EINVAL;
-	if (u->type == KVM_IRQ_ROUTING_IRQCHIP) {
-		u32 pins = u->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC ?
-			   X86_IOAPIC_PINS : 8;
-
-		if (u->u.irqchip.irqchip > KVM_IRQCHIP_IOAPIC ||
-		    u->u.irqchip.pin >= pins)
-			return -EINVAL;
-	} else if (u->type != KVM_IRQ_ROUTING_MSI) {
-		return -EINVAL;
-	}
-	/* Only irqchip routes share a GSI, one per controller. */
-	for (i = 0; i < X86_ROUTES_PER_GSI; i++) {
-		if (!e[i].type) {
-			if (free < 0)
-				free = i;
-			continue;
-		}
-		if (e[i].type != KVM_IRQ_ROUTING_IRQCHIP ||
-		    u->type != KVM_IRQ_ROUTING_IRQCHIP ||
+	/*
+	 * Only irqchip routes share a GSI, one per controller; a GSI's
+	 * routes fill its slots in order, so a free slot is always found.
+	 */
+	for (i = 0; e[i].type; i++)
+		if (!chip || e[i].type != KVM_IRQ_ROUTING_IRQCHIP ||
 		    e[i].chip == u->u.irqchip.irqchip)
 			return -EINVAL;
-	}
-	e[free] = (struct x86_route) { .type = u->type,
+	e[i] = (struct x86_route) { .type = u->type,
 		.chip = u->u.irqchip.irqchip, .pin = u->u.irqchip.pin };
-	if (u->type == KVM_IRQ_ROUTING_MSI)
-		e[free].msi = u->u.msi;
+	if (!chip)
+		e[i].msi = u->u.msi;
 	return 0;
 }
 
@@ -225,11 +197,11 @@ static long irqchip_set_routing(struct hvx_vm *vm, void __user *argp)
 	struct kvm_irq_routing __user *ur = argp;
 	struct kvm_irq_routing_entry *ue = NULL;
 	struct x86_irqchip *c = x86_irqchip(vm);
+	struct x86_routes *t = NULL;
 	struct kvm_irq_routing hdr;
-	struct x86_routes *t, *old;
 	unsigned long flags;
 	u32 i, nr = 0;
-	long r = 0;
+	long r;
 
 	if (copy_from_user(&hdr, argp, sizeof(hdr)))
 		return -EFAULT;
@@ -241,32 +213,24 @@ static long irqchip_set_routing(struct hvx_vm *vm, void __user *argp)
 		if (IS_ERR(ue))
 			return PTR_ERR(ue);
 	}
-	for (i = 0; i < hdr.nr; i++) {
-		if (ue[i].gsi >= X86_MAX_ROUTES) {
-			kvfree(ue);
-			return -EINVAL;
-		}
-		nr = max(nr, ue[i].gsi + 1);
-	}
-	t = routes_alloc(nr);
-	if (!t) {
-		kvfree(ue);
-		return -ENOMEM;
-	}
+	for (i = 0; i < hdr.nr; i++)
+		nr = max(nr, min_t(u32, ue[i].gsi, X86_MAX_ROUTES) + 1);
+	r = nr > X86_MAX_ROUTES ? -EINVAL : -ENOMEM;
+	t = nr > X86_MAX_ROUTES ? NULL : routes_alloc(nr);
+	if (!t)
+		goto out;
 	t->nr = nr;
-	for (i = 0; i < hdr.nr && !r; i++)
+	for (r = 0, i = 0; i < hdr.nr && !r; i++)
 		r = routes_add(t, &ue[i], c->split);
-	kvfree(ue);
-	if (r) {
-		kvfree(t);
-		return r;
+	if (!r) {
+		spin_lock_irqsave(&c->lock, flags);
+		swap(c->routes, t);	/* the old table is freed below */
+		spin_unlock_irqrestore(&c->lock, flags);
 	}
-	spin_lock_irqsave(&c->lock, flags);
-	old = c->routes;
-	c->routes = t;
-	spin_unlock_irqrestore(&c->lock, flags);
-	kvfree(old);
-	return 0;
+out:
+	kvfree(t);
+	kvfree(ue);
+	return r;
 }
 
 /* KVM_GET/SET_IRQCHIP: chip 0 and 1 the PICs, 2 the I/O APIC. */
@@ -276,16 +240,12 @@ static long irqchip_state(struct x86_irqchip *c, bool set, void __user *argp)
 	unsigned long flags;
 	long r = 0;
 
-	k = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*k), GFP_KERNEL_ACCOUNT);
-	if (!k)
-		return -ENOMEM;
-	if (copy_from_user(k, argp, sizeof(*k))) {
-		r = -EFAULT;
-		goto out;
-	}
+	k = hvx_fault_alloc() ? ERR_PTR(-ENOMEM) : memdup_user(argp, sizeof(*k));
+	if (IS_ERR(k))
+		return PTR_ERR(k);
 	if (k->chip_id > KVM_IRQCHIP_IOAPIC) {
-		r = -EINVAL;
-		goto out;
+		kfree(k);
+		return -EINVAL;
 	}
 	spin_lock_irqsave(&c->lock, flags);
 	if (set && k->chip_id == KVM_IRQCHIP_IOAPIC)
@@ -301,7 +261,6 @@ static long irqchip_state(struct x86_irqchip *c, bool set, void __user *argp)
 	spin_unlock_irqrestore(&c->lock, flags);
 	if (!set && copy_to_user(argp, k, sizeof(*k)))
 		r = -EFAULT;
-out:
 	kfree(k);
 	return r;
 }
@@ -309,16 +268,20 @@ out:
 /*
  * KVM_CREATE_IRQCHIP: the PICs, the I/O APIC and the default routes;
  * the local APICs come with the vCPUs, so, as KVM, only before the first
- * vCPU (-EINVAL) and once (-EEXIST).  With @split (KVM_CAP_SPLIT_IRQCHIP,
- * split_irqchip.c), the same chip with its PIC and I/O APIC left to user
- * space, an empty routing table, and -EEXIST after the first vCPU too.
+ * vCPU (-EINVAL) and once (-EEXIST).  With @split, KVM_ENABLE_CAP
+ * (KVM_CAP_SPLIT_IRQCHIP, split_irqchip.c): the same chip with its PIC
+ * and I/O APIC left to user space, an empty routing table, -EEXIST after
+ * the first vCPU too, and at most KVM's MAX_NR_RESERVED_IOAPIC_PINS
+ * (one per route) for user space's I/O APIC.
  */
-long x86_irqchip_create(struct hvx_vm *vm, bool split, u32 pins)
+long x86_irqchip_create(struct hvx_vm *vm, bool split, u64 pins)
 {
 	struct x86_vm *xvm = vm->arch;
 	struct x86_irqchip *c;
 	long r = -EEXIST;
 
+	if (pins > X86_MAX_ROUTES)
+		return -EINVAL;
 	mutex_lock(&vm->lock);
 	if (xvm->chip)
 		goto out;
@@ -327,10 +290,9 @@ long x86_irqchip_create(struct hvx_vm *vm, bool split, u32 pins)
 		goto out;
 	r = -ENOMEM;
 	c = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
-	if (!c)
-		goto out;
-	c->routes = split ? routes_alloc(0) : routes_default();
-	if (!c->routes) {
+	if (c)
+		c->routes = split ? routes_alloc(0) : routes_default();
+	if (!c || !c->routes) {
 		kfree(c);
 		goto out;
 	}
@@ -389,10 +351,8 @@ int x86_irqchip_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 {
 	struct x86_irqchip *c = x86_irqchip(x86_vm(x));
 
-	if (!c)
-		return 0;
-	return x86_apic_mmio(x, gpa, size, write, val) ||
-	       (!c->split && x86_ioapic_mmio(c, gpa, size, write, val));
+	return c && (x86_apic_mmio(x, gpa, size, write, val) ||
+		     (!c->split && x86_ioapic_mmio(c, gpa, size, write, val)));
 }
 
 /* The PIC's ports, byte accesses; 1 if it took the access. */
@@ -408,42 +368,12 @@ int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size)
 	return 1;
 }
 
-/*
- * KVM_GET/SET_MP_STATE with the in-kernel APIC: UNINITIALIZED (an AP
- * before its first INIT), INIT_RECEIVED (waiting for SIPI), HALTED,
- * RUNNABLE; SIPI_RECEIVED sets INIT_RECEIVED with the SIPI pending, as
- * KVM.  Any other state is -EINVAL (KVM 6.1 stores whatever it gets).
- */
-long x86_irqchip_mp_state(struct x86_vcpu *x, bool set, void __user *argp)
-{
-	struct kvm_mp_state mp = { .mp_state = x->mp_state };
-
-	if (!set)
-		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
-	if (copy_from_user(&mp, argp, sizeof(mp)))
-		return -EFAULT;
-	switch (mp.mp_state) {
-	case KVM_MP_STATE_SIPI_RECEIVED:
-		x->mp_state = KVM_MP_STATE_INIT_RECEIVED;
-		set_bit(X86_APIC_EV_SIPI, &x->apic->events);
-		return 0;
-	case KVM_MP_STATE_RUNNABLE:
-	case KVM_MP_STATE_UNINITIALIZED:
-	case KVM_MP_STATE_INIT_RECEIVED:
-	case KVM_MP_STATE_HALTED:
-		x->mp_state = mp.mp_state;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 void x86_irqchip_free(struct hvx_vm *vm)
 {
 	struct x86_vm *xvm = vm->arch;
 
-	if (!xvm->chip)
-		return;
-	kvfree(xvm->chip->routes);
+	if (xvm->chip)
+		kvfree(xvm->chip->routes);
 	kfree(xvm->chip);
 	xvm->chip = NULL;
 }

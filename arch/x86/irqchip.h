@@ -71,8 +71,7 @@ struct x86_irqchip {
 	bool pic_output;		/* the master's INT pin */
 	struct kvm_ioapic_state ioapic;
 	u32 ioapic_lines;		/* pins held high (level) */
-	u32 pic_lines;
-	struct x86_routes *routes;	/* the lock, or RCU */
+	struct x86_routes *routes;	/* the lock's */
 	/*
 	 * KVM_CAP_SPLIT_IRQCHIP: only the local APICs are here; the PIC and
 	 * the I/O APIC are user space's (split_irqchip.c), and the routes
@@ -84,26 +83,18 @@ struct x86_irqchip {
 
 /* irqchip.c */
 struct x86_irqchip *x86_irqchip(struct hvx_vm *vm);
-long x86_irqchip_create(struct hvx_vm *vm, bool split, u32 pins);
+long x86_irqchip_create(struct hvx_vm *vm, bool split, u64 pins);
 long x86_irqchip_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 			  void __user *argp);
 void x86_irqchip_free(struct hvx_vm *vm);
 int x86_irqchip_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		     u64 *val);
 int x86_irqchip_pio(struct x86_vcpu *x, u16 port, bool in, int size);
-long x86_irqchip_mp_state(struct x86_vcpu *x, bool set, void __user *argp);
 
-void x86_irqchip_pulse(struct hvx_vm *vm, u32 gsi);
+#define X86_GSI_EDGE		(-1)	/* x86_irqchip_set_gsi(): up, then down */
+int x86_irqchip_set_irq(struct x86_irqchip *c, u32 gsi, int level);
 void x86_irqchip_set_gsi(struct hvx_vm *vm, u32 gsi, int level);
-void x86_irqchip_lower(struct x86_irqchip *c, u32 gsi);
 bool x86_irqchip_routed(struct x86_irqchip *c, u32 gsi, u32 chip, u32 pins);
-
-/* pit.c */
-struct x86_pit;
-long x86_pit_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
-		      void __user *argp);
-int x86_pit_pio(struct x86_vcpu *x, u16 port, bool in, int size);
-void x86_pit_free(struct hvx_vm *vm);
 
 /* irqfd.c */
 struct x86_vm;
@@ -115,7 +106,6 @@ void x86_irqfd_notify(struct hvx_vm *vm);
 
 /* split_irqchip.c */
 bool x86_irqchip_split(struct hvx_vm *vm);
-long x86_split_enable(struct hvx_vm *vm, u64 pins);
 long x86_split_interrupt(struct x86_vcpu *x, u8 vector);
 bool x86_split_window_open(struct x86_vcpu *x);
 void x86_split_eoi(struct x86_vcpu *x, u8 vector);
@@ -131,7 +121,6 @@ void x86_apic_accept(struct x86_lapic *a, u32 mode, u8 vector, bool level);
 int x86_apic_init(struct x86_vcpu *x);
 void x86_apic_free(struct x86_vcpu *x);
 void x86_apic_reset(struct x86_vcpu *x);
-bool x86_apic_on(struct x86_vcpu *x);
 int x86_apic_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		  u64 *val);
 int x86_apic_msr(struct x86_vcpu *x, u32 index, u64 *val, bool set,

@@ -43,24 +43,34 @@ struct x86_irqfd {
 	poll_table pt;
 };
 
-/* Off the VM's list: true if the caller took it off, and so frees it. */
-static bool irqfd_unlink(struct x86_vm *xvm, struct x86_irqfd *f)
+/*
+ * Take the irqfd of @ev and @gsi (the first, with @ev NULL) off the VM's
+ * list: whoever does frees it.  An eventfd is assigned once per VM.
+ */
+static struct x86_irqfd *irqfd_take(struct x86_vm *xvm,
+				    struct eventfd_ctx *ev, u32 gsi)
 {
+	struct x86_irqfd *f, *found = NULL;
 	unsigned long flags;
-	bool mine;
 
 	spin_lock_irqsave(&xvm->irqfd_lock, flags);
-	mine = !list_empty(&f->link);
-	list_del_init(&f->link);
+	list_for_each_entry(f, &xvm->irqfds, link) {
+		if (!ev || (f->ev == ev && f->gsi == gsi)) {
+			list_del_init(&f->link);
+			found = f;
+			break;
+		}
+	}
 	spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
-	return mine;
+	return found;
 }
 
 static void irqfd_free(struct x86_irqfd *f)
 {
 	if (f->resample)
 		fput(f->resample);
-	eventfd_ctx_put(f->ev);
+	if (!IS_ERR_OR_NULL(f->ev))
+		eventfd_ctx_put(f->ev);
 	kfree(f);
 }
 
@@ -70,6 +80,12 @@ static void irqfd_release(struct x86_irqfd *f)
 	if (f->resample)
 		x86_irqchip_set_gsi(f->vm, f->gsi, 0);
 	irqfd_free(f);
+}
+
+/* What a signal does: an edge, or, for a resampling irqfd, the level. */
+static int irqfd_level(const struct x86_irqfd *f)
+{
+	return f->resample ? 1 : X86_GSI_EDGE;
 }
 
 /* The eventfd's wake-up: its wait queue's lock is held, interrupts off. */
@@ -82,15 +98,12 @@ static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 
 	if (events & EPOLLIN) {
 		eventfd_ctx_do_read(f->ev, &cnt);
-		if (f->resample)
-			x86_irqchip_set_gsi(f->vm, f->gsi, 1);
-		else
-			x86_irqchip_pulse(f->vm, f->gsi);
+		x86_irqchip_set_gsi(f->vm, f->gsi, irqfd_level(f));
 	}
 	if (events & EPOLLHUP) {
 		/* Its own entry: the waker's loop allows that (autoremove). */
 		list_del_init(&wait->entry);
-		if (irqfd_unlink(f->vm->arch, f))
+		if (irqfd_take(f->vm->arch, f->ev, f->gsi))
 			irqfd_release(f);
 	}
 	return 0;
@@ -116,27 +129,39 @@ static void irqfd_detach(struct x86_irqfd *f)
 /* The resamplefd: a reference to its file, if it is an eventfd. */
 static int irqfd_get_resample(struct x86_irqfd *f, int fd)
 {
-	struct file *file = fget(fd);
 	struct eventfd_ctx *ev;
 
-	if (!file)
+	f->resample = fget(fd);
+	if (!f->resample)
 		return -EBADF;
-	ev = eventfd_ctx_fileget(file);
-	if (IS_ERR(ev)) {
-		fput(file);
-		return PTR_ERR(ev);
-	}
+	ev = eventfd_ctx_fileget(f->resample);
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);	/* irqfd_free() puts the file */
 	eventfd_ctx_put(ev);
-	f->resample = file;
 	return 0;
+}
+
+/* On the VM's list, unless its eventfd is there already (-EBUSY). */
+static int irqfd_add(struct x86_vm *xvm, struct x86_irqfd *f)
+{
+	struct x86_irqfd *o;
+	unsigned long flags;
+	int r = 0;
+
+	spin_lock_irqsave(&xvm->irqfd_lock, flags);
+	list_for_each_entry(o, &xvm->irqfds, link)
+		if (o->ev == f->ev)
+			r = -EBUSY;
+	if (!r)
+		list_add_tail(&f->link, &xvm->irqfds);
+	spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
+	return r;
 }
 
 static int irqfd_assign(struct hvx_vm *vm, const struct kvm_irqfd *args)
 {
-	struct x86_vm *xvm = vm->arch;
 	struct fd file = fdget(args->fd);
-	struct x86_irqfd *f, *o;
-	unsigned long flags;
+	struct x86_irqfd *f;
 	__poll_t events;
 	int r = -EBADF;
 
@@ -146,46 +171,30 @@ static int irqfd_assign(struct hvx_vm *vm, const struct kvm_irqfd *args)
 	f = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		goto out;
-	f->ev = eventfd_ctx_fileget(file.file);
-	r = PTR_ERR_OR_ZERO(f->ev);
-	if (r) {
-		kfree(f);
-		goto out;
-	}
-	if (args->flags & KVM_IRQFD_FLAG_RESAMPLE) {
-		r = irqfd_get_resample(f, args->resamplefd);
-		if (r) {
-			irqfd_free(f);
-			goto out;
-		}
-	}
 	f->vm = vm;
 	f->gsi = args->gsi;
 	INIT_LIST_HEAD(&f->link);
 	init_waitqueue_func_entry(&f->wait, irqfd_wakeup);
 	INIT_LIST_HEAD(&f->wait.entry);
 	init_poll_funcptr(&f->pt, irqfd_queue);
-	spin_lock_irqsave(&xvm->irqfd_lock, flags);
-	list_for_each_entry(o, &xvm->irqfds, link) {
-		if (o->ev == f->ev) {
-			spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
-			irqfd_free(f);
-			r = -EBUSY;
-			goto out;
-		}
+	f->ev = eventfd_ctx_fileget(file.file);
+	r = PTR_ERR_OR_ZERO(f->ev);
+	if (!r && (args->flags & KVM_IRQFD_FLAG_RESAMPLE))
+		r = irqfd_get_resample(f, args->resamplefd);
+	if (!r)
+		r = irqfd_add(vm->arch, f);
+	if (r) {
+		irqfd_free(f);
+		goto out;
 	}
-	list_add_tail(&f->link, &xvm->irqfds);
-	spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
 	/*
 	 * Queued on the eventfd; a count already there is an edge now.  The
 	 * count stays (reading it needs the queue's lock): the next wake-up
 	 * takes it all, as KVM's.
 	 */
 	events = vfs_poll(file.file, &f->pt);
-	if ((events & EPOLLIN) && f->resample)
-		x86_irqchip_set_gsi(vm, f->gsi, 1);
-	else if (events & EPOLLIN)
-		x86_irqchip_pulse(vm, f->gsi);
+	if (events & EPOLLIN)
+		x86_irqchip_set_gsi(vm, f->gsi, irqfd_level(f));
 out:
 	fdput(file);
 	return r;
@@ -194,26 +203,12 @@ out:
 static int irqfd_deassign(struct hvx_vm *vm, const struct kvm_irqfd *args)
 {
 	struct eventfd_ctx *ev = eventfd_ctx_fdget(args->fd);
-	struct x86_vm *xvm = vm->arch;
-	struct x86_irqfd *f, *found;
-	unsigned long flags;
+	struct x86_irqfd *f;
 
 	if (IS_ERR(ev))
 		return PTR_ERR(ev);
-	do {
-		found = NULL;
-		spin_lock_irqsave(&xvm->irqfd_lock, flags);
-		list_for_each_entry(f, &xvm->irqfds, link) {
-			if (f->ev == ev && f->gsi == args->gsi) {
-				list_del_init(&f->link);
-				found = f;
-				break;
-			}
-		}
-		spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
-		if (found)
-			irqfd_detach(found);
-	} while (found);
+	while ((f = irqfd_take(vm->arch, ev, args->gsi)))
+		irqfd_detach(f);
 	eventfd_ctx_put(ev);
 	return 0;
 }
@@ -267,21 +262,10 @@ void x86_irqfd_init(struct x86_vm *xvm)
 /* Before the irqchip goes: a wake-up running now ends before this does. */
 void x86_irqfd_free(struct hvx_vm *vm)
 {
-	struct x86_vm *xvm = vm->arch;
 	struct x86_irqfd *f;
-	unsigned long flags;
 
-	for (;;) {
-		spin_lock_irqsave(&xvm->irqfd_lock, flags);
-		f = list_first_entry_or_null(&xvm->irqfds, struct x86_irqfd,
-					     link);
-		if (f)
-			list_del_init(&f->link);
-		spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
-		if (!f)
-			return;
+	while ((f = irqfd_take(vm->arch, NULL, 0)))
 		irqfd_detach(f);
-	}
 }
 
 /*
@@ -300,7 +284,7 @@ void x86_irqfd_resample(struct x86_irqchip *c, u32 chip, u32 pins)
 	list_for_each_entry(f, &xvm->irqfds, link) {
 		if (!f->resample || !x86_irqchip_routed(c, f->gsi, chip, pins))
 			continue;
-		x86_irqchip_lower(c, f->gsi);
+		x86_irqchip_set_irq(c, f->gsi, 0);
 		f->resample_due = true;
 		xvm->resample_due = true;
 	}
@@ -315,34 +299,31 @@ void x86_irqfd_resample(struct x86_irqchip *c, u32 chip, u32 pins)
  */
 void x86_irqfd_notify(struct hvx_vm *vm)
 {
-	struct eventfd_ctx *ev;
-	struct file *due[8];
 	struct x86_vm *xvm = vm->arch;
+	struct eventfd_ctx *ev;
 	struct x86_irqfd *f;
 	unsigned long flags;
-	int i, n;
+	struct file *due;
 
 	while (READ_ONCE(xvm->resample_due)) {
-		n = 0;
+		due = NULL;
 		spin_lock_irqsave(&xvm->irqfd_lock, flags);
 		list_for_each_entry(f, &xvm->irqfds, link) {
-			if (!f->resample_due)
-				continue;
-			if (n == ARRAY_SIZE(due))
+			if (f->resample_due) {
+				f->resample_due = false;
+				due = get_file(f->resample);
 				break;
-			f->resample_due = false;
-			due[n++] = get_file(f->resample);
-		}
-		if (n < ARRAY_SIZE(due))
-			xvm->resample_due = false;
-		spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
-		for (i = 0; i < n; i++) {
-			ev = eventfd_ctx_fileget(due[i]);
-			if (!IS_ERR(ev)) {
-				eventfd_signal(ev, 1);
-				eventfd_ctx_put(ev);
 			}
-			fput(due[i]);
 		}
+		xvm->resample_due = due != NULL;
+		spin_unlock_irqrestore(&xvm->irqfd_lock, flags);
+		if (!due)
+			return;
+		ev = eventfd_ctx_fileget(due);
+		if (!IS_ERR(ev)) {
+			eventfd_signal(ev, 1);
+			eventfd_ctx_put(ev);
+		}
+		fput(due);
 	}
 }

@@ -37,9 +37,10 @@ static const struct { u32 reg, mask; } x86_apic_lvts[] = {
 	{ APIC_LVTERR, 0x100ff },
 };
 
-static struct x86_lapic *x86_apic(struct x86_vcpu *x)
+/* The vCPU's local APIC, if the VM has KVM_CREATE_IRQCHIP's; else NULL. */
+static struct x86_lapic *apic_live(struct x86_vcpu *x)
 {
-	return x->apic;
+	return x86_irqchip(x86_vm(x)) ? x->apic : NULL;
 }
 
 static void apic_set(struct x86_lapic *a, u32 reg, u32 val)
@@ -57,15 +58,7 @@ static void apic_vec_set(struct x86_lapic *a, u32 base, u8 vec, bool on)
 {
 	u32 *w = apic_vec_word(a, base, vec);
 
-	if (on)
-		*w |= BIT(vec % 32);
-	else
-		*w &= ~BIT(vec % 32);
-}
-
-static bool apic_vec_test(struct x86_lapic *a, u32 base, u8 vec)
-{
-	return *apic_vec_word(a, base, vec) & BIT(vec % 32);
+	*w = on ? *w | BIT(vec % 32) : *w & ~BIT(vec % 32);
 }
 
 /* The highest vector set in a 256-bit register, or -1. */
@@ -97,9 +90,16 @@ static bool apic_sw_on(struct x86_lapic *a)
 	return x86_apic_reg(a, APIC_SPIV) & APIC_SPIV_APIC_ENABLED;
 }
 
-static u32 apic_id(struct x86_lapic *a)
+/*
+ * The ID as the APIC has it (xAPIC: bits 31:24), and in x2APIC mode the
+ * logical ID derived from it (SDM 11.12.10.2): cluster ID[19:4] in LDR
+ * bits 31:16, bit ID[3:0] of bits 15:0.
+ */
+static void apic_set_id(struct x86_lapic *a, u32 id)
 {
-	return apic_x2(a) ? x86_apic_reg(a, APIC_ID) : x86_apic_reg(a, APIC_ID) >> 24;
+	apic_set(a, APIC_ID, apic_x2(a) ? id : id << 24);
+	if (apic_x2(a))
+		apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
 }
 
 /*
@@ -151,7 +151,9 @@ void x86_apic_kick(struct x86_vcpu *x)
 /* Called with interrupts off, once vcpu->mode says HVX_IN_GUEST. */
 bool x86_entry_cancelled(struct x86_vcpu *x)
 {
-	return x->apic && x86_irqchip(x86_vm(x)) && READ_ONCE(x->apic->kicked);
+	struct x86_lapic *a = apic_live(x);
+
+	return a && READ_ONCE(a->kicked);
 }
 
 /* Accept one interrupt (SDM 11.6.1, delivery modes), lock held. */
@@ -195,11 +197,12 @@ static bool apic_match(struct x86_lapic *a, u32 dest, bool logical)
 {
 	u32 ldr = x86_apic_reg(a, APIC_LDR);
 	u32 bcast = apic_x2(a) ? 0xffffffff : 0xff;
+	u32 id = x86_apic_reg(a, APIC_ID) >> (apic_x2(a) ? 0 : 24);
 
 	if (!apic_hw_on(a))
 		return false;
 	if (!logical)
-		return dest == bcast || dest == apic_id(a);
+		return dest == bcast || dest == id;
 	if (apic_x2(a))
 		return dest == bcast ||
 		       ((dest >> 16) == (ldr >> 16) && (dest & ldr & 0xffff));
@@ -210,111 +213,81 @@ static bool apic_match(struct x86_lapic *a, u32 dest, bool logical)
 	return (dest >> 4) == (ldr >> 28) && (dest & (ldr >> 24) & 0xf);
 }
 
-static struct x86_lapic *apic_of(struct hvx_vm *vm, int i)
+/*
+ * Whether @a is a destination: of the ICR's destination shorthand @sh
+ * from @src (SDM 11.6.1, bits 19:18: self, all including self, all
+ * excluding self), or, without one, of @dest.
+ */
+static bool apic_addressed(struct x86_lapic *a, struct x86_lapic *src,
+			   u32 sh, u32 dest, bool logical)
 {
-	struct x86_vcpu *x = vm->vcpus[i]->arch;
-
-	return x->apic;
+	if (sh == APIC_DEST_SELF)
+		return a == src;
+	if (sh)
+		return apic_hw_on(a) && (a != src || sh == APIC_DEST_ALLINC);
+	return apic_match(a, dest, logical);
 }
 
 /*
- * Lowest priority (SDM 11.6.2.4): of the destinations, the one whose
- * processor priority is lowest; ties go to the lowest vCPU index.
+ * Deliver an interrupt message (an IPI from @src, or with @src NULL one
+ * from the I/O APIC or an MSI) to every local APIC it addresses; lowest
+ * priority (SDM 11.6.2.4) to the one of them whose processor priority is
+ * lowest, ties to the lowest vCPU index.  Returns how many took it.
  */
-static struct x86_lapic *apic_lowest(struct hvx_vm *vm, u32 dest,
-				     bool logical)
+static int apic_send(struct hvx_vm *vm, struct x86_lapic *src, u32 sh,
+		     u32 dest, bool logical, u32 mode, u8 vec, bool level)
 {
-	struct x86_lapic *best = NULL;
+	struct x86_lapic *a, *best = NULL;
 	u32 best_ppr = ~0U;
-	unsigned long flags;
-	int i;
-
-	for (i = 0; i < READ_ONCE(vm->nr_vcpus); i++) {
-		struct x86_lapic *a = apic_of(vm, i);
-		u32 ppr;
-
-		spin_lock_irqsave(&a->lock, flags);
-		ppr = apic_match(a, dest, logical) ? apic_ppr(a) : ~0U;
-		spin_unlock_irqrestore(&a->lock, flags);
-		if (ppr < best_ppr) {
-			best = a;
-			best_ppr = ppr;
-		}
-	}
-	return best;
-}
-
-/*
- * Deliver an interrupt message (from the I/O APIC, an MSI or an IPI) to
- * every local APIC it addresses.  Returns how many took it.
- */
-int x86_apic_deliver(struct hvx_vm *vm, u32 dest, bool logical, u32 mode,
-		     u8 vector, bool level)
-{
 	unsigned long flags;
 	int i, n = 0;
 
-	if (mode == APIC_DM_LOWEST) {
-		struct x86_lapic *a = apic_lowest(vm, dest, logical);
-
-		if (!a)
-			return 0;
-		spin_lock_irqsave(&a->lock, flags);
-		x86_apic_accept(a, mode, vector, level);
-		spin_unlock_irqrestore(&a->lock, flags);
-		return 1;
-	}
 	for (i = 0; i < READ_ONCE(vm->nr_vcpus); i++) {
-		struct x86_lapic *a = apic_of(vm, i);
-
+		a = to_x86(vm->vcpus[i])->apic;
 		spin_lock_irqsave(&a->lock, flags);
-		if (apic_match(a, dest, logical)) {
-			x86_apic_accept(a, mode, vector, level);
+		if (!apic_addressed(a, src, sh, dest, logical)) {
+			/* not a destination */
+		} else if (mode != APIC_DM_LOWEST) {
+			x86_apic_accept(a, mode, vec, level);
 			n++;
+		} else if (apic_ppr(a) < best_ppr) {
+			best = a;
+			best_ppr = apic_ppr(a);
 		}
 		spin_unlock_irqrestore(&a->lock, flags);
 	}
-	return n;
+	if (!best)
+		return n;
+	spin_lock_irqsave(&best->lock, flags);
+	x86_apic_accept(best, mode, vec, level);
+	spin_unlock_irqrestore(&best->lock, flags);
+	return 1;
+}
+
+/* The same from the I/O APIC or an MSI. */
+int x86_apic_deliver(struct hvx_vm *vm, u32 dest, bool logical, u32 mode,
+		     u8 vector, bool level)
+{
+	return apic_send(vm, NULL, 0, dest, logical, mode, vector, level);
 }
 
 /*
- * ICR (SDM 11.6.1): send an IPI.  The destination shorthands (bits 19:18)
- * are self, all including self, all excluding self.  Called without the
- * sender's lock: delivery takes each receiver's.
+ * ICR (SDM 11.6.1): send the IPI it holds.  Called without the sender's
+ * lock, which delivery takes with each receiver's: the ICR is written
+ * only by its vCPU's thread, the caller.  INIT level de-assert is a
+ * no-op on modern APICs.
  */
-static void apic_send_ipi(struct x86_lapic *a, u32 lo, u32 dest)
+static void apic_send_ipi(struct x86_lapic *a)
 {
-	struct hvx_vm *vm = x86_vm(a->x);
+	u32 lo = x86_apic_reg(a, APIC_ICR), hi = x86_apic_reg(a, APIC_ICR2);
 	u32 mode = lo & APIC_MODE_MASK;
-	bool logical = lo & APIC_DEST_LOGICAL;
-	u8 vec = lo & APIC_VECTOR_MASK;
-	unsigned long flags;
-	int i;
 
-	/* INIT level de-assert (SDM 11.6.1) is a no-op on modern APICs. */
 	if (mode == APIC_DM_INIT && !(lo & APIC_INT_ASSERT) &&
 	    (lo & APIC_INT_LEVELTRIG))
 		return;
-	switch (lo & X86_APIC_SHORTHAND) {
-	case 0:			/* no shorthand */
-		x86_apic_deliver(vm, dest, logical, mode, vec, false);
-		return;
-	case APIC_DEST_SELF:
-		spin_lock_irqsave(&a->lock, flags);
-		x86_apic_accept(a, mode, vec, false);
-		spin_unlock_irqrestore(&a->lock, flags);
-		return;
-	}
-	for (i = 0; i < READ_ONCE(vm->nr_vcpus); i++) {
-		struct x86_lapic *b = apic_of(vm, i);
-
-		if (b == a && (lo & X86_APIC_SHORTHAND) == APIC_DEST_ALLBUT)
-			continue;
-		spin_lock_irqsave(&b->lock, flags);
-		if (apic_hw_on(b))
-			x86_apic_accept(b, mode, vec, false);
-		spin_unlock_irqrestore(&b->lock, flags);
-	}
+	apic_send(x86_vm(a->x), a, lo & X86_APIC_SHORTHAND,
+		  apic_x2(a) ? hi : hi >> 24, lo & APIC_DEST_LOGICAL, mode,
+		  lo & APIC_VECTOR_MASK, false);
 }
 
 /* --- registers --- */
@@ -325,7 +298,7 @@ static void apic_reset_regs(struct x86_lapic *a, u32 id)
 	int i;
 
 	memset(a->regs, 0, sizeof(a->regs));
-	apic_set(a, APIC_ID, apic_x2(a) ? id : id << 24);
+	apic_set_id(a, id);
 	apic_set(a, APIC_LVR, X86_APIC_VERSION);
 	apic_set(a, APIC_DFR, 0xffffffff);
 	apic_set(a, APIC_SPIV, 0xff);
@@ -334,15 +307,13 @@ static void apic_reset_regs(struct x86_lapic *a, u32 id)
 	/* The BSP's LINT0 takes the PIC, as KVM_X86_QUIRK_LINT0_REENABLED. */
 	if (!id)
 		apic_set(a, APIC_LVT0, APIC_DM_EXTINT);
-	if (apic_x2(a))
-		apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
 	x86_apic_timer_stop(a);
 	a->tsc_deadline = 0;
 }
 
 void x86_apic_reset(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = x->apic;
 	unsigned long flags;
 
 	if (!a)
@@ -361,11 +332,10 @@ void x86_apic_reset(struct x86_vcpu *x)
 /* A MOV to CR8 (or KVM_SET_SREGS) writes TPR[7:4]; [3:0] become 0. */
 void x86_apic_set_cr8(struct x86_vcpu *x, u64 cr8)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 	unsigned long flags;
 
-	if (!a || !x86_irqchip(x86_vm(x)) ||
-	    (x86_apic_reg(a, APIC_TASKPRI) >> 4) == (cr8 & 0xf))
+	if (!a || (x86_apic_reg(a, APIC_TASKPRI) >> 4) == (cr8 & 0xf))
 		return;
 	spin_lock_irqsave(&a->lock, flags);
 	apic_set(a, APIC_TASKPRI, (cr8 & 0xf) << 4);
@@ -385,13 +355,18 @@ static int apic_eoi(struct x86_lapic *a)
 	if (vec < 0)
 		return -1;
 	apic_vec_set(a, APIC_ISR, vec, false);
-	return apic_vec_test(a, APIC_TMR, vec) ? vec : -1;
+	return *apic_vec_word(a, APIC_TMR, vec) & BIT(vec % 32) ? vec : -1;
 }
 
 /* Read a register; false for an offset that has none. */
 static bool apic_read(struct x86_lapic *a, u32 reg, u32 *val)
 {
 	switch (reg) {
+	case APIC_DFR:
+	case APIC_ARBPRI:
+		if (apic_x2(a))
+			return false;	/* no such MSR (SDM table 11-6) */
+		fallthrough;
 	case APIC_ID: case APIC_LVR: case APIC_TASKPRI: case APIC_LDR:
 	case APIC_SPIV: case APIC_ESR: case APIC_ICR: case APIC_ICR2:
 	case APIC_LVTT: case APIC_LVTTHMR: case APIC_LVTPC: case APIC_LVT0:
@@ -399,12 +374,6 @@ static bool apic_read(struct x86_lapic *a, u32 reg, u32 *val)
 	case APIC_ISR ... APIC_IRR + 0x70:
 		*val = reg & 0xf ? 0 : x86_apic_reg(a, reg);
 		return true;
-	case APIC_DFR:
-		*val = x86_apic_reg(a, reg);
-		return !apic_x2(a);
-	case APIC_ARBPRI:
-		*val = 0;
-		return !apic_x2(a);
 	case APIC_PROCPRI:
 		*val = apic_ppr(a);
 		return true;
@@ -446,9 +415,7 @@ static void apic_write_spiv(struct x86_lapic *a, u32 val)
 	if (apic_sw_on(a))
 		return;
 	for (i = 0; i < ARRAY_SIZE(x86_apic_lvts); i++)
-		apic_set(a, x86_apic_lvts[i].reg,
-			 x86_apic_reg(a, x86_apic_lvts[i].reg) |
-			 X86_APIC_LVT_MASKED);
+		apic_write_lvt(a, i, x86_apic_reg(a, x86_apic_lvts[i].reg));
 }
 
 /*
@@ -469,25 +436,20 @@ static bool apic_write(struct x86_lapic *a, u32 reg, u32 val, int *eoi,
 	}
 	switch (reg) {
 	case APIC_ID:
+	case APIC_LDR:
+	case APIC_DFR:
+	case APIC_ICR2:
+		/* Bits 31:24; read-only or absent in x2APIC mode (11.12.1.2). */
 		if (apic_x2(a))
 			return false;
-		apic_set(a, APIC_ID, val & 0xff000000);
+		apic_set(a, reg, (val & 0xff000000) |
+			 (reg == APIC_DFR ? 0x0fffffff : 0));
 		return true;
 	case APIC_TASKPRI:
 		apic_set(a, APIC_TASKPRI, val & 0xff);
 		return true;
 	case APIC_EOI:
 		*eoi = apic_eoi(a);
-		return true;
-	case APIC_LDR:
-		if (apic_x2(a))
-			return false;
-		apic_set(a, APIC_LDR, val & 0xff000000);
-		return true;
-	case APIC_DFR:
-		if (apic_x2(a))
-			return false;
-		apic_set(a, APIC_DFR, val | 0x0fffffff);
 		return true;
 	case APIC_SPIV:
 		apic_write_spiv(a, val);
@@ -498,11 +460,6 @@ static bool apic_write(struct x86_lapic *a, u32 reg, u32 val, int *eoi,
 	case APIC_ICR:
 		apic_set(a, APIC_ICR, val & ~APIC_ICR_BUSY);
 		*ipi = true;
-		return true;
-	case APIC_ICR2:
-		if (apic_x2(a))
-			return false;
-		apic_set(a, APIC_ICR2, val & 0xff000000);
 		return true;
 	case APIC_TMICT:
 		if (x86_apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE)
@@ -517,41 +474,40 @@ static bool apic_write(struct x86_lapic *a, u32 reg, u32 val, int *eoi,
 	return false;
 }
 
+/* CR8 is TPR[7:4] (SDM 10.8.6.1): the guest reads it back there. */
+static void apic_sync_cr8(struct x86_lapic *a)
+{
+	x86_sregs(a->x)->cr8 = x86_apic_reg(a, APIC_TASKPRI) >> 4;
+	a->x->sregs_dirty = true;
+}
+
 /* Write, then what must happen without the lock. */
 static bool apic_write_reg(struct x86_lapic *a, u32 reg, u32 val)
 {
 	unsigned long flags;
 	bool ipi = false, ok;
 	int eoi = -1;
-	u32 lo = 0, hi = 0;
 
 	spin_lock_irqsave(&a->lock, flags);
 	ok = apic_write(a, reg, val, &eoi, &ipi);
-	if (ipi) {
-		lo = x86_apic_reg(a, APIC_ICR);
-		hi = x86_apic_reg(a, APIC_ICR2);
-	}
 	spin_unlock_irqrestore(&a->lock, flags);
-	/* CR8 is TPR[7:4] (SDM 10.8.6.1): the guest reads it back there. */
-	if (reg == APIC_TASKPRI) {
-		x86_sregs(a->x)->cr8 = (val >> 4) & 0xf;
-		a->x->sregs_dirty = true;
-	}
+	if (reg == APIC_TASKPRI)
+		apic_sync_cr8(a);
 	if (ipi)
-		apic_send_ipi(a, lo, apic_x2(a) ? hi : hi >> 24);
+		apic_send_ipi(a);
 	if (eoi >= 0 && x86_irqchip_split(x86_vm(a->x)))
 		x86_split_eoi(a->x, eoi);
-	else if (eoi >= 0 && x86_irqchip(x86_vm(a->x)))
+	else if (eoi >= 0)
 		x86_ioapic_eoi(x86_irqchip(x86_vm(a->x)), eoi);
 	return ok;
 }
 
 /* The xAPIC page is there only while the APIC is on in xAPIC mode. */
-bool x86_apic_on(struct x86_vcpu *x)
+static bool x86_apic_on(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 
-	return a && x86_irqchip(x86_vm(x)) && apic_hw_on(a) && !apic_x2(a);
+	return a && apic_hw_on(a) && !apic_x2(a);
 }
 
 /*
@@ -562,7 +518,7 @@ bool x86_apic_on(struct x86_vcpu *x)
 int x86_apic_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 		  u64 *val)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 	u32 off = gpa & 0xfff, reg = off & ~0xf, v = 0;
 	unsigned long flags;
 
@@ -581,49 +537,37 @@ int x86_apic_mmio(struct x86_vcpu *x, u64 gpa, int size, bool write,
 	return 1;
 }
 
-/*
- * x2APIC MSRs (SDM 11.12.1.2): MSR 0x800 + offset / 16.  -EINVAL is a
- * #GP: an MSR of no register, a write-only one read (EOI, self IPI), a
- * read-only one written, or any of them outside x2APIC mode.
- */
-static int x86_apic_rdmsr(struct x86_vcpu *x, u32 index, u64 *val)
+/* An x2APIC MSR read: false for a register that cannot be read. */
+static bool apic_rdmsr(struct x86_lapic *a, u32 reg, u64 *val)
 {
-	struct x86_lapic *a = x86_apic(x);
-	u32 reg = (index - X86_APIC_X2APIC_MSR) << 4, v;
 	unsigned long flags;
+	u32 v;
 	bool ok;
 
-	if (!a || !x86_irqchip(x86_vm(x)))
-		return -ENOENT;
-	if (!apic_x2(a) || reg == APIC_EOI || reg == APIC_ICR2)
-		return -EINVAL;
+	if (reg == APIC_EOI || reg == APIC_ICR2)
+		return false;
 	spin_lock_irqsave(&a->lock, flags);
 	ok = apic_read(a, reg, &v);
 	*val = v;
 	if (reg == APIC_ICR)
 		*val |= (u64)x86_apic_reg(a, APIC_ICR2) << 32;
 	spin_unlock_irqrestore(&a->lock, flags);
-	return ok ? 0 : -EINVAL;
+	return ok;
 }
 
-static int x86_apic_wrmsr(struct x86_vcpu *x, u32 index, u64 val, bool host)
+/* An x2APIC MSR write (the host's too): false for a #GP. */
+static bool apic_wrmsr(struct x86_lapic *a, u32 reg, u64 val, bool host)
 {
-	struct x86_lapic *a = x86_apic(x);
-	u32 reg = (index - X86_APIC_X2APIC_MSR) << 4;
 	unsigned long flags;
 
-	if (!a || !x86_irqchip(x86_vm(x)))
-		return -ENOENT;
-	if (!apic_x2(a))
-		return -EINVAL;
 	/* Reserved bits (SDM 11.12.1.2): only the ICR holds 64. */
 	if (reg != APIC_ICR && (val >> 32))
-		return -EINVAL;
+		return false;
 	switch (reg) {
 	case APIC_EOI:
 	case APIC_ESR:
 		if (val && !host)
-			return -EINVAL;	/* must write 0 */
+			return false;	/* must write 0 */
 		break;
 	case APIC_SELF_IPI:
 		val = APIC_DEST_SELF | (val & APIC_VECTOR_MASK);
@@ -637,9 +581,9 @@ static int x86_apic_wrmsr(struct x86_vcpu *x, u32 index, u64 val, bool host)
 		break;
 	case APIC_LVR: case APIC_PROCPRI: case APIC_ISR ... APIC_IRR + 0x70:
 	case APIC_TMCCT: case APIC_ID: case APIC_LDR:
-		return host ? 0 : -EINVAL;
+		return host;
 	}
-	return apic_write_reg(a, reg, val) ? 0 : -EINVAL;
+	return apic_write_reg(a, reg, val);
 }
 
 /*
@@ -651,13 +595,13 @@ static int x86_apic_wrmsr(struct x86_vcpu *x, u32 index, u64 val, bool host)
  */
 int x86_apic_set_base(struct x86_vcpu *x, u64 val, bool host)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 	u64 old = a ? a->base : 0;
 	u64 en = MSR_IA32_APICBASE_ENABLE;
 	unsigned long flags;
 	u32 id = x->vcpu->id;
 
-	if (!a || !x86_irqchip(x86_vm(x)))
+	if (!a)
 		return 0;
 	if ((val & X2APIC_ENABLE) && !(val & en))
 		return -EINVAL;
@@ -670,23 +614,34 @@ int x86_apic_set_base(struct x86_vcpu *x, u64 val, bool host)
 	a->base = val;
 	if (!(val & en))
 		apic_reset_regs(a, id);
-	else if ((val ^ old) & X2APIC_ENABLE && (val & X2APIC_ENABLE)) {
-		apic_set(a, APIC_ID, id);
-		apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
-	}
+	else if ((val ^ old) & X2APIC_ENABLE && (val & X2APIC_ENABLE))
+		apic_set_id(a, id);
 	spin_unlock_irqrestore(&a->lock, flags);
 	return 0;
 }
 
+/*
+ * IA32_TSC_DEADLINE, and the x2APIC MSRs (SDM 11.12.1.2): MSR 0x800 +
+ * offset / 16.  -EINVAL is a #GP: an MSR of no register, a write-only one
+ * read (EOI, self IPI), a read-only one written, or any of them outside
+ * x2APIC mode; -ENOENT: not the APIC's MSR.
+ */
 int x86_apic_msr(struct x86_vcpu *x, u32 index, u64 *val, bool set,
 		 bool host)
 {
+	struct x86_lapic *a = apic_live(x);
+	u32 reg = (index - X86_APIC_X2APIC_MSR) << 4;
+
 	if (index == MSR_IA32_TSC_DEADLINE)
 		return x86_apic_tsc_deadline(x, set, val);
-	if (index < X86_APIC_X2APIC_MSR || index > X86_APIC_X2APIC_MSR + 0xff)
+	if (!a || index < X86_APIC_X2APIC_MSR ||
+	    index > X86_APIC_X2APIC_MSR + 0xff)
 		return -ENOENT;
-	return set ? x86_apic_wrmsr(x, index, *val, host) :
-		     x86_apic_rdmsr(x, index, val);
+	if (!apic_x2(a))
+		return -EINVAL;
+	if (set ? apic_wrmsr(a, reg, *val, host) : apic_rdmsr(a, reg, val))
+		return 0;
+	return -EINVAL;
 }
 
 /* --- delivery into the guest --- */
@@ -707,27 +662,23 @@ static bool apic_takes_pic(struct x86_lapic *a)
 }
 
 /* Whether the PIC's interrupt is there for this vCPU's LINT0 now. */
-static bool apic_pic_pending(struct x86_lapic *a, struct x86_irqchip *c)
+static bool apic_pic_pending(struct x86_lapic *a)
 {
-	if (c->split)
-		return a->x->ext_vector >= 0;
-	return READ_ONCE(c->pic_output);
+	struct x86_irqchip *c = x86_irqchip(x86_vm(a->x));
+
+	if (!apic_takes_pic(a))
+		return false;
+	return c->split ? a->x->ext_vector >= 0 : READ_ONCE(c->pic_output);
 }
 
 /*
  * KVM's ready_for_interrupt_injection with the split irqchip: the APIC
- * would take an ExtINT (LINT0 open to it, or the APIC off).
+ * would take an ExtINT (LINT0 open to it, or the APIC off).  Without the
+ * lock: only the vCPU's own thread, the caller, writes LVT0 and the base.
  */
 bool x86_apic_takes_extint(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = x86_apic(x);
-	unsigned long flags;
-	bool r;
-
-	spin_lock_irqsave(&a->lock, flags);
-	r = apic_takes_pic(a);
-	spin_unlock_irqrestore(&a->lock, flags);
-	return r;
+	return apic_takes_pic(x->apic);
 }
 
 /*
@@ -739,7 +690,7 @@ bool x86_apic_takes_extint(struct x86_vcpu *x)
  */
 bool x86_apic_inject_one(struct x86_vcpu *x, bool open)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 	struct x86_irqchip *c = x86_irqchip(x86_vm(x));
 	unsigned long flags;
 	bool pic;
@@ -752,7 +703,7 @@ bool x86_apic_inject_one(struct x86_vcpu *x, bool open)
 		x->nmi_pending++;
 	x86_apic_set_cr8(x, x86_sregs(x)->cr8);
 	spin_lock_irqsave(&a->lock, flags);
-	pic = apic_takes_pic(a) && apic_pic_pending(a, c);
+	pic = apic_pic_pending(a);
 	vec = pic ? -1 : apic_deliverable(a);
 	if (open && vec >= 0) {
 		apic_vec_set(a, APIC_IRR, vec, false);
@@ -811,7 +762,7 @@ static void apic_do_sipi(struct x86_vcpu *x, u8 vec)
 
 static void apic_take_events(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 
 	if (test_and_clear_bit(X86_APIC_EV_INIT, &a->events))
 		apic_do_init(x);
@@ -824,8 +775,7 @@ static void apic_take_events(struct x86_vcpu *x)
 /* A halted vCPU resumes for an NMI, or an interrupt with RFLAGS.IF set. */
 static bool apic_wakes(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = x86_apic(x);
-	struct x86_irqchip *c = x86_irqchip(x86_vm(x));
+	struct x86_lapic *a = apic_live(x);
 	unsigned long flags;
 	bool irq;
 
@@ -838,8 +788,7 @@ static bool apic_wakes(struct x86_vcpu *x)
 	if (!(x->rflags & X86_EFLAGS_IF))
 		return false;
 	spin_lock_irqsave(&a->lock, flags);
-	irq = apic_deliverable(a) >= 0 ||
-	      (apic_takes_pic(a) && apic_pic_pending(a, c));
+	irq = apic_deliverable(a) >= 0 || apic_pic_pending(a);
 	spin_unlock_irqrestore(&a->lock, flags);
 	return irq || x->irq_queued;
 }
@@ -852,9 +801,9 @@ static bool apic_wakes(struct x86_vcpu *x)
  */
 int x86_apic_block(struct x86_vcpu *x)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 
-	if (!a || !x86_irqchip(x86_vm(x)))
+	if (!a)
 		return 1;
 	for (;;) {
 		apic_take_events(x);
@@ -882,13 +831,13 @@ int x86_apic_block(struct x86_vcpu *x)
  */
 long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp)
 {
-	struct x86_lapic *a = x86_apic(x);
+	struct x86_lapic *a = apic_live(x);
 	struct kvm_lapic_state *s;
 	unsigned long flags;
 	long r = 0;
 	u32 ccr;
 
-	if (!a || !x86_irqchip(x86_vm(x)))
+	if (!a)
 		return -EINVAL;
 	s = hvx_fault_alloc() ? NULL : kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
@@ -907,12 +856,8 @@ long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp)
 	} else {
 		memcpy(a->regs, s->regs, sizeof(a->regs));
 		apic_set(a, APIC_LVR, X86_APIC_VERSION);
-		if (apic_x2(a)) {
-			u32 id = x86_apic_reg(a, APIC_ID) >> 24;
-
-			apic_set(a, APIC_ID, id);
-			apic_set(a, APIC_LDR, ((id >> 4) << 16) | BIT(id & 0xf));
-		}
+		if (apic_x2(a))
+			apic_set_id(a, x86_apic_reg(a, APIC_ID) >> 24);
 		ccr = x86_apic_reg(a, APIC_TMCCT);
 		apic_set(a, APIC_TMCCT, 0);
 		apic_set(a, APIC_PROCPRI, 0);
@@ -920,8 +865,7 @@ long x86_apic_ioctl(struct x86_vcpu *x, bool set, void __user *argp)
 	}
 	spin_unlock_irqrestore(&a->lock, flags);
 	if (set) {
-		x86_sregs(x)->cr8 = x86_apic_reg(a, APIC_TASKPRI) >> 4;
-		x->sregs_dirty = true;
+		apic_sync_cr8(a);
 		x86_apic_kick(x);
 	} else if (copy_to_user(argp, s, sizeof(*s))) {
 		r = -EFAULT;

@@ -79,6 +79,13 @@ void x86_apic_timer_stop(struct x86_lapic *a)
 	a->deadline = 0;
 }
 
+/* Fire in @ns nanoseconds. */
+static void apic_timer_arm(struct x86_lapic *a, u64 ns)
+{
+	a->deadline = ktime_add_ns(ktime_get(), ns);
+	hrtimer_start(&a->timer, a->deadline, HRTIMER_MODE_ABS);
+}
+
 /*
  * One-shot or periodic: count down from @first (the initial count, or
  * what KVM_SET_LAPIC says was left), then, if periodic, from the
@@ -99,24 +106,7 @@ void x86_apic_timer_start(struct x86_lapic *a, u32 first)
 				     X86_APIC_MIN_PERIOD_NS);
 		ns = min(ns, a->period_ns);
 	}
-	a->deadline = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&a->timer, a->deadline, HRTIMER_MODE_ABS);
-}
-
-/* TSC-deadline mode: fire when the guest's TSC reaches the MSR. */
-static void x86_apic_timer_start_tsc(struct x86_lapic *a)
-{
-	u64 now = rdtsc() + a->x->tsc_offset;
-	u64 ns = 0;
-
-	x86_apic_timer_stop(a);
-	if (!a->tsc_deadline ||
-	    x86_apic_timer_mode(a) != APIC_LVT_TIMER_TSCDEADLINE)
-		return;
-	if (a->tsc_deadline > now && tsc_khz)
-		ns = mul_u64_u32_div(a->tsc_deadline - now, 1000000, tsc_khz);
-	a->deadline = ktime_add_ns(ktime_get(), ns);
-	hrtimer_start(&a->timer, a->deadline, HRTIMER_MODE_ABS);
+	apic_timer_arm(a, ns);
 }
 
 /*
@@ -149,25 +139,30 @@ u32 x86_apic_timer_ccr(struct x86_lapic *a)
 /*
  * IA32_TSC_DEADLINE (SDM 11.5.4.1): reads 0 outside TSC-deadline mode,
  * and, as in KVM, without the in-kernel APIC (writes then do nothing).
+ * A write in TSC-deadline mode arms the timer for when the guest's TSC
+ * reaches it (at once if it has; 0 disarms).
  */
 int x86_apic_tsc_deadline(struct x86_vcpu *x, bool set, u64 *val)
 {
-	struct x86_lapic *a = x->apic;
+	struct x86_lapic *a = x86_irqchip(x86_vm(x)) ? x->apic : NULL;
+	bool tscd = a && x86_apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE;
 	unsigned long flags;
+	u64 now, ns = 0;
 
-	if (!a || !x86_irqchip(x86_vm(x))) {
-		if (!set)
-			*val = 0;
+	if (!set) {
+		*val = tscd ? READ_ONCE(a->tsc_deadline) : 0;
 		return 0;
 	}
+	if (!tscd)
+		return 0;
 	spin_lock_irqsave(&a->lock, flags);
-	if (!set) {
-		*val = x86_apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE ?
-		       a->tsc_deadline : 0;
-	} else if (x86_apic_timer_mode(a) == APIC_LVT_TIMER_TSCDEADLINE) {
-		a->tsc_deadline = *val;
-		x86_apic_timer_start_tsc(a);
-	}
+	x86_apic_timer_stop(a);
+	a->tsc_deadline = *val;
+	now = rdtsc() + x->tsc_offset;
+	if (a->tsc_deadline > now && tsc_khz)
+		ns = mul_u64_u32_div(a->tsc_deadline - now, 1000000, tsc_khz);
+	if (a->tsc_deadline)
+		apic_timer_arm(a, ns);
 	spin_unlock_irqrestore(&a->lock, flags);
 	return 0;
 }

@@ -52,17 +52,13 @@ static int pic_line(struct kvm_pic_state *s, int irq, int level)
 	u8 bit = BIT(irq);
 	int r = 1;
 
-	if (level) {
-		if ((s->elcr & bit) || !(s->last_irr & bit)) {
-			r = !(s->irr & bit);
-			s->irr |= bit;
-		}
-		s->last_irr |= bit;
-	} else {
-		if (s->elcr & bit)
-			s->irr &= ~bit;
-		s->last_irr &= ~bit;
+	if (level && ((s->elcr & bit) || !(s->last_irr & bit))) {
+		r = !(s->irr & bit);
+		s->irr |= bit;
+	} else if (!level && (s->elcr & bit)) {
+		s->irr &= ~bit;
 	}
+	s->last_irr = level ? s->last_irr | bit : s->last_irr & ~bit;
 	return (s->imr & bit) ? -1 : r;
 }
 
@@ -145,54 +141,47 @@ int x86_pic_ack(struct x86_irqchip *c)
 	return vec;
 }
 
-/* OCW2 (data sheet table 2): EOIs, rotation, priority. */
+/*
+ * OCW2 (data sheet, "Operation Command Words"): bit 7 R (rotate), 6 SL
+ * (the level in bits 2:0 is specified), 5 EOI.  R and SL without EOI set
+ * the lowest priority; R alone (or nothing) sets rotation in automatic
+ * EOI mode; an EOI without SL ends the highest-priority in-service IR.
+ */
 static void pic_ocw2(struct kvm_pic_state *s, u8 val)
 {
-	int cmd = val >> 5, irq = val & 7, p;
+	bool rotate = val & 0x80, sl = val & 0x40, eoi = val & 0x20;
+	int irq = val & 7, p;
 
-	switch (cmd) {
-	case 0:
-	case 4:
-		s->rotate_on_auto_eoi = cmd >> 2;
+	if (!sl && !eoi) {
+		s->rotate_on_auto_eoi = rotate;
 		return;
-	case 1:
-	case 5:
+	}
+	if (!sl) {
 		p = pic_priority(s, s->isr);
 		if (p == PIC_NONE)
 			return;
 		irq = (p + s->priority_add) & 7;
-		s->isr &= ~BIT(irq);
-		if (cmd == 5)
-			s->priority_add = (irq + 1) & 7;
-		return;
-	case 3:
-		s->isr &= ~BIT(irq);
-		return;
-	case 6:
-		s->priority_add = (irq + 1) & 7;
-		return;
-	case 7:
-		s->isr &= ~BIT(irq);
-		s->priority_add = (irq + 1) & 7;
-		return;
 	}
+	if (eoi)
+		s->isr &= ~BIT(irq);
+	if (rotate)
+		s->priority_add = (irq + 1) & 7;
 }
 
 /* Command port: ICW1 (bit 4), OCW3 (bit 3), else OCW2. */
 static void pic_write_cmd(struct kvm_pic_state *s, u8 val)
 {
 	if (val & 0x10) {
-		/* ICW1 clears the mask, the edge latches and special mask. */
-		s->init4 = val & 1;
-		s->last_irr = 0;
-		s->irr &= s->elcr;
-		s->imr = 0;
-		s->isr = 0;
-		s->priority_add = 0;
-		s->special_mask = 0;
-		s->read_reg_select = 0;
-		s->auto_eoi = 0;
-		s->init_state = 1;
+		/*
+		 * ICW1 clears the mask, the edge latches, the in-service and
+		 * the modes; the ICWs that follow set them again.
+		 */
+		*s = (struct kvm_pic_state) { .irr = s->irr & s->elcr,
+			.irq_base = s->irq_base, .elcr = s->elcr,
+			.elcr_mask = s->elcr_mask, .init4 = val & 1,
+			.special_fully_nested_mode = s->special_fully_nested_mode,
+			.rotate_on_auto_eoi = s->rotate_on_auto_eoi,
+			.init_state = 1 };
 	} else if (val & 0x08) {
 		if (val & 0x04)
 			s->poll = 1;
@@ -213,7 +202,7 @@ static void pic_write_data(struct kvm_pic_state *s, u8 val)
 		s->irq_base = val & 0xf8;
 		s->init_state = 2;
 		return;
-	case 2:
+	case 2:		/* ICW3: the cascade wiring is fixed here */
 		s->init_state = s->init4 ? 3 : 0;
 		return;
 	case 3:
@@ -285,5 +274,4 @@ void x86_pic_reset(struct x86_irqchip *c)
 	c->pic[0].elcr_mask = 0xf8;
 	c->pic[1].elcr_mask = 0xde;
 	c->pic_output = false;
-	c->pic_lines = 0;
 }

@@ -150,7 +150,7 @@ static enum hrtimer_restart pit_timer_fn(struct hrtimer *t)
 	}
 	spin_unlock_irqrestore(&p->lock, flags);
 	/* An edge on GSI 0: the PIC and the I/O APIC latch rising edges. */
-	x86_irqchip_pulse(p->vm, 0);
+	x86_irqchip_set_gsi(p->vm, 0, X86_GSI_EDGE);
 	return r;
 }
 

@@ -22,27 +22,12 @@
 
 #include "x86.h"
 
-/* x86 has 256 interrupt vectors (SDM Vol. 3A 6.2). */
-#define X86_NR_VECTORS		256
-/* KVM's MAX_NR_RESERVED_IOAPIC_PINS: at most one pin per route. */
-#define X86_SPLIT_MAX_PINS	X86_MAX_ROUTES
 
 bool x86_irqchip_split(struct hvx_vm *vm)
 {
 	struct x86_irqchip *c = x86_irqchip(vm);
 
 	return c && c->split;
-}
-
-/*
- * KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, @pins): before any vCPU and
- * instead of KVM_CREATE_IRQCHIP (EEXIST after either, as KVM 6.1).
- */
-long x86_split_enable(struct hvx_vm *vm, u64 pins)
-{
-	if (pins > X86_SPLIT_MAX_PINS)
-		return -EINVAL;
-	return x86_irqchip_create(vm, true, pins);
 }
 
 /* KVM_INTERRUPT with the split irqchip: the ExtINT from user space's PIC. */
@@ -66,16 +51,13 @@ static bool split_ioapic_vector(struct x86_irqchip *c, u8 vector)
 	struct x86_routes *t = c->routes;
 	struct x86_route *e;
 	u32 gsi, n = min(t->nr, c->split_pins);
-	int i;
 
+	/* A GSI with an MSI route has no other: it is in the first slot. */
 	for (gsi = 0; gsi < n; gsi++) {
-		for (i = 0; i < X86_ROUTES_PER_GSI; i++) {
-			e = &t->r[gsi][i];
-			if (e->type == KVM_IRQ_ROUTING_MSI &&
-			    (e->msi.data & BIT(15)) &&
-			    (e->msi.data & 0xff) == vector)
-				return true;
-		}
+		e = &t->r[gsi][0];
+		if (e->type == KVM_IRQ_ROUTING_MSI && (e->msi.data & BIT(15)) &&
+		    (e->msi.data & 0xff) == vector)
+			return true;
 	}
 	return false;
 }

@@ -22,25 +22,39 @@
 #include "x86.h"
 
 /*
- * KVM_GET/SET_MP_STATE.  With the in-kernel APIC, irqchip.c answers.
+ * KVM_GET/SET_MP_STATE.  With the in-kernel APIC (lapic.c): UNINITIALIZED
+ * (an AP before its first INIT), INIT_RECEIVED (waiting for SIPI), HALTED,
+ * RUNNABLE; SIPI_RECEIVED sets INIT_RECEIVED with the SIPI pending, as
+ * KVM; any other state is -EINVAL (KVM 6.1 stores whatever it gets).
  * Without it no INIT or SIPI reaches a vCPU and HLT is a KVM_EXIT_HLT: the
  * halted state is user space's to keep (api.rst: on x86 the ioctl "is
- * only useful after KVM_CREATE_IRQCHIP").  As KVM without one does, the vCPU reads
- * RUNNABLE and KVM_SET_MP_STATE takes RUNNABLE only: HALTED,
- * INIT_RECEIVED, SIPI_RECEIVED and the rest would need the in-kernel APIC
- * to leave them again, and are EINVAL.
+ * only useful after KVM_CREATE_IRQCHIP").  As KVM without one does, the
+ * vCPU reads RUNNABLE and KVM_SET_MP_STATE takes RUNNABLE only: the other
+ * states would need the in-kernel APIC to leave them again.
  */
 static long x86_ioctl_mp_state(struct x86_vcpu *x, bool set,
 			       void __user *argp)
 {
-	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+	bool apic = x86_irqchip(x86_vm(x));
+	struct kvm_mp_state mp = {
+		.mp_state = apic ? x->mp_state : KVM_MP_STATE_RUNNABLE };
 
-	if (x86_irqchip(x86_vm(x)))
-		return x86_irqchip_mp_state(x, set, argp);
 	if (!set)
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	if (copy_from_user(&mp, argp, sizeof(mp)))
 		return -EFAULT;
+	switch (apic ? mp.mp_state : ~0U) {
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		x->mp_state = KVM_MP_STATE_INIT_RECEIVED;
+		set_bit(X86_APIC_EV_SIPI, &x->apic->events);
+		return 0;
+	case KVM_MP_STATE_RUNNABLE:
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_HALTED:
+		x->mp_state = mp.mp_state;
+		return 0;
+	}
 	return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
 }
 

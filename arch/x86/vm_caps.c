@@ -113,7 +113,7 @@ static long x86_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
 	case KVM_CAP_MSR_PLATFORM_INFO:
 		return x86_set_platform_info_cap(vm, cap.args[0]);
 	case KVM_CAP_SPLIT_IRQCHIP:
-		return x86_split_enable(vm, cap.args[0]);
+		return x86_irqchip_create(vm, true, cap.args[0]);
 	default:
 		return -EINVAL;
 	}

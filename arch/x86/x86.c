@@ -28,11 +28,6 @@
 const struct x86_vendor_ops *x86_vendor;
 u64 x86_host_xcr0;
 
-static struct x86_vcpu *to_x86(struct hvx_vcpu *vcpu)
-{
-	return vcpu->arch;
-}
-
 struct kvm_sregs *x86_sregs(struct x86_vcpu *x)
 {
 	if (x->sregs_stale) {

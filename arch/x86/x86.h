@@ -368,11 +368,6 @@ long x86_vm_caps_ioctl(struct hvx_vm *vm, unsigned int ioctl,
 		       void __user *argp);
 bool x86_is_bsp(struct x86_vcpu *x);
 
-/* vm_caps.c: KVM_ENABLE_CAP, NR_MMU_PAGES, BOOT_CPU_ID */
-long x86_vm_caps_ioctl(struct hvx_vm *vm, unsigned int ioctl,
-		       void __user *argp);
-bool x86_is_bsp(struct x86_vcpu *x);
-
 /* msr_filter.c: KVM_X86_SET_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR */
 long x86_ioctl_set_msr_filter(struct hvx_vm *vm, void __user *argp);
 int x86_enable_user_space_msr(struct hvx_vm *vm, u64 reasons);
@@ -403,6 +398,12 @@ struct x86_pio {
 };
 
 int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio);
+
+/* pit.c: the in-kernel 8254 (KVM_CREATE_PIT2) */
+long x86_pit_vm_ioctl(struct hvx_vm *vm, unsigned int ioctl,
+		      void __user *argp);
+int x86_pit_pio(struct x86_vcpu *x, u16 port, bool in, int size);
+void x86_pit_free(struct hvx_vm *vm);
 int x86_complete_pending(struct x86_vcpu *x);
 
 /* emulate.c */
@@ -441,6 +442,11 @@ static inline struct x86_kvmclock *x86_clock(struct hvx_vm *vm)
 static inline struct hvx_vm *x86_vm(struct x86_vcpu *x)
 {
 	return x->vcpu->vm;
+}
+
+static inline struct x86_vcpu *to_x86(struct hvx_vcpu *vcpu)
+{
+	return vcpu->arch;
 }
 
 /* Guest-physical memory through the slots (module/guest_mem.c). */

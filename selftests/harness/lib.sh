@@ -255,11 +255,12 @@ hvx_build() {
 	build_step "$tap" "$name selftests" "$log-selftests.log" \
 		make -j"$jobs" "selftests$t" || true
 	# x86: hvx(1), make install and uninstall, dkms build; the names
-	# docs/ cites (on the host)
+	# docs/ cites; the interrupt controllers' size budget (on the host)
 	if [[ -z $t ]]; then
 		"$HVX_HARNESS/install-check.sh" "$tap" ||
 			tap_line "$tap" FAIL "$name install checks" "install-check.sh failed"
 		"$HVX_HARNESS/docs-check.sh" "$tap" || true
+		"$HVX_HARNESS/size-check.sh" "$tap" || true
 	fi
 	local tests=("$HVX_TOP/selftests/$HVX_OUT"/*_test)
 	if ((${#tests[@]})); then
