@@ -142,6 +142,7 @@ struct a64_vm {
 	struct a64_vgic *vgic;	/* KVM_CREATE_DEVICE, or NULL */
 	u8 timer_ppi[2];	/* KVM_ARM_VCPU_TIMER_CTRL; 0: KVM's default */
 	bool system_suspend;	/* KVM_CAP_ARM_SYSTEM_SUSPEND enabled */
+	bool nisv_to_user;	/* KVM_CAP_ARM_NISV_TO_USER enabled */
 	/*
 	 * CNTVOFF_EL2, the virtual count = physical - this, one for the whole
 	 * VM as in KVM 6.1: a write of KVM_REG_ARM_TIMER_CNT on any vCPU sets

@@ -309,6 +309,7 @@ static int a64_check_extension(long cap)
 	case KVM_CAP_ARM_PSCI:
 	case KVM_CAP_ARM_PSCI_0_2:
 	case KVM_CAP_ARM_SYSTEM_SUSPEND:
+	case KVM_CAP_ARM_NISV_TO_USER:
 	case KVM_CAP_PTP_KVM:
 		return 1;
 	case KVM_CAP_STEAL_TIME:	/* pvtime.c */

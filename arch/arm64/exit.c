@@ -194,6 +194,30 @@ static u64 a64_fault_ipa(const struct a64_vcpu *v)
 
 static void a64_mmio_done(struct a64_vcpu *v, u64 data);
 
+/*
+ * A data abort outside memory without a syndrome (ESR.ISV clear: a load
+ * or store pair, a write-back addressing mode; Arm ARM D17.2.37 "ISS
+ * encoding for an exception from a Data Abort"): nothing to emulate.  As
+ * KVM 6.1 (api.rst 7.18): with KVM_CAP_ARM_NISV_TO_USER enabled, a
+ * KVM_EXIT_ARM_NISV with the fault's CM, WnR and FSC bits and its IPA;
+ * else KVM_RUN fails with ENOSYS.
+ */
+static int a64_mmio_no_syndrome(struct a64_vcpu *v, u64 ipa)
+{
+	struct kvm_run *run = v->vcpu->run;
+
+	if (!READ_ONCE(a64_vm(v)->nisv_to_user)) {
+		pr_info_ratelimited("vCPU %u: data abort at IPA %#llx without a syndrome (ESR %#llx); KVM_RUN fails with ENOSYS\n",
+				    v->vcpu->id, ipa, v->esr);
+		return -ENOSYS;
+	}
+	a64_exit_to_user(v, KVM_EXIT_ARM_NISV);
+	run->arm_nisv.esr_iss = v->esr & (ESR_ELx_CM | ESR_ELx_WNR |
+					  ESR_ELx_FSC);
+	run->arm_nisv.fault_ipa = ipa;
+	return 0;
+}
+
 /* Data abort outside memory, with a valid syndrome (ESR.ISV): MMIO. */
 static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 {
@@ -205,8 +229,7 @@ static int a64_mmio(struct a64_vcpu *v, u64 ipa)
 	u64 data;
 
 	if (!(esr & ESR_ELx_ISV))
-		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
-					  esr, ipa);
+		return a64_mmio_no_syndrome(v, ipa);
 	v->mmio = (struct a64_mmio) {
 		.read = !write,
 		.sign = esr & ESR_ELx_SSE,

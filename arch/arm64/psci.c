@@ -172,7 +172,8 @@ long a64_mp_state(struct a64_vcpu *v, void __user *argp, bool set)
 
 /*
  * KVM_ENABLE_CAP on the VM: KVM_CAP_ARM_SYSTEM_SUSPEND (api.rst 7.29),
- * after which PSCI SYSTEM_SUSPEND is offered; flags must be zero, as KVM.
+ * after which PSCI SYSTEM_SUSPEND is offered, and KVM_CAP_ARM_NISV_TO_USER
+ * (7.18; exit.c); flags must be zero, as KVM.
  */
 long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
 {
@@ -182,9 +183,12 @@ long a64_vm_enable_cap(struct hvx_vm *vm, void __user *argp)
 		return -EFAULT;
 	if (cap.flags)
 		return -EINVAL;
-	if (cap.cap != KVM_CAP_ARM_SYSTEM_SUSPEND)
+	if (cap.cap == KVM_CAP_ARM_NISV_TO_USER)
+		WRITE_ONCE(((struct a64_vm *)vm->arch)->nisv_to_user, true);
+	else if (cap.cap == KVM_CAP_ARM_SYSTEM_SUSPEND)
+		WRITE_ONCE(((struct a64_vm *)vm->arch)->system_suspend, true);
+	else
 		return -EINVAL;
-	WRITE_ONCE(((struct a64_vm *)vm->arch)->system_suspend, true);
 	return 0;
 }
 

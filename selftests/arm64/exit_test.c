@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -278,48 +279,76 @@ static int test_mmio_complete(const char *dev)
 }
 
 /*
- * Accesses without a syndrome: LDP, STP, a pre-indexed LDR.  Documented
- * per device: KVM fails KVM_RUN with ENOSYS (api.rst, "KVM_RUN", unless
- * KVM_CAP_ARM_NISV_TO_USER is on); hvx exits with
- * KVM_EXIT_INTERNAL_ERROR, suberror KVM_INTERNAL_ERROR_EMULATION.
+ * Accesses without a syndrome: LDP, STP, a pre-indexed LDR (ESR.ISV
+ * clear).  api.rst 7.18: KVM_RUN fails with ENOSYS, unless
+ * KVM_CAP_ARM_NISV_TO_USER is enabled on the VM; then the run ends with
+ * KVM_EXIT_ARM_NISV, the fault's IPA and its ESR's CM, WnR and FSC bits,
+ * the PC still at the access.  The same on both devices.
  */
 GUEST_CODE(nisv_ldp, MMIO_BASE "ldp x1, x2, [x20]\n" GUEST_DONE);
 GUEST_CODE(nisv_stp, MMIO_BASE "stp x1, x2, [x20]\n" GUEST_DONE);
 GUEST_CODE(nisv_wb, MMIO_BASE "ldr x1, [x20, #8]!\n" GUEST_DONE);
 
+#define ESR_WNR		(1u << 6)
+#define ESR_FSC_L3	0x07	/* translation fault, level 3 */
+
 static int run_no_syndrome(const char *dev, const unsigned char *start,
-			   const unsigned char *end)
+			   const unsigned char *end, bool to_user, bool write)
 {
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_ARM_NISV_TO_USER };
 	struct guest g;
+	uint64_t pc;
 	int r;
 
 	EXPECT(guest_create(&g, dev, GUEST_EL1, start, end) == 0);
-	r = guest_run(&g);
-	if (test_is_hvx(dev)) {
-		if (r != KVM_EXIT_INTERNAL_ERROR ||
-		    g.vcpu.run->internal.suberror !=
-		    KVM_INTERNAL_ERROR_EMULATION)
-			guest_describe_exit(&g, r, "internal_error");
-		EXPECT(r == KVM_EXIT_INTERNAL_ERROR);
-		EXPECT(g.vcpu.run->internal.suberror ==
-		       KVM_INTERNAL_ERROR_EMULATION);
-	} else {
-		if (r != -ENOSYS)
-			guest_describe_exit(&g, r, "ENOSYS");
-		EXPECT(r == -ENOSYS);
+	if (to_user && ioctl(g.vm.fd, KVM_CHECK_EXTENSION, cap.cap) <= 0) {
+		guest_destroy(&g);
+		return test_skip("KVM_CAP_ARM_NISV_TO_USER not offered");
 	}
+	if (to_user)
+		EXPECT(ioctl(g.vm.fd, KVM_ENABLE_CAP, &cap) == 0);
+	r = guest_run(&g);
+	if (r != (to_user ? KVM_EXIT_ARM_NISV : -ENOSYS))
+		guest_describe_exit(&g, r, to_user ? "arm_nisv" : "ENOSYS");
+	if (!to_user) {
+		EXPECT(r == -ENOSYS);
+		guest_destroy(&g);
+		return TEST_PASS;
+	}
+	pc = guest_reg(&g, REG_PC);
+	printf("# esr_iss %#llx fault_ipa %#llx pc %#llx\n",
+	       (unsigned long long)g.vcpu.run->arm_nisv.esr_iss,
+	       (unsigned long long)g.vcpu.run->arm_nisv.fault_ipa,
+	       (unsigned long long)pc);
+	EXPECT(r == KVM_EXIT_ARM_NISV);
+	EXPECT(g.vcpu.run->arm_nisv.fault_ipa == MMIO_GPA);
+	EXPECT(!!(g.vcpu.run->arm_nisv.esr_iss & ESR_WNR) == write);
+	EXPECT((g.vcpu.run->arm_nisv.esr_iss & 0x3c) == (ESR_FSC_L3 & 0x3c));
+	EXPECT(!(g.vcpu.run->arm_nisv.esr_iss & ~0x1ffull));
+	EXPECT(pc == GUEST_CODE_GPA + 4);
 	guest_destroy(&g);
 	return TEST_PASS;
 }
 
 static int test_mmio_no_syndrome(const char *dev)
 {
-	EXPECT(run_no_syndrome(dev, nisv_ldp_start, nisv_ldp_end) ==
-	       TEST_PASS);
-	EXPECT(run_no_syndrome(dev, nisv_stp_start, nisv_stp_end) ==
-	       TEST_PASS);
-	EXPECT(run_no_syndrome(dev, nisv_wb_start, nisv_wb_end) == TEST_PASS);
+	EXPECT(run_no_syndrome(dev, nisv_ldp_start, nisv_ldp_end, false,
+			       false) == TEST_PASS);
+	EXPECT(run_no_syndrome(dev, nisv_stp_start, nisv_stp_end, false,
+			       true) == TEST_PASS);
+	EXPECT(run_no_syndrome(dev, nisv_wb_start, nisv_wb_end, false,
+			       false) == TEST_PASS);
 	return TEST_PASS;
+}
+
+static int test_mmio_no_syndrome_to_user(const char *dev)
+{
+	int r = run_no_syndrome(dev, nisv_ldp_start, nisv_ldp_end, true,
+				false);
+
+	if (r != TEST_PASS)
+		return r;
+	return run_no_syndrome(dev, nisv_stp_start, nisv_stp_end, true, true);
 }
 
 /*
@@ -938,6 +967,7 @@ static const struct test_case arm64_cases[] = {
 	{ "mmio_zero_register", test_mmio_zero_register },
 	{ "mmio_complete", test_mmio_complete },
 	{ "mmio_no_syndrome", test_mmio_no_syndrome },
+	{ "mmio_no_syndrome_to_user", test_mmio_no_syndrome_to_user },
 	{ "psci_version", test_psci_version },
 	{ "psci_features", test_psci_features },
 	{ "psci_system_off", test_psci_system_off },
