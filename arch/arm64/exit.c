@@ -157,15 +157,21 @@ static int a64_serror(struct a64_vcpu *v, u64 esr)
 }
 
 /*
- * An instruction fetch from no memory: a synchronous external abort for
- * the guest, as KVM gives.  If the fetch that failed was the vector of the
- * abort just injected, the guest cannot make progress: a clean exit.
+ * An instruction fetch, or the guest's own stage 1 table walk, from no
+ * memory: user space has no syndrome to emulate, so the guest gets a
+ * synchronous external abort (an instruction or a data abort taken from
+ * the current EL or from EL0; FAR the faulting VA), as KVM 6.1's
+ * kvm_inject_pabt()/kvm_inject_dabt() give.  If the access that failed
+ * was at the vector of the abort just injected, the guest cannot make
+ * progress: a clean exit.
  */
-static int a64_insn_abort_nowhere(struct a64_vcpu *v, u64 ipa)
+static int a64_abort_nowhere(struct a64_vcpu *v, u64 ipa, bool insn)
 {
 	bool from_el0 = (v->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
 	u64 ec = from_el0 ? ESR_ELx_EC_IABT_LOW : ESR_ELx_EC_IABT_CUR;
 
+	if (!insn)
+		ec = from_el0 ? ESR_ELx_EC_DABT_LOW : ESR_ELx_EC_DABT_CUR;
 	if (v->prev_vector && v->pc == v->prev_vector)
 		return a64_internal_error(v, KVM_INTERNAL_ERROR_DELIVERY_EV,
 					  ipa, v->pc);
@@ -333,12 +339,8 @@ static int a64_abort(struct a64_vcpu *v, bool insn)
 	}
 	if (r != -ENOENT)
 		return r;
-	if (insn)
-		return a64_insn_abort_nowhere(v, ipa);
-	/* The guest's own table walk left memory: nothing to emulate. */
-	if (v->esr & ESR_ELx_S1PTW)
-		return a64_internal_error(v, KVM_INTERNAL_ERROR_EMULATION,
-					  v->esr, ipa);
+	if (insn || (v->esr & ESR_ELx_S1PTW))
+		return a64_abort_nowhere(v, ipa, insn);
 	/* Cache maintenance by VA on MMIO has no effect (as on KVM). */
 	if (v->esr & ESR_ELx_CM) {
 		a64_skip_insn(v);

@@ -121,6 +121,46 @@ static int test_mmu_fault(const char *dev)
 }
 
 /*
+ * The guest's own table walk leaving memory: its level 1 table (as
+ * selfmap's) maps VA 0 to PA 0 with a 1 GiB block and points the entry of
+ * VA 0x80000000 at a level 2 table at PA 0x30000000, where no memory is.
+ * A load from VA 0x80000000 makes the walk itself fault at stage 2
+ * (ESR_EL2.S1PTW): user space has nothing to emulate, so the guest takes
+ * a synchronous external abort (EC 0x25, DFSC 0x10, FAR the VA), as KVM
+ * 6.1's kvm_inject_dabt() gives.
+ */
+GUEST_CODE(walkout,
+	"ldr x0, =0x40000\n"
+	"ldr x1, =0x701\n str x1, [x0]\n str xzr, [x0, #8]\n"
+	"ldr x1, =0x30000003\n str x1, [x0, #16]\n str xzr, [x0, #24]\n"
+	"dmb sy\n dc ivac, x0\n dsb sy\n"
+	"mov x2, #0xff\n msr mair_el1, x2\n"
+	"ldr x2, =0x803520\n msr tcr_el1, x2\n"
+	"msr ttbr0_el1, x0\n"
+	"isb\n tlbi vmalle1\n dsb nsh\n isb\n"
+	"mrs x2, sctlr_el1\n"
+	"ldr x3, =0x1005\n orr x2, x2, x3\n"
+	"msr sctlr_el1, x2\n isb\n"
+	"ldr x3, =0x80000000\n ldr x4, [x3]\n"
+	GUEST_DONE);
+
+static int test_mmu_walk_outside(const char *dev)
+{
+	struct guest g;
+	uint64_t esr;
+
+	GUEST(&g, dev, GUEST_EL1, walkout);
+	EXPECT_UCALL(&g, UCALL_EXCEPTION, VECTOR_EL1H_SYNC);
+	esr = guest_reg(&g, REG_ESR_EL1);
+	printf("# ESR_EL1 %#llx FAR_EL1 %#llx\n", (unsigned long long)esr,
+	       (unsigned long long)guest_reg(&g, REG_FAR_EL1));
+	EXPECT(ESR_EC(esr) == EC_DABT_CUR);
+	EXPECT((esr & 0x3f) == 0x10);	/* synchronous external abort */
+	EXPECT(guest_reg(&g, REG_FAR_EL1) == 0x80000000ull);
+	return TEST_PASS;
+}
+
+/*
  * Down to EL0 with ERET (SPSR_EL1: EL0t), a store there, and back up by
  * SVC, which arrives at the vector for a lower EL using AArch64 with
  * SPSR_EL1 saying EL0t and ESR_EL1 the SVC's immediate.
@@ -155,6 +195,7 @@ static const struct test_case cases[] = {
 	{ "mode_mmu_on", test_mmu_on },
 	{ "mode_mmu_by_guest", test_mmu_by_guest },
 	{ "mode_mmu_fault", test_mmu_fault },
+	{ "mode_mmu_walk_outside", test_mmu_walk_outside },
 	{ "mode_el0", test_el0 },
 };
 

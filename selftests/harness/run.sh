@@ -13,8 +13,9 @@
 # guest's backtraces are in the log), 125 if it crashed before CMD finished.
 #
 #   run.sh [options] CMD...     (words are joined into one sh command)
-#     --arch x86|arm64|vmx  the machine (default: from the name run-ARCH.sh, or
-#                       HVX_ARCH, or x86)
+#     --arch x86|arm64|vmx|debug  the machine (default: from the name
+#                       run-ARCH.sh, or HVX_ARCH, or x86; debug: QEMU/SVM
+#                       with make check-debug's kernel, built once)
 #     --no-build        use the programs already built
 #     --no-setup        skip the package check
 #     --no-hvx          do not load hvx.ko (only KVM)
@@ -91,8 +92,8 @@ main() {
 		shift
 	done
 	(($# || interactive)) || usage
-	[[ $arch == x86 || $arch == arm64 || $arch == vmx ]] ||
-		die "--arch: x86, arm64 or vmx, not '$arch'"
+	[[ $arch == x86 || $arch == arm64 || $arch == vmx || $arch == debug ]] ||
+		die "--arch: x86, arm64, vmx or debug, not '$arch'"
 	hvx_prepare "$setup" "$build" "$arch"
 	grep -v '^ok' "$HVX_LOGS/build.tap" || true
 	write_stage "$stage" "$*" "$hvx" "$keep" "$interactive"
