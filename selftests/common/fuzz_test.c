@@ -1219,6 +1219,12 @@ static int fuzz_supervise(const char *dev, const char *name,
 			fuzz_print_log(fuzz_log, name);
 			return TEST_FAIL;
 		}
+		/* A sign of life each minute, for the harness's silence limit. */
+		if (waited % 600 == 0) {
+			printf("# %llu calls after %d s\n",
+			       (unsigned long long)fuzz_log->calls, waited / 10);
+			fflush(stdout);
+		}
 		usleep(100000);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -166,7 +166,9 @@ stress_stage() {
 	stage_boot "$arch" "$stage" "$HVX_HARNESS/guest/stress.sh" "$TIMEOUT" "$LIVE" "$append"
 }
 
-# One CPU (HVX_SMP): QEMU 7.2's nested SVM with two sometimes stores a
+# One CPU (HVX_SMP), where fuzz_test keeps away from the state QEMU 7.2's
+# #VMEXIT cannot restore (EFER.LME without CR0.PG and CR4.PAE; README,
+# "make stress"). With two, QEMU 7.2's nested SVM sometimes stores a
 # host's state in the guest's VMCB at a #VMEXIT (svm_host_state_leaked()
 # in arch/x86/svm.c undoes the form it recognises); at fuzzing rates a form
 # it does not recognise (another CPU's kernel RIP and CR3, the guest's CR0)

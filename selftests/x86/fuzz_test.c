@@ -5,6 +5,9 @@
  * valid arguments drawn from what the device answered at start (its
  * supported CPUID, its MSR list, a vCPU's reset state).
  */
+#include <cpuid.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 
 #include "../lib/test.h"
@@ -22,6 +25,44 @@ static uint32_t fuzz_msrs[512];
 static unsigned int fuzz_nr_msrs;
 static struct kvm_sregs fuzz_sregs;
 
+#define FUZZ_EFER		0xc0000080
+#define FUZZ_EFER_LME		(1ull << 8)
+#define FUZZ_CR0_PG		(1ull << 31)
+
+/*
+ * QEMU 7.2's nested SVM (TCG) cannot take a #VMEXIT from a guest with
+ * EFER.LME set and CR0.PG and CR4.PAE clear: its reload of the host state
+ * sets CR0 while CR4 and EFER are still the guest's, cpu_x86_update_cr0()
+ * refuses to enter long mode without PAE and returns early, and the host
+ * runs on with the guest's CR0, paging off: the machine hangs, with
+ * kvm_amd as with hvx (README, "make stress").  Under that emulator (an
+ * AMD CPU whose hypervisor says "TCGTCGTCGTCG") the fuzzer keeps away
+ * from that state: no EFER.LME in KVM_SET_MSRS (the vCPU's CR0 and CR4
+ * are not known there), none without CR0.PG in KVM_SET_SREGS (with PAE
+ * set, the guest's own MOV to CR4 could still clear it).
+ * HVX_FUZZ_QEMU_LME=1 draws them anyway.
+ */
+static bool fuzz_qemu_svm;
+
+static bool fuzz_host_is_qemu_svm(void)
+{
+	unsigned int a, b, c, d;
+	char vendor[13] = "", hv[13] = "";
+
+	__cpuid(0, a, b, c, d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1u << 31)))		/* CPUID.1:ECX.hypervisor */
+		return false;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(hv, &b, 4);
+	memcpy(hv + 4, &c, 4);
+	memcpy(hv + 8, &d, 4);
+	return !strcmp(vendor, "AuthenticAMD") && !strcmp(hv, "TCGTCGTCGTCG");
+}
+
 void fuzz_arch_init(int sys_fd, int vcpu_fd)
 {
 	struct {
@@ -37,6 +78,10 @@ void fuzz_arch_init(int sys_fd, int vcpu_fd)
 		memcpy(fuzz_msrs, list.idx, fuzz_nr_msrs * 4);
 	}
 	ioctl(vcpu_fd, KVM_GET_SREGS, &fuzz_sregs);
+	fuzz_qemu_svm = fuzz_host_is_qemu_svm() &&
+			!getenv("HVX_FUZZ_QEMU_LME");
+	if (fuzz_qemu_svm)
+		printf("# QEMU's nested SVM: no EFER.LME without CR0.PG (HVX_FUZZ_QEMU_LME=1 draws it)\n");
 }
 
 /* Random code after an STI, so that Bochs takes the host's interrupts. */
@@ -127,6 +172,8 @@ static unsigned long gen_msrs(struct fuzz *f, void *arg)
 		m->entries[i].index = fuzz_msr_index(f);
 		m->entries[i].data = fuzz_one_in(f, 2) ? fuzz_interesting(f) :
 							 fuzz_below(f, 0x10000);
+		if (fuzz_qemu_svm && m->entries[i].index == FUZZ_EFER)
+			m->entries[i].data &= ~FUZZ_EFER_LME;
 	}
 	return 0;
 }
@@ -188,6 +235,8 @@ static unsigned long gen_sregs(struct fuzz *f, void *arg)
 		s->cr4 ^= 1ull << fuzz_below(f, 64);
 	if (fuzz_one_in(f, 2))
 		s->efer ^= 1ull << fuzz_below(f, 16);
+	if (fuzz_qemu_svm && !(s->cr0 & FUZZ_CR0_PG))
+		s->efer &= ~FUZZ_EFER_LME;
 	if (fuzz_one_in(f, 4))
 		s->cr3 = fuzz_gpa(f) | fuzz_below(f, 0x1000);
 	if (fuzz_one_in(f, 6))
