@@ -46,6 +46,23 @@ int hvx_read_guest(struct hvx_vm *vm, u64 gpa, void *buf, unsigned int len)
 	return hvx_access_guest(vm, gpa, buf, len, false);
 }
 
+/*
+ * Whether [@gpa, @gpa + @len) is all in writable slots now: a write the
+ * kernel will make later on the guest's behalf (an INS's data, once user
+ * space has it) is refused at once if not, rather than failing then.
+ */
+bool hvx_guest_writable(struct hvx_vm *vm, u64 gpa, unsigned int len)
+{
+	u64 end = gpa + len, page;
+	bool ok = true;
+
+	mutex_lock(&vm->lock);
+	for (page = gpa & PAGE_MASK; ok && len && page < end; page += PAGE_SIZE)
+		ok = hvx_gpa_to_hva_write(vm, max(page, gpa)) != 0;
+	mutex_unlock(&vm->lock);
+	return ok;
+}
+
 /* The same for a write; a read-only slot is -EFAULT too. */
 int hvx_write_guest(struct hvx_vm *vm, u64 gpa, const void *buf,
 		    unsigned int len)

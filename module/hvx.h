@@ -258,6 +258,7 @@ int hvx_enable_dirty_log_manual(struct hvx_vm *vm,
 
 /* module/guest_mem.c */
 int hvx_read_guest(struct hvx_vm *vm, u64 gpa, void *buf, unsigned int len);
+bool hvx_guest_writable(struct hvx_vm *vm, u64 gpa, unsigned int len);
 int hvx_write_guest(struct hvx_vm *vm, u64 gpa, const void *buf,
 		    unsigned int len);
 

@@ -84,9 +84,16 @@ int x86_emulate_pio(struct x86_vcpu *x, const struct x86_pio *pio)
 		x->rip = pio->next_rip;
 		return 1;
 	}
+	/*
+	 * A string's memory operand must be RAM: OUTS's is read now, INS's
+	 * must be writable when its data comes (not MMIO, not a read-only
+	 * slot, which hvx does not emulate for strings of ports).
+	 */
 	if (p->string && (x86_pio_string(x, p, seg) ||
 	    (!p->in && x86_read_guest(x, p->gpa, x86_pio_data(x),
-				      p->count * p->size))))
+				      p->count * p->size)) ||
+	    (p->in && !hvx_guest_writable(x86_vm(x), p->gpa,
+					  p->count * p->size))))
 		return x86_internal_error(x, KVM_INTERNAL_ERROR_EMULATION,
 					  x->rip, pio->port);
 	if (!p->string && !p->in)

@@ -297,6 +297,38 @@ static int test_ins_rcx_raised(const char *dev)
 	return ins_rcx(dev, 2, 5, "abcde");
 }
 
+/*
+ * INSB into MMIO: the port's data would have to be written to a device.
+ * KVM's emulator takes the port's byte (KVM_EXIT_IO) and then writes it
+ * out (KVM_EXIT_MMIO); hvx does not emulate port strings into MMIO and
+ * ends the run at the port access with KVM_EXIT_INTERNAL_ERROR
+ * (emulation) rather than failing KVM_RUN later (README, "Exits").
+ */
+GUEST_CODE(ins_mmio, ".code64",
+	"cld\n mov $0x10000000, %rdi\n mov $0x80, %dx\n"
+	"insb\n hlt\n");
+
+static int test_ins_to_mmio(const char *dev)
+{
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_LONG, ins_mmio);
+	r = guest_run(&g);
+	if (test_is_hvx(dev)) {
+		EXPECT(r == KVM_EXIT_INTERNAL_ERROR);
+		EXPECT(g.vcpu.run->internal.suberror ==
+		       KVM_INTERNAL_ERROR_EMULATION);
+	} else {
+		EXPECT(r == KVM_EXIT_IO && g.vcpu.run->io.port == 0x80);
+		vcpu_io_data(&g.vcpu)[0] = 0x5a;
+		EXPECT(guest_expect_mmio(&g, MMIO_GPA, 1, 1, 0x5a));
+		EXPECT_HALT(&g);
+	}
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
 static const struct test_case cases[] = {
 	{ "string_stos", test_stos },
 	{ "string_stos_down", test_stos_down },
@@ -308,6 +340,7 @@ static const struct test_case cases[] = {
 	{ "string_abandon", test_abandon },
 	{ "string_ins_rcx_lowered", test_ins_rcx_lowered },
 	{ "string_ins_rcx_raised", test_ins_rcx_raised },
+	{ "string_ins_to_mmio", test_ins_to_mmio },
 };
 
 TEST_MAIN(cases)
