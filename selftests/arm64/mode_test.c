@@ -58,25 +58,30 @@ static int test_mmu_on(const char *dev)
 
 /*
  * The guest builds its own level 1 table at 0x40000 with 1 GiB blocks:
- * VA 0 and VA 0x80000000 both map PA 0 (Normal write-back, inner
- * shareable, AF set: 0x701), then sets MAIR_EL1, TCR_EL1 (T0SZ 32, 4 KiB
- * granule), TTBR0_EL1, turns on M, C and I, and writes through the
- * alias.  The table was written with the MMU off, that is uncached, so
- * its line is invalidated before the cached table walks begin.
+ * VA 0 maps PA 0 (Normal write-back, inner shareable, AF set: 0x701), VA
+ * 0x80000000's entry is @entry2; then it sets MAIR_EL1, TCR_EL1 (T0SZ
+ * 32, 4 KiB granule), TTBR0_EL1 and turns on M, C and I.  The table was
+ * written with the MMU off, that is uncached, so its line is invalidated
+ * before the cached table walks begin.
  */
-GUEST_CODE(selfmap,
-	"ldr x0, =0x40000\n"
-	"ldr x1, =0x701\n"
-	"str x1, [x0]\n str xzr, [x0, #8]\n"
-	"str x1, [x0, #16]\n str xzr, [x0, #24]\n"
-	"dmb sy\n dc ivac, x0\n dsb sy\n"
-	"mov x2, #0xff\n msr mair_el1, x2\n"
-	"ldr x2, =0x803520\n msr tcr_el1, x2\n"
-	"msr ttbr0_el1, x0\n"
-	"isb\n tlbi vmalle1\n dsb nsh\n isb\n"
-	"mrs x2, sctlr_el1\n"
-	"ldr x3, =0x1005\n orr x2, x2, x3\n"
+#define SELF_MAP_ON(entry2)						\
+	"ldr x0, =0x40000\n"						\
+	"ldr x1, =0x701\n str x1, [x0]\n str xzr, [x0, #8]\n"	\
+	"ldr x1, =" entry2 "\n str x1, [x0, #16]\n str xzr, [x0, #24]\n" \
+	"dmb sy\n dc ivac, x0\n dsb sy\n"				\
+	"mov x2, #0xff\n msr mair_el1, x2\n"				\
+	"ldr x2, =0x803520\n msr tcr_el1, x2\n"			\
+	"msr ttbr0_el1, x0\n"						\
+	"isb\n tlbi vmalle1\n dsb nsh\n isb\n"			\
+	"mrs x2, sctlr_el1\n"						\
+	"ldr x3, =0x1005\n orr x2, x2, x3\n"				\
 	"msr sctlr_el1, x2\n isb\n"
+
+/*
+ * SELF_MAP_ON with VA 0x80000000 an alias of PA 0, and a write through
+ * the alias read back at PA 0x3000.
+ */
+GUEST_CODE(selfmap, SELF_MAP_ON("0x701")
 	"ldr x3, =0x80003000\n ldr w4, =0xa11a5ed\n str w4, [x3]\n"
 	"mov x5, #0x3000\n ldr w6, [x5]\n"
 	GUEST_OUT(0x10, "str", "w6")
@@ -121,26 +126,15 @@ static int test_mmu_fault(const char *dev)
 }
 
 /*
- * The guest's own table walk leaving memory: its level 1 table (as
- * selfmap's) maps VA 0 to PA 0 with a 1 GiB block and points the entry of
- * VA 0x80000000 at a level 2 table at PA 0x30000000, where no memory is.
+ * The guest's own table walk leaving memory: SELF_MAP_ON with the entry
+ * of VA 0x80000000 pointing at a level 2 table at PA 0x30000000, where no
+ * memory is.
  * A load from VA 0x80000000 makes the walk itself fault at stage 2
  * (ESR_EL2.S1PTW): user space has nothing to emulate, so the guest takes
  * a synchronous external abort (EC 0x25, DFSC 0x10, FAR the VA), as KVM
  * 6.1's kvm_inject_dabt() gives.
  */
-GUEST_CODE(walkout,
-	"ldr x0, =0x40000\n"
-	"ldr x1, =0x701\n str x1, [x0]\n str xzr, [x0, #8]\n"
-	"ldr x1, =0x30000003\n str x1, [x0, #16]\n str xzr, [x0, #24]\n"
-	"dmb sy\n dc ivac, x0\n dsb sy\n"
-	"mov x2, #0xff\n msr mair_el1, x2\n"
-	"ldr x2, =0x803520\n msr tcr_el1, x2\n"
-	"msr ttbr0_el1, x0\n"
-	"isb\n tlbi vmalle1\n dsb nsh\n isb\n"
-	"mrs x2, sctlr_el1\n"
-	"ldr x3, =0x1005\n orr x2, x2, x3\n"
-	"msr sctlr_el1, x2\n isb\n"
+GUEST_CODE(walkout, SELF_MAP_ON("0x30000003")
 	"ldr x3, =0x80000000\n ldr x4, [x3]\n"
 	GUEST_DONE);
 
