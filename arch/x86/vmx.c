@@ -97,7 +97,8 @@ static int vmx_setup_controls(bool true_msrs)
 	r = vmx_adjust(true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 			MSR_IA32_VMX_PINBASED_CTLS,
 		       PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING |
-		       PIN_BASED_VIRTUAL_NMIS, 0, &vmx_caps.pin);
+		       PIN_BASED_VIRTUAL_NMIS, vmx_slice_pin_control(),
+		       &vmx_caps.pin);
 	/*
 	 * MOV to and from CR8 exit (SDM 25.1.3): without "use TPR shadow"
 	 * they would reach the host's own TPR.  The window exits are armed
@@ -196,6 +197,7 @@ static int vmx_probe(void)
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_caps.cr0_fixed1);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_caps.cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_caps.cr4_fixed1);
+	vmx_slice_setup();
 	return 0;
 }
 
@@ -882,6 +884,7 @@ static int vmx_enter(struct x86_vcpu *x)
 	vmx_write(GUEST_RIP, rip);
 	vmx_write(GUEST_RFLAGS, x->rflags);
 	vmx_write(TSC_OFFSET, x->tsc_offset);
+	vmx_slice_arm();
 	r = vmx_switch(vmx);
 	if (r == -EAGAIN) {	/* an interrupt for the guest came in */
 		local_irq_enable();

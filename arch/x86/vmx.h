@@ -51,6 +51,7 @@ struct vmx_caps {
 	u32 revision;
 	u32 pin, proc, proc2, exit, entry;
 	bool vpid;
+	u32 slice;	/* VMX-preemption timer start value, 0: off */
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 };
 
@@ -71,6 +72,11 @@ void vmx_write(unsigned long field, u64 value);
 void vmx_get(struct vmx_vcpu *vmx);
 void vmx_put(void);
 void vmx_inject_event(u32 info, u32 error, u32 len);
+
+/* vmx_slice.c */
+u32 vmx_slice_pin_control(void);
+void vmx_slice_setup(void);
+void vmx_slice_arm(void);
 
 /* vmx_event.c */
 void vmx_requeue_event(struct vmx_vcpu *vmx, u32 info);

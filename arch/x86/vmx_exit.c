@@ -337,6 +337,9 @@ int vmx_handle_exit(struct vmx_vcpu *vmx)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		hvx_stat(x->vcpu, HVX_STAT_HOST_INTR);
 		return 1;
+	case EXIT_REASON_PREEMPTION_TIMER:	/* vmx_slice.c: a slice ran out */
+		hvx_stat(x->vcpu, HVX_STAT_OTHER);
+		return 1;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 	case EXIT_REASON_NMI_WINDOW:
 		/* irq.c injects, or disarms, before the next entry */
