@@ -276,7 +276,12 @@ void vmx_set_events(struct x86_vcpu *x, const struct x86_events *ev)
 	 * entry, which drops a real-mode error code (vmx_fix_error_code()).
 	 */
 	vmx_write(VM_ENTRY_INTR_INFO_FIELD, 0);
-	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, ev->error);
+	/*
+	 * VM entry refuses an error code with bits 31:16 set (26.2.1.3), which
+	 * KVM's ABI lets user space give (AMD CPUs push 32 bits): the low 16
+	 * go in, as KVM does.
+	 */
+	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, (u16)ev->error);
 	vmx_write(VM_ENTRY_INSTRUCTION_LEN, 0);
 	if (ev->type == X86_EVENT_EXCEPTION)
 		vmx_write(VM_ENTRY_INTR_INFO_FIELD, ev->vector |

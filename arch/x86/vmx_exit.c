@@ -312,9 +312,11 @@ int vmx_entry_failed(struct vmx_vcpu *vmx, u32 reason, bool instr_error)
 	x->vcpu->entry_failure_ref = instr_error ?
 		"Intel SDM Vol. 3C 30.4, VM Instruction Error Numbers" :
 		"Intel SDM Vol. 3C 26.3.1, Checks on the Guest State Area";
-	if (instr_error)
-		pr_info_ratelimited("vCPU %u: VM entry failed: VM-instruction error %u (SDM 30.4)\n",
-				    x->vcpu->id, reason);
+	if (instr_error)	/* 7: a control field, the event's most likely */
+		pr_info_ratelimited("vCPU %u: VM entry failed: VM-instruction error %u (SDM 30.4; entry event %#llx, error code %#llx)\n",
+				    x->vcpu->id, reason,
+				    vmx_read(VM_ENTRY_INTR_INFO_FIELD),
+				    vmx_read(VM_ENTRY_EXCEPTION_ERROR_CODE));
 	else
 		pr_info_ratelimited("vCPU %u: VM entry refused: %s (exit reason %u, qualification %llu; SDM 26.3)\n",
 				    x->vcpu->id, why,
