@@ -144,16 +144,23 @@ void test_arm_timer(long usec)
 
 /*
  * HVX_TEST_SKIP: case names, separated by spaces, that this machine cannot
- * run, and HVX_TEST_SKIP_WHY the reason, printed with each SKIP.
+ * run, each alone (on every device) or as NAME@hvx or NAME@kvm (on that
+ * one); HVX_TEST_SKIP_WHY the reason, printed with each SKIP.
  */
-static bool skipped_here(const char *name)
+static bool skipped_here(const char *name, const char *dev)
 {
-	const char *list = getenv("HVX_TEST_SKIP"), *p;
+	const char *list = getenv("HVX_TEST_SKIP"), *p, *end;
 	size_t len = strlen(name);
 
-	for (p = list; p && (p = strstr(p, name)); p += len)
-		if ((p == list || p[-1] == ' ') && (!p[len] || p[len] == ' '))
+	for (p = list; p && (p = strstr(p, name)); p += len) {
+		if (p != list && p[-1] != ' ')
+			continue;
+		end = p + len;
+		if (*end == '@' && !strncmp(end + 1, dev_label(dev), 3))
+			end += 4;
+		if (!*end || *end == ' ')
 			return true;
+	}
 	return false;
 }
 
@@ -163,7 +170,7 @@ static void run_case(const struct test_case *tc, const char *dev, int *n)
 	int r;
 
 	++*n;
-	if (skipped_here(tc->name)) {
+	if (skipped_here(tc->name, dev)) {
 		const char *why = getenv("HVX_TEST_SKIP_WHY");
 
 		printf("ok %d - %s [%s] # SKIP %s\n", *n, tc->name,

@@ -56,7 +56,7 @@ if [ "${HVX_EMULATOR:-}" = bochs ]; then
 	# hvx bounds each VM entry with the VMX-preemption timer there
 	# (arch/x86/vmx_slice.c), which Bochs delivers whatever the guest's IF.
 	export HVX_MODULE_PARAMS="vmx_slice_us=4000"
-	export HVX_TEST_SKIP="random_guest reap_dying_vmm reclaim_while_faulting kill_in_run exit_in_run"
+	export HVX_TEST_SKIP="random_guest reap_dying_vmm reclaim_while_faulting kill_in_run exit_in_run signal_masked@kvm"
 	export HVX_TEST_SKIP_WHY="Bochs 2.7: the host does not always get its timer interrupt back from a spinning VMX guest, and memory pressure runs past the 360 s silence limit on its one CPU"
 elif [ "$HVX_KVM" = kvm-amd ]; then
 	# fuzz_test's cases: QEMU 7.2's nested SVM with two CPUs now and then
