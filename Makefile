@@ -22,9 +22,10 @@
 #   make check-kvm-selftests  the kernel's own KVM selftests (linux-source-6.1,
 #                       unmodified) on KVM and on hvx, x86 (SVM) and arm64
 #   make stress         the ioctl fuzzer at scale (selftests/common/fuzz_test.c):
-#                       1,000,000 calls on hvx and a KVM slice, in the SVM
-#                       and EL2 machines (HVX_STRESS_STAGES=stress-vmx: Bochs,
-#                       a tenth of that on Bochs); guest/stress.sh
+#                       1,000,000 calls on hvx and a KVM slice, and 10,000
+#                       random guests, in the SVM and EL2 machines
+#                       (HVX_STRESS_STAGES=stress-vmx: the Bochs machine,
+#                       hvx alone); guest/stress.sh
 #   make demo           boot the emulated machine and run sample guests on hvx
 #   make bench          boot the emulated machine and compare hvx with KVM
 #                       (HVX_ARCH=arm64 make demo|bench: the arm64 machine)

@@ -24,6 +24,8 @@
  *
  *   fuzz_test [--seed S] [--calls N] [--case NAME] [--trace FROM]
  *   (or HVX_FUZZ_SEED, HVX_FUZZ_CALLS; calls are per case and device;
+ *   HVX_FUZZ_KILL_CALLS sets fuzz_kill's apart: one child per 200 of them,
+ *   each making as many calls as its random lifetime allows;
  *   --trace prints each call from number FROM on, before it is made, for
  *   a hang that takes the whole machine)
  */
@@ -161,6 +163,7 @@ static struct fuzz_log *fuzz_log;
 static uint64_t fuzz_seed_arg;
 static int fuzz_seed_set;
 static uint64_t fuzz_calls_arg = FUZZ_DEFAULT_CALLS;
+static uint64_t fuzz_kill_calls_arg;	/* fuzz_kill's, if not 0 */
 static const char *fuzz_case_arg;
 static uint64_t fuzz_trace_from = ~0ull;	/* --trace N: print calls from N */
 
@@ -1186,7 +1189,7 @@ static uint64_t fuzz_case_seed(const char *name)
  * last calls are printed.  Then checks that a fresh guest still runs.
  */
 static int fuzz_supervise(const char *dev, const char *name,
-			  int (*body)(const char *dev))
+			  int (*body)(const char *dev), uint64_t target)
 {
 	const char *env = getenv("HVX_TEST_TIMEOUT");
 	/* 5 s below the harness's limit of a case (lib/test.c) */
@@ -1199,7 +1202,7 @@ static int fuzz_supervise(const char *dev, const char *name,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	EXPECT(fuzz_log != MAP_FAILED);
 	fuzz_log->seed = fuzz_case_seed(name);
-	fuzz_log->target = fuzz_calls_arg;
+	fuzz_log->target = target;
 	printf("# seed %#llx, %llu calls\n",
 	       (unsigned long long)fuzz_log->seed,
 	       (unsigned long long)fuzz_log->target);
@@ -1219,8 +1222,12 @@ static int fuzz_supervise(const char *dev, const char *name,
 			fuzz_print_log(fuzz_log, name);
 			return TEST_FAIL;
 		}
-		/* A sign of life each minute, for the harness's silence limit. */
-		if (waited % 600 == 0) {
+		/*
+		 * A sign of life each 10 s, for the harness's silence limit
+		 * (360 s of wall time under Bochs, whose clock can run 20
+		 * times slower than the wall's in an exit storm).
+		 */
+		if (waited % 100 == 0) {
 			printf("# %llu calls after %d s\n",
 			       (unsigned long long)fuzz_log->calls, waited / 10);
 			fflush(stdout);
@@ -1264,7 +1271,8 @@ static int fuzz_sequence_body(const char *dev)
 
 static int test_fuzz_sequence(const char *dev)
 {
-	return fuzz_supervise(dev, "fuzz_sequence", fuzz_sequence_body);
+	return fuzz_supervise(dev, "fuzz_sequence", fuzz_sequence_body,
+			      fuzz_calls_arg);
 }
 
 /* fuzz_race's threads. */
@@ -1457,7 +1465,7 @@ static int fuzz_race_body(const char *dev)
 
 static int test_fuzz_race(const char *dev)
 {
-	return fuzz_supervise(dev, "fuzz_race", fuzz_race_body);
+	return fuzz_supervise(dev, "fuzz_race", fuzz_race_body, fuzz_calls_arg);
 }
 
 /*
@@ -1538,7 +1546,8 @@ static int fuzz_kill_body(const char *dev)
 
 static int test_fuzz_kill(const char *dev)
 {
-	return fuzz_supervise(dev, "fuzz_kill", fuzz_kill_body);
+	return fuzz_supervise(dev, "fuzz_kill", fuzz_kill_body,
+			      fuzz_kill_calls_arg ?: fuzz_calls_arg);
 }
 
 /* Runs last: every VM, vCPU, pinned page and table page above is gone. */
@@ -1574,6 +1583,9 @@ int main(int argc, char **argv)
 	env = getenv("HVX_FUZZ_CALLS");
 	if (env)
 		fuzz_calls_arg = strtoull(env, NULL, 0);
+	env = getenv("HVX_FUZZ_KILL_CALLS");
+	if (env)
+		fuzz_kill_calls_arg = strtoull(env, NULL, 0);
 	for (a = 1; a < argc; a++) {
 		if (a + 1 >= argc)
 			fuzz_usage();
