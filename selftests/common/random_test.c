@@ -7,8 +7,8 @@
  * (arm64), and a second memory slot at a random place and size,
  * sometimes read-only.  It runs until an exit that ends it (HLT,
  * shutdown, a failed entry, an internal error, a system event), 64
- * exits, or 50 ms.  Every KVM_RUN must return an exit reason or EINTR
- * (arm64: also ENOSYS, KVM's answer to an access outside memory without
+ * exits, or 50 ms (HVX_RANDOM_USEC).  Every KVM_RUN must return an exit
+ * reason or EINTR (arm64: also ENOSYS, KVM's answer to an access outside memory without
  * an instruction syndrome); the harness then checks the kernel log, the
  * leak counters and the unload.  A state KVM_SET_SREGS or SET_ONE_REG
  * refuses is counted, and the guest runs with the state it had.
@@ -39,6 +39,8 @@
 #define SLOT2			1
 #define SLOT2_MIN		0x10000ull
 #define KVM_DEV			"/dev/kvm"
+
+static long random_usec = RANDOM_USEC;	/* HVX_RANDOM_USEC */
 
 /* What guest_create() loads; the random bytes then replace it. */
 #if defined(__x86_64__)
@@ -265,7 +267,7 @@ static int random_guest(const char *dev, uint64_t seed, struct tally *t,
 		return -1;
 	}
 	*e = (struct ending) { 0 };
-	test_arm_timer(RANDOM_USEC);
+	test_arm_timer(random_usec);
 	for (e->exits = 0; e->exits < RANDOM_EXITS; e->exits++) {
 		r = guest_run(&g);
 		if (r < 0 || ending_is_final(r))
@@ -343,7 +345,9 @@ static int test_random_guests(const char *dev)
 	struct ending e;
 	uint64_t i, seed;
 
-	printf("# first seed %#llx\n", (unsigned long long)seed0);
+	random_usec = env_u64("HVX_RANDOM_USEC", RANDOM_USEC);
+	printf("# first seed %#llx, %ld us per guest\n",
+	       (unsigned long long)seed0, random_usec);
 	for (i = 0; i < n; i++) {
 		seed = seed0 + i * 0x9e3779b97f4a7c15ull;
 		if (!seed)
