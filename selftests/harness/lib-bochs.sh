@@ -26,6 +26,13 @@ HVX_BOCHS_DIR=$HVX_BUILD/bochs
 # CPU's speed, not a limit on Bochs's.
 HVX_BOCHS_IPS=${HVX_BOCHS_IPS:-50000000}
 HVX_BOCHS_CPU=${HVX_BOCHS_CPU:-corei7_skylake_x}
+# HVX_BOCHS_DISPLAY: Bochs's display library, `term` (its text display on
+# the terminal the harness gives it) or `rfb, options="timeout=0"` (a VNC
+# server no one need connect to; Debian's Bochs has no `nogui`), which make
+# stress-vmx uses: there, under `term`, Bochs was once found blocked for
+# good in a write to that terminal. HVX_BOCHS_QUIET_CPU=1: the CPU's
+# error-level lines (one per nested EPT violation, gigabytes in a fuzzing
+# run) are not logged.
 # CPUs. Bochs runs a second one by switching CPUs after every trace (a few
 # instructions), which makes everything 3 to 4 times slower: boot to /init
 # 30 s instead of 8 s, no matter the quantum or ips.
@@ -156,11 +163,11 @@ bochs_rc() {
 		ata0-master: type=disk, path=$disk, mode=flat
 		boot: disk
 		com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port
-		display_library: term
+		display_library: ${HVX_BOCHS_DISPLAY:-term}
 		speaker: enabled=0
 		sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 		panic: action=fatal
-		error: action=report
+		error: action=report${HVX_BOCHS_QUIET_CPU:+, CPU0=ignore}
 		info: action=report
 		debug: action=ignore
 	EOF
