@@ -807,7 +807,14 @@ static int vmx_switch(struct vmx_vcpu *vmx)
 	hvx_stats_exit(vcpu);
 	x86_load_host_xcr0(x);
 	if (!r) {
-		vmx->launched = true;
+		/*
+		 * A VM entry that failed on the guest state or MSR loading
+		 * exits with bit 31 of the reason set and leaves the launch
+		 * state as it was (SDM Vol. 3C 30.3, VMLAUNCH): VMRESUME would
+		 * then fail with VM-instruction error 5.
+		 */
+		if (!(vmx_read(VM_EXIT_REASON) & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			vmx->launched = true;
 		if ((vmx_read(VM_EXIT_INTR_INFO) &
 		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
 		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR) &&

@@ -909,6 +909,35 @@ static int test_exception_error_code_high(const char *dev)
 GUEST_CODE(halt16, ".code16", "hlt\n");
 
 /*
+ * A VM entry refused on the guest state, then the state mended: the vCPU
+ * runs.  RFLAGS bit 3 is reserved (SDM Vol. 1 3.4.3) and KVM_SET_REGS
+ * takes it, as KVM's does; Intel's VM entry refuses it (Vol. 3C
+ * 26.3.1.4), KVM_EXIT_FAIL_ENTRY, after which VMLAUNCH, not VMRESUME, must
+ * start the next entry: the failed one left the VMCS unlaunched (30.3).
+ * AMD's VMRUN does not check RFLAGS and the guest just halts.
+ */
+static int test_entry_failure_mended(const char *dev)
+{
+	struct kvm_regs regs;
+	struct guest g;
+	int r;
+
+	GUEST(&g, dev, GUEST_REAL, halt16);
+	EXPECT(ioctl(g.vcpu.fd, KVM_GET_REGS, &regs) == 0);
+	regs.rflags = 0x2 | (1 << 3);
+	EXPECT(ioctl(g.vcpu.fd, KVM_SET_REGS, &regs) == 0);
+	r = guest_run(&g);
+	if (r == KVM_EXIT_FAIL_ENTRY) {
+		regs.rflags = 0x2;
+		EXPECT(ioctl(g.vcpu.fd, KVM_SET_REGS, &regs) == 0);
+		r = guest_run(&g);
+	}
+	EXPECT(r == KVM_EXIT_HLT);
+	guest_destroy(&g);
+	return TEST_PASS;
+}
+
+/*
  * Without an in-kernel local APIC (no KVM_CREATE_IRQCHIP, both devices)
  * the vCPU is RUNNABLE, and RUNNABLE is the only state KVM_SET_MP_STATE
  * takes: KVM 6.1 refuses every other one there (x86.c,
@@ -1378,6 +1407,7 @@ static const struct test_case cases[] = {
 	{ "roundtrip_shadow", test_roundtrip_shadow },
 	{ "roundtrip_exception", test_roundtrip_exception },
 	{ "exception_error_code_high", test_exception_error_code_high },
+	{ "entry_failure_mended", test_entry_failure_mended },
 };
 
 TEST_ARCH_CASES(cases);
