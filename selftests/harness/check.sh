@@ -199,11 +199,14 @@ stage_stress-el2() {
 # interrupt then). The guest's clock (the TSC, said to run at 3.5 GHz)
 # advances at Bochs's instruction rate, some 40 times slower than the
 # wall's: fuzz_kill's children, which live 5-80 ms, each make some 2,000
-# calls there (so 200 of them), a random guest's 5 ms are 17 million
-# instructions, and 900 s of silence are allowed.
+# calls there (so 500 of them make about 1,000,000), fuzz_sequence runs
+# some 7,000 calls a minute past its first 50,000 (50,000 each for it and
+# fuzz_race), a random guest's 5 ms are 17 million instructions, and 900 s
+# of silence are allowed.
 stage_stress-vmx() {
 	HVX_STRESS_KVM_CALLS=${HVX_STRESS_KVM_CALLS:-0} \
-		HVX_STRESS_KILL_CALLS=${HVX_STRESS_KILL_CALLS:-40000} \
+		HVX_STRESS_CALLS=${HVX_STRESS_CALLS:-50000} \
+		HVX_STRESS_KILL_CALLS=${HVX_STRESS_KILL_CALLS:-100000} \
 		HVX_STRESS_GUEST_USEC=${HVX_STRESS_GUEST_USEC:-5000} \
 		HVX_BOCHS_IDLE_TIMEOUT=${HVX_BOCHS_IDLE_TIMEOUT:-900} \
 		HVX_BOCHS_DISPLAY=${HVX_BOCHS_DISPLAY:-rfb, options=\"timeout=0\"} HVX_BOCHS_QUIET_CPU=1 \
