@@ -21,15 +21,20 @@ GUEST_CODE_X86(spin, GUEST_REAL, ".code16", "sti\n 1: jmp 1b\n");
 GUEST_CODE_ARM64(spin, GUEST_EL1, "b .\n");
 
 /* A signal ends KVM_RUN with EINTR and exit reason KVM_EXIT_INTR. */
+static int expect_signal_ends_run(struct guest *g)
+{
+	test_arm_timer(100000);
+	EXPECT_EXIT(g, -EINTR);
+	EXPECT(g->vcpu.run->exit_reason == KVM_EXIT_INTR);
+	return TEST_PASS;
+}
+
 static int test_signal(const char *dev)
 {
 	struct guest g;
 
 	GUEST_START(&g, dev, spin);
-	test_arm_timer(100000);
-	EXPECT_EXIT(&g, -EINTR);
-	EXPECT(g.vcpu.run->exit_reason == KVM_EXIT_INTR);
-	return TEST_PASS;
+	return expect_signal_ends_run(&g);
 }
 
 /*
@@ -48,10 +53,7 @@ static int test_signal_masked(const char *dev)
 	struct guest g;
 
 	GUEST_START(&g, dev, spin_masked);
-	test_arm_timer(100000);
-	EXPECT_EXIT(&g, -EINTR);
-	EXPECT(g.vcpu.run->exit_reason == KVM_EXIT_INTR);
-	return TEST_PASS;
+	return expect_signal_ends_run(&g);
 }
 
 GUEST_CODE_X86(out80, GUEST_REAL, ".code16",

@@ -849,21 +849,30 @@ GUEST_CODE(exc64, ".code64",
 GUEST_LABEL(exc64_handler);
 GUEST_LABEL(exc64_ret);
 
+/* exc64 at its port write, then a #GP with @error set injected. */
+static int exc64_inject_gp(struct guest *g, const char *dev, uint32_t error)
+{
+	struct kvm_vcpu_events e;
+
+	GUEST(g, dev, GUEST_LONG, exc64);
+	EXPECT(guest_set_handler(g, 13, exc64_handler) == 0);
+	EXPECT(guest_expect_io(g, KVM_EXIT_IO_OUT, 0x10, 1));
+	EXPECT(vcpu_complete_exit(&g->vcpu) == 0);
+	EXPECT(get_events(&g->vcpu, &e) == 0);
+	e.exception.injected = 1;
+	e.exception.nr = 13;
+	e.exception.has_error_code = 1;
+	e.exception.error_code = error;
+	EXPECT(set_events(&g->vcpu, &e) == 0);
+	return TEST_PASS;
+}
+
 static int test_roundtrip_exception(const char *dev)
 {
 	struct kvm_vcpu_events e;
 	struct guest a, b;
 
-	GUEST(&a, dev, GUEST_LONG, exc64);
-	EXPECT(guest_set_handler(&a, 13, exc64_handler) == 0);
-	EXPECT(guest_expect_io(&a, KVM_EXIT_IO_OUT, 0x10, 1));
-	EXPECT(vcpu_complete_exit(&a.vcpu) == 0);
-	EXPECT(get_events(&a.vcpu, &e) == 0);
-	e.exception.injected = 1;
-	e.exception.nr = 13;
-	e.exception.has_error_code = 1;
-	e.exception.error_code = 0x1234;
-	EXPECT(set_events(&a.vcpu, &e) == 0);
+	EXPECT(exc64_inject_gp(&a, dev, 0x1234) == TEST_PASS);
 	EXPECT(get_events(&a.vcpu, &e) == 0);
 	EXPECT(e.exception.injected == 1 && e.exception.nr == 13);
 	EXPECT(e.exception.has_error_code == 1 &&
@@ -884,19 +893,9 @@ static int test_roundtrip_exception(const char *dev)
  */
 static int test_exception_error_code_high(const char *dev)
 {
-	struct kvm_vcpu_events e;
 	struct guest g;
 
-	GUEST(&g, dev, GUEST_LONG, exc64);
-	EXPECT(guest_set_handler(&g, 13, exc64_handler) == 0);
-	EXPECT(guest_expect_io(&g, KVM_EXIT_IO_OUT, 0x10, 1));
-	EXPECT(vcpu_complete_exit(&g.vcpu) == 0);
-	EXPECT(get_events(&g.vcpu, &e) == 0);
-	e.exception.injected = 1;
-	e.exception.nr = 13;
-	e.exception.has_error_code = 1;
-	e.exception.error_code = 0xabcd1234;
-	EXPECT(set_events(&g.vcpu, &e) == 0);
+	EXPECT(exc64_inject_gp(&g, dev, 0xabcd1234) == TEST_PASS);
 	EXPECT_DONE(&g);
 	EXPECT((peek(&g.vm, 0x3008) & 0xffff) == 0x1234);
 	EXPECT(peek(&g.vm, 0x3010) == label_gpa(&g, exc64_ret));
