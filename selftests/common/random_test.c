@@ -267,7 +267,7 @@ static int random_guest(const char *dev, uint64_t seed, struct tally *t,
 		return -1;
 	}
 	*e = (struct ending) { 0 };
-	test_arm_timer(random_usec);
+	test_arm_timer_every(random_usec);
 	for (e->exits = 0; e->exits < RANDOM_EXITS; e->exits++) {
 		r = guest_run(&g);
 		if (r < 0 || ending_is_final(r))

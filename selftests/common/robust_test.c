@@ -218,7 +218,7 @@ static int run_random_guest(const char *dev, uint64_t seed)
 #if defined(__x86_64__)
 	code[GUEST_CODE_GPA] = 0xfb;	/* STI, for Bochs: see exit_test.c */
 #endif
-	test_arm_timer(300000);
+	test_arm_timer_every(300000);
 	for (i = 0; i < 300; i++) {
 		r = guest_run(&g);
 		if (r != KVM_EXIT_IO && r != KVM_EXIT_MMIO)

@@ -132,14 +132,31 @@ static void on_alarm(int sig)
  * does nothing, so that a KVM_RUN in progress returns -EINTR: the way to
  * bound a guest that may never exit.
  */
-void test_arm_timer(long usec)
+static void arm_timer(long usec, long interval)
 {
-	struct itimerval t = { .it_value = { .tv_sec = usec / 1000000,
-					     .tv_usec = usec % 1000000 } };
+	struct itimerval t = {
+		.it_value = { usec / 1000000, usec % 1000000 },
+		.it_interval = { interval / 1000000, interval % 1000000 },
+	};
 	struct sigaction sa = { .sa_handler = on_alarm };
 
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &t, NULL);
+}
+
+void test_arm_timer(long usec)
+{
+	arm_timer(usec, 0);
+}
+
+/*
+ * The same, then again every @usec until test_arm_timer(0): for a loop of
+ * KVM_RUNs, where a signal that comes between two runs is spent there and
+ * the next run would go on unbounded.
+ */
+void test_arm_timer_every(long usec)
+{
+	arm_timer(usec, usec);
 }
 
 /*

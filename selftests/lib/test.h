@@ -36,6 +36,7 @@ int test_main(const struct test_case *cases, int nr);
 int test_is_hvx(const char *dev);
 void test_diag(const char *file, int line, const char *what);
 void test_arm_timer(long usec);
+void test_arm_timer_every(long usec);
 /* Skip this case, saying why on its SKIP line: returns TEST_SKIP. */
 int test_skip(const char *why);
 /*
