@@ -311,20 +311,25 @@ bochs_boot() {
 # from outside; no SysRq either: COM1 cannot send a break. The hang's other
 # evidence is what the guest kernel printed.)
 bochs_hang_diagnose() {
-	local live=$1 why=$2 bx_log=${HVX_BOCHS_LOG:-} pid line
+	local live=$1 why=$2 bx_log=${HVX_BOCHS_LOG:-} pid line size
 	HVX_HUNG=1 HVX_HANG_WHY=$why
 	serial_line "HVX-HANG $why" "$live"
 	pid=$(cat "$HVX_QEMU_PID" 2>/dev/null) || pid=
+	# Only what Bochs logs from here on: the log may hold gigabytes of
+	# earlier register dumps (a guest's triple faults, say).
+	size=$(stat -c %s "$bx_log" 2>/dev/null) || size=0
 	if [[ -n $pid ]] && kill -HUP "$pid" 2>/dev/null; then
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.5
 		done
-		sed -n 's/.*\[\(CPU[0-9]*\) *\] | [RE]IP=\([0-9a-f]*\).*/\1 \2/p' "$bx_log" 2>/dev/null |
+		tail -c +$((size + 1)) "$bx_log" 2>/dev/null |
+			sed -n 's/.*\[\(CPU[0-9]*\) *\] | [RE]IP=\([0-9a-f]*\).*/\1 \2/p' |
 			while read -r cpu line; do
 				serial_line "HVX-HANG ${cpu/CPU/CPU#} RIP=$line $(decode_pc "$line")" "$live"
 			done
-		grep -E '\[CPU[0-9]* *\] (\| )? ?(CPU is in|CR0|CR3|EFER|CS:|RSP|ESP)' "$bx_log" 2>/dev/null |
+		tail -c +$((size + 1)) "$bx_log" 2>/dev/null |
+			grep -E '\[CPU[0-9]* *\] (\| )? ?(CPU is in|CR0|CR3|EFER|CS:|RSP|ESP)' |
 			sed 's/^[0-9]*i\[/HVX-HANG   [/' |
 			while IFS= read -r line; do serial_line "$line" "$live"; done
 	fi
