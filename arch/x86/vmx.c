@@ -905,6 +905,7 @@ static int vmx_enter(struct x86_vcpu *x)
 		vmx_put();
 		return vmx_entry_failed(vmx, err, true);
 	}
+	vmx->set_error_hi = 0;	/* delivered, or back in IDT-vectoring info */
 	vmx_read_exit(vmx);
 	local_irq_enable();
 	vmx_put();

@@ -37,6 +37,7 @@ struct vmx_vcpu {
 	u64 dr6;		/* guest DR6 once the guest uses DRs */
 	u64 cr8;		/* the guest's TPR: MOV CR8 exits */
 	u64 cr2;		/* not in the VMCS: loaded by hand (SDM 27.3) */
+	u16 set_error_hi;	/* error code bits 31:16 from KVM_SET_VCPU_EVENTS */
 	struct vmx_exit exit;
 };
 

@@ -224,7 +224,7 @@ void vmx_get_events(struct x86_vcpu *x, struct x86_events *ev)
 	*ev = (struct x86_events) {
 		.vector = info & INTR_INFO_VECTOR_MASK,
 		.has_error = info & INTR_INFO_DELIVER_CODE_MASK,
-		.error = error,
+		.error = error | (u32)to_vmx(x)->set_error_hi << 16,
 		.nmi_masked = state & GUEST_INTR_STATE_NMI,
 	};
 	if (x->rip == x->exit_rip) {
@@ -279,9 +279,11 @@ void vmx_set_events(struct x86_vcpu *x, const struct x86_events *ev)
 	/*
 	 * VM entry refuses an error code with bits 31:16 set (26.2.1.3), which
 	 * KVM's ABI lets user space give (AMD CPUs push 32 bits): the low 16
-	 * go in, as KVM does.
+	 * go in, as KVM does, and KVM_GET_VCPU_EVENTS returns all 32 until the
+	 * next entry delivers them (vmx_enter()).
 	 */
 	vmx_write(VM_ENTRY_EXCEPTION_ERROR_CODE, (u16)ev->error);
+	to_vmx(x)->set_error_hi = ev->error >> 16;
 	vmx_write(VM_ENTRY_INSTRUCTION_LEN, 0);
 	if (ev->type == X86_EVENT_EXCEPTION)
 		vmx_write(VM_ENTRY_INTR_INFO_FIELD, ev->vector |

@@ -888,14 +888,19 @@ static int test_roundtrip_exception(const char *dev)
 /*
  * An error code with bits 31:16 set, which KVM_SET_VCPU_EVENTS takes (an
  * AMD CPU pushes all 32 bits) and Intel's VM entry refuses (SDM Vol. 3C
- * 26.2.1.3): the exception is delivered, with at least the low 16 bits,
- * as on KVM (vmx_queue_exception() keeps those on Intel).
+ * 26.2.1.3): KVM_GET_VCPU_EVENTS returns all 32 bits until the run, and
+ * the exception is delivered with at least the low 16, as on KVM
+ * (vmx_queue_exception() keeps those on Intel).
  */
 static int test_exception_error_code_high(const char *dev)
 {
+	struct kvm_vcpu_events e;
 	struct guest g;
 
 	EXPECT(exc64_inject_gp(&g, dev, 0xabcd1234) == TEST_PASS);
+	EXPECT(get_events(&g.vcpu, &e) == 0);
+	EXPECT(e.exception.injected == 1 && e.exception.has_error_code == 1);
+	EXPECT(e.exception.error_code == 0xabcd1234);
 	EXPECT_DONE(&g);
 	EXPECT((peek(&g.vm, 0x3008) & 0xffff) == 0x1234);
 	EXPECT(peek(&g.vm, 0x3010) == label_gpa(&g, exc64_ret));
