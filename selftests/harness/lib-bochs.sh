@@ -32,7 +32,12 @@ HVX_BOCHS_CPU=${HVX_BOCHS_CPU:-corei7_skylake_x}
 # stress-vmx uses: there, under `term`, Bochs was once found blocked for
 # good in a write to that terminal. HVX_BOCHS_QUIET_CPU=1: the CPU's
 # error-level lines (one per nested EPT violation, gigabytes in a fuzzing
-# run) are not logged.
+# run) are not logged. Under `rfb` a SIGINT to bochs-bin (not to `timeout`)
+# enters Bochs's debugger while the machine runs: its commands (`r`, `sreg`,
+# `creg`, `vmexitbp`, `c` to go on) are written to build/bochs/bochs.in
+# and its answers land in build/logs/NAME-bochs-tty.log. The first line it
+# reads is the newline left there for the idle hack (below), which repeats
+# `c`: send SIGINT once more, then the commands.
 # CPUs. Bochs runs a second one by switching CPUs after every trace (a few
 # instructions), which makes everything 3 to 4 times slower: boot to /init
 # 30 s instead of 8 s, no matter the quantum or ips.
@@ -307,9 +312,10 @@ bochs_boot() {
 # bochs_hang_diagnose LIVE WHY: hang_diagnose for Bochs. A SIGHUP makes
 # Bochs give up (a PANIC, fatal here), and on the way out it logs every
 # CPU's registers, from which come the RIPs. (Bochs's text display takes
-# SIGINT as a Ctrl-C key for the guest, so its debugger cannot be entered
-# from outside; no SysRq either: COM1 cannot send a break. The hang's other
-# evidence is what the guest kernel printed.)
+# SIGINT as a Ctrl-C key for the guest, so under `term` its debugger cannot
+# be entered from outside, under `rfb` it can: see HVX_BOCHS_DISPLAY; no
+# SysRq either: COM1 cannot send a break. The hang's other evidence is what
+# the guest kernel printed.)
 bochs_hang_diagnose() {
 	local live=$1 why=$2 bx_log=${HVX_BOCHS_LOG:-} pid line size
 	HVX_HUNG=1 HVX_HANG_WHY=$why
