@@ -181,7 +181,8 @@ static bool skipped_here(const char *name, const char *dev)
 	return false;
 }
 
-static void run_case(const struct test_case *tc, const char *dev, int *n)
+/* One case on one device, its TAP line; returns 1 if it failed. */
+static int run_case(const struct test_case *tc, const char *dev, int *n)
 {
 	struct stat st;
 	int r;
@@ -192,17 +193,17 @@ static void run_case(const struct test_case *tc, const char *dev, int *n)
 
 		printf("ok %d - %s [%s] # SKIP %s\n", *n, tc->name,
 		       dev_label(dev), why ? why : "HVX_TEST_SKIP");
-		return;
+		return 0;
 	}
 	if (stat(dev, &st)) {
 		printf("ok %d - %s [%s] # SKIP %s absent\n", *n, tc->name,
 		       strstr(dev, "hvx") ? "hvx" : "kvm", dev);
-		return;
+		return 0;
 	}
 	if ((tc->flags & TEST_HVX_ONLY) && !test_is_hvx(dev)) {
 		printf("ok %d - %s [%s] # SKIP hvx extension\n", *n,
 		       tc->name, dev_label(dev));
-		return;
+		return 0;
 	}
 	r = run_child(tc, dev);
 	if (r == TEST_SKIP)
@@ -213,31 +214,105 @@ static void run_case(const struct test_case *tc, const char *dev, int *n)
 		printf("%sok %d - %s [%s]\n", r == TEST_PASS ? "" : "not ",
 		       *n, tc->name, dev_label(dev));
 	fflush(stdout);
+	return r != TEST_PASS && r != TEST_SKIP;
 }
 
+/* The cases named by --case (all when none was). */
+static char **only_cases;
+static int nr_only_cases;
+
+static bool case_chosen(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr_only_cases; i++)
+		if (!strcmp(only_cases[i], name))
+			return true;
+	return !nr_only_cases;
+}
+
+/*
+ * The chosen cases on each device, one TAP stream; the exit status is 1
+ * if any failed (kselftest's KSFT_FAIL), else 0.
+ */
 static int run_cases(const struct test_case *cases, int nr)
 {
 	const char *env = getenv("HVX_TEST_DEVICES");
 	char devs[512], *save, *dev;
-	int ndev = 0, n = 0, i;
+	int ndev = 0, nchosen = 0, n = 0, failed = 0, i;
 
 	snprintf(devs, sizeof(devs), "%s", env ? env : "/dev/hvx /dev/kvm");
 	for (dev = strtok_r(devs, " ", &save); dev;
 	     dev = strtok_r(NULL, " ", &save))
 		ndev++;
-	printf("TAP version 13\n1..%d\n", nr * ndev);
+	for (i = 0; i < nr; i++)
+		nchosen += case_chosen(cases[i].name);
+	printf("TAP version 13\n1..%d\n", nchosen * ndev);
 	for (i = 0; i < nr; i++) {
+		if (!case_chosen(cases[i].name))
+			continue;
 		snprintf(devs, sizeof(devs), "%s",
 			 env ? env : "/dev/hvx /dev/kvm");
 		for (dev = strtok_r(devs, " ", &save); dev;
 		     dev = strtok_r(NULL, " ", &save))
-			run_case(&cases[i], dev, &n);
+			failed |= run_case(&cases[i], dev, &n);
 	}
-	return 0;
+	return failed;
+}
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [--case NAME]... [--list] [--help]\n"
+		"Runs this program's cases (or only those named) once per device in\n"
+		"HVX_TEST_DEVICES (default \"/dev/hvx /dev/kvm\"), one TAP stream;\n"
+		"exit status 1 if a case failed. selftests/README.md has the rest of\n"
+		"the environment (HVX_TEST_TIMEOUT, HVX_TEST_SKIP, ...).\n", prog);
+}
+
+/* --case NAME (repeatable), --list, --help; a case name must exist. */
+static void parse_args(const struct test_case *cases, int nr, int argc,
+		       char **argv)
+{
+	int a, i;
+
+	only_cases = calloc(argc, sizeof(*only_cases));
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
+			usage(stdout, argv[0]);
+			exit(0);
+		} else if (!strcmp(argv[a], "--list")) {
+			for (i = 0; i < nr; i++)
+				printf("%s\n", cases[i].name);
+			exit(0);
+		} else if (!strcmp(argv[a], "--case") && a + 1 < argc &&
+			   only_cases) {
+			only_cases[nr_only_cases++] = argv[++a];
+		} else {
+			usage(stderr, argv[0]);
+			exit(2);
+		}
+	}
+	for (a = 0; a < nr_only_cases; a++) {
+		for (i = 0; i < nr && strcmp(cases[i].name, only_cases[a]); i++)
+			;
+		if (i == nr) {
+			fprintf(stderr, "%s: no case %s (--list names them)\n",
+				argv[0], only_cases[a]);
+			exit(2);
+		}
+	}
 }
 
 int test_main(const struct test_case *cases, int nr)
 {
+	return run_cases(cases, nr);
+}
+
+int test_main_args(const struct test_case *cases, int nr, int argc,
+		   char **argv)
+{
+	parse_args(cases, nr, argc, argv);
 	return run_cases(cases, nr);
 }
 
@@ -250,7 +325,8 @@ __attribute__((weak)) const struct test_case *const test_arch_cases;
 __attribute__((weak)) const int test_nr_arch_cases;
 
 /* The shared cases, then those of the architecture's file, if any. */
-int test_main_shared(const struct test_case *cases, int nr)
+int test_main_shared(const struct test_case *cases, int nr, int argc,
+		     char **argv)
 {
 	int narch = test_nr_arch_cases;
 	struct test_case *all = calloc(nr + narch, sizeof(*all));
@@ -260,7 +336,7 @@ int test_main_shared(const struct test_case *cases, int nr)
 	memcpy(all, cases, nr * sizeof(*all));
 	if (narch)
 		memcpy(all + nr, test_arch_cases, narch * sizeof(*all));
-	return run_cases(all, nr + narch);
+	return test_main_args(all, nr + narch, argc, argv);
 }
 
 int test_hvx_no_leaks(const char *dev)

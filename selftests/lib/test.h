@@ -32,7 +32,14 @@ struct test_case {
 	unsigned int flags;
 };
 
+/*
+ * Runs @cases on each device: test_main() all of them, test_main_args()
+ * those its command line names (--case NAME, --list, --help).  The exit
+ * status is 1 if a case failed.
+ */
 int test_main(const struct test_case *cases, int nr);
+int test_main_args(const struct test_case *cases, int nr, int argc,
+		   char **argv);
 int test_is_hvx(const char *dev);
 void test_diag(const char *file, int line, const char *what);
 void test_arm_timer(long usec);
@@ -59,9 +66,9 @@ int test_hvx_no_leaks(const char *dev);
 } while (0)
 
 #define TEST_MAIN(cases)						\
-int main(void)								\
+int main(int argc, char **argv)						\
 {									\
-	return test_main(cases, ARRAY_SIZE(cases));			\
+	return test_main_args(cases, ARRAY_SIZE(cases), argc, argv);	\
 }
 
 /*
@@ -73,12 +80,13 @@ int main(void)								\
 extern const struct test_case *const test_arch_cases;
 extern const int test_nr_arch_cases;
 
-int test_main_shared(const struct test_case *cases, int nr);
+int test_main_shared(const struct test_case *cases, int nr, int argc,
+		     char **argv);
 
 #define TEST_MAIN_SHARED(cases)						\
-int main(void)								\
+int main(int argc, char **argv)						\
 {									\
-	return test_main_shared(cases, ARRAY_SIZE(cases));		\
+	return test_main_shared(cases, ARRAY_SIZE(cases), argc, argv);	\
 }
 
 #define TEST_ARCH_CASES(cases)						\
