@@ -164,7 +164,6 @@ static uint64_t fuzz_seed_arg;
 static int fuzz_seed_set;
 static uint64_t fuzz_calls_arg = FUZZ_DEFAULT_CALLS;
 static uint64_t fuzz_kill_calls_arg;	/* fuzz_kill's, if not 0 */
-static const char *fuzz_case_arg;
 static uint64_t fuzz_trace_from = ~0ull;	/* --trace N: print calls from N */
 
 /* Pages the kernel must refuse: set up once per process. */
@@ -1565,18 +1564,54 @@ static const struct test_case cases[] = {
 	{ "fuzz_no_leaks", test_fuzz_no_leaks, TEST_HVX_ONLY },
 };
 
-static void fuzz_usage(void)
+static void fuzz_usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: fuzz_test [--seed S] [--calls N] [--case NAME] [--trace FROM]\n");
-	exit(2);
+	fprintf(f, "usage: fuzz_test [--seed S] [--calls N] [--trace FROM] [--case NAME]... [--list]\n");
+	exit(status);
+}
+
+/*
+ * fuzz_test's own options; the rest (--case, --list) go to the test
+ * library's test_main_args() in @rest, after argv[0].
+ */
+static int fuzz_args(int argc, char **argv, char **rest)
+{
+	int a, nrest = 1;
+
+	rest[0] = argv[0];
+	for (a = 1; a < argc; a++) {
+		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h"))
+			fuzz_usage(stdout, 0);
+		if (!strcmp(argv[a], "--list")) {
+			rest[nrest++] = argv[a];
+			continue;
+		}
+		if (a + 1 >= argc)
+			fuzz_usage(stderr, 2);
+		if (!strcmp(argv[a], "--seed")) {
+			fuzz_seed_arg = strtoull(argv[++a], NULL, 0);
+			fuzz_seed_set = 1;
+		} else if (!strcmp(argv[a], "--calls")) {
+			fuzz_calls_arg = strtoull(argv[++a], NULL, 0);
+		} else if (!strcmp(argv[a], "--trace")) {
+			fuzz_trace_from = strtoull(argv[++a], NULL, 0);
+		} else if (!strcmp(argv[a], "--case")) {
+			rest[nrest++] = argv[a++];
+			rest[nrest++] = argv[a];
+		} else {
+			fuzz_usage(stderr, 2);
+		}
+	}
+	return nrest;
 }
 
 int main(int argc, char **argv)
 {
+	char **rest = calloc(argc, sizeof(*rest));
 	const char *env;
-	unsigned int i;
-	int a;
 
+	if (!rest)
+		return 1;
 	env = getenv("HVX_FUZZ_SEED");
 	if (env) {
 		fuzz_seed_arg = strtoull(env, NULL, 0);
@@ -1588,29 +1623,8 @@ int main(int argc, char **argv)
 	env = getenv("HVX_FUZZ_KILL_CALLS");
 	if (env)
 		fuzz_kill_calls_arg = strtoull(env, NULL, 0);
-	for (a = 1; a < argc; a++) {
-		if (a + 1 >= argc)
-			fuzz_usage();
-		if (!strcmp(argv[a], "--seed")) {
-			fuzz_seed_arg = strtoull(argv[++a], NULL, 0);
-			fuzz_seed_set = 1;
-		} else if (!strcmp(argv[a], "--calls")) {
-			fuzz_calls_arg = strtoull(argv[++a], NULL, 0);
-		} else if (!strcmp(argv[a], "--trace")) {
-			fuzz_trace_from = strtoull(argv[++a], NULL, 0);
-		} else if (!strcmp(argv[a], "--case")) {
-			fuzz_case_arg = argv[++a];
-		} else {
-			fuzz_usage();
-		}
-	}
+	argc = fuzz_args(argc, argv, rest);
 	if (!fuzz_seed_set)
 		fuzz_seed_arg = 0x5eed;
-	if (fuzz_case_arg) {
-		for (i = 0; i < ARRAY_SIZE(cases); i++)
-			if (!strcmp(cases[i].name, fuzz_case_arg))
-				return test_main(&cases[i], 1);
-		fuzz_usage();
-	}
-	return test_main(cases, ARRAY_SIZE(cases));
+	return test_main_args(cases, ARRAY_SIZE(cases), argc, rest);
 }
